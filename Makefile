@@ -1,0 +1,56 @@
+# The two commands of the README: `make run` and `make test`. Both set up everything.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements-dev.lock | cksum | cut -d' ' -f1)
+PROD_ENV := DJANGO_SETTINGS_MODULE=buddy.settings.production SECRET_KEY=check-deploy-only-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGH ALLOWED_HOSTS=buddy.example.org
+
+.PHONY: run test install lint pytest bench messages lock clean
+
+$(STAMP): requirements-dev.lock
+	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: the whole system on embedded defaults (SQLite, file-system broker), with demo data.
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo
+	@echo "  Open http://127.0.0.1:8000/ and log in with one of the demo accounts above."
+	@echo "  Web, Celery worker and Celery beat run below; Ctrl-C stops all of them."
+	@echo
+	$(BIN)/honcho -f Procfile.dev start
+
+## make test: lint, migration and deploy checks, then the whole test suite.
+test: install lint pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/python manage.py makemigrations --check --dry-run --verbosity 1
+	$(PROD_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+pytest: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+## make bench: benchmarks that print JSON and write results to benchmarks/results/.
+bench: install
+	$(BIN)/python -m benchmarks
+
+## make messages: extract and compile the Dutch, French and English messages.
+messages: install
+	$(BIN)/python manage.py makemessages -l nl -l fr -l en --no-location --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'tools/*'
+	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
+
+## make lock: re-pin every dependency after changing pyproject.toml.
+lock: install
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml -o requirements.lock --generate-hashes --python-version 3.11 -q
+	$(BIN)/uv pip compile pyproject.toml --extra dev -o requirements-dev.lock --generate-hashes --python-version 3.11 -q
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,77 @@
+"""The API's one error shape: {"error": {"status", "code", "message", "fields"}}."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
+from django_scopes.exceptions import ScopeError
+from drf_spectacular.openapi import AutoSchema
+from rest_framework import exceptions, serializers
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from organisations.scoping import all_organisations
+
+
+class ScopedAutoSchema(AutoSchema):
+    """Builds the schema outside any request: views' querysets are read for their model only,
+    never evaluated, so lifting the organisation scope here shows no data."""
+
+    def get_operation(self, *args, **kwargs):
+        with all_organisations():
+            return super().get_operation(*args, **kwargs)
+
+
+class ErrorBodySerializer(serializers.Serializer):
+    status = serializers.IntegerField()
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Documented in the OpenAPI schema; every 4xx answer of the API has this shape."""
+
+    error = ErrorBodySerializer()
+
+
+def _flatten(detail):
+    if isinstance(detail, dict):
+        return {key: [str(m) for m in _as_list(value)] for key, value in detail.items()}
+    return {}
+
+
+def _as_list(value):
+    if isinstance(value, (list, tuple)):
+        out = []
+        for item in value:
+            out.extend(_as_list(item) if isinstance(item, (list, tuple)) else [item])
+        return out
+    if isinstance(value, dict):
+        return [f"{k}: {', '.join(map(str, _as_list(v)))}" for k, v in value.items()]
+    return [value]
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+    if isinstance(exc, ScopeError):
+        exc = exceptions.NotFound()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    detail = exc.detail if isinstance(exc, exceptions.APIException) else None
+    fields = _flatten(detail) if isinstance(exc, exceptions.ValidationError) else {}
+    if isinstance(exc, exceptions.ValidationError):
+        message = _("The data sent is not valid.")
+        code = "invalid"
+        if isinstance(detail, list):
+            fields = {"non_field_errors": [str(m) for m in _as_list(detail)]}
+    else:
+        message = str(detail) if detail is not None else str(exc)
+        codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
+        code = codes if isinstance(codes, str) else "error"
+    response.data = {
+        "error": {"status": response.status_code, "code": code, "message": message,
+                  "fields": fields}
+    }
+    return response

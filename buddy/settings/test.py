@@ -1,0 +1,24 @@
+"""Test profile: the base settings, with an in-memory SMS outbox and fast hashing.
+
+DATABASE_URL and CELERY_BROKER_URL still come from the environment, so CI runs the
+suite on PostgreSQL and Redis and a laptop on SQLite and the file-system broker.
+"""
+
+from .base import *  # noqa: F403
+from .base import DATABASES, VAR_DIR
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SMS_BACKEND = "notifications.sms.backends.locmem.SmsBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Tasks run in the calling process unless a test starts a real worker.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not memory, so that a real worker process started by a test sees the data.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-buddy.sqlite3")}
+LANGUAGE_CODE = "en"

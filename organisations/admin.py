@@ -1,0 +1,131 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import STAFF_ROLES, Organisation, User
+from .permissions import is_admin_user, is_staff_user
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    """Admin for organisation data: staff see and write only their own organisation's rows.
+
+    The rows are already filtered by the request's organisation scope (the scoped
+    managers); this class adds the permissions by role and fills in the organisation.
+    """
+
+    organisation_field = "organisation"
+
+    def _staff(self, request):
+        return is_staff_user(request.user)
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser or self._staff(request)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser or self._staff(request)
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser or self._staff(request)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser or self._staff(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser or is_admin_user(request.user)
+
+    def get_exclude(self, request, obj=None):
+        exclude = list(super().get_exclude(request, obj) or [])
+        if not request.user.is_superuser and self._has_organisation_field():
+            exclude.append(self.organisation_field)
+        return exclude
+
+    def get_list_filter(self, request):
+        filters = list(super().get_list_filter(request))
+        if not request.user.is_superuser and self.organisation_field in filters:
+            filters.remove(self.organisation_field)
+        return filters
+
+    def _has_organisation_field(self):
+        return any(f.name == self.organisation_field for f in self.model._meta.fields)
+
+    def save_model(self, request, obj, form, change):
+        if not request.user.is_superuser and self._has_organisation_field():
+            setattr(obj, f"{self.organisation_field}_id", request.user.organisation_id)
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(ScopedAdmin):
+    list_display = ["name", "slug", "contact_phone", "is_active"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser or is_admin_user(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    """Organisation admins manage their own organisation's accounts; coordinators may look."""
+
+    list_display = ["username", "first_name", "last_name", "role", "organisation", "is_active"]
+    list_filter = ["role", "is_active"]
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "email", "language")}),
+        (_("Organisation"), {"fields": ("organisation", "role", "is_active")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    superuser_fieldsets = fieldsets + (
+        (_("Permissions"), {"fields": ("is_staff", "is_superuser", "groups", "user_permissions")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "role", "password1", "password2")}),
+    )
+    readonly_fields = ["last_login", "date_joined"]
+
+    def get_queryset(self, request):
+        if request.user.is_superuser:
+            return super().get_queryset(request)
+        return User.scoped.all()
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return self.add_fieldsets
+        if request.user.is_superuser:
+            return self.superuser_fieldsets
+        return tuple(
+            (name, {"fields": tuple(f for f in opts["fields"] if f != "organisation")})
+            for name, opts in self.fieldsets
+        )
+
+    def get_list_filter(self, request):
+        return self.list_filter
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser or is_staff_user(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser or is_staff_user(request.user)
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser or is_admin_user(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser or is_admin_user(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser or is_admin_user(request.user)
+
+    def save_model(self, request, obj, form, change):
+        if not request.user.is_superuser:
+            obj.organisation_id = request.user.organisation_id
+            obj.is_superuser = False
+            obj.is_staff = obj.role in STAFF_ROLES
+        super().save_model(request, obj, form, change)

@@ -1,0 +1,48 @@
+import factory
+
+from organisations.models import STAFF_ROLES, Organisation, Role, User
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Buddy project {n}")
+    slug = factory.Sequence(lambda n: f"project-{n}")
+    contact_phone = "+3292101010"
+    contact_email = factory.LazyAttribute(lambda o: f"{o.slug}@example.org")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # The default manager is scoped; factories write outside any request.
+        manager = cls._get_manager(model_class).with_scopes_disabled()
+        return manager.create(*args, **kwargs)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name", locale="nl_BE")
+    last_name = factory.Faker("last_name", locale="nl_BE")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = Role.COORDINATOR
+    is_staff = factory.LazyAttribute(lambda u: u.role in STAFF_ROLES)
+    language = "en"
+    password = factory.django.Password("correct-horse-battery")
+
+
+class CoordinatorFactory(UserFactory):
+    role = Role.COORDINATOR
+
+
+class OrganisationAdminFactory(UserFactory):
+    role = Role.ORGANISATION_ADMIN
+
+
+class VolunteerUserFactory(UserFactory):
+    role = Role.VOLUNTEER

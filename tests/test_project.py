@@ -1,0 +1,94 @@
+"""The project's set-up: deploy checks, the compose file, the translations."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import polib
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_production_profile_passes_check_deploy_without_warnings():
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="buddy.settings.production",
+        SECRET_KEY="a-test-secret-that-is-long-and-random-enough-0123456789-abcdefghij",
+        ALLOWED_HOSTS="buddy.example.org",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_profile_refuses_to_start_without_a_secret_key():
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    env.update(DJANGO_SETTINGS_MODULE="buddy.settings.production", ALLOWED_HOSTS="x.org")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env,
+        capture_output=True, text=True,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_compose_file_follows_the_compose_specification():
+    result = subprocess.run(
+        [Path(sys.executable).parent / "check-jsonschema", "--builtin-schema",
+         "vendor.compose-spec", str(ROOT / "docker-compose.yml")],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_compose_runs_every_service_the_settings_need():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert {"web", "worker", "beat", "db", "redis"} <= set(services)
+    for name in ("web", "worker", "beat"):
+        assert "healthcheck" in services[name], name
+        assert services[name]["env_file"] == ".env"
+        assert services[name]["depends_on"]["db"]["condition"] == "service_healthy"
+        assert services[name]["depends_on"]["redis"]["condition"] == "service_healthy"
+    assert "gunicorn" in services["web"]["command"]
+    assert "worker" in services["worker"]["command"]
+    assert "beat" in services["beat"]["command"]
+    for name in ("db", "redis"):
+        assert "healthcheck" in services[name]
+    assert set(compose["volumes"]) >= {"pgdata", "redisdata"}
+    env = services["web"]["environment"]
+    assert env["DATABASE_URL"].startswith("postgres://")
+    assert env["CELERY_BROKER_URL"].startswith("redis://redis")
+
+
+def test_env_example_lists_every_variable_the_settings_read():
+    import re
+
+    settings_text = "".join(
+        p.read_text() for p in (ROOT / "buddy" / "settings").glob("*.py")
+    )
+    read = set(re.findall(r'env(?:\.\w+)?\(\s*"([A-Z_]+)"', settings_text))
+    example = (ROOT / ".env.example").read_text()
+    listed = set(re.findall(r"^([A-Z_]+)=", example, re.M))
+    assert read - listed == set()
+
+
+def test_translations_are_complete_and_compiled():
+    for language in ("nl", "fr", "en"):
+        po_path = ROOT / "locale" / language / "LC_MESSAGES" / "django.po"
+        mo_path = po_path.with_suffix(".mo")
+        po = polib.pofile(str(po_path))
+        if language != "en":
+            assert po.untranslated_entries() == [], (language, po.untranslated_entries()[:3])
+            assert po.fuzzy_entries() == [], (language, po.fuzzy_entries()[:3])
+        mo = polib.mofile(str(mo_path))
+        compiled = {(e.msgctxt, e.msgid): e.msgstr for e in mo}
+        for entry in po.translated_entries():
+            assert compiled.get((entry.msgctxt, entry.msgid)) == entry.msgstr, (
+                f"{mo_path} is older than {po_path}: run `make messages`"
+            )
