@@ -41,9 +41,10 @@ pytest: install
 bench: install
 	$(BIN)/python -m benchmarks
 
-## make messages: extract and compile the Dutch, French and English messages.
+## make messages: extract the messages, fill them from tools/translations/, compile.
 messages: install
 	$(BIN)/python manage.py makemessages -l nl -l fr -l en --no-location --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'tools/*'
+	$(BIN)/python tools/translate.py
 	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
 
 ## make lock: re-pin every dependency after changing pyproject.toml.

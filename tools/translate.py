@@ -1,11 +1,13 @@
-"""Fill the Dutch and French message files from a Python file of translations.
+"""Fill the Dutch and French message files from the translation tables in tools/translations/.
 
-    python tools/translate.py path/to/translations.py
+    python tools/translate.py            # every table in tools/translations/
+    python tools/translate.py FILE ...   # only these
 
-The file defines T = {msgid: (dutch, french)} and, for plurals,
+Each table is a Python file defining T = {msgid: (dutch, french)} and, for plurals,
 P = {msgid: ((dutch_singular, dutch_plural), (french_singular, french_plural))}.
-Entries already translated are overwritten; fuzzy flags are removed. Then run
-`manage.py compilemessages` (or `make messages`, which also extracts).
+The tables are the source of the translations: `make messages` extracts the messages,
+fills them from every table, and compiles. Keep one table per area so that branches
+touching different rooms never conflict.
 """
 
 import runpy
@@ -15,11 +17,21 @@ from pathlib import Path
 import polib
 
 ROOT = Path(__file__).resolve().parent.parent
+TABLES = ROOT / "tools" / "translations"
 
 
-def main(path: str) -> None:
-    data = runpy.run_path(path)
-    singular, plural = data.get("T", {}), data.get("P", {})
+def load(paths) -> tuple[dict, dict]:
+    singular, plural = {}, {}
+    for path in paths:
+        data = runpy.run_path(str(path))
+        singular.update(data.get("T", {}))
+        plural.update(data.get("P", {}))
+    return singular, plural
+
+
+def main(paths) -> int:
+    singular, plural = load(paths or sorted(TABLES.glob("*.py")))
+    missing_total = 0
     for index, language in enumerate(("nl", "fr")):
         po_path = ROOT / "locale" / language / "LC_MESSAGES" / "django.po"
         po = polib.pofile(str(po_path), wrapwidth=0)
@@ -37,8 +49,10 @@ def main(path: str) -> None:
         po.save()
         missing = [e.msgid for e in po.untranslated_entries()]
         if missing:
+            missing_total += len(missing)
             print(f"{language}: {len(missing)} untranslated: {missing[:10]}")
+    return 1 if missing_total else 0
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    sys.exit(main(sys.argv[1:]))
