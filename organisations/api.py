@@ -1,10 +1,14 @@
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import selectors
-from .models import Organisation, User
+from .models import AuditAction, Organisation, User
+from .services import audit_record
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
@@ -47,3 +51,24 @@ class MeView(APIView):
     @extend_schema(responses=UserSerializer)
     def get(self, request):
         return Response(UserSerializer(request.user).data)
+
+
+class ObtainTokenView(ObtainAuthToken):
+    """POST username and password, get the account's API token.
+
+    Counted by the lock-out like the login page: after too many failures for one username
+    from one address, the answer is 429 `locked_out` until the cool-off has passed.
+    """
+
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        if not serializer.is_valid():
+            # django-axes marks the DRF request; its middleware only sees Django's.
+            if getattr(request, "axes_locked_out", False):
+                request._request.axes_locked_out = True
+            serializer.is_valid(raise_exception=True)
+        user = serializer.validated_data["user"]
+        token, _created = Token.objects.get_or_create(user=user)
+        audit_record(request_or_actor=request, actor=user, action=AuditAction.LOGIN_SUCCESS,
+                     subject_ref=f"organisations.user:{user.pk}", label=gettext("API token"))
+        return Response({"token": token.key})

@@ -41,3 +41,13 @@ def build(organisation) -> list:
     for func in BUILDERS:
         objects.extend(func(organisation))
     return objects
+
+
+@builder
+def _audit_events(organisation):
+    from tests.factories import AuditEventFactory
+
+    return [
+        AuditEventFactory(organisation=organisation, actor_username=f"{SECRET}actor",
+                          subject_ref="matching.participant:1", label=f"{SECRET} participant"),
+    ]
