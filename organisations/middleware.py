@@ -97,7 +97,7 @@ class TwoFactorMiddleware:
 
     def __call__(self, request):
         if settings.REQUIRE_TWO_FACTOR and self._must_verify(request):
-            if request.path.startswith("/api/"):
+            if request.path.startswith("/api/") and not request.path.startswith("/api/docs/"):
                 return JsonResponse(
                     {"error": {"status": 403, "code": "two_factor_required",
                                "message": str(_("Enter your two-factor code first.")),
