@@ -4,6 +4,7 @@ from rest_framework import permissions, serializers, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from . import selectors
@@ -59,6 +60,9 @@ class ObtainTokenView(ObtainAuthToken):
     Counted by the lock-out like the login page: after too many failures for one username
     from one address, the answer is 429 `locked_out` until the cool-off has passed.
     """
+
+    # DRF's token view names its own parsers; use the project's (see buddy/parsers.py).
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
 
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

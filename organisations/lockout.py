@@ -25,3 +25,16 @@ def lockout_response(request, original_response=None, credentials=None):
     return render(
         request, "registration/locked_out.html", {"message": lockout_message()}, status=status
     )
+
+
+def lockout_username(request, credentials=None) -> str | None:
+    """The username django-axes counts and stores: as typed, without control characters,
+    cut to the longest username there can be (a 20,000-character one is no account)."""
+    from buddy.security import printable
+
+    username = (credentials or {}).get("username")
+    if username is None:
+        username = request.POST.get("username")
+    if not isinstance(username, str):
+        return None
+    return printable(username, 150)

@@ -63,6 +63,7 @@ MIDDLEWARE = [
     # Content-Security-Policy and Permissions-Policy on every response.
     "csp.middleware.CSPMiddleware",
     "buddy.security.PermissionsPolicyMiddleware",
+    "buddy.security.CleanRequestHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -158,6 +159,7 @@ AXES_RESET_ON_SUCCESS = True
 # Tries during the lock-out do not prolong it: the message's "30 minutes" holds.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "organisations.lockout.lockout_response"
+AXES_USERNAME_CALLABLE = "organisations.lockout.lockout_username"
 AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -250,6 +252,12 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
+    ],
+    # JSON, forms and uploads; the JSON parser answers 400 to deeply nested input too.
+    "DEFAULT_PARSER_CLASSES": [
+        "buddy.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
