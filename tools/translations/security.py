@@ -58,6 +58,13 @@ T = {
 "Two-factor code": ("Code tweestapsverificatie", "Code de double authentification"),
 "Open the authenticator app on your phone and enter the code it shows.": ("Open de authenticator-app op je telefoon en geef de code in die ze toont.", "Ouvrez l'application d'authentification sur votre téléphone et saisissez le code affiché."),
 "Lost your phone? Use a backup code, or ask your organisation admin to reset your two-factor authentication.": ("Telefoon kwijt? Gebruik een reservecode, of vraag de beheerder van je organisatie om je tweestapsverificatie opnieuw in te stellen.", "Téléphone perdu ? Utilisez un code de secours, ou demandez à l'administrateur de votre organisation de réinitialiser votre double authentification."),
+"Person": ("Persoon", "Personne"),
+"Created": ("Aangemaakt", "Créé"),
+"Changed": ("Gewijzigd", "Modifié"),
+"Logged out": ("Afgemeld", "Déconnecté"),
+"Locked out": ("Geblokkeerd", "Bloqué"),
+"username": ("gebruikersnaam", "nom d'utilisateur"),
+"action": ("actie", "action"),
 "Account locked": ("Account geblokkeerd", "Compte bloqué"),
 "Back to the login page": ("Terug naar de aanmeldpagina", "Retour à la page de connexion"),
 }
