@@ -1,12 +1,13 @@
 from axes.utils import reset as axes_reset
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from . import two_factor
-from .models import STAFF_ROLES, AuditEvent, Organisation, User
+from .models import STAFF_ROLES, AuditAction, AuditEvent, Organisation, User
 from .permissions import is_admin_user, is_staff_user
+from .services import audit_record
 
 
 class ScopedAdmin(admin.ModelAdmin):
@@ -98,6 +99,9 @@ class UserAdmin(DjangoUserAdmin):
     def unlock_logins(self, request, queryset):
         for user in queryset:
             axes_reset(username=user.get_username())
+            audit_record(request_or_actor=request, action=AuditAction.CHANGE, subject_ref=user,
+                         label=gettext("login unlocked: %(username)s") % {
+                             "username": user.get_username()})
         count = queryset.count()
         self.message_user(request, ngettext(
             "%(count)d account unlocked.", "%(count)d accounts unlocked.", count,
@@ -107,6 +111,9 @@ class UserAdmin(DjangoUserAdmin):
     def reset_two_factor(self, request, queryset):
         for user in queryset:
             two_factor.two_factor_reset(user=user)
+            audit_record(request_or_actor=request, action=AuditAction.CHANGE, subject_ref=user,
+                         label=gettext("two-factor authentication reset: %(username)s") % {
+                             "username": user.get_username()})
         count = queryset.count()
         self.message_user(request, ngettext(
             "Two-factor authentication reset for %(count)d account; they set it up again "

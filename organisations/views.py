@@ -54,6 +54,8 @@ class TwoFactorSetupView(LoginRequiredMixin, View):
                 request=request, device=device, token=form.cleaned_data["code"]
             )
             if codes is not None:
+                audit_record(request_or_actor=request, action=AuditAction.CHANGE,
+                             subject_ref=request.user, label=_("two-factor authentication set up"))
                 return render(request, "organisations/two_factor_backup_codes.html",
                               {"codes": codes, "next": _next_url(request)})
             form.add_error("code", _("This code is not right. Check the time on your phone "
@@ -89,10 +91,11 @@ class TwoFactorVerifyView(LoginRequiredMixin, View):
         form = TwoFactorCodeForm(request.POST)
         if form.is_valid():
             if two_factor.two_factor_verify(request=request, token=form.cleaned_data["code"]):
+                audit_record(request_or_actor=request, action=AuditAction.LOGIN_SUCCESS,
+                             subject_ref=request.user, label=_("two-factor code accepted"))
                 return redirect(_next_url(request))
             audit_record(request_or_actor=request, action=AuditAction.LOGIN_FAILURE,
-                         subject_ref=f"organisations.user:{request.user.pk}",
-                         label=_("wrong two-factor code"))
+                         subject_ref=request.user, label=_("wrong two-factor code"))
             form.add_error("code", _("This code is not right, or it was used already."))
         return render(request, self.template_name, {"form": form, "next": _next_url(request)},
                       status=400)

@@ -12,7 +12,8 @@ from organisations.models import AuditEvent, User
 LONG = "a" * 20_000
 SCRIPT = '<script>alert("x")</script>'
 SQL = "' OR 1=1; DROP TABLE organisations_user; --"
-HOSTILE = [LONG, SCRIPT, SQL, "nul\x00byte", "\ufeff\u202eevil", "ｓｏｆｉｅ", "%00", "../../etc/passwd"]
+HOSTILE = [LONG, SCRIPT, SQL, "nul\x00byte", "\ufeff\u202eevil", "ｓｏｆｉｅ", "%00",
+           "../../etc/passwd"]
 
 
 @pytest.mark.django_db

@@ -3,14 +3,13 @@
 import os
 import subprocess
 import sys
-from pathlib import Path
-
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
-from django.utils import timezone
 from django.test import override_settings
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -95,6 +94,9 @@ def test_staff_with_an_authenticator_must_enter_a_code(client, coordinator):
         )
         assert right.status_code == 302 and right["Location"] == "/audit/"
         assert client.get("/").status_code == 200
+    assert AuditEvent.objects.filter(
+        action=AuditAction.LOGIN_SUCCESS, actor=coordinator, label="two-factor code accepted"
+    ).exists()
 
 
 @required
@@ -210,6 +212,8 @@ def test_an_organisation_admin_resets_a_lost_authenticator_in_the_admin(client, 
     })
     assert response.status_code == 302
     assert not TOTPDevice.objects.filter(user=coordinator).exists()
+    assert AuditEvent.objects.filter(actor=org_admin, action=AuditAction.CHANGE,
+                                     subject_ref=f"organisations.user:{coordinator.pk}").exists()
 
 
 def _setting_in_profile(profile: str, env_extra: dict) -> str:

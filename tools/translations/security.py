@@ -65,6 +65,10 @@ T = {
 "Locked out": ("Geblokkeerd", "Bloqué"),
 "username": ("gebruikersnaam", "nom d'utilisateur"),
 "action": ("actie", "action"),
+"two-factor authentication set up": ("tweestapsverificatie ingesteld", "double authentification configurée"),
+"two-factor code accepted": ("code tweestapsverificatie aanvaard", "code de double authentification accepté"),
+"login unlocked: %(username)s": ("aanmelden gedeblokkeerd: %(username)s", "connexion débloquée : %(username)s"),
+"two-factor authentication reset: %(username)s": ("tweestapsverificatie opnieuw ingesteld: %(username)s", "double authentification réinitialisée : %(username)s"),
 "Account locked": ("Account geblokkeerd", "Compte bloqué"),
 "Back to the login page": ("Terug naar de aanmeldpagina", "Retour à la page de connexion"),
 }
