@@ -62,18 +62,26 @@ def two_factor_confirm(*, request, device: TOTPDevice, token: str) -> list[str] 
 
 def two_factor_verify(*, request, token: str) -> bool:
     """Checks a code (from the app, or a backup code, used once) and marks the session."""
-    user = request.user
+    device = matching_device(request.user, token)
+    if device is None:
+        return False
+    otp_login(request, device)
+    return True
+
+
+def matching_device(user, token: str):
+    """The confirmed device of the user that accepts the code (a backup code is used up),
+    or None. Wrong codes make the next try wait longer (django-otp's throttling)."""
     token = (token or "").replace(" ", "")
     if not token.isalnum() or len(token) > 16:
-        return False
+        return None
     for model in (TOTPDevice, StaticDevice):
         for device in model.objects.filter(user=user, confirmed=True):
             with transaction.atomic():
                 locked = model.objects.select_for_update().get(pk=device.pk)
                 if locked.verify_token(token):
-                    otp_login(request, locked)
-                    return True
-    return False
+                    return locked
+    return None
 
 
 @transaction.atomic

@@ -236,3 +236,31 @@ def test_two_factor_is_off_on_a_laptop_and_on_in_production():
     assert _setting_in_profile(
         "buddy.settings.production", {**prod, "REQUIRE_TWO_FACTOR": "false"}
     ) == "False"
+
+
+@required
+@pytest.mark.django_db
+def test_staff_get_an_api_token_only_with_a_code(api_client, coordinator):
+    device = confirmed_device(coordinator)
+    credentials = {"username": "sofie", "password": "correct-horse-battery"}
+    without = api_client.post("/api/auth/token/", credentials, format="json")
+    assert without.status_code == 400
+    assert "code" in without.json()["error"]["fields"]
+    wrong = api_client.post("/api/auth/token/", {**credentials, "code": "000000"},
+                            format="json")
+    assert wrong.status_code == 400 and "token" not in wrong.json()
+    with time_machine.travel(timezone.now() + timedelta(seconds=5)):
+        right = api_client.post("/api/auth/token/", {**credentials, "code": code_for(device)},
+                                format="json")
+    assert right.status_code == 200 and right.json()["token"]
+
+
+@required
+@pytest.mark.django_db
+def test_staff_without_an_authenticator_get_no_api_token(api_client, coordinator):
+    response = api_client.post(
+        "/api/auth/token/", {"username": "sofie", "password": "correct-horse-battery",
+                             "code": "123456"}, format="json",
+    )
+    assert response.status_code == 400
+    assert "Set up two-factor" in response.json()["error"]["fields"]["code"][0]

@@ -69,6 +69,9 @@ T = {
 "two-factor code accepted": ("code tweestapsverificatie aanvaard", "code de double authentification accepté"),
 "login unlocked: %(username)s": ("aanmelden gedeblokkeerd: %(username)s", "connexion débloquée : %(username)s"),
 "two-factor authentication reset: %(username)s": ("tweestapsverificatie opnieuw ingesteld: %(username)s", "double authentification réinitialisée : %(username)s"),
+"The code of the account's authenticator app; needed for coordinators and organisation admins when two-factor authentication is required.": ("De code van de authenticator-app van het account; nodig voor coördinatoren en beheerders wanneer tweestapsverificatie verplicht is.", "Le code de l'application d'authentification du compte ; nécessaire pour les coordinateurs et les administrateurs quand la double authentification est obligatoire."),
+"Set up two-factor authentication by logging in on the website first.": ("Stel eerst tweestapsverificatie in door je aan te melden op de website.", "Configurez d'abord la double authentification en vous connectant sur le site."),
+"Enter the current code of your authenticator app.": ("Geef de huidige code van je authenticator-app in.", "Saisissez le code actuel de votre application d'authentification."),
 "Account locked": ("Account geblokkeerd", "Compte bloqué"),
 "Back to the login page": ("Terug naar de aanmeldpagina", "Retour à la page de connexion"),
 }
