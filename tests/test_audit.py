@@ -233,3 +233,20 @@ def test_staff_of_another_organisation_see_none_of_the_log(client, other_organis
     client.force_login(OrganisationAdminFactory(organisation=other_organisation))
     page = client.get("/audit/").content.decode()
     assert "Other Org" in page and "Anna D." not in page
+
+
+@pytest.mark.django_db
+def test_the_menu_links_the_log_for_organisation_admins_only(client, org_admin, coordinator):
+    client.force_login(org_admin)
+    assert 'href="/audit/"' in client.get("/").content.decode()
+    client.force_login(coordinator)
+    assert 'href="/audit/"' not in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_superuser_reads_every_organisations_log_in_the_admin(client, logged_events):
+    from organisations.models import User
+
+    client.force_login(User.objects.create_superuser("umbrella", "u@example.org", "x-long-pass-1"))
+    page = client.get("/admin/organisations/auditevent/").content.decode()
+    assert "Anna D." in page and "Other Org" in page

@@ -161,6 +161,8 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "organisations.lockout.lockout_response"
 AXES_USERNAME_CALLABLE = "organisations.lockout.lockout_username"
 AXES_VERBOSE = False
+# Successful logins are in our own audit log; django-axes keeps only the failures.
+AXES_DISABLE_ACCESS_LOG = True
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
