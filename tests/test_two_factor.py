@@ -264,3 +264,29 @@ def test_staff_without_an_authenticator_get_no_api_token(api_client, coordinator
     )
     assert response.status_code == 400
     assert "Set up two-factor" in response.json()["error"]["fields"]["code"][0]
+
+
+# What a member of staff who has not entered a code may still open.
+OPEN_WITHOUT_CODE = {"/accounts/two-factor/", "/accounts/two-factor/setup/", "/health/",
+                     "/i18n/setlang/"}
+
+
+@required
+@pytest.mark.django_db
+def test_no_page_endpoint_or_admin_view_opens_before_the_code(client, coordinator):
+    """Walks every URL pattern, so pages that other apps add are covered too."""
+    from tests.test_isolation import PLACEHOLDER, all_paths, fill
+
+    confirmed_device(coordinator)
+    client.force_login(coordinator)
+    opened = []
+    for path in all_paths():
+        url = fill(path, 1) if PLACEHOLDER.search(path) else path
+        response = client.get(url)
+        if response.status_code == 302 and not url.startswith(("/i18n/", "/accounts/logout/")):
+            assert response["Location"].startswith("/accounts/two-factor/?next="), url
+        elif response.status_code == 403 and url.startswith("/api/"):
+            assert response.json()["error"]["code"] == "two_factor_required", url
+        elif response.status_code < 400:
+            opened.append(path)
+    assert set(opened) <= OPEN_WITHOUT_CODE, set(opened) - OPEN_WITHOUT_CODE
