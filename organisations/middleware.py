@@ -83,8 +83,8 @@ class TwoFactorMiddleware:
     but have not entered a code in this session are sent to the code page (or to the
     set-up page when they have no confirmed authenticator yet); API calls made with that
     session get a 403 in the API's error shape. Volunteers are not asked. Requests with an
-    API token are authenticated inside DRF, after this middleware: tokens are for
-    integrations, created by staff and revocable in the admin, and are not asked either.
+    API token are authenticated inside DRF, after this middleware, and are not asked: the
+    code is asked once, when staff get the token (organisations.api.ObtainTokenView).
     """
 
     # Pages an unverified staff member can still open: the two-factor pages themselves,
