@@ -1,0 +1,29 @@
+"""Thin Celery tasks: they take ids, and are safe to run twice (the message row is claimed
+before anything is sent, so a duplicate finds it taken)."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(bind=True, max_retries=None, acks_late=True)
+def deliver_sms(self, message_id: int):
+    """Sends one SMS; retried with exponential back-off while the provider fails for a
+    reason that may pass (the number of tries is capped by SMS_MAX_ATTEMPTS)."""
+    delay = services.sms_deliver(message_id)
+    if delay is not None:
+        raise self.retry(countdown=delay)
+
+
+@shared_task(bind=True, max_retries=None, acks_late=True)
+def deliver_email(self, message_id: int):
+    """Sends one e-mail; retried like an SMS."""
+    delay = services.email_deliver(message_id)
+    if delay is not None:
+        raise self.retry(countdown=delay)
+
+
+@shared_task
+def dispatch_due_messages():
+    """Every minute: queues the messages whose quiet hours or daily limit have passed."""
+    return services.dispatch_due()
