@@ -14,6 +14,7 @@ from anymail.exceptions import AnymailRecipientsRefused
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.exceptions import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -46,6 +47,7 @@ logger = logging.getLogger(__name__)
 STOP_CONFIRMATION = "notifications.stopped"
 HELP_REPLY = "notifications.help"
 NOT_UNDERSTOOD = "notifications.not_understood"
+RETRY_GRACE = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -371,8 +373,7 @@ def _send_failed(message: Message, exc: SmsError) -> int | None:
         delay = retry_delay(message.attempts)
         message.status = Status.PENDING
         message.error = str(exc)[:300]
-        # The beat's sweep only picks it up if the task's own retry is lost.
-        message.not_before = timezone.now() + timedelta(seconds=delay + 120)
+        message.not_before = timezone.now() + timedelta(seconds=delay)
         message.save(update_fields=["status", "error", "not_before"])
         return delay
 
@@ -422,8 +423,11 @@ def dispatch_due(now: datetime | None = None, stale_after: timedelta = timedelta
 
     now = now or timezone.now()
     with all_organisations():
+        # A message being retried has its own task waiting: the sweep takes it only when
+        # that task seems lost.
         due = list(Message.objects.filter(
-            direction=Direction.OUT, status=Status.PENDING, not_before__lte=now,
+            Q(attempts=0, not_before__lte=now) | Q(not_before__lte=now - RETRY_GRACE),
+            direction=Direction.OUT, status=Status.PENDING,
         ).values_list("pk", "channel")[:5000])
         for pk, channel in due:
             (deliver_sms if channel == Channel.SMS else deliver_email).delay(pk)
@@ -545,9 +549,9 @@ def sms_receive(backend_name: str, inbound: InboundSms) -> Message:
         )
         if parsed.kind == keywords.STOP:
             _opt_out(phone, inbound.body, message)
-        elif organisation_id is None:
-            task_open(organisation_id=None, kind=TaskKind.UNKNOWN_SENDER, phone=phone,
-                      detail=inbound.body, message=message)
+        elif not key:  # nobody this service ever wrote to
+            task_open(organisation_id=organisation_id, kind=TaskKind.UNKNOWN_SENDER,
+                      phone=phone, detail=inbound.body, message=message)
         elif parsed.kind == keywords.HELP:
             task_open(organisation_id=organisation_id, kind=TaskKind.HELP, recipient_key=key,
                       first_name=first_name, phone=phone, detail=inbound.body,

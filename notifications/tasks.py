@@ -6,21 +6,24 @@ from celery import shared_task
 from . import services
 
 
+def _retry_later(task, delay):
+    # Run in the caller's process (eager: tests, debugging), a retry would run at once and
+    # raise into the caller; the message waits for the beat's sweep instead.
+    if delay is not None and not task.request.is_eager:
+        raise task.retry(countdown=delay)
+
+
 @shared_task(bind=True, max_retries=None, acks_late=True)
 def deliver_sms(self, message_id: int):
     """Sends one SMS; retried with exponential back-off while the provider fails for a
     reason that may pass (the number of tries is capped by SMS_MAX_ATTEMPTS)."""
-    delay = services.sms_deliver(message_id)
-    if delay is not None:
-        raise self.retry(countdown=delay)
+    _retry_later(self, services.sms_deliver(message_id))
 
 
 @shared_task(bind=True, max_retries=None, acks_late=True)
 def deliver_email(self, message_id: int):
     """Sends one e-mail; retried like an SMS."""
-    delay = services.email_deliver(message_id)
-    if delay is not None:
-        raise self.retry(countdown=delay)
+    _retry_later(self, services.email_deliver(message_id))
 
 
 @shared_task
