@@ -22,6 +22,15 @@ def _unscoped_test_code():
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate limits live in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _empty_sms_outbox():
     from notifications.sms.backends import locmem
 
