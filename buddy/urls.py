@@ -4,12 +4,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from notifications.urls import public_urlpatterns as notification_public_urls
 from organisations import views as organisation_views
 
 from .health import health
 
 api_patterns = [
     path("", include("organisations.api_urls")),
+    path("", include("notifications.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -29,6 +31,8 @@ urlpatterns = [
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("health/", health, name="health"),
+    path("messages/", include("notifications.urls")),
+    *notification_public_urls,
     path("api/", include((api_patterns, "api"))),
     path("admin/", admin.site.urls),
 ]
