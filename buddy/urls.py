@@ -6,12 +6,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from notifications.urls import public_urlpatterns as notification_public_urls
 from organisations import views as organisation_views
 
 from .health import health
 
 api_patterns = [
     path("", include("organisations.api_urls")),
+    path("", include("notifications.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI from our own static files, its start-up script from a URL (no inline
     # script); its stylesheet embeds images as data: URIs and it sets inline styles.
@@ -48,6 +50,8 @@ urlpatterns = [
     path("audit/", organisation_views.AuditLogView.as_view(), name="audit_log"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("health/", health, name="health"),
+    path("messages/", include("notifications.urls")),
+    *notification_public_urls,
     path("api/", include((api_patterns, "api"))),
     path("admin/", admin.site.urls),
 ]

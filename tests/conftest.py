@@ -22,6 +22,24 @@ def _unscoped_test_code():
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate limits live in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _empty_sms_outbox():
+    from notifications.sms.backends import locmem
+
+    locmem.outbox.clear()
+    yield
+    locmem.outbox.clear()
+
+
+@pytest.fixture(autouse=True)
 def _english():
     with translation.override("en"):
         yield
@@ -63,3 +81,22 @@ def api_client():
     from rest_framework.test import APIClient
 
     return APIClient()
+
+
+@pytest.fixture
+def sms_texts():
+    """Registers the SMS kinds the notifications tests send."""
+    from notifications import texts
+
+    from .notifications_helpers import register_test_texts
+
+    kinds = register_test_texts()
+    yield kinds
+    for kind in kinds:
+        texts.REGISTRY.pop(kind, None)
+
+
+@pytest.fixture
+def on_commit(django_capture_on_commit_callbacks):
+    """Runs the callbacks a service queues on commit (the tasks) as the block ends."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)

@@ -51,3 +51,48 @@ def _audit_events(organisation):
         AuditEventFactory(organisation=organisation, actor_username=f"{SECRET}actor",
                           subject_ref="matching.participant:1", label=f"{SECRET} participant"),
     ]
+
+
+@builder
+def _notifications(organisation):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from notifications import services
+    from notifications.models import (
+        CoordinatorTask,
+        Message,
+        MessagingSettings,
+        Question,
+        TaskKind,
+        TemplateOverride,
+    )
+
+    settings_row = MessagingSettings.objects.create(organisation=organisation,
+                                                    sms_number="+32470000099")
+    override = TemplateOverride.objects.create(
+        organisation=organisation, kind="notifications.help", language="en",
+        text=f"{{organisation}}: {SECRET} call {{coordinator_phone}}.",
+    )
+    message = Message.objects.create(
+        organisation=organisation, direction="out", channel="sms", template="test.secret",
+        recipient_key=f"participant:{SECRET}", first_name=f"{SECRET}Name",
+        phone="+32470123499", body=f"Hello {SECRET}", idempotency_key=f"iso-{organisation.pk}",
+        status="sent", sent_at=timezone.now(),
+    )
+    link, _url = services.link_create(
+        organisation_id=organisation.pk, recipient_key=f"participant:{SECRET}", language="nl",
+        purpose="test.secret", subject=SECRET, message=message,
+    )
+    question = Question.objects.create(
+        organisation=organisation, phone="+32470123499", recipient_key=f"participant:{SECRET}",
+        purpose="test.secret", subject=SECRET, accepts=["yes", "no"], message=message,
+        expires_at=timezone.now() + timedelta(days=3),
+    )
+    task = CoordinatorTask.objects.create(
+        organisation=organisation, kind=TaskKind.CALL_UNDELIVERED, first_name=f"{SECRET}Name",
+        recipient_key=f"participant:{SECRET}", phone="+32470123499", detail=SECRET,
+        message=message,
+    )
+    return [settings_row, override, message, link, question, task]

@@ -6,6 +6,7 @@ embedded ones: a SQLite file and a Celery broker on the file system, so that
 """
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -215,6 +216,18 @@ MESSAGEBIRD_ACCESS_KEY = env.str("MESSAGEBIRD_ACCESS_KEY", default="")
 MESSAGEBIRD_SIGNING_KEY = env.str("MESSAGEBIRD_SIGNING_KEY", default="")
 MESSAGEBIRD_ORIGINATOR = env.str("MESSAGEBIRD_ORIGINATOR", default="")
 
+# Estimated price of one SMS segment in euro, for the message log and the monthly report.
+SMS_COST_PER_SEGMENT = Decimal(env.str("SMS_COST_PER_SEGMENT", default="0.08"))
+# A failing provider is tried again after 30 s, 60 s, 120 s... up to this many tries.
+SMS_MAX_ATTEMPTS = 6
+SMS_RETRY_BACKOFF = 30
+# Signed links: bad tokens allowed from one address per window (seconds) before it must wait.
+LINK_BAD_ATTEMPTS_LIMIT = 20
+LINK_BAD_ATTEMPTS_WINDOW = 15 * 60
+# How many proxies in front of the site add to X-Forwarded-For (1 behind one TLS proxy):
+# the rate limit of signed links counts per visitor, not per proxy.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
 PHONENUMBER_DEFAULT_REGION = "BE"
 PHONENUMBER_DB_FORMAT = "E164"
 
@@ -243,7 +256,16 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Every periodic job is declared here, in one place; django-celery-beat stores it in the
 # database where an admin can see and tune it. Each is a thin task asking what is due.
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    "notifications-dispatch-due": {
+        "task": "notifications.tasks.dispatch_due_messages",
+        "schedule": 60.0,
+    },
+}
+
+# Cache: CACHE_URL, e.g. redis://127.0.0.1:6379/2, shared by every web process (the rate
+# limit of signed links lives there). The default is per process, fine on a laptop.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -4,6 +4,8 @@ DATABASE_URL and CELERY_BROKER_URL still come from the environment, so CI runs t
 suite on PostgreSQL and Redis and a laptop on SQLite and the file-system broker.
 """
 
+import os
+
 from .base import *  # noqa: F403
 from .base import DATABASES, VAR_DIR
 
@@ -14,13 +16,20 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SESSION_IDLE_TIMEOUT = 0
 REQUIRE_TWO_FACTOR = False
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-SMS_BACKEND = "notifications.sms.backends.locmem.SmsBackend"
+# A worker process started by a test is told its backend through the environment (one that
+# writes to a file the test can read); the suite itself uses the in-memory outbox.
+SMS_BACKEND = os.environ.get("BUDDY_TEST_SMS_BACKEND",
+                             "notifications.sms.backends.locmem.SmsBackend")
+SMS_RETRY_BACKOFF = 1
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Tasks run in the calling process unless a test starts a real worker.
-CELERY_TASK_ALWAYS_EAGER = True
+# A real worker started by a test (tests/celery_worker.py) must not run the tasks it sends
+# itself (a retry with a countdown) in place: it queues them like production.
+CELERY_TASK_ALWAYS_EAGER = os.environ.get("BUDDY_WORKER_PROCESS") != "1"
 CELERY_TASK_EAGER_PROPAGATES = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that a real worker process started by a test sees the data.

@@ -1,0 +1,96 @@
+"""The small, explicit hook through which notifications reports back to the domain apps.
+
+notifications knows nothing of matching, duos or coaching. An app that asks a question by
+SMS, sends a signed link or wants to know about failed deliveries registers a handler for
+its *purpose* (a string it chooses, such as "matching.proposal") in its AppConfig.ready():
+
+    from notifications import hooks
+    hooks.register_reply_handler("matching.proposal", proposal_reply)
+    hooks.register_link_view("matching.proposal", proposal_link_page)
+    hooks.register_delivery_handler("matching.", proposal_delivery)
+    hooks.register_person_url("participant:", participant_url)
+
+Handlers run inside the organisation scope of the message, in the transaction of the
+inbound request or callback.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+
+class ReplyNotUnderstood(Exception):
+    """Raised by a reply handler for an answer that does not fit (choice 5 of 3, a choice
+    after the proposal closed): the person gets a short "not understood" answer and the
+    coordinator a follow-up item; nothing changes."""
+
+
+@dataclass(frozen=True)
+class Reply:
+    organisation_id: int
+    purpose: str
+    subject: str
+    recipient_key: str
+    answer: str  # "yes", "no", "maybe", "none", "call" or "choice"
+    number: int | None  # the digit, for "choice"
+    text: str  # as the person wrote it
+    received_at: datetime
+    question_id: int
+    message_id: int
+
+
+@dataclass(frozen=True)
+class Delivery:
+    organisation_id: int
+    message_id: int
+    template: str
+    recipient_key: str
+    status: str  # a notifications.models.Status value
+    idempotency_key: str
+
+
+_reply_handlers: dict[str, Callable[[Reply], None]] = {}
+_link_views: dict[str, Callable] = {}
+_delivery_handlers: list[tuple[str, Callable[[Delivery], None]]] = []
+_person_urls: list[tuple[str, Callable[[str], str | None]]] = []
+
+
+def register_reply_handler(purpose: str, handler: Callable[[Reply], None]) -> None:
+    _reply_handlers[purpose] = handler
+
+
+def register_link_view(purpose: str, view: Callable) -> None:
+    """`view(request, link)`: the page a signed link of `purpose` opens, in the scope of the
+    link's organisation and the person's language. A view that acts calls
+    `notifications.services.link_use(link)` in its own transaction."""
+    _link_views[purpose] = view
+
+
+def register_delivery_handler(template_prefix: str, handler: Callable[[Delivery], None]):
+    """Called when an outbound message of a template starting with the prefix fails, is
+    not sent (opted out) or is delivered."""
+    _delivery_handlers.append((template_prefix, handler))
+
+
+def register_person_url(key_prefix: str, resolver: Callable[[str], str | None]) -> None:
+    """How staff pages link a person key (e.g. "participant:12") to the person's page."""
+    _person_urls.append((key_prefix, resolver))
+
+
+def reply_handler(purpose: str):
+    return _reply_handlers.get(purpose)
+
+
+def link_view(purpose: str):
+    return _link_views.get(purpose)
+
+
+def delivery_handlers(template: str):
+    return [handler for prefix, handler in _delivery_handlers if template.startswith(prefix)]
+
+
+def person_url(key: str) -> str | None:
+    for prefix, resolver in _person_urls:
+        if key.startswith(prefix):
+            return resolver(key)
+    return None

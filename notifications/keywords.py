@@ -1,0 +1,57 @@
+"""Reading an SMS reply: keywords in Dutch, French and English, forgiving of case, spaces,
+accents and punctuation ("ja!", " Oui.", "nee, dank je", "2", "nr. 2", "Stop")."""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+YES, NO, MAYBE, NONE, CALL, STOP, HELP, CHOICE = (
+    "yes", "no", "maybe", "none", "call", "stop", "help", "choice",
+)
+# The kinds of answer a question can accept (STOP and HELP are always understood).
+ANSWERS = (YES, NO, MAYBE, NONE, CALL)
+
+KEYWORDS = {
+    # Each word as it is written after upper-casing and removing accents.
+    YES: {"JA", "JAWEL", "YES", "OUI", "OK", "OKE", "OKAY"},
+    NO: {"NEE", "NEEN", "NO", "NON"},
+    MAYBE: {"MISSCHIEN", "MAYBE", "PEUTETRE"},
+    NONE: {"GEEN", "GEENENKELE", "NONE", "AUCUN", "AUCUNE"},
+    CALL: {"BEL", "BELLEN", "CALL", "APPEL", "APPELER", "APPELEZ"},
+    STOP: {"STOP", "STOPPEN", "ARRET", "ARRETER", "UNSUBSCRIBE"},
+    HELP: {"HELP", "HULP", "AIDE", "INFO"},
+}
+_WORD_TO_KEYWORD = {word: kind for kind, words in KEYWORDS.items() for word in words}
+# "2", "nr 2", "nr. 2", "no 2", "#2", "keuze 2", "choix 2", "choice 2"
+_CHOICE = re.compile(r"^(?:(?:NR|NUMMER|NO|NUMERO|NUMBER|KEUZE|CHOIX|CHOICE)\s*)?(\d{1,2})$")
+
+
+@dataclass(frozen=True)
+class Parsed:
+    kind: str | None  # one of the constants above, or None when not understood
+    number: int | None = None
+
+    def __bool__(self):
+        return self.kind is not None
+
+
+def normalise(text: str) -> str:
+    """Upper case, accents removed, anything but letters and digits turned into spaces."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).upper()
+    # "peut-être" and "geen enkele" read as one word.
+    plain = re.sub(r"PEUT\W*ETRE", "PEUTETRE", plain)
+    plain = re.sub(r"GEEN\s+ENKELE", "GEENENKELE", plain)
+    return " ".join(re.sub(r"[^A-Z0-9]+", " ", plain).split())
+
+
+def parse(text: str) -> Parsed:
+    """The answer in a reply: its first word decides, or the number it consists of."""
+    words = normalise(text)
+    if not words:
+        return Parsed(None)
+    match = _CHOICE.match(words)
+    if match:
+        return Parsed(CHOICE, int(match.group(1)))
+    first = words.split(" ", 1)[0]
+    return Parsed(_WORD_TO_KEYWORD.get(first))

@@ -1,0 +1,314 @@
+"""The message log, signed links, open questions, opt-outs and the coordinator's follow-up items.
+
+Every row that belongs to an organisation uses the organisation scope. Two tables are
+deliberately not scoped: an opt-out belongs to a phone number, not to an organisation (STOP
+stops every SMS to that number, whoever sends it), and an inbound SMS from an unknown number
+has no organisation until a coordinator looks at it (superusers see those in the admin).
+"""
+
+from datetime import time
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+from organisations.models import LANGUAGE_CHOICES, Organisation
+from organisations.scoping import OrganisationManager
+
+
+class Channel(models.TextChoices):
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("E-mail")
+
+
+class Direction(models.TextChoices):
+    OUT = "out", _("sent to the person")
+    IN = "in", _("received from the person")
+
+
+class Status(models.TextChoices):
+    PENDING = "pending", _("waiting to be sent")
+    SENDING = "sending", _("being sent")
+    QUEUED = "queued", _("queued at the provider")
+    SENT = "sent", _("sent")
+    DELIVERED = "delivered", _("delivered")
+    FAILED = "failed", _("failed")
+    SUPPRESSED = "suppressed", _("not sent (opted out)")
+    RECEIVED = "received", _("received")
+
+
+# How far a status is along its way: a late callback never moves a message back.
+STATUS_RANK = {
+    Status.PENDING: 0, Status.SENDING: 1, Status.QUEUED: 2, Status.SENT: 3,
+    Status.DELIVERED: 4, Status.FAILED: 4, Status.SUPPRESSED: 4, Status.RECEIVED: 4,
+}
+
+
+class RecipientRole(models.TextChoices):
+    PARTICIPANT = "participant", _("Participant")
+    VOLUNTEER = "volunteer", _("Volunteer")
+    COORDINATOR = "coordinator", _("Coordinator")
+
+
+class MessagingSettings(models.Model):
+    """An organisation's rules for SMS: quiet hours, a daily limit per person, its number."""
+
+    organisation = models.OneToOneField(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE,
+        related_name="messaging_settings",
+    )
+    quiet_hours_start = models.TimeField(
+        _("quiet hours start"), default=time(21, 0),
+        help_text=_("No SMS is sent from this time on (Europe/Brussels)."),
+    )
+    quiet_hours_end = models.TimeField(
+        _("quiet hours end"), default=time(9, 0),
+        help_text=_("SMS held during the night are sent from this time on."),
+    )
+    sms_daily_limit = models.PositiveSmallIntegerField(
+        _("SMS per person per day"), default=3,
+        help_text=_("Further messages wait for the next day."),
+    )
+    sms_number = PhoneNumberField(
+        _("SMS number"), blank=True,
+        help_text=_("The number messages come from and replies go to; empty for the "
+                    "service's default number."),
+    )
+
+    objects = OrganisationManager()
+
+    class Meta:
+        verbose_name = _("messaging settings")
+        verbose_name_plural = _("messaging settings")
+
+    def __str__(self):
+        return str(self.organisation)
+
+
+class TemplateOverride(models.Model):
+    """An organisation's own wording of one SMS kind in one language."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE,
+        related_name="template_overrides",
+    )
+    kind = models.CharField(_("message kind"), max_length=80)
+    language = models.CharField(_("language"), max_length=8, choices=LANGUAGE_CHOICES)
+    text = models.TextField(
+        _("text"),
+        help_text=_("Use the same {placeholders} as the standard text; {organisation} and "
+                    "{coordinator_phone} are required."),
+    )
+
+    objects = OrganisationManager()
+
+    class Meta:
+        verbose_name = _("own message text")
+        verbose_name_plural = _("own message texts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "kind", "language"], name="one_override_per_kind_language"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} ({self.language})"
+
+    def clean(self):
+        from .texts import validate_override
+
+        validate_override(self.kind, self.language, self.text)
+
+
+class SignedLink(models.Model):
+    """A short link for one person and one purpose; only the hash of its secret is kept."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE,
+        related_name="signed_links",
+    )
+    secret_hash = models.CharField(max_length=64, unique=True, editable=False)
+    purpose = models.CharField(_("purpose"), max_length=80)
+    subject = models.CharField(
+        _("subject"), max_length=80, help_text=_("What the link is about, for the owning app."),
+    )
+    recipient_key = models.CharField(_("person"), max_length=80, db_index=True)
+    language = models.CharField(_("language"), max_length=8, choices=LANGUAGE_CHOICES)
+    single_use = models.BooleanField(_("single use"), default=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    message = models.ForeignKey(
+        "Message", verbose_name=_("message"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="links",
+    )
+
+    objects = OrganisationManager()
+
+    class Meta:
+        verbose_name = _("signed link")
+        verbose_name_plural = _("signed links")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.purpose} · {self.subject}"
+
+    def is_usable(self, now=None) -> bool:
+        now = now or timezone.now()
+        return (
+            self.revoked_at is None and self.expires_at > now
+            and not (self.single_use and self.used_at is not None)
+        )
+
+
+class Message(models.Model):
+    """One message in or out, on one channel: the log the coordinator and the admin read."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT,
+        related_name="messages", null=True, blank=True,
+    )
+    direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
+    channel = models.CharField(_("channel"), max_length=5, choices=Channel.choices)
+    template = models.CharField(_("template"), max_length=80, blank=True)
+    recipient_key = models.CharField(_("person"), max_length=80, blank=True, db_index=True)
+    recipient_role = models.CharField(
+        _("role"), max_length=20, choices=RecipientRole.choices, blank=True,
+    )
+    first_name = models.CharField(_("first name"), max_length=80, blank=True)
+    phone = PhoneNumberField(_("phone"), blank=True, db_index=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    language = models.CharField(_("language"), max_length=8, choices=LANGUAGE_CHOICES,
+                                default="nl")
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    # For SMS: the text as sent, with the secret of a link replaced by stars.
+    body = models.TextField(_("text"), blank=True)
+    segments = models.PositiveSmallIntegerField(_("segments"), default=0)
+    encoding = models.CharField(_("encoding"), max_length=8, blank=True)
+    cost = models.DecimalField(_("estimated cost"), max_digits=8, decimal_places=4,
+                               default=Decimal("0"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices,
+                              default=Status.PENDING, db_index=True)
+    # Unique per organisation: the same key twice is the same message, sent once.
+    idempotency_key = models.CharField(_("idempotency key"), max_length=200, blank=True)
+    not_before = models.DateTimeField(_("not before"), default=timezone.now, db_index=True)
+    link_spec = models.JSONField(default=dict, blank=True, editable=False)
+    context = models.JSONField(default=dict, blank=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    backend = models.CharField(_("provider"), max_length=40, blank=True)
+    provider_id = models.CharField(_("provider reference"), max_length=100, blank=True,
+                                   db_index=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    status_at = models.DateTimeField(_("status changed"), null=True, blank=True)
+
+    objects = OrganisationManager()
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="message_idempotency_key_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "channel", "created_at"])]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} {self.get_direction_display()} · {self.template}"
+
+
+class Question(models.Model):
+    """An open question asked by SMS, so that a reply from that number finds its owner."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE,
+        related_name="sms_questions",
+    )
+    phone = PhoneNumberField(_("phone"), db_index=True)
+    recipient_key = models.CharField(_("person"), max_length=80)
+    purpose = models.CharField(_("purpose"), max_length=80)
+    subject = models.CharField(_("subject"), max_length=80)
+    # The kinds of answer it takes: "yes", "no", "maybe", "none", "call", and digits up to
+    # `choices` when it is above zero.
+    accepts = models.JSONField(_("accepted answers"), default=list)
+    choices = models.PositiveSmallIntegerField(_("numbered choices"), default=0)
+    message = models.ForeignKey(Message, verbose_name=_("message"), on_delete=models.SET_NULL,
+                                null=True, blank=True, related_name="questions")
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    answer = models.CharField(_("answer"), max_length=20, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    objects = OrganisationManager()
+
+    class Meta:
+        verbose_name = _("SMS question")
+        verbose_name_plural = _("SMS questions")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.purpose} · {self.subject}"
+
+
+class OptOut(models.Model):
+    """A number that replied STOP: no SMS goes to it from any organisation."""
+
+    phone = PhoneNumberField(_("phone"), unique=True)
+    created_at = models.DateTimeField(_("since"), default=timezone.now)
+    keyword = models.CharField(_("word sent"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("SMS opt-out")
+        verbose_name_plural = _("SMS opt-outs")
+
+    def __str__(self):
+        return str(self.phone)
+
+
+class TaskKind(models.TextChoices):
+    CALL_UNDELIVERED = "call_undelivered", _("SMS not delivered: call this person")
+    CALL_OPTED_OUT = "call_opted_out", _("Stopped SMS: phone instead")
+    HELP = "help", _("Asked for help by SMS")
+    UNEXPECTED_REPLY = "unexpected_reply", _("Reply not understood")
+    UNKNOWN_SENDER = "unknown_sender", _("SMS from an unknown number")
+
+
+class CoordinatorTask(models.Model):
+    """Something a coordinator has to do because a message did not get through or back."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE,
+        related_name="coordinator_tasks", null=True, blank=True,
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=TaskKind.choices)
+    recipient_key = models.CharField(_("person"), max_length=80, blank=True)
+    first_name = models.CharField(_("first name"), max_length=80, blank=True)
+    phone = PhoneNumberField(_("phone"), blank=True)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    message = models.ForeignKey(Message, verbose_name=_("message"), on_delete=models.SET_NULL,
+                                null=True, blank=True, related_name="coordinator_tasks")
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("done by"),
+                                on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="+")
+
+    objects = OrganisationManager()
+
+    class Meta:
+        verbose_name = _("coordinator task")
+        verbose_name_plural = _("coordinator tasks")
+        ordering = ["done_at", "-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.first_name or self.phone}"

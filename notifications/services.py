@@ -1,0 +1,791 @@
+"""Reaching people: every state change of messages, links, questions and follow-up items.
+
+The domain apps call `sms_send`, `email_send`, `link_create`, `link_use` and `link_revoke`;
+the Celery tasks call `sms_deliver`, `email_deliver` and `dispatch_due`; the webhooks call
+`sms_receive` and `sms_status_update`.
+"""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import phonenumbers
+from anymail.exceptions import AnymailRecipientsRefused
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template.exceptions import TemplateDoesNotExist
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from organisations.models import Organisation
+from organisations.scoping import all_organisations, organisation_scope
+
+from . import hooks, keywords, links, texts
+from .models import (
+    STATUS_RANK,
+    Channel,
+    CoordinatorTask,
+    Direction,
+    Message,
+    MessagingSettings,
+    OptOut,
+    Question,
+    RecipientRole,
+    SignedLink,
+    Status,
+    TaskKind,
+    TemplateOverride,
+)
+from .quiet_hours import local_day_bounds, next_allowed, start_of_next_day
+from .segments import count_segments
+from .sms import InboundSms, SmsError, StatusReport, get_backend
+
+logger = logging.getLogger(__name__)
+
+STOP_CONFIRMATION = "notifications.stopped"
+HELP_REPLY = "notifications.help"
+NOT_UNDERSTOOD = "notifications.not_understood"
+RETRY_GRACE = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who a message is for, as the owning app knows them. `key` is the app's own stable
+    reference to the person (e.g. "participant:12"): the log is kept per key."""
+
+    organisation_id: int
+    key: str
+    first_name: str
+    language: str = "nl"
+    phone: str = ""
+    email: str = ""
+    role: str = RecipientRole.PARTICIPANT
+
+
+@dataclass(frozen=True)
+class LinkSpec:
+    """A signed link to put in the message as {link}, made when the message goes out."""
+
+    purpose: str
+    subject: str
+    valid_for: timedelta = timedelta(days=7)
+    single_use: bool = True
+
+
+@dataclass(frozen=True)
+class QuestionSpec:
+    """The question an SMS asks, so that a reply from that number reaches `purpose`."""
+
+    purpose: str
+    subject: str
+    accepts: tuple[str, ...] = (keywords.YES, keywords.NO)
+    choices: int = 0
+    valid_for: timedelta = timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class Appointment:
+    """A calendar attachment (.ics) for an e-mail."""
+
+    uid: str
+    summary: str
+    start: datetime
+    end: datetime
+    location: str = ""
+    description: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+class LinkInvalid(Exception):
+    """The link is unknown, expired, used or revoked."""
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def messaging_settings(organisation_id) -> MessagingSettings:
+    """The organisation's SMS rules, or the defaults when it never changed them."""
+    found = MessagingSettings.objects.filter(organisation_id=organisation_id).first()
+    return found or MessagingSettings(organisation_id=organisation_id)
+
+
+def normalise_phone(raw) -> str:
+    """E.164, accepting Belgian and Dutch numbers in every usual writing; '' if impossible."""
+    if not raw:
+        return ""
+    try:
+        number = phonenumbers.parse(str(raw), settings.PHONENUMBER_DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return ""
+    if not phonenumbers.is_possible_number(number):
+        return ""
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _coordinator_phone(organisation: Organisation) -> str:
+    phone = organisation.contact_phone
+    return phone.as_national if phone else ""
+
+
+def _standard_context(organisation: Organisation, recipient_first_name: str) -> dict:
+    return {
+        "first_name": recipient_first_name,
+        "organisation": organisation.name,
+        "coordinator_phone": _coordinator_phone(organisation),
+    }
+
+
+def _text_for(organisation_id: int, kind: str, language: str) -> str:
+    override = TemplateOverride.objects.filter(
+        organisation_id=organisation_id, kind=kind, language=language
+    ).values_list("text", flat=True).first()
+    return override or texts.standard_text(kind, language)
+
+
+def is_opted_out(phone: str) -> bool:
+    return OptOut.objects.filter(phone=phone).exists()
+
+
+def _existing(organisation_id: int, idempotency_key: str) -> Message | None:
+    return Message.objects.filter(
+        organisation_id=organisation_id, idempotency_key=idempotency_key
+    ).first()
+
+
+def _create_once(fields: dict) -> tuple[Message, bool]:
+    """Creates the message, or returns the one already made under the same key."""
+    try:
+        with transaction.atomic():
+            return Message.objects.create(**fields), True
+    except IntegrityError:
+        existing = _existing(fields["organisation_id"], fields["idempotency_key"])
+        if existing is None:
+            raise
+        return existing, False
+
+
+def _enqueue(task, message_id: int) -> None:
+    transaction.on_commit(lambda: task.delay(message_id))
+
+
+def task_open(*, organisation_id, kind: str, recipient_key: str = "", first_name: str = "",
+              phone: str = "", detail: str = "", message: Message | None = None):
+    """Opens a follow-up item for the coordinators, unless the same one is still open."""
+    if recipient_key or phone:
+        same = CoordinatorTask.objects.filter(
+            organisation_id=organisation_id, kind=kind, done_at__isnull=True,
+            recipient_key=recipient_key, phone=phone,
+        ).first()
+        if same is not None:
+            return same
+    return CoordinatorTask.objects.create(
+        organisation_id=organisation_id, kind=kind, recipient_key=recipient_key,
+        first_name=first_name, phone=phone, detail=detail[:300], message=message,
+    )
+
+
+@transaction.atomic
+def task_done(*, task: CoordinatorTask, user) -> CoordinatorTask:
+    """Marks a follow-up item as done by `user`."""
+    if task.done_at is None:
+        task.done_at = timezone.now()
+        task.done_by = user
+        task.save(update_fields=["done_at", "done_by"])
+    return task
+
+
+def _report_delivery(message: Message) -> None:
+    if message.organisation_id is None:
+        return
+    event = hooks.Delivery(
+        organisation_id=message.organisation_id, message_id=message.pk,
+        template=message.template, recipient_key=message.recipient_key,
+        status=message.status, idempotency_key=message.idempotency_key,
+    )
+    for handler in hooks.delivery_handlers(message.template):
+        try:
+            with transaction.atomic(), organisation_scope(message.organisation_id):
+                handler(event)
+        except Exception:  # an owning app's bug must not lose the status itself
+            logger.exception("Delivery handler failed for message %s", message.pk)
+
+
+def _message_failed(message: Message, error: str, status: str = Status.FAILED) -> None:
+    message.status = status
+    message.error = error[:300]
+    message.status_at = timezone.now()
+    message.save(update_fields=["status", "error", "status_at"])
+    # Participants are reached by SMS first: when that fails, the coordinator phones. A
+    # number that stopped SMS needs a phone call whoever it is.
+    if message.recipient_role == RecipientRole.PARTICIPANT or status == Status.SUPPRESSED:
+        task_open(
+            organisation_id=message.organisation_id,
+            kind=TaskKind.CALL_OPTED_OUT if status == Status.SUPPRESSED
+            else TaskKind.CALL_UNDELIVERED,
+            recipient_key=message.recipient_key, first_name=message.first_name,
+            phone=str(message.phone or ""), detail=error, message=message,
+        )
+    _report_delivery(message)
+
+
+# --- sending SMS ---------------------------------------------------------------------------
+
+
+def sms_send(*, recipient: Recipient, template: str, idempotency_key: str,
+             context: dict | None = None, link: LinkSpec | None = None,
+             question: QuestionSpec | None = None) -> Message:
+    """Logs an SMS for `recipient` and queues it (once per idempotency key); it goes out
+    at once, or after the organisation's quiet hours, or the next day when the person had
+    enough SMS today. Returns the message, already sent or not."""
+    if not idempotency_key:
+        raise ValueError("An idempotency key is required: the same key is the same message")
+    with transaction.atomic():
+        existing = _existing(recipient.organisation_id, idempotency_key)
+        if existing is not None:
+            return existing
+        kind = texts.get(template)
+        organisation = Organisation.objects.get(pk=recipient.organisation_id)
+        phone = normalise_phone(recipient.phone)
+        if not phone:
+            raise ValueError(f"{recipient.key} has no phone number an SMS can reach")
+        language = recipient.language or organisation.default_language
+        values = {**(context or {}), **_standard_context(organisation, recipient.first_name)}
+        if link is not None:
+            values["link"] = links.redacted_url(organisation.pk, language)
+        body = texts.render(_text_for(organisation.pk, template, language), values)
+        counted = count_segments(body)
+        now = timezone.now()
+        message, created = _create_once({
+            "organisation_id": organisation.pk, "direction": Direction.OUT,
+            "channel": Channel.SMS, "template": template, "recipient_key": recipient.key,
+            "recipient_role": recipient.role, "first_name": recipient.first_name,
+            "phone": phone, "language": language, "body": body,
+            "segments": counted.segments, "encoding": counted.encoding,
+            "cost": settings.SMS_COST_PER_SEGMENT * counted.segments,
+            "idempotency_key": idempotency_key, "not_before": now,
+            "link_spec": _link_spec(link),
+        })
+        if not created:
+            return message
+        if question is not None:
+            Question.objects.create(
+                organisation_id=organisation.pk, phone=phone, recipient_key=recipient.key,
+                purpose=question.purpose, subject=question.subject,
+                accepts=list(question.accepts), choices=question.choices, message=message,
+                expires_at=now + question.valid_for,
+            )
+        if is_opted_out(phone) and template != STOP_CONFIRMATION:
+            _message_failed(message, "The number replied STOP", Status.SUPPRESSED)
+            return message
+        if not kind.immediate:
+            rules = messaging_settings(organisation.pk)
+            message.not_before = next_allowed(now, rules.quiet_hours_start,
+                                              rules.quiet_hours_end)
+            message.save(update_fields=["not_before"])
+        from .tasks import deliver_sms
+
+        _enqueue(deliver_sms, message.pk)
+    return message
+
+
+def _link_spec(link: LinkSpec | None) -> dict:
+    if link is None:
+        return {}
+    return {"purpose": link.purpose, "subject": link.subject,
+            "valid_for": int(link.valid_for.total_seconds()), "single_use": link.single_use}
+
+
+def _make_link(message: Message) -> str:
+    """A fresh link for the message (one per attempt: an earlier attempt's link is
+    revoked, its secret was never seen). Returns its URL."""
+    spec = message.link_spec
+    message.links.filter(used_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=timezone.now())
+    _link, link_url = link_create(
+        organisation_id=message.organisation_id, recipient_key=message.recipient_key,
+        language=message.language, purpose=spec["purpose"], subject=spec["subject"],
+        valid_for=timedelta(seconds=spec["valid_for"]), single_use=spec["single_use"],
+        message=message,
+    )
+    return link_url
+
+
+def _daily_count(phone: str, now: datetime) -> int:
+    start, end = local_day_bounds(now)
+    return Message.objects.filter(
+        channel=Channel.SMS, direction=Direction.OUT, phone=phone,
+        sent_at__gte=start, sent_at__lt=end,
+    ).count()
+
+
+def _claim(message_id: int, channel: str):
+    """Takes a due message for sending, in its own committed transaction, so that a
+    duplicated or retried task finds it taken and sends nothing. Returns the message and
+    the text to send (with the real link), or (message, None) when nothing is to be sent."""
+    with transaction.atomic():
+        message = Message.objects.select_for_update().filter(
+            pk=message_id, channel=channel).first()
+        if message is None or message.status != Status.PENDING:
+            return message, None
+        now = timezone.now()
+        if message.not_before > now:
+            return message, None
+        if channel == Channel.SMS:
+            if is_opted_out(str(message.phone)) and message.template != STOP_CONFIRMATION:
+                _message_failed(message, "The number replied STOP", Status.SUPPRESSED)
+                return message, None
+            if not texts.get(message.template).immediate:
+                rules = messaging_settings(message.organisation_id)
+                allowed = next_allowed(now, rules.quiet_hours_start, rules.quiet_hours_end)
+                if allowed <= now and _daily_count(str(message.phone), now) >= (
+                    rules.sms_daily_limit
+                ):
+                    allowed = start_of_next_day(now, rules.quiet_hours_end)
+                if allowed > now:
+                    message.not_before = allowed
+                    message.save(update_fields=["not_before"])
+                    return message, None
+        body = message.body
+        if channel == Channel.SMS and message.link_spec:
+            body = body.replace(links.redacted_url(message.organisation_id, message.language),
+                                _make_link(message))
+        message.status = Status.SENDING
+        message.attempts += 1
+        message.status_at = now
+        message.save(update_fields=["status", "attempts", "status_at"])
+    return message, body
+
+
+def retry_delay(attempts: int) -> int:
+    """Seconds before the next try: exponential back-off, at most an hour."""
+    return min(settings.SMS_RETRY_BACKOFF * 2 ** max(attempts - 1, 0), 3600)
+
+
+def _send_failed(message: Message, exc: SmsError) -> int | None:
+    """Records a failed try; returns the delay before the next one, or None if final."""
+    with transaction.atomic():
+        message = Message.objects.select_for_update().get(pk=message.pk)
+        if exc.permanent or message.attempts >= settings.SMS_MAX_ATTEMPTS:
+            _message_failed(message, str(exc))
+            return None
+        delay = retry_delay(message.attempts)
+        message.status = Status.PENDING
+        message.error = str(exc)[:300]
+        message.not_before = timezone.now() + timedelta(seconds=delay)
+        message.save(update_fields=["status", "error", "not_before"])
+        return delay
+
+
+def _sent(message: Message, backend_name: str, provider_id: str, status: str) -> None:
+    now = timezone.now()
+    Message.objects.filter(pk=message.pk, status=Status.SENDING).update(
+        status=status if status in Status.values else Status.QUEUED, provider_id=provider_id,
+        backend=backend_name, sent_at=now, status_at=now, error="",
+    )
+
+
+def status_callback_url(backend_name: str) -> str:
+    from django.urls import reverse
+
+    return settings.SITE_URL + reverse("sms-status", kwargs={"provider": backend_name})
+
+
+def sms_deliver(message_id: int) -> int | None:
+    """Sends one due SMS through the configured backend, at most once. Returns the delay
+    before a retry when the provider failed for a reason that may pass, else None."""
+    with all_organisations():
+        message, body = _claim(message_id, Channel.SMS)
+        if body is None:
+            return None
+        backend = get_backend()
+        rules = messaging_settings(message.organisation_id)
+        try:
+            result = backend.send(
+                to=str(message.phone), body=body, reference=str(message.pk),
+                sender=str(rules.sms_number or ""),
+                status_callback=status_callback_url(backend.name),
+            )
+        except SmsError as exc:
+            logger.warning("SMS %s failed (%s): %s", message.pk,
+                           "permanent" if exc.permanent else "will retry", exc)
+            return _send_failed(message, exc)
+        _sent(message, backend.name, result.provider_id, result.status)
+        return None
+
+
+def dispatch_due(now: datetime | None = None, stale_after: timedelta = timedelta(minutes=15)):
+    """Queues every message whose time has come (after quiet hours, a daily limit, or a
+    lost retry), and settles messages left "being sent" by a worker that died mid-send:
+    they might have gone out, so they are not sent again but handed to a coordinator."""
+    from .tasks import deliver_email, deliver_sms
+
+    now = now or timezone.now()
+    with all_organisations():
+        # A message being retried has its own task waiting: the sweep takes it only when
+        # that task seems lost.
+        due = list(Message.objects.filter(
+            Q(attempts=0, not_before__lte=now) | Q(not_before__lte=now - RETRY_GRACE),
+            direction=Direction.OUT, status=Status.PENDING,
+        ).values_list("pk", "channel")[:5000])
+        for pk, channel in due:
+            (deliver_sms if channel == Channel.SMS else deliver_email).delay(pk)
+        stale = Message.objects.filter(
+            direction=Direction.OUT, status=Status.SENDING, status_at__lt=now - stale_after,
+        )
+        for message in stale:
+            with transaction.atomic():
+                _message_failed(message, "The worker stopped while sending: it may not have "
+                                         "arrived")
+    return len(due)
+
+
+# --- status callbacks -----------------------------------------------------------------
+
+
+def sms_status_update(report: StatusReport) -> Message | None:
+    """Moves a message to the status the provider reports (never backwards); a failure of
+    an SMS becomes a coordinator task and is reported to the owning app."""
+    if not report.provider_id or not report.status:
+        return None
+    with all_organisations(), transaction.atomic():
+        message = Message.objects.select_for_update().filter(
+            provider_id=report.provider_id, direction=Direction.OUT).first()
+        if message is None:
+            return None
+        if STATUS_RANK[report.status] <= STATUS_RANK[message.status]:
+            return message
+        if report.status == Status.FAILED:
+            _message_failed(message, f"Provider reports: not delivered {report.error}".strip())
+            return message
+        message.status = report.status
+        message.status_at = timezone.now()
+        message.save(update_fields=["status", "status_at"])
+        if report.status == Status.DELIVERED:
+            _report_delivery(message)
+        return message
+
+
+# --- inbound SMS ------------------------------------------------------------------------
+
+
+def _organisation_for_sender(phone: str, to: str):
+    """The organisation an SMS from `phone` most likely answers: the last one that wrote to
+    the number, else the one whose SMS number it was sent to."""
+    last = Message.objects.filter(
+        direction=Direction.OUT, phone=phone, organisation__isnull=False,
+    ).order_by("-created_at").values_list("organisation_id", "recipient_key",
+                                          "first_name").first()
+    if last:
+        return last
+    to = normalise_phone(to)
+    if to:
+        found = MessagingSettings.objects.filter(sms_number=to).values_list(
+            "organisation_id", flat=True).first()
+        if found:
+            return found, "", ""
+    return None, "", ""
+
+
+def _reply(organisation_id, key: str, first_name: str, phone: str, language: str,
+           template: str, inbound: Message, context: dict | None = None) -> None:
+    """An automatic answer to a person's own SMS (one per inbound message)."""
+    if organisation_id is None:
+        return
+    sms_send(
+        recipient=Recipient(organisation_id=organisation_id, key=key, first_name=first_name,
+                            language=language, phone=phone),
+        template=template, idempotency_key=f"reply:{inbound.pk}", context=context,
+    )
+
+
+def _language_of(organisation_id, phone: str) -> str:
+    last = Message.objects.filter(phone=phone, direction=Direction.OUT,
+                                  organisation_id=organisation_id).values_list(
+        "language", flat=True).first()
+    if last:
+        return last
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    return organisation.default_language if organisation else settings.LANGUAGE_CODE
+
+
+def _open_questions(phone: str, now: datetime):
+    return Question.objects.filter(
+        phone=phone, answered_at__isnull=True, closed_at__isnull=True, expires_at__gt=now,
+    ).order_by("-created_at", "-pk")
+
+
+def _accepts(question: Question, parsed: keywords.Parsed) -> bool:
+    if parsed.kind == keywords.CHOICE:
+        return question.choices > 0
+    return parsed.kind in question.accepts
+
+
+def sms_receive(backend_name: str, inbound: InboundSms) -> Message:
+    """Logs an SMS from a person and acts on it: STOP opts the number out, HELP answers
+    with the coordinator's number, an answer to an open question goes to the app that asked
+    it; anything else becomes an item for the coordinator."""
+    with all_organisations(), transaction.atomic():
+        if inbound.provider_id:
+            seen = Message.objects.filter(direction=Direction.IN, backend=backend_name,
+                                          provider_id=inbound.provider_id).first()
+            if seen is not None:  # the provider retried its webhook
+                return seen
+        phone = normalise_phone(inbound.sender)
+        now = timezone.now()
+        organisation_id, key, first_name = _organisation_for_sender(phone, inbound.to)
+        parsed = keywords.parse(inbound.body)
+        questions = list(_open_questions(phone, now)) if phone else []
+        question = next((q for q in questions if _accepts(q, parsed)), None)
+        if question is not None:
+            organisation_id, key = question.organisation_id, question.recipient_key
+        message = Message.objects.create(
+            organisation_id=organisation_id, direction=Direction.IN, channel=Channel.SMS,
+            recipient_key=key, first_name=first_name, phone=phone, body=inbound.body[:1600],
+            segments=count_segments(inbound.body).segments, status=Status.RECEIVED,
+            backend=backend_name, provider_id=inbound.provider_id, status_at=now,
+            language=_language_of(organisation_id, phone) if organisation_id else "nl",
+        )
+        if parsed.kind == keywords.STOP:
+            _opt_out(phone, inbound.body, message)
+        elif not key:  # nobody this service ever wrote to
+            task_open(organisation_id=organisation_id, kind=TaskKind.UNKNOWN_SENDER,
+                      phone=phone, detail=inbound.body, message=message)
+        elif parsed.kind == keywords.HELP:
+            task_open(organisation_id=organisation_id, kind=TaskKind.HELP, recipient_key=key,
+                      first_name=first_name, phone=phone, detail=inbound.body,
+                      message=message)
+            _reply(organisation_id, key, first_name, phone, message.language, HELP_REPLY,
+                   message)
+        elif question is None or not _hand_over(question, parsed, message):
+            task_open(organisation_id=organisation_id, kind=TaskKind.UNEXPECTED_REPLY,
+                      recipient_key=key, first_name=first_name, phone=phone,
+                      detail=inbound.body, message=message)
+            _reply(organisation_id, key, first_name, phone, message.language, NOT_UNDERSTOOD,
+                   message)
+        return message
+
+
+def _hand_over(question: Question, parsed: keywords.Parsed, message: Message) -> bool:
+    """Gives the answer to the app that asked; False when it was not understood."""
+    if parsed.kind == keywords.CHOICE and not 1 <= parsed.number <= question.choices:
+        return False
+    handler = hooks.reply_handler(question.purpose)
+    if handler is None:
+        logger.error("No reply handler is registered for %s", question.purpose)
+        return False
+    reply = hooks.Reply(
+        organisation_id=question.organisation_id, purpose=question.purpose,
+        subject=question.subject, recipient_key=question.recipient_key, answer=parsed.kind,
+        number=parsed.number, text=message.body, received_at=message.created_at,
+        question_id=question.pk, message_id=message.pk,
+    )
+    try:
+        with transaction.atomic(), organisation_scope(question.organisation_id):
+            handler(reply)
+    except hooks.ReplyNotUnderstood:
+        return False
+    question.answered_at = message.created_at
+    question.answer = str(parsed.number) if parsed.kind == keywords.CHOICE else parsed.kind
+    question.save(update_fields=["answered_at", "answer"])
+    return True
+
+
+def _opt_out(phone: str, word: str, inbound: Message) -> None:
+    _optout, created = OptOut.objects.get_or_create(phone=phone,
+                                                    defaults={"keyword": word[:40]})
+    Question.objects.filter(phone=phone, answered_at__isnull=True,
+                            closed_at__isnull=True).update(closed_at=timezone.now())
+    if not created:
+        return
+    people = {}  # the last message to this number, per organisation that sent one
+    for row in Message.objects.filter(
+        direction=Direction.OUT, phone=phone, organisation__isnull=False,
+    ).order_by("-created_at"):
+        people.setdefault(row.organisation_id, row)
+    for organisation_id, last in people.items():
+        task_open(organisation_id=organisation_id, kind=TaskKind.CALL_OPTED_OUT,
+                  recipient_key=last.recipient_key, first_name=last.first_name, phone=phone,
+                  detail=inbound.body, message=inbound)
+    if people:
+        last = max(people.values(), key=lambda m: m.created_at)
+        _reply(last.organisation_id, last.recipient_key, last.first_name, phone,
+               last.language, STOP_CONFIRMATION, inbound)
+
+
+@transaction.atomic
+def opt_out_lift(*, phone: str) -> None:
+    """Allows SMS to a number again (the person asked the coordinator for it)."""
+    OptOut.objects.filter(phone=normalise_phone(phone)).delete()
+
+
+# --- signed links -----------------------------------------------------------------------
+
+
+def link_create(*, organisation_id: int, recipient_key: str, language: str, purpose: str,
+                subject: str, valid_for: timedelta = timedelta(days=7),
+                single_use: bool = True, message: Message | None = None):
+    """Makes a signed link for one person and one purpose; returns it and its URL (the only
+    moment the secret exists outside the URL)."""
+    secret = links.new_secret()
+    link = SignedLink.objects.create(
+        organisation_id=organisation_id, secret_hash=links.hash_secret(secret),
+        purpose=purpose, subject=subject, recipient_key=recipient_key, language=language,
+        single_use=single_use, expires_at=timezone.now() + valid_for, message=message,
+    )
+    return link, links.url(organisation_id, language, secret)
+
+
+def link_resolve(token: str):
+    """The usable link behind `token`, and the token's readable parts (organisation,
+    language) for the friendly page when the link does not work."""
+    parts = links.decode(token)
+    if parts is None:
+        return None, None
+    with all_organisations():
+        link = SignedLink.objects.filter(secret_hash=links.hash_secret(parts.secret)).first()
+    if link is None or link.organisation_id != parts.organisation_id or not link.is_usable():
+        return None, parts
+    return link, parts
+
+
+def link_use(link: SignedLink) -> SignedLink:
+    """Spends a single-use link; raises LinkInvalid when it was used (a double click) or
+    stopped working meanwhile. Call it inside the transaction of the action it allows."""
+    now = timezone.now()
+    usable = SignedLink.objects.filter(
+        pk=link.pk, revoked_at__isnull=True, expires_at__gt=now,
+    )
+    if link.single_use:
+        updated = usable.filter(used_at__isnull=True).update(used_at=now)
+    else:
+        updated = usable.update(used_at=now)
+    if not updated:
+        raise LinkInvalid()
+    link.used_at = now
+    return link
+
+
+@transaction.atomic
+def link_revoke(*, link: SignedLink) -> SignedLink:
+    """Stops a link from working (the coordinator's decision)."""
+    if link.revoked_at is None:
+        link.revoked_at = timezone.now()
+        link.save(update_fields=["revoked_at"])
+    return link
+
+
+@transaction.atomic
+def links_revoke_for(*, organisation_id: int, recipient_key: str, purpose: str = "") -> int:
+    """Stops every open link of a person (of one purpose, when given)."""
+    links_ = SignedLink.objects.filter(organisation_id=organisation_id,
+                                       recipient_key=recipient_key, revoked_at__isnull=True)
+    if purpose:
+        links_ = links_.filter(purpose=purpose)
+    return links_.update(revoked_at=timezone.now())
+
+
+# --- e-mail ---------------------------------------------------------------------------------
+
+
+def email_send(*, recipient: Recipient, template: str, idempotency_key: str,
+               context: dict | None = None, link: LinkSpec | None = None,
+               appointment: Appointment | None = None) -> Message:
+    """Logs an e-mail for `recipient` and queues it (once per idempotency key). The texts
+    are the templates `email/<template>/subject.txt`, `body.txt` and optionally
+    `body.html`; the context must be plain data (it waits in the database)."""
+    if not idempotency_key:
+        raise ValueError("An idempotency key is required: the same key is the same message")
+    if not recipient.email:
+        raise ValueError(f"{recipient.key} has no e-mail address")
+    with transaction.atomic():
+        existing = _existing(recipient.organisation_id, idempotency_key)
+        if existing is not None:
+            return existing
+        organisation = Organisation.objects.get(pk=recipient.organisation_id)
+        stored = dict(context or {})
+        if appointment is not None:
+            stored["_appointment"] = {
+                "uid": appointment.uid, "summary": appointment.summary,
+                "start": appointment.start.isoformat(), "end": appointment.end.isoformat(),
+                "location": appointment.location, "description": appointment.description,
+            }
+        message, created = _create_once({
+            "organisation_id": organisation.pk, "direction": Direction.OUT,
+            "channel": Channel.EMAIL, "template": template, "recipient_key": recipient.key,
+            "recipient_role": recipient.role, "first_name": recipient.first_name,
+            "email": recipient.email, "language": recipient.language or
+            organisation.default_language, "idempotency_key": idempotency_key,
+            "link_spec": _link_spec(link), "context": stored,
+        })
+        if created:
+            from .tasks import deliver_email
+
+            _enqueue(deliver_email, message.pk)
+    return message
+
+
+def _render_email(message: Message, link_url: str | None):
+    organisation = Organisation.objects.get(pk=message.organisation_id)
+    context = {key: value for key, value in message.context.items()
+               if not key.startswith("_")}
+    context.update(_standard_context(organisation, message.first_name))
+    context["organisation_email"] = organisation.contact_email
+    if link_url:
+        context["link"] = link_url
+    base = f"email/{message.template}"
+    with translation.override(message.language):
+        subject = " ".join(render_to_string(f"{base}/subject.txt", context).split())
+        text = render_to_string(f"{base}/body.txt", context)
+        try:
+            html = render_to_string(f"{base}/body.html", context)
+        except TemplateDoesNotExist:
+            html = None
+    return subject, text, html
+
+
+def email_deliver(message_id: int) -> int | None:
+    """Sends one queued e-mail through Django's e-mail backend, at most once."""
+    from .calendar import ics_for
+
+    with all_organisations():
+        message, _body = _claim(message_id, Channel.EMAIL)
+        if _body is None:
+            return None
+        link_url = _make_link(message) if message.link_spec else None
+        subject, text, html = _render_email(message, link_url)
+        redacted = links.redacted_url(message.organisation_id, message.language)
+        email = EmailMultiAlternatives(subject=subject, body=text, to=[message.email],
+                                       headers={"X-Buddy-Message": str(message.pk)})
+        if html:
+            email.attach_alternative(html, "text/html")
+        appointment = message.context.get("_appointment")
+        if appointment:
+            email.attach("invitation.ics", ics_for(appointment, message),
+                         "text/calendar; method=REQUEST; charset=utf-8")
+        try:
+            email.send()
+        except AnymailRecipientsRefused as exc:
+            return _send_failed(message, SmsError(str(exc), permanent=True))
+        except Exception as exc:  # SMTP and provider APIs fail in many ways; retry them
+            logger.warning("E-mail %s failed: %s", message.pk, exc)
+            return _send_failed(message, SmsError(str(exc), permanent=False))
+        provider_id = ""
+        status = getattr(email, "anymail_status", None)
+        if status is not None and status.message_id:
+            provider_id = str(status.message_id)
+        Message.objects.filter(pk=message.pk).update(
+            subject=subject[:200], body=text.replace(link_url, redacted) if link_url else text,
+        )
+        _sent(message, settings.EMAIL_BACKEND.rsplit(".", 2)[-2], provider_id, Status.SENT)
+        return None
+
+
+# Keep the names the domain apps use short and obvious.
+__all__ = [
+    "Appointment", "LinkInvalid", "LinkSpec", "QuestionSpec", "Recipient", "dispatch_due",
+    "email_send", "link_create", "link_resolve", "link_revoke", "link_use",
+    "links_revoke_for", "opt_out_lift", "sms_deliver", "sms_receive", "sms_send",
+    "sms_status_update", "task_done", "task_open",
+]

@@ -1,0 +1,225 @@
+import logging
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages as flash
+from django.core.cache import cache
+from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+from django.views.generic import ListView, TemplateView
+
+from organisations.models import Organisation
+from organisations.permissions import AdminRequiredMixin, StaffRequiredMixin
+from organisations.scoping import all_organisations, organisation_scope
+
+from . import hooks, selectors, services
+from .models import Channel, CoordinatorTask, Direction, SignedLink
+from .sms import backend_for
+
+logger = logging.getLogger(__name__)
+security_logger = logging.getLogger("notifications.security")
+
+PROVIDERS = {"twilio", "messagebird"}
+
+
+# --- signed links ----------------------------------------------------------------------
+
+
+def client_ip(request) -> str:
+    """The visitor's address; behind TRUSTED_PROXY_COUNT proxies, the one they saw."""
+    hops = settings.TRUSTED_PROXY_COUNT
+    forwarded = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+                 if h.strip()]
+    if hops and len(forwarded) >= hops:
+        return forwarded[-hops]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _bad_attempts_key(request) -> str:
+    return f"notifications:bad-links:{client_ip(request)}"
+
+
+def _rate_limited(request) -> bool:
+    return cache.get(_bad_attempts_key(request), 0) >= settings.LINK_BAD_ATTEMPTS_LIMIT
+
+
+def _count_bad_attempt(request) -> None:
+    key = _bad_attempts_key(request)
+    if cache.add(key, 1, timeout=settings.LINK_BAD_ATTEMPTS_WINDOW):
+        return
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=settings.LINK_BAD_ATTEMPTS_WINDOW)
+
+
+def link_not_working(request, parts, status=404):
+    """One page for an unknown, expired, used or revoked link, and for too many tries:
+    in the language and with the coordinator's number the link itself names."""
+    organisation = None
+    if parts is not None:
+        with all_organisations():
+            organisation = Organisation.objects.filter(pk=parts.organisation_id,
+                                                       is_active=True).first()
+    language = parts.language if parts is not None else translation.get_language()
+    with translation.override(language):
+        response = render(request, "notifications/link_not_working.html", {
+            "link_organisation": organisation,
+            "coordinator_phone": organisation.contact_phone if organisation else "",
+        }, status=status)
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+class LinkView(View):
+    """The page behind a signed link: the owning app's page for its purpose, in the
+    person's language and the link's organisation scope; a friendly page otherwise."""
+
+    def dispatch(self, request, token):
+        if _rate_limited(request):
+            security_logger.warning("Signed links: too many bad tokens from %s",
+                                    client_ip(request))
+            return link_not_working(request, services.links.decode(token), status=429)
+        link, parts = services.link_resolve(token)
+        view = hooks.link_view(link.purpose) if link is not None else None
+        if view is None:
+            if link is not None:
+                logger.error("No page is registered for links of %s", link.purpose)
+            _count_bad_attempt(request)
+            return link_not_working(request, parts)
+        with organisation_scope(link.organisation_id), translation.override(link.language):
+            request.LANGUAGE_CODE = link.language
+            try:
+                response = view(request, link)
+            except services.LinkInvalid:
+                return link_not_working(request, parts)
+        response["Cache-Control"] = "no-store"
+        response["X-Robots-Tag"] = "noindex"
+        return response
+
+
+# --- provider webhooks -------------------------------------------------------------------
+
+
+def _verified_backend(request, provider):
+    if provider not in PROVIDERS:
+        raise Http404
+    backend = backend_for(provider)
+    # The address the provider called, as the public sees it (not as a proxy forwards it).
+    url = settings.SITE_URL + request.get_full_path()
+    if not backend.verify_request(request, url):
+        security_logger.warning("Refused a %s webhook with a bad signature from %s: %s",
+                                provider, client_ip(request), request.path)
+        return None
+    return backend
+
+
+def _ok(provider):
+    if provider == "twilio":  # an empty TwiML answer: no automatic reply from Twilio
+        return HttpResponse("<Response/>", content_type="text/xml")
+    return HttpResponse("OK", content_type="text/plain")
+
+
+@csrf_exempt
+def sms_inbound(request, provider):
+    """An SMS from a person, forwarded by the provider."""
+    if request.method not in ("POST", "GET") or (request.method == "GET" and
+                                                provider == "twilio"):
+        return HttpResponse(status=405)
+    backend = _verified_backend(request, provider)
+    if backend is None:
+        return HttpResponseForbidden()
+    services.sms_receive(backend.name, backend.parse_inbound(request))
+    return _ok(provider)
+
+
+@csrf_exempt
+def sms_status(request, provider):
+    """A provider's delivery report for one message."""
+    if request.method not in ("POST", "GET") or (request.method == "GET" and
+                                                provider == "twilio"):
+        return HttpResponse(status=405)
+    backend = _verified_backend(request, provider)
+    if backend is None:
+        return HttpResponseForbidden()
+    services.sms_status_update(backend.parse_status(request))
+    return _ok(provider)
+
+
+# --- staff pages ----------------------------------------------------------------------------
+
+
+class MessageListView(StaffRequiredMixin, ListView):
+    """The message log: every message in and out, or one person's (?person=key)."""
+
+    template_name = "notifications/message_list.html"
+    paginate_by = 50
+    context_object_name = "log"
+
+    def get_queryset(self):
+        params = self.request.GET
+        return selectors.message_list(
+            person=params.get("person", ""),
+            channel=params.get("channel", "") if params.get("channel") in Channel.values
+            else "",
+            direction=params.get("direction", "") if params.get("direction") in
+            Direction.values else "",
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        person = self.request.GET.get("person", "")
+        context["person"] = person
+        context["person_url"] = selectors.person_link(person)
+        context["links"] = selectors.link_list(person=person)[:20] if person else []
+        context["channels"] = Channel.choices
+        return context
+
+
+class TaskListView(StaffRequiredMixin, TemplateView):
+    """Follow-up items from messages: people to phone, replies to read."""
+
+    template_name = "notifications/task_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        tasks = list(selectors.task_list(open_only=True)[:200])
+        for task in tasks:
+            task.person_url = selectors.person_link(task.recipient_key)
+        context["tasks"] = tasks
+        return context
+
+
+class TaskDoneView(StaffRequiredMixin, View):
+    def post(self, request, pk):
+        task = get_object_or_404(CoordinatorTask, pk=pk)
+        services.task_done(task=task, user=request.user)
+        flash.success(request, _("Marked as done."))
+        return redirect("notifications:tasks")
+
+
+class LinkRevokeView(StaffRequiredMixin, View):
+    def post(self, request, pk):
+        link = get_object_or_404(SignedLink, pk=pk)
+        services.link_revoke(link=link)
+        flash.success(request, _("The link no longer works."))
+        return redirect(f"{reverse('notifications:messages')}?"
+                        f"{urlencode({'person': link.recipient_key})}")
+
+
+class UsageView(AdminRequiredMixin, TemplateView):
+    """For the organisation admin: SMS per month, segments and estimated cost."""
+
+    template_name = "notifications/usage.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["months"] = list(selectors.sms_usage_by_month()[:24])
+        context["cost_per_segment"] = settings.SMS_COST_PER_SEGMENT
+        return context
