@@ -1,8 +1,10 @@
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from notifications.urls import public_urlpatterns as notification_public_urls
 from organisations import views as organisation_views
@@ -13,7 +15,15 @@ api_patterns = [
     path("", include("organisations.api_urls")),
     path("", include("notifications.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # Swagger UI from our own static files, its start-up script from a URL (no inline
+    # script); its stylesheet embeds images as data: URIs and it sets inline styles.
+    path(
+        "docs/",
+        csp_update({"img-src": [SELF, "data:"], "style-src": [SELF, UNSAFE_INLINE]})(
+            SpectacularSwaggerSplitView.as_view(url_name="api:schema")
+        ),
+        name="docs",
+    ),
 ]
 
 urlpatterns = [
@@ -29,6 +39,15 @@ urlpatterns = [
         auth_views.PasswordChangeView.as_view(success_url="/"),
         name="password_change",
     ),
+    path(
+        "accounts/two-factor/", organisation_views.TwoFactorVerifyView.as_view(),
+        name="two_factor_verify",
+    ),
+    path(
+        "accounts/two-factor/setup/", organisation_views.TwoFactorSetupView.as_view(),
+        name="two_factor_setup",
+    ),
+    path("audit/", organisation_views.AuditLogView.as_view(), name="audit_log"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("health/", health, name="health"),
     path("messages/", include("notifications.urls")),

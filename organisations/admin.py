@@ -1,9 +1,13 @@
-from django.contrib import admin
+from axes.utils import reset as axes_reset
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import STAFF_ROLES, Organisation, User
+from . import two_factor
+from .models import STAFF_ROLES, AuditAction, AuditEvent, Organisation, User
 from .permissions import is_admin_user, is_staff_user
+from .services import audit_record
 
 
 class ScopedAdmin(admin.ModelAdmin):
@@ -89,6 +93,41 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"classes": ("wide",), "fields": ("username", "role", "password1", "password2")}),
     )
     readonly_fields = ["last_login", "date_joined"]
+    actions = ["unlock_logins", "reset_two_factor"]
+
+    @admin.action(description=_("Unlock login (after too many failed attempts)"))
+    def unlock_logins(self, request, queryset):
+        for user in queryset:
+            axes_reset(username=user.get_username())
+            audit_record(request_or_actor=request, action=AuditAction.CHANGE, subject_ref=user,
+                         label=gettext("login unlocked: %(username)s") % {
+                             "username": user.get_username()})
+        count = queryset.count()
+        self.message_user(request, ngettext(
+            "%(count)d account unlocked.", "%(count)d accounts unlocked.", count,
+        ) % {"count": count}, messages.SUCCESS)
+
+    @admin.action(description=_("Reset two-factor authentication (lost phone)"))
+    def reset_two_factor(self, request, queryset):
+        for user in queryset:
+            two_factor.two_factor_reset(user=user)
+            audit_record(request_or_actor=request, action=AuditAction.CHANGE, subject_ref=user,
+                         label=gettext("two-factor authentication reset: %(username)s") % {
+                             "username": user.get_username()})
+        count = queryset.count()
+        self.message_user(request, ngettext(
+            "Two-factor authentication reset for %(count)d account; they set it up again "
+            "at their next login.",
+            "Two-factor authentication reset for %(count)d accounts; they set it up again "
+            "at their next login.", count,
+        ) % {"count": count}, messages.SUCCESS)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not self.has_change_permission(request):
+            actions.pop("unlock_logins", None)
+            actions.pop("reset_two_factor", None)
+        return actions
 
     def get_queryset(self, request):
         if request.user.is_superuser:
@@ -129,3 +168,36 @@ class UserAdmin(DjangoUserAdmin):
             obj.is_superuser = False
             obj.is_staff = obj.role in STAFF_ROLES
         super().save_model(request, obj, form, change)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ScopedAdmin):
+    """The audit log, read-only, for organisation admins (scoped) and superusers."""
+
+    list_display = ["created_at", "actor_username", "action", "label", "subject_ref",
+                    "ip_address"]
+    list_filter = ["action", "created_at", "organisation"]
+    search_fields = ["subject_ref", "actor_username", "label"]
+    date_hierarchy = "created_at"
+    list_select_related = False
+    readonly_fields = ["created_at", "organisation", "actor", "actor_username", "action",
+                       "subject_ref", "label", "ip_address", "user_agent"]
+    exclude = []
+
+    def get_exclude(self, request, obj=None):
+        return []
+
+    def has_module_permission(self, request):
+        return is_admin_user(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_admin_user(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class OrganisationsConfig(AppConfig):
     name = "organisations"
     verbose_name = _("Organisations and accounts")
+
+    def ready(self):
+        from . import signals  # noqa: F401  (audit log of logins)

@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
@@ -88,3 +89,81 @@ class User(AbstractUser):
     @property
     def is_volunteer(self) -> bool:
         return self.is_active and self.role == Role.VOLUNTEER
+
+
+class AuditLogIsAppendOnly(Exception):
+    """An audit event was about to be changed or deleted: the log only grows."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AuditLogIsAppendOnly("audit events cannot be changed")
+
+    def delete(self):
+        raise AuditLogIsAppendOnly("audit events cannot be deleted")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AuditLogIsAppendOnly("audit events cannot be changed")
+
+
+class AuditAction(models.TextChoices):
+    VIEW = "view", _("Viewed")
+    CREATE = "create", _("Created")
+    CHANGE = "change", _("Changed")
+    DELETE = "delete", _("Deleted")
+    EXPORT = "export", _("Exported")
+    LOGIN_SUCCESS = "login_success", _("Logged in")
+    LOGIN_FAILURE = "login_failure", _("Login failed")
+    LOGOUT = "logout", _("Logged out")
+    LOCKOUT = "lockout", _("Locked out")
+
+
+class AuditEvent(models.Model):
+    """One line of the append-only audit log: who did what to whom, when, from where.
+
+    Written only through `organisations.services.audit_record`. It never changes: save()
+    on an existing row, delete() and queryset update/delete raise, and on PostgreSQL a
+    trigger refuses UPDATE and DELETE too. The label names the subject without sensitive
+    content ("participant Anna D."), never notes or health data.
+    """
+
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    # No database constraint and no cascade: the log outlives the accounts and
+    # organisations it mentions, and deleting them must not touch (update) the log.
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.DO_NOTHING,
+        db_constraint=False, null=True, blank=True, related_name="+",
+    )
+    actor = models.ForeignKey(
+        "User", verbose_name=_("who"), on_delete=models.DO_NOTHING, db_constraint=False,
+        null=True, blank=True, related_name="+",
+    )
+    actor_username = models.CharField(_("username"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=20, choices=AuditAction.choices)
+    subject_ref = models.CharField(_("subject"), max_length=100, blank=True, db_index=True)
+    label = models.CharField(_("description"), max_length=200, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+
+    objects = OrganisationManager(
+        manager_class=models.Manager.from_queryset(AuditEventQuerySet)
+    )
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organisation", "-created_at"], name="audit_org_time")]
+        # Django's own "change" and "delete" permissions would mean nothing here.
+        default_permissions = ("add", "view")
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_username} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditLogIsAppendOnly("audit events cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditLogIsAppendOnly("audit events cannot be deleted")

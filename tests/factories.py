@@ -1,6 +1,6 @@
 import factory
 
-from organisations.models import STAFF_ROLES, Organisation, Role, User
+from organisations.models import STAFF_ROLES, AuditAction, AuditEvent, Organisation, Role, User
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
@@ -46,3 +46,23 @@ class OrganisationAdminFactory(UserFactory):
 
 class VolunteerUserFactory(UserFactory):
     role = Role.VOLUNTEER
+
+
+class AuditEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AuditEvent
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    actor_username = factory.Sequence(lambda n: f"actor{n}")
+    action = AuditAction.VIEW
+    subject_ref = factory.Sequence(lambda n: f"matching.participant:{n}")
+    label = factory.Sequence(lambda n: f"participant {n}")
+    ip_address = "192.0.2.10"
+    user_agent = "pytest"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # Append-only: a plain insert, outside any scope, like audit_record.
+        event = model_class(*args, **kwargs)
+        event.save(force_insert=True)
+        return event

@@ -44,6 +44,16 @@ def build(organisation) -> list:
 
 
 @builder
+def _audit_events(organisation):
+    from tests.factories import AuditEventFactory
+
+    return [
+        AuditEventFactory(organisation=organisation, actor_username=f"{SECRET}actor",
+                          subject_ref="matching.participant:1", label=f"{SECRET} participant"),
+    ]
+
+
+@builder
 def _notifications(organisation):
     from datetime import timedelta
 

@@ -5,6 +5,7 @@ embedded ones: a SQLite file and a Celery broker on the file system, so that
 `make run` needs no server. Production uses `buddy.settings.production`.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -36,6 +37,14 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Security (issue 10): TOTP two-factor with backup codes, login lock-out, CSP, and
+    # Swagger UI served from our own static files.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
+    "drf_spectacular_sidecar",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -52,16 +61,28 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy on every response.
+    "csp.middleware.CSPMiddleware",
+    "buddy.security.PermissionsPolicyMiddleware",
+    "buddy.security.CleanRequestHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Ends sessions left idle (SESSION_IDLE_TIMEOUT), then tells which user passed 2FA.
+    "organisations.middleware.SessionIdleTimeoutMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # After authentication: every request runs inside its organisation's scope.
     "organisations.middleware.OrganisationScopeMiddleware",
+    # Staff pages, the admin and the session API need a verified second factor when
+    # REQUIRE_TWO_FACTOR is on: the one place that enforces it.
+    "organisations.middleware.TwoFactorMiddleware",
+    # Last, as django-axes asks: turns a lock-out into its response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "buddy.urls"
@@ -110,12 +131,47 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Lock-out first (django-axes, refuses a locked username + IP before any password check),
+# then the ordinary accounts.
+AUTHENTICATION_BACKENDS = [
+    "organisations.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Argon2 for new and changed passwords; older hashes still verify and are upgraded at login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# Two-factor (TOTP) for coordinators, organisation admins and superusers on staff pages,
+# the admin and the session-authenticated API. Off by default so the laptop demo works
+# with a password only; on in the production profile.
+REQUIRE_TWO_FACTOR = env.bool("REQUIRE_TWO_FACTOR", default=False)
+OTP_TOTP_ISSUER = "Buddy"
+# Nobody, superusers included, reads another person's TOTP secret or QR code in the admin.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Lock-out: 5 failed logins for one username from one address lock it for 30 minutes
+# (the login page, the admin login and POST /api/auth/token/). Admins can unlock earlier.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Tries during the lock-out do not prolong it: the message's "30 minutes" holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "organisations.lockout.lockout_response"
+AXES_USERNAME_CALLABLE = "organisations.lockout.lockout_username"
+AXES_VERBOSE = False
+# Successful logins are in our own audit log; django-axes keeps only the failures.
+AXES_DISABLE_ACCESS_LOG = True
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 # Staff sessions expire: two weeks at most, and when the browser closes.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# ... and after this many seconds without a request (0 turns the idle timeout off).
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=60 * 60 * 2)
 
 # Language and time: Dutch first, French and English shipped; Brussels time.
 LANGUAGE_CODE = "nl"
@@ -221,6 +277,12 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
+    # JSON, forms and uploads; the JSON parser answers 400 to deeply nested input too.
+    "DEFAULT_PARSER_CLASSES": [
+        "buddy.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "buddy.api.ScopedAutoSchema",
@@ -236,7 +298,37 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"LanguageEnum": "organisations.models.LANGUAGE_CHOICES"},
+    # Swagger UI from our own static files (drf-spectacular-sidecar): nothing loads from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
+
+# Content security policy (django-csp): only our own files, no inline scripts or styles,
+# never framed. The API docs page widens it a little for Swagger UI (buddy/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Browser features no page of this site uses (buddy.security.PermissionsPolicyMiddleware).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {
     "version": 1,

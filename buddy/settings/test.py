@@ -11,6 +11,10 @@ from .base import DATABASES, VAR_DIR
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Tests that move the clock by hours must not be logged out; the idle timeout's own tests
+# turn it on with override_settings, as do the two-factor tests.
+SESSION_IDLE_TIMEOUT = 0
+REQUIRE_TWO_FACTOR = False
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # A worker process started by a test is told its backend through the environment (one that
 # writes to a file the test can read); the suite itself uses the in-memory outbox.
