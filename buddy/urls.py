@@ -10,6 +10,8 @@ from .health import health
 
 api_patterns = [
     path("", include("organisations.api_urls")),
+    # Intake, the waiting list, recruitment (matching app).
+    path("", include("matching.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -29,6 +31,8 @@ urlpatterns = [
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("health/", health, name="health"),
+    # Intake and the waiting list (matching app).
+    path("", include("matching.urls")),
     path("api/", include((api_patterns, "api"))),
     path("admin/", admin.site.urls),
 ]
