@@ -65,8 +65,10 @@ def resolve(code, municipality=""):
     wanted = _simple(municipality)
     if wanted:
         for row in rows:
-            if wanted in {_simple(row.municipality), _simple(row.municipality_fr),
-                          _simple(row.locality)}:
+            if wanted in {_simple(row.municipality), _simple(row.municipality_fr)}:
+                return row
+        for row in rows:
+            if wanted == _simple(row.locality):
                 return row
         names = " / ".join(row.municipality for row in rows)
         raise ValidationError(
