@@ -76,7 +76,7 @@ class WaitingListFilter(django_filters.FilterSet):
     def filter_waited(self, queryset, name, value):
         if value is None:
             return queryset
-        limit = timezone.localdate() - datetime.timedelta(days=int(value * 30.44))
+        limit = timezone.localdate() - datetime.timedelta(days=int(float(value) * 30.44))
         return queryset.filter(waiting_since__lte=limit)
 
     def filter_fit(self, queryset, name, value):
