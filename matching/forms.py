@@ -182,7 +182,14 @@ class ParticipantIntakeForm(ParticipantForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["waiting_since"].required = False
+        self.fields["waiting_since"].help_text = _("Today when left empty.")
         self.initial.setdefault("intake_key", uuid.uuid4().hex)
+
+    def service_kwargs(self):
+        data = super().service_kwargs()
+        if not data.get("waiting_since"):
+            data.pop("waiting_since", None)
+        return data
 
 
 class VolunteerForm(ProfileForm):
