@@ -1,17 +1,20 @@
 """The API of intake and the waiting list: thin serializers and views over the services."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from . import selectors, services
+from . import exports, imports, selectors, services, tasks
 from .availability import FULL_WEEK
 from .filters import WaitingListFilter
 from .forms import FOREIGN_INTEREST
 from .models import (
     ConsentPurpose,
+    ImportJob,
+    ImportKind,
     Interest,
     InterestCategory,
     Participant,
@@ -352,6 +355,23 @@ class WaitingListViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return response
 
 
+    def _export(self, request, writer):
+        participants = list(self.filter_queryset(self.get_queryset()))
+        return writer(participants, selectors.fit_counts(participants))
+
+    @extend_schema(responses={(200, "text/csv"): bytes})
+    @action(detail=False, methods=["get"], url_path="export-csv")
+    def export_csv(self, request, *args, **kwargs):
+        """The filtered waiting list as CSV (semicolons, UTF-8; formulas neutralised)."""
+        return self._export(request, exports.waiting_list_csv)
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @action(detail=False, methods=["get"], url_path="export-xlsx")
+    def export_xlsx(self, request, *args, **kwargs):
+        """The filtered waiting list as XLSX (formulas neutralised)."""
+        return self._export(request, exports.waiting_list_xlsx)
+
+
 class RecruitmentViewSet(viewsets.ViewSet):
     """Waiting participants no ready volunteer fits, by interest, language and municipality."""
 
@@ -369,3 +389,73 @@ class RecruitmentViewSet(viewsets.ViewSet):
             "by_municipality": [{"name": k, "count": v} for k, v in result.by_municipality],
         }, status=status.HTTP_200_OK)
 
+
+
+class ImportJobSerializer(serializers.ModelSerializer):
+    progress_percent = serializers.IntegerField(read_only=True)
+    file = serializers.FileField(write_only=True, help_text=_("A CSV or XLSX file."))
+
+    class Meta:
+        model = ImportJob
+        fields = ["id", "kind", "filename", "file", "headers", "mapping", "skip_bad_rows",
+                  "status", "total_rows", "processed_rows", "progress_percent",
+                  "created_count", "report", "created_at"]
+        read_only_fields = ["filename", "headers", "mapping", "skip_bad_rows", "status",
+                            "total_rows", "processed_rows", "created_count", "report"]
+
+    def validate_file(self, upload):
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise serializers.ValidationError(_("Choose a CSV or XLSX file."))
+        if upload.size > 5 * 1024 * 1024:
+            raise serializers.ValidationError(_("The file is larger than 5 MB."))
+        return upload
+
+
+class ImportCheckSerializer(serializers.Serializer):
+    mapping = serializers.DictField(
+        child=serializers.CharField(), required=False,
+        help_text=_("{column name: field}; the suggested mapping when left out."),
+    )
+    skip_bad_rows = serializers.BooleanField(default=False)
+
+
+class ImportJobViewSet(OrganisationCreateMixin, mixins.ListModelMixin,
+                       mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                       viewsets.GenericViewSet):
+    """Import of participants or volunteers: upload, check (dry run), commit, progress."""
+
+    serializer_class = ImportJobSerializer
+
+    def get_queryset(self):
+        return selectors.import_job_list()
+
+    def perform_create(self, serializer):
+        upload = serializer.validated_data["file"]
+        try:
+            serializer.instance = imports.import_job_create(
+                organisation=self.request.user.organisation,
+                kind=serializer.validated_data.get("kind", ImportKind.PARTICIPANTS),
+                filename=upload.name, content=upload.read(), created_by=self.request.user)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"file": exc.messages}) from exc
+
+    @extend_schema(request=ImportCheckSerializer, responses=ImportJobSerializer)
+    @action(detail=True, methods=["post"])
+    def check(self, request, pk=None):
+        """Saves the column mapping and runs the dry run; the report lists every bad row."""
+        job = self.get_object()
+        data = ImportCheckSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        mapping = data.validated_data.get("mapping") or job.mapping
+        job = imports.import_job_check(job=job, mapping=mapping,
+                                       skip_bad_rows=data.validated_data["skip_bad_rows"])
+        return Response(ImportJobSerializer(job).data)
+
+    @extend_schema(request=None, responses=ImportJobSerializer)
+    @action(detail=True, methods=["post"])
+    def commit(self, request, pk=None):
+        """Starts the import of a checked file (all or nothing); poll the job for progress."""
+        job = imports.import_job_start(job=self.get_object())
+        tasks.run_import.delay(job.pk)
+        return Response(ImportJobSerializer(self.get_queryset().get(pk=job.pk)).data,
+                        status=status.HTTP_202_ACCEPTED)

@@ -10,6 +10,7 @@ router.register("interests", api.InterestViewSet, basename="interest")
 router.register("participants", api.ParticipantViewSet, basename="participant")
 router.register("volunteers", api.VolunteerViewSet, basename="volunteer")
 router.register("waiting-list", api.WaitingListViewSet, basename="waiting-list")
+router.register("imports", api.ImportJobViewSet, basename="import")
 router.register("recruitment", api.RecruitmentViewSet, basename="recruitment")
 
 urlpatterns = router.urls

@@ -168,3 +168,27 @@ def test_export_neutralises_formulas(coordinator_client, organisation):
     response = coordinator_client.get("/waiting-list/export.xlsx")
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet["A2"].value == "'=HYPERLINK(\"x\")"
+
+
+def test_import_and_export_through_the_api(coordinator_client, organisation):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("lijst.xlsx", xlsx_bytes(GOOD))
+    created = coordinator_client.post("/api/imports/", {"kind": "participants", "file": upload})
+    assert created.status_code == 201, created.json()
+    job = created.json()
+    assert job["mapping"]["GSM"] == "phone" and job["total_rows"] == 2
+    url = f"/api/imports/{job['id']}/"
+    assert coordinator_client.post(url + "commit/").status_code == 400  # not checked yet
+    checked = coordinator_client.post(url + "check/", {}, content_type="application/json")
+    assert checked.json()["report"]["good_rows"] == 2
+    assert Participant.objects.count() == 0
+    committed = coordinator_client.post(url + "commit/")
+    assert committed.status_code == 202
+    assert coordinator_client.get(url).json()["status"] == "done"
+    assert Participant.objects.count() == 2
+    export = coordinator_client.get("/api/waiting-list/export-csv/?language=ar")
+    lines = export.content.decode("utf-8-sig").splitlines()
+    assert len(lines) == 2 and "Fatima" in lines[1]
+    xlsx = coordinator_client.get("/api/waiting-list/export-xlsx/")
+    assert load_workbook(io.BytesIO(xlsx.content)).active.max_row == 3
