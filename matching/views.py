@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
@@ -261,12 +262,21 @@ class WaitingListView(OrganisationStaffMixin, TemplateView):
         return context
 
 
+def language_name(code):
+    """ "Arabic (ar)" in the reader's language when Django knows the language, else the code."""
+    try:
+        return f"{get_language_info(code)['name_translated']} ({code})"
+    except KeyError:
+        return code
+
+
 class RecruitmentView(OrganisationStaffMixin, TemplateView):
     template_name = "matching/recruitment.html"
 
     def get_context_data(self, **kwargs):
         result = selectors.recruitment()
-        sections = [(_("Interest"), result.by_interest), (_("Language"), result.by_language),
+        languages = [(language_name(code), n) for code, n in result.by_language]
+        sections = [(_("Interest"), result.by_interest), (_("Language"), languages),
                     (_("Municipality"), result.by_municipality)]
         return super().get_context_data(recruitment=result, sections=sections, **kwargs)
 

@@ -140,3 +140,13 @@ def test_waiting_list_filters_by_language_municipality_and_waiting_time(
     body = coordinator_client.get(api).json()
     assert body["figures"]["number_waiting"] == 2
     assert {"fit_count", "days_waiting", "last_contact_on"} <= set(body["results"][0])
+
+
+def test_recruitment_page_names_languages_and_links_to_the_unfitted(coordinator_client,
+                                                                    organisation):
+    ParticipantFactory(organisation=organisation, languages=["ar"])
+    page = coordinator_client.get(reverse("matching:recruitment")).content.decode()
+    assert "Arabic (ar)" in page
+    assert "?fit=none&amp;status=waiting" in page
+    assert coordinator_client.get("/api/recruitment/").json()["by_language"] == [
+        {"code": "ar", "count": 1}]
