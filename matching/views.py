@@ -17,6 +17,7 @@ from . import exports, imports, selectors, services, tasks
 from .availability import describe
 from .filters import WaitingListFilter
 from .forms import (
+    ConsentForm,
     ContactForm,
     ImportMappingForm,
     ImportUploadForm,
@@ -27,6 +28,7 @@ from .forms import (
     PauseForm,
     VolunteerForm,
     VolunteerIntakeForm,
+    VolunteerStatusForm,
     WithdrawForm,
 )
 from .models import (
@@ -100,6 +102,7 @@ class ParticipantDetailView(OrganisationStaffMixin, DetailView):
         context["pause_form"] = PauseForm()
         context["withdraw_form"] = WithdrawForm()
         context["contact_form"] = ContactForm()
+        context["consent_form"] = ConsentForm()
         return context
 
 
@@ -154,6 +157,14 @@ class ParticipantActionView(OrganisationStaffMixin, View):
             elif action == "return":
                 services.participant_return_to_waiting_list(participant=participant)
                 messages.success(request, _("Back on the waiting list."))
+            elif action == "consent":
+                form = ConsentForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError(_("Choose what the consent is about."))
+                services.participant_record_consent(participant=participant,
+                                                    recorded_by=request.user,
+                                                    **form.cleaned_data)
+                messages.success(request, _("The consent is recorded."))
             elif action == "contact":
                 form = ContactForm(request.POST)
                 if not form.is_valid():
@@ -205,7 +216,23 @@ class VolunteerDetailView(OrganisationStaffMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(availability=describe(self.object.availability),
+                                        status_form=VolunteerStatusForm(
+                                            initial={"status": self.object.status}),
                                         **kwargs)
+
+
+class VolunteerStatusView(OrganisationStaffMixin, View):
+    """Pauses, stops or reactivates a volunteer from their page."""
+
+    def post(self, request, pk):
+        volunteer = get_object_or_404(Volunteer, pk=pk)
+        form = VolunteerStatusForm(request.POST)
+        if form.is_valid():
+            services.volunteer_set_status(volunteer=volunteer, status=form.cleaned_data["status"])
+            messages.success(request, _("The changes are saved."))
+        else:
+            messages.error(request, _("Choose a status."))
+        return redirect("matching:volunteer_detail", pk=volunteer.pk)
 
 
 class VolunteerUpdateView(OrganisationStaffMixin, FormView):
