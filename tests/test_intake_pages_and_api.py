@@ -213,3 +213,15 @@ def test_volunteer_status_and_account_link(coordinator_client, organisation, vol
     with pytest.raises(ValidationError):
         services.volunteer_update(volunteer=volunteer,
                                   user=CoordinatorFactory(organisation=organisation))
+
+
+def test_errors_are_in_the_users_language(client, organisation):
+    from tests.factories import CoordinatorFactory
+
+    client.force_login(CoordinatorFactory(organisation=organisation, language="nl"))
+    response = client.post("/api/participants/", {"first_name": "Ayse", "phone": "0470 12",
+                                                  "postcode": "1234"},
+                           content_type="application/json")
+    fields = response.json()["error"]["fields"]
+    assert fields["postcode"] == ["1234 is geen Belgische postcode."]
+    assert fields["phone"][0].startswith("0470 12 is geen mogelijk telefoonnummer.")
