@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from django.views import View
@@ -285,6 +286,7 @@ class WaitingListView(OrganisationStaffMixin, TemplateView):
         context.update(
             filter=filterset, page=page, participants=participants,
             figures=selectors.waiting_figures(), query=query.urlencode(),
+            today=timezone.localdate(),
         )
         return context
 

@@ -150,3 +150,32 @@ def test_recruitment_page_names_languages_and_links_to_the_unfitted(coordinator_
     assert "?fit=none&amp;status=waiting" in page
     assert coordinator_client.get("/api/recruitment/").json()["by_language"] == [
         {"code": "ar", "count": 1}]
+
+
+def test_fit_counts_match_the_pairwise_rule_for_many_profiles():
+    import random
+
+    rng = random.Random(7)
+    languages = ["nl", "fr", "ar", "tr"]
+
+    def random_profile():
+        return fit.FitProfile(
+            languages=frozenset(rng.sample(languages, rng.randint(1, 2))),
+            availability=rng.getrandbits(21) & rng.getrandbits(21),
+            gender=rng.choice(["female", "male", ""]), age=(30, 31),
+            wish_gender=rng.choice(["", "female"]), wish_gender_must=rng.random() < .3,
+        )
+
+    participants = {i: random_profile() for i in range(40)}
+    volunteers = [random_profile() for _ in range(60)]
+    expected = {pid: sum(fit.hard_fit(p, v) for v in volunteers)
+                for pid, p in participants.items()}
+    assert fit.count_fits(participants, volunteers) == expected
+    assert any(expected.values()) and not all(expected.values())
+
+
+def test_a_pause_whose_check_back_date_has_come_is_flagged(coordinator_client, organisation):
+    ParticipantFactory(organisation=organisation, status="paused",
+                       check_back_on=datetime.date(2000, 1, 1))
+    page = coordinator_client.get(reverse("matching:waiting_list")).content.decode()
+    assert "call now" in page
