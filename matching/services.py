@@ -345,6 +345,11 @@ def _validate_volunteer(volunteer, *, organisation, postcode, municipality, inte
             and volunteer.available_from > volunteer.available_until):
         errors.add("available_until", _("The end of the period is before its start."))
     _check_age_range(errors, "wish_age_min", volunteer.wish_age_min, volunteer.wish_age_max)
+    last_name = (volunteer.last_name or "").strip()
+    if len(last_name) > 1 and last_name.lower() in (volunteer.introduction or "").lower():
+        # Participants read the introduction: first name only, for the volunteer's privacy.
+        errors.add("introduction", _("Participants read this text: use the first name only, "
+                                     "not %(name)s.") % {"name": last_name})
     if volunteer.user_id and (volunteer.user.organisation_id != organisation.pk
                               or volunteer.user.role != "volunteer"):
         errors.add("user", _("This account is not a volunteer account of your organisation."))
