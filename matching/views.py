@@ -14,7 +14,7 @@ from django.views.generic import DetailView, FormView, TemplateView
 
 from organisations.permissions import StaffRequiredMixin
 
-from . import exports, imports, selectors, services, tasks
+from . import exports, imports, selectors, services
 from .availability import describe
 from .filters import WaitingListFilter
 from .forms import (
@@ -439,6 +439,8 @@ class ImportJobView(OrganisationStaffMixin, TemplateView):
 
     def post(self, request, pk):
         job = self.get_job()
+        if job.status in (ImportStatus.RUNNING, ImportStatus.DONE):
+            return redirect("matching:import_job", pk=job.pk)  # a double click
         form = self.mapping_form(job, request.POST)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(job=job, form=form))
@@ -447,7 +449,6 @@ class ImportJobView(OrganisationStaffMixin, TemplateView):
                                            skip_bad_rows=form.cleaned_data["skip_bad_rows"])
             if "commit" in request.POST:
                 job = imports.import_job_start(job=job)
-                tasks.run_import.delay(job.pk)
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)

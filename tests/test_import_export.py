@@ -140,7 +140,8 @@ def test_volunteers_are_imported_too(organisation):
     assert Volunteer.objects.get().capacity == 2
 
 
-def test_import_pages_check_and_commit_with_progress(coordinator_client, organisation):
+def test_import_pages_check_and_commit_with_progress(coordinator_client, organisation,
+                                                    django_capture_on_commit_callbacks):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     upload = SimpleUploadedFile("lijst.csv", csv_bytes(GOOD), content_type="text/csv")
@@ -154,8 +155,12 @@ def test_import_pages_check_and_commit_with_progress(coordinator_client, organis
          "languages", "interests"])}
     coordinator_client.post(job_url, {**data, "check": "1"})
     assert Participant.objects.count() == 0
-    coordinator_client.post(job_url, {**data, "commit": "1"})  # the task runs eagerly in tests
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        coordinator_client.post(job_url, {**data, "commit": "1"})  # eager task in tests
     assert Participant.objects.count() == 2
+    with django_capture_on_commit_callbacks(execute=True) as again:
+        coordinator_client.post(job_url, {**data, "commit": "1"})  # a double click
+    assert (len(callbacks), len(again)) == (1, 0)
     status = coordinator_client.get(job_url + "status/").json()
     assert (status["status"], status["percent"]) == ("done", 100)
 
@@ -170,7 +175,8 @@ def test_export_neutralises_formulas(coordinator_client, organisation):
     assert sheet["A2"].value == "'=HYPERLINK(\"x\")"
 
 
-def test_import_and_export_through_the_api(coordinator_client, organisation):
+def test_import_and_export_through_the_api(coordinator_client, organisation,
+                                           django_capture_on_commit_callbacks):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     upload = SimpleUploadedFile("lijst.xlsx", xlsx_bytes(GOOD))
@@ -183,7 +189,8 @@ def test_import_and_export_through_the_api(coordinator_client, organisation):
     checked = coordinator_client.post(url + "check/", {}, content_type="application/json")
     assert checked.json()["report"]["good_rows"] == 2
     assert Participant.objects.count() == 0
-    committed = coordinator_client.post(url + "commit/")
+    with django_capture_on_commit_callbacks(execute=True):
+        committed = coordinator_client.post(url + "commit/")
     assert committed.status_code == 202
     assert coordinator_client.get(url).json()["status"] == "done"
     assert Participant.objects.count() == 2

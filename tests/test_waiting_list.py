@@ -95,7 +95,9 @@ def _people(organisation, n):
         VolunteerFactory(organisation=organisation, ready=i % 2 == 0)
 
 
-@pytest.mark.parametrize("url", ["/waiting-list/", "/api/waiting-list/"])
+@pytest.mark.parametrize("url", ["/waiting-list/", "/api/waiting-list/", "/api/participants/",
+                                 "/api/volunteers/", "/volunteers/", "/recruitment/",
+                                 "/waiting-list/export.xlsx"])
 def test_waiting_list_uses_the_same_number_of_queries_for_3_or_30_people(
     coordinator_client, organisation, django_assert_max_num_queries, url,
 ):
