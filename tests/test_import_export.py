@@ -10,7 +10,11 @@ from openpyxl import Workbook, load_workbook
 from matching import imports
 from matching.models import ImportStatus, Participant, Volunteer
 from organisations.scoping import organisation_scope
-from tests.factories_matching import InterestFactory, ParticipantFactory
+from tests.factories_matching import (
+    InterestFactory,
+    ParticipantFactory,
+    postcodes_loaded,  # noqa: E402,F401 (autouse)
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -199,3 +203,29 @@ def test_import_and_export_through_the_api(coordinator_client, organisation,
     assert len(lines) == 2 and "Fatima" in lines[1]
     xlsx = coordinator_client.get("/api/waiting-list/export-xlsx/")
     assert load_workbook(io.BytesIO(xlsx.content)).active.max_row == 3
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_runs_the_import_and_the_job_shows_its_progress(celery_worker_process):
+    from django.db import transaction
+
+    from matching.models import ImportJob
+    from tests.celery_worker import wait_until
+    from tests.factories import OrganisationFactory
+
+    organisation = OrganisationFactory()
+    rows = [GOOD[0]] + [
+        [f"Naam{i}", "Test", f"0470 {i // 100:02d} {i % 100:02d} 00", "9000", "", "1980", "nl",
+         ""] for i in range(1, 151)]
+    job = check(organisation, rows)
+    assert job.report["good_rows"] == 150
+    worker = celery_worker_process()
+    with organisation_scope(organisation), transaction.atomic():
+        imports.import_job_start(job=job)
+    assert wait_until(lambda: ImportJob.objects.get(pk=job.pk).status == ImportStatus.DONE,
+                      timeout=120)
+    job.refresh_from_db()
+    assert (job.processed_rows, job.created_count) == (150, 150)
+    assert Participant.objects.filter(organisation=organisation).count() == 150
+    worker.stop()

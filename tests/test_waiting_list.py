@@ -9,7 +9,12 @@ from django.urls import reverse
 from matching import fit, selectors
 from matching.availability import bit, to_mask
 from organisations.scoping import organisation_scope
-from tests.factories_matching import InterestFactory, ParticipantFactory, VolunteerFactory
+from tests.factories_matching import (
+    InterestFactory,
+    ParticipantFactory,
+    VolunteerFactory,
+    postcodes_loaded,  # noqa: E402,F401 (autouse)
+)
 
 pytestmark = pytest.mark.django_db
 
