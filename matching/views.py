@@ -283,7 +283,16 @@ class WaitingListView(OrganisationStaffMixin, TemplateView):
             participant.fit_count = counts[participant.id]
         query = self.request.GET.copy()
         query.pop("page", None)
+        current = query.get("ordering", "waiting_since")
+        columns = {}
+        for key in ("name", "municipality", "waiting_since", "last_contact"):
+            sort = query.copy()
+            sort["ordering"] = f"-{key}" if current == key else key
+            direction = ("ascending" if current == key
+                         else "descending" if current == f"-{key}" else "")
+            columns[key] = {"url": "?" + sort.urlencode(), "sort": direction}
         context.update(
+            columns=columns,
             filter=filterset, page=page, participants=participants,
             figures=selectors.waiting_figures(), query=query.urlencode(),
             today=timezone.localdate(),
