@@ -14,6 +14,8 @@ from .health import health
 api_patterns = [
     path("", include("organisations.api_urls")),
     path("", include("notifications.api_urls")),
+    # Intake, the waiting list, recruitment (matching app).
+    path("", include("matching.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI from our own static files, its start-up script from a URL (no inline
     # script); its stylesheet embeds images as data: URIs and it sets inline styles.
@@ -52,6 +54,8 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("messages/", include("notifications.urls")),
     *notification_public_urls,
+    # Intake and the waiting list (matching app).
+    path("", include("matching.urls")),
     path("api/", include((api_patterns, "api"))),
     path("admin/", admin.site.urls),
 ]

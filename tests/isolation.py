@@ -96,3 +96,32 @@ def _notifications(organisation):
         message=message,
     )
     return [settings_row, override, message, link, question, task]
+def _intake_and_waiting_list(organisation):
+    from tests.factories_matching import (
+        ConsentRecordFactory,
+        ImportJobFactory,
+        InterestCategoryFactory,
+        InterestFactory,
+        ParticipantFactory,
+        VolunteerFactory,
+    )
+
+    category = InterestCategoryFactory(organisation=organisation,
+                                       label_nl=f"{SECRET}Categorie", label_en=f"{SECRET}Cat")
+    interest = InterestFactory(organisation=organisation, category=category,
+                               label_nl=f"{SECRET}Wandelen", label_en=f"{SECRET}Walking")
+    participant = ParticipantFactory(
+        organisation=organisation, first_name=f"{SECRET}Fatima", last_name=f"{SECRET}Deelnemer",
+        intake_note=f"{SECRET} intake note", interests_other=f"{SECRET}other",
+    )
+    participant.interests.add(interest)
+    volunteer = VolunteerFactory(organisation=organisation, ready=True,
+                                 first_name=f"{SECRET}Vera", last_name=f"{SECRET}Vrijwilliger",
+                                 motivation=f"{SECRET} motivation")
+    volunteer.interests.add(interest)
+    return [
+        category, interest, participant, volunteer,
+        ConsentRecordFactory(participant=participant, note=f"{SECRET} consent"),
+        ImportJobFactory(organisation=organisation, filename=f"{SECRET}.csv",
+                         headers=[f"{SECRET}Voornaam"]),
+    ]

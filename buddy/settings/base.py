@@ -338,3 +338,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Intake and the waiting list (matching): one OpenAPI name per shared choice set.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
+    "StrengthEnum": "matching.models.Strength",
+    "GenderWishEnum": "matching.models.GenderWish",
+    "ParticipantStatusEnum": "matching.models.ParticipantStatus",
+    "VolunteerStatusEnum": "matching.models.VolunteerStatus",
+})

@@ -1,0 +1,75 @@
+"""The waiting list as a spreadsheet (CSV or XLSX), safe to open in Excel."""
+
+import csv
+import io
+
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import selectors
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """A cell that a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def headers():
+    return [_("First name"), _("Last name"), _("Preferred name"), _("Phone"), _("E-mail"),
+            _("Postcode"), _("Municipality"), _("Languages"), _("Interests"), _("Status"),
+            _("Waiting since"), _("Days waiting"), _("Last contact"), _("Check back on"),
+            _("Volunteers who fit")]
+
+
+def rows(participants, counts):
+    today = timezone.localdate()
+    for p in participants:
+        yield [
+            p.first_name, p.last_name, p.preferred_name,
+            p.phone.as_e164 if p.phone else "", p.email, p.postcode.code, p.postcode.municipality,
+            ", ".join(p.languages or []), ", ".join(i.label for i in p.interests.all()),
+            p.get_status_display(), p.waiting_since.isoformat(),
+            selectors.days_waiting(p, today),
+            p.last_contact_on.isoformat() if p.last_contact_on else "",
+            p.check_back_on.isoformat() if p.check_back_on else "", counts.get(p.id, 0),
+        ]
+
+
+def _filename(extension):
+    return f"wachtlijst-{timezone.localdate().isoformat()}.{extension}"
+
+
+def waiting_list_csv(participants, counts) -> HttpResponse:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(headers())
+    for row in rows(participants, counts):
+        writer.writerow([neutralise(v) for v in row])
+    response = HttpResponse(
+        "\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
+    return response
+
+
+def waiting_list_xlsx(participants, counts) -> HttpResponse:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Waiting list")[:31])
+    sheet.append(headers())
+    for row in rows(participants, counts):
+        sheet.append([neutralise(v) for v in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_filename("xlsx")}"'
+    return response

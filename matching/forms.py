@@ -1,0 +1,336 @@
+"""Forms of the staff pages. They parse input; the services validate and save."""
+
+import uuid
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from organisations.models import Role, User
+
+from .availability import DAYS, PARTS, to_mask, to_slots
+from .models import (
+    BuddyRole,
+    ConsentPurpose,
+    ImportKind,
+    Interest,
+    InterestCategory,
+    LifeArea,
+    Participant,
+    Volunteer,
+    VolunteerStatus,
+)
+
+FOREIGN_INTEREST = _("This interest is not in your organisation's catalogue.")
+
+
+class AvailabilityWidget(forms.CheckboxSelectMultiple):
+    template_name = "matching/widgets/availability.html"
+
+
+class AvailabilityField(forms.MultipleChoiceField):
+    """The week as 21 check boxes (day × morning/afternoon/evening); cleans to a bit mask."""
+
+    widget = AvailabilityWidget
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        choices = [
+            (DAYS[d], [(f"{d}-{p}", PARTS[p]) for p in range(3)]) for d in range(7)
+        ]
+        super().__init__(choices=choices, **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, int):
+            return [f"{d}-{p}" for d, p in to_slots(value)]
+        return value
+
+    def clean(self, value):
+        values = super().clean(value)
+        return to_mask(tuple(map(int, v.split("-"))) for v in values)
+
+
+class LanguagesField(forms.CharField):
+    """Languages as codes separated by commas or spaces: "nl, fr, ar"."""
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return ", ".join(value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value) or ""
+        return [code.lower() for code in text.replace(",", " ").split() if code]
+
+
+class ServiceFormMixin:
+    """Shows a service's ValidationError on the fields it names, or above the form."""
+
+    def add_service_errors(self, exc: ValidationError):
+        if hasattr(exc, "error_dict"):
+            for field, errors in exc.error_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+        else:
+            self.add_error(None, exc)
+
+    def _post_clean(self):
+        # Model validation is the service's job; the instance is not touched here.
+        pass
+
+
+PROFILE_FIELDS = [
+    "first_name", "last_name", "preferred_name", "birth_year", "age_range", "gender",
+    "gender_description", "phone", "email", "contact_channel", "message_language",
+    "postcode", "municipality", "languages", "interests", "interests_other", "availability",
+    "mobility", "childcare", "budget",
+]
+
+
+class ProfileForm(ServiceFormMixin, forms.ModelForm):
+    phone = forms.CharField(
+        label=_("Mobile phone"), required=False, max_length=40,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+        help_text=_("Belgian or Dutch, as you like: 0470 12 34 56, +32 470 12 34 56."),
+    )
+    postcode = forms.CharField(label=_("Postcode"), max_length=8,
+                               widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    municipality = forms.CharField(
+        label=_("Municipality"), required=False, max_length=100,
+        help_text=_("Filled in from the postcode when left empty."),
+    )
+    languages = LanguagesField(
+        label=_("Languages spoken"), required=False,
+        help_text=_("Language codes separated by commas, e.g. nl, fr, ar."),
+    )
+    interests = forms.ModelMultipleChoiceField(
+        label=_("Interests"), queryset=Interest.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": FOREIGN_INTEREST},
+    )
+    availability = AvailabilityField(label=_("Weekly availability"))
+
+    fieldsets: list = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["interests"].queryset = Interest.objects.filter(
+            is_active=True).select_related("category")
+        if self.instance.pk:
+            self.initial.setdefault("phone", self.instance.phone.as_international
+                                    if self.instance.phone else "")
+            self.initial["postcode"] = self.instance.postcode.code
+            self.initial["municipality"] = self.instance.postcode.municipality
+
+    def grouped(self):
+        """The bound fields by fieldset: [(legend, [bound field, ...]), ...]."""
+        return [(legend, [self[name] for name in names if name in self.fields])
+                for legend, names in self.fieldsets]
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("intake_key", None)
+        return data
+
+
+class ParticipantForm(ProfileForm):
+    buddy_roles = forms.MultipleChoiceField(
+        label=_("What the buddy may do"), choices=BuddyRole.choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    excluded_areas = forms.MultipleChoiceField(
+        label=_("Parts of life that stay out"), choices=LifeArea.choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Participant
+        fields = [
+            *[f for f in PROFILE_FIELDS if f not in ("postcode", "municipality")],
+            "buddy_gender", "buddy_gender_strength", "buddy_age_min", "buddy_age_max",
+            "buddy_age_strength", "buddy_lived_experience", "buddy_lived_experience_strength",
+            "buddy_roles", "buddy_roles_other", "excluded_areas", "excluded_areas_other",
+            "referrer", "referrer_detail", "intake_note", "waiting_since", "last_contact_on",
+        ]
+        widgets = {
+            "waiting_since": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "last_contact_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "intake_note": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    fieldsets = [
+        (_("Who"), ["first_name", "last_name", "preferred_name", "birth_year", "age_range",
+                    "gender", "gender_description"]),
+        (_("How to reach them"), ["phone", "email", "contact_channel", "message_language",
+                                  "postcode", "municipality"]),
+        (_("Languages and interests"), ["languages", "interests", "interests_other"]),
+        (_("When"), ["availability"]),
+        (_("Practical limits"), ["mobility", "childcare", "budget"]),
+        (_("Wishes about the buddy"), [
+            "buddy_gender", "buddy_gender_strength", "buddy_age_min", "buddy_age_max",
+            "buddy_age_strength", "buddy_lived_experience", "buddy_lived_experience_strength",
+            "buddy_roles", "buddy_roles_other", "excluded_areas", "excluded_areas_other"]),
+        (_("Intake"), ["referrer", "referrer_detail", "consents", "waiting_since",
+                       "last_contact_on", "intake_note"]),
+    ]
+
+
+class ParticipantIntakeForm(ParticipantForm):
+    consents = forms.MultipleChoiceField(
+        label=_("Agreed to"), choices=ConsentPurpose.choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    # A one-time token: submitting the same form twice creates one participant.
+    intake_key = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["waiting_since"].required = False
+        self.fields["waiting_since"].help_text = _("Today when left empty.")
+        self.initial.setdefault("intake_key", uuid.uuid4().hex)
+
+    def service_kwargs(self):
+        data = super().service_kwargs()
+        if not data.get("waiting_since"):
+            data.pop("waiting_since", None)
+        return data
+
+
+class VolunteerForm(ProfileForm):
+    certificate_seen = forms.BooleanField(
+        label=_("Certificate of good conduct (model 2) seen"), required=False,
+    )
+    user = forms.ModelChoiceField(
+        label=_("Their account"), queryset=User.objects.none(), required=False,
+        help_text=_("A volunteer account of your organisation, to log in and see their duos."),
+    )
+
+    class Meta:
+        model = Volunteer
+        fields = [
+            *[f for f in PROFILE_FIELDS if f not in ("postcode", "municipality")],
+            "motivation", "introduction", "capacity", "available_from", "available_until",
+            "intake_talk_on", "certificate_seen_on", "training_done_on", "lived_experience",
+            "wish_gender", "wish_gender_strength", "wish_age_min", "wish_age_max",
+            "wish_age_strength", "user",
+        ]
+        widgets = {name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+                   for name in ("available_from", "available_until", "intake_talk_on",
+                                "certificate_seen_on", "training_done_on")}
+
+    fieldsets = [
+        (_("Who"), ["first_name", "last_name", "preferred_name", "birth_year", "age_range",
+                    "gender", "gender_description", "lived_experience"]),
+        (_("How to reach them"), ["phone", "email", "contact_channel", "message_language",
+                                  "postcode", "municipality"]),
+        (_("Languages and interests"), ["languages", "interests", "interests_other"]),
+        (_("When"), ["availability", "capacity", "available_from", "available_until"]),
+        (_("Practical limits"), ["mobility", "childcare", "budget"]),
+        (_("About them"), ["motivation", "introduction", "user"]),
+        (_("Their wishes"), ["wish_gender", "wish_gender_strength", "wish_age_min",
+                             "wish_age_max", "wish_age_strength"]),
+        (_("Ready to be proposed"), ["intake_talk_on", "certificate_seen",
+                                     "certificate_seen_on", "training_done_on"]),
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = User.scoped.filter(role=Role.VOLUNTEER)
+        if self.instance.pk:
+            self.initial["certificate_seen"] = bool(self.instance.certificate_seen_on)
+
+
+class VolunteerIntakeForm(VolunteerForm):
+    intake_key = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("intake_key", uuid.uuid4().hex)
+
+
+class PauseForm(forms.Form):
+    check_back_on = forms.DateField(
+        label=_("Check back on"), widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+class ConsentForm(forms.Form):
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=ConsentPurpose.choices)
+    given = forms.BooleanField(label=_("Agreed"), required=False)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class VolunteerStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=VolunteerStatus.choices)
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("Why do they leave?"), max_length=300)
+
+
+class ContactForm(forms.Form):
+    on = forms.DateField(label=_("Contact on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class InterestCategoryForm(ServiceFormMixin, forms.ModelForm):
+    class Meta:
+        model = InterestCategory
+        fields = ["label_nl", "label_fr", "label_en", "position"]
+
+
+class InterestForm(ServiceFormMixin, forms.ModelForm):
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=InterestCategory.objects.none(),
+        error_messages={"invalid_choice": _("This category is not in your organisation's "
+                                            "catalogue.")},
+    )
+
+    class Meta:
+        model = Interest
+        fields = ["category", "key", "label_nl", "label_fr", "label_en", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = InterestCategory.objects.all()
+
+
+class ImportUploadForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Who is in the file?"), choices=ImportKind.choices)
+    file = forms.FileField(
+        label=_("Spreadsheet (CSV or XLSX)"),
+        help_text=_("The first row holds the column names, in Dutch or English."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        name = upload.name.lower()
+        if not name.endswith((".csv", ".xlsx")):
+            raise ValidationError(_("Choose a CSV or XLSX file."))
+        if upload.size > 5 * 1024 * 1024:
+            raise ValidationError(_("The file is larger than 5 MB."))
+        return upload
+
+
+class ImportMappingForm(forms.Form):
+    """One choice per column of the file: which field it holds (or none)."""
+
+    skip_bad_rows = forms.BooleanField(
+        label=_("Skip the bad rows and import the others"), required=False,
+    )
+
+    def __init__(self, *args, headers, field_choices, suggested, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.headers = headers
+        choices = [("", _("(do not import)")), *field_choices]
+        for index, header in enumerate(headers):
+            self.fields[f"col_{index}"] = forms.ChoiceField(
+                label=header or _("(column %(n)s)") % {"n": index + 1}, choices=choices,
+                required=False, initial=suggested.get(header, ""),
+            )
+        self.order_fields([f"col_{i}" for i in range(len(headers))] + ["skip_bad_rows"])
+
+    def mapping(self) -> dict:
+        return {
+            header: self.cleaned_data[f"col_{index}"]
+            for index, header in enumerate(self.headers)
+            if self.cleaned_data.get(f"col_{index}")
+        }

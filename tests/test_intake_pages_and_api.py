@@ -1,0 +1,238 @@
+"""Intake through the staff pages and the API: same rules, clear messages, nothing saved."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from matching.models import Participant, Volunteer
+from tests.factories_matching import (
+    InterestCategoryFactory,
+    InterestFactory,
+    ParticipantFactory,
+    VolunteerFactory,
+    postcodes_loaded,  # noqa: E402,F401 (autouse)
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(**extra):
+    data = {"first_name": "Fatima", "last_name": "El Idrissi", "phone": "0470 12 34 56",
+            "contact_channel": "sms", "message_language": "nl", "postcode": "9000",
+            "languages": "nl, ar", "availability": ["0-0", "6-2"], "referrer": "ocmw",
+            "buddy_gender_strength": "preference", "buddy_age_strength": "preference",
+            "buddy_lived_experience_strength": "preference", "consents": ["data", "sms"],
+            "intake_key": "token-1"}
+    data.update(extra)
+    return data
+
+
+def test_participant_intake_page_puts_someone_on_the_waiting_list(coordinator_client,
+                                                                  organisation, coordinator):
+    interest = InterestFactory(organisation=organisation)
+    response = coordinator_client.post(reverse("matching:participant_create"),
+                                       form_data(interests=[interest.pk]))
+    participant = Participant.objects.get()
+    assert response.status_code == 302
+    assert participant.availability == 1 | (1 << 20)
+    assert participant.languages == ["nl", "ar"]
+    assert participant.consents.filter(recorded_by=coordinator).count() == 2
+    # A double click sends the same token: still one participant.
+    coordinator_client.post(reverse("matching:participant_create"), form_data())
+    assert Participant.objects.count() == 1
+    page = coordinator_client.get(response["Location"]).content.decode()
+    assert "Fatima" in page and "Monday morning" in page
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("phone", "12345", "is not a possible phone number"),
+    ("postcode", "9999", "9999 is not a Belgian postcode."),
+    ("waiting_since", "2999-01-01", "Waiting since cannot be in the future."),
+])
+def test_participant_intake_page_shows_clear_errors_and_saves_nothing(
+    coordinator_client, field, value, message,
+):
+    response = coordinator_client.post(reverse("matching:participant_create"),
+                                       form_data(**{field: value}))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert Participant.objects.count() == 0
+
+
+def test_interest_of_another_organisation_is_refused_on_the_page_and_in_the_api(
+    coordinator_client, other_organisation,
+):
+    foreign = InterestFactory(organisation=other_organisation)
+    response = coordinator_client.post(reverse("matching:participant_create"),
+                                       form_data(interests=[foreign.pk]))
+    assert "not in your organisation&#x27;s catalogue" in response.content.decode()
+    response = coordinator_client.post("/api/participants/", {
+        "first_name": "Fatima", "phone": "0470123456", "postcode": "9000",
+        "interests": [foreign.pk]}, content_type="application/json")
+    assert response.status_code == 400
+    assert "not in your organisation's catalogue" in \
+        response.json()["error"]["fields"]["interests"][0]
+    assert Participant.objects.count() == 0
+
+
+def test_participant_api_validates_like_the_form(coordinator_client):
+    url = "/api/participants/"
+    bad = coordinator_client.post(url, {"first_name": "Ayse", "phone": "0470 12",
+                                        "postcode": "1234"}, content_type="application/json")
+    assert bad.status_code == 400
+    fields = bad.json()["error"]["fields"]
+    assert "not a possible phone number" in fields["phone"][0]
+    assert fields["postcode"] == ["1234 is not a Belgian postcode."]
+    future = coordinator_client.post(url, {"first_name": "Ayse", "phone": "0032 470 12 34 56",
+                                           "postcode": "9050", "waiting_since": "2999-01-01"},
+                                     content_type="application/json")
+    assert future.json()["error"]["fields"]["waiting_since"] == [
+        "Waiting since cannot be in the future."]
+    assert Participant.objects.count() == 0
+    good = coordinator_client.post(url, {"first_name": "Ayse", "phone": "0032 470 12 34 56",
+                                         "postcode": "9050", "languages": ["tr"],
+                                         "consents": ["data"]},
+                                   content_type="application/json")
+    assert good.status_code == 201, good.json()
+    assert good.json()["phone"] == "+32470123456"
+    assert good.json()["municipality"] == "Gent"
+
+
+def test_participant_api_actions_change_the_waiting_list_status(coordinator_client,
+                                                                organisation):
+    participant = ParticipantFactory(organisation=organisation)
+    url = f"/api/participants/{participant.pk}/"
+    pause = coordinator_client.post(url + "pause/", {"check_back_on": "2999-01-01"},
+                                    content_type="application/json")
+    assert pause.json()["status"] == "paused"
+    assert coordinator_client.post(url + "resume/").json()["status"] == "waiting"
+    refused = coordinator_client.post(url + "withdraw/", {"reason": ""},
+                                      content_type="application/json")
+    assert refused.status_code == 400
+    left = coordinator_client.post(url + "withdraw/", {"reason": "Moved"},
+                                   content_type="application/json")
+    assert left.json()["status"] == "withdrawn"
+
+
+def test_volunteer_ready_without_certificate_date_is_refused_on_page_and_api(
+    coordinator_client, organisation,
+):
+    data = {"first_name": "Lotte", "phone": "0486 11 22 33", "contact_channel": "sms",
+            "message_language": "nl", "postcode": "9050", "capacity": "1", "status": "active",
+            "wish_gender_strength": "preference", "wish_age_strength": "preference",
+            "intake_talk_on": "2026-01-01", "certificate_seen": "on",
+            "training_done_on": "2026-01-02"}
+    response = coordinator_client.post(reverse("matching:volunteer_create"), data)
+    assert "certificate of good conduct (model 2)" in response.content.decode()
+    assert Volunteer.objects.count() == 0
+    volunteer = VolunteerFactory(organisation=organisation)
+    api = coordinator_client.post(f"/api/volunteers/{volunteer.pk}/mark-ready/",
+                                  {"intake_talk_on": "2026-01-01",
+                                   "training_done_on": "2026-01-02"},
+                                  content_type="application/json")
+    assert api.status_code == 400
+    assert "certificate_seen_on" in api.json()["error"]["fields"]
+    ok = coordinator_client.post(f"/api/volunteers/{volunteer.pk}/mark-ready/",
+                                 {"intake_talk_on": "2026-01-01",
+                                  "certificate_seen_on": "2025-12-20",
+                                  "training_done_on": "2026-01-02"},
+                                 content_type="application/json")
+    assert ok.json()["ready"] is True and ok.json()["free_capacity"] == 1
+    assert [v["id"] for v in coordinator_client.get("/api/volunteers/?ready=true").json()[
+        "results"]] == [volunteer.pk]
+
+
+def test_volunteer_intake_page_registers_a_volunteer(coordinator_client):
+    data = {"first_name": "Lotte", "phone": "0486 11 22 33", "contact_channel": "sms",
+            "message_language": "nl", "postcode": "9050", "capacity": "1",
+            "wish_gender_strength": "preference", "wish_age_strength": "preference",
+            "languages": "nl", "intake_key": "v-token"}
+    response = coordinator_client.post(reverse("matching:volunteer_create"), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    volunteer = Volunteer.objects.get()
+    edit = coordinator_client.post(reverse("matching:volunteer_update", args=[volunteer.pk]),
+                                   {**data, "capacity": "2"})
+    assert edit.status_code == 302
+    volunteer.refresh_from_db()
+    assert volunteer.capacity == 2
+
+
+def test_interest_catalogue_is_editable_by_the_organisation(coordinator_client, organisation):
+    category = InterestCategoryFactory(organisation=organisation)
+    coordinator_client.post(reverse("matching:interests"), {
+        "interest-category": category.pk, "interest-key": "koken",
+        "interest-label_nl": "Koken", "interest-label_fr": "Cuisine",
+        "interest-label_en": "Cooking", "interest-is_active": "on"})
+    interest = category.interests.get()
+    assert (interest.organisation, interest.label_fr) == (organisation, "Cuisine")
+    page = coordinator_client.get(reverse("matching:interests")).content.decode()
+    assert "Cuisine" in page
+    api = coordinator_client.get("/api/interests/").json()
+    assert [row["key"] for row in api["results"]] == ["koken"]
+
+
+def test_participant_edit_and_detail_pages(coordinator_client, organisation):
+    participant = ParticipantFactory(organisation=organisation, intake_note="Let op")
+    url = reverse("matching:participant_update", args=[participant.pk])
+    page = coordinator_client.get(url)
+    assert page.status_code == 200
+    data = form_data(waiting_since="2025-01-01")
+    data.pop("intake_key")
+    data.pop("consents")
+    assert coordinator_client.post(url, data).status_code == 302
+    participant.refresh_from_db()
+    assert participant.first_name == "Fatima"
+    assert participant.waiting_since == datetime.date(2025, 1, 1)
+    detail = coordinator_client.get(reverse("matching:participant_detail",
+                                            args=[participant.pk])).content.decode()
+    assert "Let op" not in detail  # the edit form replaced the note with an empty one
+
+
+def test_consent_recorded_later_keeps_who_and_what(coordinator_client, organisation,
+                                                   coordinator):
+    participant = ParticipantFactory(organisation=organisation)
+    url = reverse("matching:participant_action", args=[participant.pk, "consent"])
+    coordinator_client.post(url, {"purpose": "sms", "given": "", "note": "Wil geen sms meer"})
+    consent = participant.consents.get()
+    assert (consent.purpose, consent.given, consent.recorded_by) == ("sms", False, coordinator)
+
+
+def test_volunteer_status_and_account_link(coordinator_client, organisation, volunteer_user):
+    volunteer = VolunteerFactory(organisation=organisation, ready=True)
+    coordinator_client.post(reverse("matching:volunteer_status", args=[volunteer.pk]),
+                            {"status": "paused"})
+    volunteer.refresh_from_db()
+    assert volunteer.status == "paused"
+    assert not Volunteer.objects.ready().exists()
+    from django.core.exceptions import ValidationError
+
+    from matching import services
+    from tests.factories import CoordinatorFactory
+
+    services.volunteer_update(volunteer=volunteer, user=volunteer_user)
+    with pytest.raises(ValidationError):
+        services.volunteer_update(volunteer=volunteer,
+                                  user=CoordinatorFactory(organisation=organisation))
+
+
+def test_errors_are_in_the_users_language(client, organisation):
+    from tests.factories import CoordinatorFactory
+
+    client.force_login(CoordinatorFactory(organisation=organisation, language="nl"))
+    response = client.post("/api/participants/", {"first_name": "Ayse", "phone": "0470 12",
+                                                  "postcode": "1234"},
+                           content_type="application/json")
+    fields = response.json()["error"]["fields"]
+    assert fields["postcode"] == ["1234 is geen Belgische postcode."]
+    assert fields["phone"][0].startswith("0470 12 is geen mogelijk telefoonnummer.")
+
+
+def test_intake_of_a_possible_duplicate_is_flagged_not_merged(coordinator_client, organisation):
+    ParticipantFactory(organisation=organisation, first_name="Firstcomer", last_name="X",
+                       phone="+32470123456")
+    response = coordinator_client.post(reverse("matching:participant_create"), form_data(),
+                                       follow=True)
+    assert "Possible duplicate" in response.content.decode()
+    assert "Firstcomer X" in response.content.decode()
+    assert Participant.objects.count() == 2
