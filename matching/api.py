@@ -5,7 +5,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from . import exports, imports, selectors, services
 from .availability import FULL_WEEK
@@ -320,6 +322,23 @@ class VolunteerViewSet(OrganisationCreateMixin, mixins.ListModelMixin,
                                             context=self.get_serializer_context()).data)
 
 
+class WaitingListPagination(PageNumberPagination):
+    """Pages of the waiting list, with the figures of the whole (filtered) list beside them."""
+
+    def get_paginated_response_schema(self, schema):
+        response = super().get_paginated_response_schema(schema)
+        response["properties"]["figures"] = {
+            "type": "object",
+            "properties": {
+                "number_waiting": {"type": "integer"},
+                "median_days": {"type": "integer", "nullable": True},
+                "longest_days": {"type": "integer", "nullable": True},
+            },
+        }
+        response["required"] = [*response.get("required", []), "figures"]
+        return response
+
+
 class WaitingListViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """The waiting list with its filters, each person's fit count, and the figures."""
 
@@ -330,17 +349,9 @@ class WaitingListViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         return selectors.participant_list()
 
-    @extend_schema(responses=inline_serializer("WaitingListPage", {
-        "count": serializers.IntegerField(),
-        "next": serializers.URLField(allow_null=True),
-        "previous": serializers.URLField(allow_null=True),
-        "figures": inline_serializer("WaitingFigures", {
-            "number_waiting": serializers.IntegerField(),
-            "median_days": serializers.IntegerField(allow_null=True),
-            "longest_days": serializers.IntegerField(allow_null=True),
-        }),
-        "results": WaitingListEntrySerializer(many=True),
-    }))
+    pagination_class = WaitingListPagination
+
+    @extend_schema(responses=WaitingListEntrySerializer(many=True))
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
@@ -365,14 +376,14 @@ class WaitingListViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         """The filtered waiting list as CSV (semicolons, UTF-8; formulas neutralised)."""
         return self._export(request, exports.waiting_list_csv)
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(responses={(200, exports.XLSX_CONTENT_TYPE): bytes})
     @action(detail=False, methods=["get"], url_path="export-xlsx")
     def export_xlsx(self, request, *args, **kwargs):
         """The filtered waiting list as XLSX (formulas neutralised)."""
         return self._export(request, exports.waiting_list_xlsx)
 
 
-class RecruitmentViewSet(viewsets.ViewSet):
+class RecruitmentView(APIView):
     """Waiting participants no ready volunteer fits, by interest, language and municipality."""
 
     @extend_schema(responses=inline_serializer("Recruitment", {
@@ -380,7 +391,7 @@ class RecruitmentViewSet(viewsets.ViewSet):
         "by_interest": serializers.ListField(), "by_language": serializers.ListField(),
         "by_municipality": serializers.ListField(),
     }))
-    def list(self, request, *args, **kwargs):
+    def get(self, request, *args, **kwargs):
         result = selectors.recruitment()
         return Response({
             "waiting": result.waiting, "unfitted": result.unfitted,

@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from . import api
@@ -11,6 +12,8 @@ router.register("participants", api.ParticipantViewSet, basename="participant")
 router.register("volunteers", api.VolunteerViewSet, basename="volunteer")
 router.register("waiting-list", api.WaitingListViewSet, basename="waiting-list")
 router.register("imports", api.ImportJobViewSet, basename="import")
-router.register("recruitment", api.RecruitmentViewSet, basename="recruitment")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("recruitment/", api.RecruitmentView.as_view(), name="recruitment"),
+    *router.urls,
+]

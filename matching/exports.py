@@ -57,6 +57,9 @@ def waiting_list_csv(participants, counts) -> HttpResponse:
     return response
 
 
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 def waiting_list_xlsx(participants, counts) -> HttpResponse:
     from openpyxl import Workbook
 
@@ -69,7 +72,7 @@ def waiting_list_xlsx(participants, counts) -> HttpResponse:
     workbook.save(buffer)
     response = HttpResponse(
         buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        content_type=XLSX_CONTENT_TYPE,
     )
     response["Content-Disposition"] = f'attachment; filename="{_filename("xlsx")}"'
     return response

@@ -96,6 +96,9 @@ def _notifications(organisation):
         message=message,
     )
     return [settings_row, override, message, link, question, task]
+
+
+@builder
 def _intake_and_waiting_list(organisation):
     from tests.factories_matching import (
         ConsentRecordFactory,
