@@ -143,8 +143,9 @@ def build_candidate_graph(
     matrix. The allowed pairs are stored compactly (4 bytes per index, 4 per score)."""
     ordered = waiting_order(participants)
     p_block = ProfileBlock.from_profiles(ordered)
+    # Volunteers in id order, so that the input order never changes the round.
     v_block = volunteers if isinstance(volunteers, ProfileBlock) else (
-        ProfileBlock.from_profiles(volunteers)
+        ProfileBlock.from_profiles(sorted(volunteers, key=lambda v: v.id))
     )
     pairing = Pairing(p_block, v_block, weights, rarity, excluded_pairs)
     volunteer_best = _BestPerVolunteer(len(v_block), volunteer_top_m if top_m else 0)
@@ -246,6 +247,8 @@ def _spatial_chunks(p: ProfileBlock, v: ProfileBlock, limit_km: float, subset: n
         yield p_unknown[start:start + CHUNK], everyone
 
     p_known = subset[~np.isnan(p.lat[subset])]
+    if not len(p_known):
+        return
     cell_lat = np.floor(p.lat[p_known] / cell).astype(np.int64)
     cell_lon = np.floor(p.lon[p_known] * np.cos(p.lat[p_known]) / cell).astype(np.int64)
     order = np.lexsort((p_known, cell_lon, cell_lat))
