@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -40,6 +41,7 @@ DEFAULT_K = 3
 DEFAULT_TOP_M = 25
 DEFAULT_VOLUNTEER_TOP_M = 25
 CHUNK = 256
+THREADS = 2
 
 
 @dataclass(frozen=True, eq=False)
@@ -148,16 +150,17 @@ def build_candidate_graph(
         ProfileBlock.from_profiles(sorted(volunteers, key=lambda v: v.id))
     )
     pairing = Pairing(p_block, v_block, weights, rarity, excluded_pairs)
-    volunteer_best = _BestPerVolunteer(len(v_block), volunteer_top_m if top_m else 0)
+    volunteer_m = volunteer_top_m if top_m else 0
+    volunteer_best = _BestPerVolunteer(len(v_block), volunteer_m)
     parts: list[tuple[np.ndarray, ...]] = []
-    everyone = np.arange(len(p_block))
-    for rows, cols in _spatial_chunks(p_block, v_block, weights.max_distance_km, everyone):
-        allowed, score = pairing.evaluate(rows, cols)
-        r, c = np.nonzero(allowed)
-        kept = _best_per_row(allowed, score, top_m)[r, c]
-        parts.append((rows[r].astype(np.int32), cols[c].astype(np.int32),
-                      score[r, c].astype(np.float32), kept))
-        volunteer_best.update(rows, cols, allowed, score)
+    chunks = _spatial_chunks(p_block, v_block, weights.max_distance_km, np.arange(len(p_block)))
+    # NumPy lets go of the GIL in its loops: two threads keep both cores busy.
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        scored = pool.map(lambda chunk: _score_chunk(pairing, *chunk, top_m, volunteer_m),
+                          chunks)
+        for edges, cols, best_score, best_rows in scored:
+            parts.append(edges)
+            volunteer_best.merge(cols, best_score, best_rows)
     participant, volunteer, score, kept = (
         np.concatenate([p[n] for p in parts]) if parts else np.zeros(0, dtype=dtype)
         for n, dtype in enumerate((np.int32, np.int32, np.float32, bool))
@@ -200,6 +203,21 @@ def _best_per_row(allowed: np.ndarray, score: np.ndarray, top_m: int | None) -> 
     return keep & allowed
 
 
+def _score_chunk(pairing: Pairing, rows, cols, top_m: int | None, volunteer_m: int):
+    """The allowed pairs of a chunk (compact, with the participants' best marked), and each
+    volunteer's best participants in it."""
+    allowed, score = pairing.evaluate(rows, cols)
+    r, c = np.nonzero(allowed)
+    kept = _best_per_row(allowed, score, top_m)[r, c]
+    edges = (rows[r].astype(np.int32), cols[c].astype(np.int32),
+             score[r, c].astype(np.float32), kept)
+    masked = np.where(allowed, score, -np.inf).T  # cols × rows
+    if masked.shape[1] > volunteer_m:
+        best = np.argpartition(-masked, volunteer_m - 1, axis=1)[:, :volunteer_m]
+        return edges, cols, np.take_along_axis(masked, best, axis=1), rows[best]
+    return edges, cols, masked, np.broadcast_to(rows, masked.shape)
+
+
 class _BestPerVolunteer:
     """For every volunteer, its `m` best-scored participants, merged chunk by chunk."""
 
@@ -208,18 +226,11 @@ class _BestPerVolunteer:
         self.score = np.full((n_volunteers, m), -np.inf)
         self.participant = np.full((n_volunteers, m), -1, dtype=np.int64)
 
-    def update(self, rows, cols, allowed, score):
-        if not self.m or not len(rows):
+    def merge(self, cols, score, rows):
+        if not self.m or not len(cols):
             return
-        masked = np.where(allowed, score, -np.inf).T  # cols × rows
-        if masked.shape[1] > self.m:
-            best = np.argpartition(-masked, self.m - 1, axis=1)[:, :self.m]
-            masked = np.take_along_axis(masked, best, axis=1)
-            chunk_rows = rows[best]
-        else:
-            chunk_rows = np.broadcast_to(rows, masked.shape)
-        both_score = np.concatenate([self.score[cols], masked], axis=1)
-        both_rows = np.concatenate([self.participant[cols], chunk_rows], axis=1)
+        both_score = np.concatenate([self.score[cols], score], axis=1)
+        both_rows = np.concatenate([self.participant[cols], rows], axis=1)
         keep = np.argpartition(-both_score, self.m - 1, axis=1)[:, :self.m]
         self.score[cols] = np.take_along_axis(both_score, keep, axis=1)
         self.participant[cols] = np.take_along_axis(both_rows, keep, axis=1)
@@ -316,22 +327,35 @@ def servable(graph: CandidateGraph) -> np.ndarray:
 
 def propose_round(graph: CandidateGraph, k: int = DEFAULT_K) -> RoundResult:
     """The round under the fairness rule with the highest total score on the kept edges
-    (exact when every edge is kept).
-
-    Every servable participant gets k slots: the first must be filled, the others may stay
-    empty (a private "nobody" column each). With the same constant added to real and empty
-    slots, the heaviest full matching is the round with the highest total score."""
+    (exact when every edge is kept)."""
     if k < 1:
         raise ValueError("k must be at least 1")
     served, fair_edges = serve_in_waiting_order(graph)
     members = np.flatnonzero(served)
-    n_s, n_v = len(members), len(graph.volunteer_ids)
-    if not n_s:
+    if not len(members):
         return _result(graph, np.zeros(0, dtype=np.int64))
     usable = np.ones(graph.edge_count, dtype=bool) if graph.kept is None else graph.kept.copy()
     usable[fair_edges] = True  # so that every servable participant keeps a volunteer
     edges = np.flatnonzero(usable & served[graph.participant])
-    slot_of = np.full(len(served), -1)
+    one_each = _best_assignment(graph, members, edges, 1)
+    # Every round serving these participants uses at least one volunteer each, all of them
+    # neighbours of these participants. When the best one-each round already uses every
+    # such neighbour, no round can use more, so it is also the best round for any k (the
+    # usual case when volunteers are scarce, and much faster than the k-slot problem).
+    neighbours = np.unique(graph.volunteer[edges])
+    if k == 1 or len(neighbours) == len(one_each):
+        return _result(graph, one_each)
+    return _result(graph, _best_assignment(graph, members, edges, k))
+
+
+def _best_assignment(graph: CandidateGraph, members, edges, k: int) -> np.ndarray:
+    """Edges of the best assignment giving each member 1 to k volunteers (exact).
+
+    Every member has k slots: the first must be filled, the others may stay empty (a
+    private "nobody" column each). With the same constant added to real and empty slots,
+    the heaviest full matching is the assignment with the highest total score."""
+    n_s, n_v = len(members), len(graph.volunteer_ids)
+    slot_of = np.full(len(graph.participant_ids), -1)
     slot_of[members] = np.arange(n_s)
     base = slot_of[graph.participant[edges]]
     n_extra = n_s * (k - 1)
@@ -341,7 +365,7 @@ def propose_round(graph: CandidateGraph, k: int = DEFAULT_K) -> RoundResult:
     matrix = sp.csr_array((w.astype(float), (r, c)), shape=(n_s * k, n_v + n_extra))
     row_ind, col_ind = min_weight_full_bipartite_matching(matrix, maximize=True)
     real = col_ind < n_v
-    return _result(graph, graph.edge_index(members[row_ind[real] % n_s], col_ind[real]))
+    return graph.edge_index(members[row_ind[real] % n_s], col_ind[real])
 
 
 def greedy_round(graph: CandidateGraph, k: int = DEFAULT_K) -> RoundResult:
