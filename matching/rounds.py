@@ -22,7 +22,6 @@ import math
 from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -40,7 +39,7 @@ from .scoring import (
 DEFAULT_K = 3
 DEFAULT_TOP_M = 25
 DEFAULT_VOLUNTEER_TOP_M = 25
-CHUNK = 256
+CHUNK = 128
 THREADS = 2
 
 
@@ -85,8 +84,9 @@ class CandidateGraph:
     def key(self, participant, volunteer) -> np.ndarray:
         return np.asarray(participant, dtype=np.int64) * len(self.volunteer_ids) + volunteer
 
-    @cached_property
+    @property
     def keys(self) -> np.ndarray:
+        # Not cached: 8 bytes per edge is worth more than the time to compute it.
         return self.key(self.participant, self.volunteer)
 
     def edge_index(self, participant, volunteer) -> np.ndarray:
@@ -152,20 +152,17 @@ def build_candidate_graph(
     pairing = Pairing(p_block, v_block, weights, rarity, excluded_pairs)
     volunteer_m = volunteer_top_m if top_m else 0
     volunteer_best = _BestPerVolunteer(len(v_block), volunteer_m)
-    parts: list[tuple[np.ndarray, ...]] = []
+    parts: tuple[list[np.ndarray], ...] = ([], [], [], [])
     chunks = _spatial_chunks(p_block, v_block, weights.max_distance_km, np.arange(len(p_block)))
     # NumPy lets go of the GIL in its loops: two threads keep both cores busy.
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
         scored = pool.map(lambda chunk: _score_chunk(pairing, *chunk, top_m, volunteer_m),
                           chunks)
         for edges, cols, best_score, best_rows in scored:
-            parts.append(edges)
+            for part, array in zip(parts, edges, strict=True):
+                part.append(array)
             volunteer_best.merge(cols, best_score, best_rows)
-    participant, volunteer, score, kept = (
-        np.concatenate([p[n] for p in parts]) if parts else np.zeros(0, dtype=dtype)
-        for n, dtype in enumerate((np.int32, np.int32, np.float32, bool))
-    )
-    del parts
+    participant, volunteer, score, kept = (_concatenate_and_free(part) for part in parts)
     order = _participant_order(participant)
     graph = CandidateGraph(
         participant_ids=p_block.ids,
@@ -180,6 +177,12 @@ def build_candidate_graph(
     return graph
 
 
+def _concatenate_and_free(arrays: list[np.ndarray]) -> np.ndarray:
+    joined = np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int32)
+    arrays.clear()
+    return joined
+
+
 def _participant_order(participant: np.ndarray) -> np.ndarray:
     """The order that sorts edges by participant, then volunteer, without a full sort: each
     participant's edges come out of one chunk as one run, already sorted by volunteer."""
@@ -189,7 +192,9 @@ def _participant_order(participant: np.ndarray) -> np.ndarray:
     lengths = np.diff(np.r_[starts, len(participant)])
     runs = np.argsort(participant[starts], kind="stable")
     offsets = np.cumsum(lengths[runs]) - lengths[runs]
-    return np.repeat(starts[runs] - offsets, lengths[runs]) + np.arange(len(participant))
+    order = np.repeat((starts[runs] - offsets).astype(np.int32), lengths[runs])
+    order += np.arange(len(participant), dtype=np.int32)
+    return order
 
 
 def _best_per_row(allowed: np.ndarray, score: np.ndarray, top_m: int | None) -> np.ndarray:
@@ -301,20 +306,17 @@ def serve_in_waiting_order(graph: CandidateGraph) -> tuple[np.ndarray, np.ndarra
     if not len(rows):
         return served, np.zeros(0, dtype=np.int64)
     # Built as CSR directly (edges are sorted by participant): each row's edges, then its
-    # private "nobody" column, without the copies of a COO conversion.
+    # private "nobody" column; negative weights to minimise, so that SciPy copies nothing.
     n_r, counts = len(rows), counts[rows]
-    row_of_edge = np.repeat(np.arange(n_r), counts)
-    ends = np.cumsum(counts + 1)
-    indices = np.empty(graph.edge_count + n_r, dtype=np.int32)
-    data = np.empty(graph.edge_count + n_r)
-    real = np.arange(graph.edge_count) + row_of_edge
-    indices[real] = graph.volunteer
-    data[real] = n_p - graph.participant  # ≥ 1, higher for longer waiting
-    indices[ends - 1] = n_v + np.arange(n_r)
-    data[ends - 1] = 0.5
-    del real, row_of_edge
-    matrix = sp.csr_array((data, indices, np.r_[0, ends]), shape=(n_r, n_v + n_r))
-    row_ind, col_ind = min_weight_full_bipartite_matching(matrix, maximize=True)
+    indices = np.insert(graph.volunteer.astype(np.int32, copy=False), np.cumsum(counts),
+                        n_v + np.arange(n_r, dtype=np.int32))
+    indptr = np.r_[0, np.cumsum(counts + 1)]
+    data = np.repeat(-(n_p - rows).astype(float), counts + 1)  # longer waiting: lower cost
+    data[indptr[1:] - 1] = -0.5
+    matrix = sp.csr_array((data, indices, indptr), shape=(n_r, n_v + n_r))
+    del data, indices
+    row_ind, col_ind = min_weight_full_bipartite_matching(matrix)
+    del matrix
     matched = col_ind < n_v
     served[rows[row_ind[matched]]] = True
     return served, graph.edge_index(rows[row_ind[matched]], col_ind[matched])
