@@ -216,6 +216,8 @@ def _score_chunk(pairing: Pairing, rows, cols, top_m: int | None, volunteer_m: i
     kept = _best_per_row(allowed, score, top_m)[r, c]
     edges = (rows[r].astype(np.int32), cols[c].astype(np.int32),
              score[r, c].astype(np.float32), kept)
+    if not volunteer_m:
+        return edges, cols[:0], np.zeros((0, 0)), np.zeros((0, 0), dtype=np.int64)
     masked = np.where(allowed, score, -np.inf).T  # cols × rows
     if masked.shape[1] > volunteer_m:
         best = np.argpartition(-masked, volunteer_m - 1, axis=1)[:, :volunteer_m]
