@@ -23,7 +23,7 @@ from matching.rounds import (
     servable,
     waiting_order,
 )
-from matching.scoring import Profile, interest_rarity
+from matching.scoring import Profile, Weights, interest_rarity, score_pair
 
 # ---------------------------------------------------------------- independent references
 
@@ -233,3 +233,19 @@ def test_k_must_be_at_least_one():
 def test_an_empty_waiting_list_gives_an_empty_round():
     result = run_round([], [Profile(id=1)])
     assert result.proposals == {} and result.total_score == 0
+
+
+@pytest.mark.parametrize("limit_km", [5.0, 15.0, 60.0])
+def test_the_candidate_graph_holds_exactly_the_allowed_pairs(limit_km):
+    # The spatial grouping only skips pairs that are too far: compare with every pair.
+    participants, volunteers = generate(70, 160, seed=4)
+    weights = Weights(max_distance_km=limit_km)
+    rarity = interest_rarity(participants + volunteers)
+    graph = build_candidate_graph(participants, volunteers, weights, rarity, top_m=None)
+    got = {(int(graph.participant_ids[p]), int(graph.volunteer_ids[v])): float(s)
+           for p, v, s in zip(graph.participant, graph.volunteer, graph.score, strict=True)}
+    expected = {(p.id, v.id): score for p in participants for v in volunteers
+                if (score := score_pair(p, v, weights, rarity)) is not None}
+    assert got.keys() == expected.keys()
+    assert all(got[pair] == pytest.approx(expected[pair], abs=1e-4) for pair in expected)
+    assert len(expected) > 50
