@@ -1,0 +1,61 @@
+"""Every message coaching sends, in one place: what must reach whom, never how.
+
+PLACEHOLDER until the notifications app lands. Each function takes ids (plus the calendar
+content where an e-mail carries one), logs at INFO what must be sent, and returns None.
+They will call `notifications.services` (one message per call, a template name per
+function below, the person's own language, a signed link for the answer, deduplicated by
+the notifications app's message log so that a retry never sends twice).
+
+The services call these only after their transaction commits (`transaction.on_commit`),
+so a rolled-back change never tells anyone anything.
+
+- invite_volunteer_by_email: a volunteer with an e-mail address; e-mail with the .ics
+  (METHOD:REQUEST) and answer links. Template (planned): coaching/invitation_email.
+- invite_by_sms: a participant, or a volunteer without e-mail; SMS with a link and the
+  reply words (yes/no/maybe). Template: coaching/invitation_sms.
+- tell_moved_up: someone whose yes moved up from the waiting list; a volunteer's e-mail
+  carries the .ics. Template: coaching/moved_up.
+- tell_session_changed: everyone who said yes or maybe, once each; the updated .ics
+  (same UID, higher SEQUENCE) for volunteers. Template: coaching/session_changed.
+- tell_session_cancelled: everyone who said yes or maybe, once each; the .ics with
+  METHOD:CANCEL for volunteers. Template: coaching/session_cancelled.
+
+When `ics` is None the person has no e-mail address: send an SMS.
+
+Tests replace these functions with a recording double (monkeypatch); the services look
+them up on this module at call time, so the double sees every call.
+"""
+
+import logging
+
+logger = logging.getLogger(__name__)
+
+
+def invite_volunteer_by_email(invitation_id: int, ics: bytes) -> None:
+    """E-mail a volunteer their invitation, with the calendar attachment and answer links."""
+    logger.info("coaching: must e-mail invitation %s with a calendar attachment (%d bytes)",
+                invitation_id, len(ics))
+
+
+def invite_by_sms(invitation_id: int) -> None:
+    """SMS an invitation (participants; volunteers without e-mail): date, place, a link to
+    answer, and the reply words (yes/no/maybe), handled by `coaching.services.sms_reply_received`.
+    """
+    logger.info("coaching: must SMS invitation %s", invitation_id)
+
+
+def tell_moved_up(invitation_id: int, ics: bytes | None = None) -> None:
+    """Tell someone on the waiting list that a seat freed up and it is now theirs."""
+    logger.info("coaching: must tell invitation %s it moved up from the waiting list",
+                invitation_id)
+
+
+def tell_session_changed(invitation_id: int, ics: bytes | None = None) -> None:
+    """Tell someone who said yes or maybe that the time or place changed."""
+    logger.info("coaching: must tell invitation %s that the session changed", invitation_id)
+
+
+def tell_session_cancelled(invitation_id: int, ics: bytes | None = None) -> None:
+    """Tell someone who said yes or maybe that the session is cancelled."""
+    logger.info("coaching: must tell invitation %s that the session is cancelled",
+                invitation_id)
