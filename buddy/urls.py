@@ -10,6 +10,7 @@ from .health import health
 
 api_patterns = [
     path("", include("organisations.api_urls")),
+    path("coaching/", include("coaching.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -30,6 +31,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("health/", health, name="health"),
     path("api/", include((api_patterns, "api"))),
+    path("coaching/", include("coaching.urls")),
     path("admin/", admin.site.urls),
 ]
 

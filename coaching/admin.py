@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from organisations.admin import ScopedAdmin
 
@@ -28,6 +29,7 @@ class IntervisionSessionAdmin(ScopedAdmin):
     search_fields = ["topic"]
     raw_id_fields = ["series", "facilitator", "chosen_volunteers", "chosen_participants"]
     date_hierarchy = "starts_at"
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Invitation)
