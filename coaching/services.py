@@ -422,8 +422,8 @@ def invitation_answer(invitation, answer, channel, recorded_by=None) -> Invitati
     if channel not in AnswerChannel.values:
         raise ValueError(channel)
     session = _lock(invitation.session)
-    invitation = Invitation.objects.select_for_update(of=("self",)).select_related("volunteer").get(
-        pk=invitation.pk)
+    invitation = (Invitation.objects.select_for_update(of=("self",))
+                  .select_related("volunteer").get(pk=invitation.pk))
     _refuse_cancelled(session)
     if session.ends_at <= _now():
         raise ValidationError(_("This session is over."))

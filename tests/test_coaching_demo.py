@@ -1,0 +1,24 @@
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from coaching.models import Answer, IntervisionSession, TrainingModule
+from matching.models import Volunteer
+
+
+@pytest.mark.django_db
+def test_the_demo_shows_an_upcoming_session_with_answers_and_a_past_one_with_attendance():
+    call_command("seed_demo", stdout=None)
+    sessions = IntervisionSession.objects.filter(
+        organisation__slug="samen-op-weg-gent").order_by("starts_at")
+    past = sessions.filter(ends_at__lte=timezone.now()).last()
+    upcoming = sessions.filter(starts_at__gt=timezone.now()).first()
+    answers = sorted((inv.answer, inv.is_waiting) for inv in upcoming.invitations.all())
+    assert answers.count((Answer.YES, False)) == upcoming.capacity
+    assert (Answer.MAYBE, False) in answers and (Answer.NO, False) in answers
+    assert (Answer.YES, True) in answers
+    assert past.attendances.filter(present=True).count() >= 3
+    assert past.note.successes
+    basic = TrainingModule.objects.get(organisation=past.organisation, is_basic=True)
+    assert basic.name_nl == "Basisvorming buddywerking"
+    assert Volunteer.objects.filter(organisation=past.organisation).ready().count() == 5
