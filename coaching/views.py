@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -172,8 +173,9 @@ class SessionInviteView(StaffRequiredMixin, View):
             messages.error(request, " ".join(exc.messages))
         else:
             if created:
-                messages.success(request, _("%(count)s invitations are being sent.")
-                                 % {"count": len(created)})
+                messages.success(request, ngettext(
+                    "%(count)s invitation is being sent.", "%(count)s invitations are being sent.",
+                    len(created)) % {"count": len(created)})
             else:
                 messages.info(request, _("Everyone is already invited."))
         return redirect("coaching:session_detail", pk=session.pk)
