@@ -19,6 +19,8 @@ so a rolled-back change never tells anyone anything.
   (same UID, higher SEQUENCE) for volunteers. Template: coaching/session_changed.
 - tell_session_cancelled: everyone who said yes or maybe, once each; the .ics with
   METHOD:CANCEL for volunteers. Template: coaching/session_cancelled.
+- remind: everyone with a seat or a maybe, the organisation's reminder days before the
+  session, once each. Template: coaching/reminder.
 
 When `ics` is None the person has no e-mail address: send an SMS.
 
@@ -59,3 +61,8 @@ def tell_session_cancelled(invitation_id: int, ics: bytes | None = None) -> None
     """Tell someone who said yes or maybe that the session is cancelled."""
     logger.info("coaching: must tell invitation %s that the session is cancelled",
                 invitation_id)
+
+
+def remind(invitation_id: int, ics: bytes | None = None) -> None:
+    """Remind someone with a seat or a maybe that the session is coming up."""
+    logger.info("coaching: must remind invitation %s of the session", invitation_id)

@@ -201,6 +201,7 @@ class Invitation(InviteeMixin, models.Model):
         null=True, blank=True, related_name="+",
     )
     created_at = models.DateTimeField(_("invited at"), auto_now_add=True)
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
 
     objects = OrganisationManager("session__organisation")
 

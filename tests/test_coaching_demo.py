@@ -22,3 +22,26 @@ def test_the_demo_shows_an_upcoming_session_with_answers_and_a_past_one_with_att
     basic = TrainingModule.objects.get(organisation=past.organisation, is_basic=True)
     assert basic.name_nl == "Basisvorming buddywerking"
     assert Volunteer.objects.filter(organisation=past.organisation).ready().count() == 5
+
+
+@pytest.mark.django_db
+def test_every_coaching_page_opens_on_the_demo_data(client):
+    from django.urls import reverse
+
+    call_command("seed_demo", stdout=None)
+    assert client.login(username="coordinator", password="buddy-demo-2026")
+    session = IntervisionSession.objects.filter(organisation__slug="samen-op-weg-gent").first()
+    module = TrainingModule.objects.filter(organisation__slug="samen-op-weg-gent").first()
+    urls = [reverse(name) for name in ("coaching:session_list", "coaching:session_create",
+                                       "coaching:contact_list", "coaching:training_list",
+                                       "coaching:support", "coaching:figures",
+                                       "coaching:settings")]
+    urls += [reverse(name, args=[session.pk]) for name in (
+        "coaching:session_detail", "coaching:session_edit", "coaching:session_cancel",
+        "coaching:attendance", "coaching:session_note")]
+    urls += [reverse("coaching:session_list") + "?when=past",
+             reverse("coaching:training_detail", args=[module.pk]), "/"]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert b"<script" not in response.content, url

@@ -37,7 +37,7 @@ from tests.factories_coaching import (
 def calls(monkeypatch):
     recorded = []
     for name in ["invite_volunteer_by_email", "invite_by_sms", "tell_moved_up",
-                 "tell_session_changed", "tell_session_cancelled"]:
+                 "tell_session_changed", "tell_session_cancelled", "remind"]:
         monkeypatch.setattr(messaging, name,
                             lambda invitation_id, ics=None, _n=name: recorded.append(
                                 (_n, invitation_id)))

@@ -25,7 +25,7 @@ from tests.factories_coaching import (
 )
 
 MESSAGE_FUNCTIONS = ["invite_volunteer_by_email", "invite_by_sms", "tell_moved_up",
-                     "tell_session_changed", "tell_session_cancelled"]
+                     "tell_session_changed", "tell_session_cancelled", "remind"]
 
 
 class Outbox(list):
@@ -570,3 +570,35 @@ def test_facilitator_of_another_organisation_is_refused(organisation, other_orga
     with pytest.raises(ValidationError):
         services.session_create(organisation=organisation,
                                 **session_fields(facilitator=outsider))
+
+
+# Reminders --------------------------------------------------------------------------------
+
+
+def test_reminders_go_once_to_seats_and_maybes_within_the_lead_days(organisation, outbox,
+                                                                    committed):
+    from coaching.tasks import send_session_reminders
+
+    soon = SessionFactory(organisation=organisation, starts_at=in_days(5), capacity=1)
+    seated, maybe, no, waiting = _invited(soon, 4)
+    services.invitation_answer(seated, Answer.YES, AnswerChannel.LINK)
+    services.invitation_answer(maybe, Answer.MAYBE, AnswerChannel.LINK)
+    services.invitation_answer(no, Answer.NO, AnswerChannel.LINK)
+    services.invitation_answer(waiting, Answer.YES, AnswerChannel.LINK)
+    with committed():
+        assert send_session_reminders() == 0  # five days ahead, three days' lead
+    with time_machine.travel(soon.starts_at - datetime.timedelta(days=2)), committed():
+        send_session_reminders()
+        send_session_reminders()
+    assert outbox.ids("remind") == sorted([seated.pk, maybe.pk])
+
+
+def test_no_reminders_when_the_organisation_sets_zero_days(organisation, outbox, committed):
+    services.coaching_settings_update(organisation=organisation, months_without_intervision=3,
+                                      reminder_lead_days=0)
+    session = SessionFactory(organisation=organisation, starts_at=in_days(1))
+    (invitation,) = _invited(session, 1)
+    services.invitation_answer(invitation, Answer.YES, AnswerChannel.LINK)
+    with committed():
+        assert services.reminders_send(organisation=organisation) == []
+    assert outbox == []

@@ -188,6 +188,12 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Every periodic job is declared here, in one place; django-celery-beat stores it in the
 # database where an admin can see and tune it. Each is a thin task asking what is due.
 CELERY_BEAT_SCHEDULE = {}
+# coaching: remind invitees of intervision sessions, hourly (each invitee once; the lead
+# days are per organisation, in its coaching settings).
+CELERY_BEAT_SCHEDULE["coaching-session-reminders"] = {
+    "task": "coaching.send_session_reminders",
+    "schedule": 60 * 60,
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
