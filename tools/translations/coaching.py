@@ -88,6 +88,7 @@ T = {
 "answered by": ("geantwoord via", "répondu par"),
 "recorded by": ("genoteerd door", "noté par"),
 "invited at": ("uitgenodigd op", "invité le"),
+"reminded at": ("herinnerd op", "rappel envoyé le"),
 "invitation": ("uitnodiging", "invitation"),
 "invitations": ("uitnodigingen", "invitations"),
 "present": ("aanwezig", "présent"),
