@@ -129,9 +129,24 @@ class SessionEditView(FormPage):
         return super().get_context_data(session=self.session, **kwargs)
 
     def perform(self, form):
+        # Only what was changed on this page is carried to the rest of a series: a later
+        # session that got its own place keeps it when only the time changes here.
+        fields = {name: value for name, value in form.session_fields().items()
+                  if value != getattr(self.session, name)}
+        if "starts_at" in fields or "ends_at" in fields:
+            fields["starts_at"], fields["ends_at"] = (form.session_fields()["starts_at"],
+                                                      form.session_fields()["ends_at"])
+        if "facilitator" in fields and getattr(fields["facilitator"], "pk", None) == (
+                self.session.facilitator_id):
+            del fields["facilitator"]
+        people = form.chosen_people()
+        if (set(people["chosen_volunteers"]) == set(self.session.chosen_volunteers.all())
+                and set(people["chosen_participants"])
+                == set(self.session.chosen_participants.all())):
+            people = {}
         services.session_update(session=self.session,
                                 scope=form.cleaned_data.get("scope") or services.THIS,
-                                **form.session_fields(), **form.chosen_people())
+                                **fields, **people)
         messages.success(self.request, _("The session is changed. Everyone who said yes or "
                                          "maybe is told of a new time or place."))
         return redirect("coaching:session_detail", pk=self.session.pk)

@@ -270,3 +270,25 @@ def test_figures_show_attendance_and_the_share_of_active_volunteers(coordinator_
     assert response.context["share"].percent == 50
     row = next(r for r in response.context["per_volunteer"] if r.volunteer == came)
     assert row.total == 1
+
+
+def test_a_change_for_the_rest_of_the_series_carries_only_what_changed(coordinator_client,
+                                                                       organisation):
+    from coaching.services import THIS, series_create, session_update
+
+    start = in_days(7)
+    series = series_create(organisation=organisation, interval_weeks=6, count=3,
+                           topic="Intervisie", starts_at=start,
+                           ends_at=start + datetime.timedelta(hours=2), place="Buurthuis")
+    first, second, third = series.sessions.order_by("starts_at")
+    session_update(session=third, scope=THIS, place="Bibliotheek")
+    local = timezone.localtime(second.starts_at)
+    coordinator_client.post(reverse("coaching:session_edit", args=[second.pk]), {
+        "topic": "Intervisie", "date": local.date().isoformat(), "start_time": "20:00",
+        "end_time": "22:00", "place": "Buurthuis", "audience": "volunteers",
+        "facilitator": second.facilitator_id or "", "scope": "rest_of_series",
+    })
+    after = list(IntervisionSession.objects.filter(series=series).order_by("starts_at"))
+    assert [s.place for s in after] == ["Buurthuis", "Buurthuis", "Bibliotheek"]
+    assert [timezone.localtime(s.starts_at).hour for s in after] == [
+        timezone.localtime(first.starts_at).hour, 20, 20]
