@@ -45,3 +45,21 @@ def test_every_coaching_page_opens_on_the_demo_data(client):
         response = client.get(url)
         assert response.status_code == 200, url
         assert b"<script" not in response.content, url
+
+
+@pytest.mark.django_db
+def test_the_admin_shows_every_coaching_model_to_the_coordinator(client):
+    from django.apps import apps
+
+    call_command("seed_demo", stdout=None)
+    assert client.login(username="coordinator", password="buddy-demo-2026")
+    for model in apps.get_app_config("coaching").get_models():
+        opts = model._meta
+        url = f"/admin/coaching/{opts.model_name}/"
+        response = client.get(url)
+        assert response.status_code == 200, url
+        first = model._base_manager.filter(**(
+            {"organisation__slug": "samen-op-weg-gent"}
+            if any(f.name == "organisation" for f in opts.fields) else {})).first()
+        if first is not None:
+            assert client.get(f"{url}{first.pk}/change/").status_code == 200, url
