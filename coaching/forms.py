@@ -155,6 +155,22 @@ class AnswerForm(forms.Form):
     )
 
 
+class InviteOneForm(forms.Form):
+    volunteer = VolunteerChoiceField(label=_("Volunteer"), queryset=None, required=False)
+    participant = VolunteerChoiceField(label=_("Participant"), queryset=None, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["volunteer"].queryset = selectors.volunteer_choices()
+        self.fields["participant"].queryset = selectors.participant_choices()
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("volunteer")) == bool(data.get("participant")):
+            raise forms.ValidationError(_("Choose one volunteer or one participant."))
+        return data
+
+
 class NoteForm(forms.Form):
     themes = forms.CharField(label=_("Themes raised"), required=False,
                              widget=forms.Textarea(attrs={"rows": 4}))

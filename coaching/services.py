@@ -373,7 +373,8 @@ def invitations_send(*, session) -> list[Invitation]:
 
 @transaction.atomic
 def invitation_add(*, session, volunteer=None, participant=None) -> Invitation:
-    """Invites one more volunteer or participant (once); they are told like the others."""
+    """Invites one more volunteer or participant (once); they are told like the others
+    (a session already over only records the invitation, for its attendance)."""
     session = _lock(session)
     _refuse_cancelled(session)
     person = volunteer or participant
@@ -385,7 +386,8 @@ def invitation_add(*, session, volunteer=None, participant=None) -> Invitation:
     invitation = Invitation.objects.filter(session=session, **lookup).first()
     if invitation is None:
         invitation = Invitation.objects.create(session=session, **lookup)
-        _invite(session, invitation)
+        if session.starts_at > _now():
+            _invite(session, invitation)
     return invitation
 
 

@@ -13,6 +13,8 @@ urlpatterns = [
          name="session_cancel"),
     path("sessions/<int:pk>/invite/", views.SessionInviteView.as_view(),
          name="session_invite"),
+    path("sessions/<int:pk>/invite-one/", views.SessionInviteOneView.as_view(),
+         name="session_invite_one"),
     path("sessions/<int:pk>/attendance/", views.AttendanceView.as_view(), name="attendance"),
     path("sessions/<int:pk>/notes/", views.SessionNoteView.as_view(), name="session_note"),
     path("invitations/<int:pk>/answer/", views.InvitationAnswerView.as_view(),

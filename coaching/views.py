@@ -106,7 +106,7 @@ class SessionDetailView(StaffRequiredMixin, TemplateView):
             session=session, invitations=invitations,
             is_past=session.ends_at <= timezone.now(),
             note=getattr(session, "note", None),
-            answer_form=forms.AnswerForm(), **kwargs)
+            answer_form=forms.AnswerForm(), invite_form=forms.InviteOneForm(), **kwargs)
 
 
 class SessionEditView(FormPage):
@@ -193,6 +193,27 @@ class SessionInviteView(StaffRequiredMixin, View):
                     len(created)) % {"count": len(created)})
             else:
                 messages.info(request, _("Everyone is already invited."))
+        return redirect("coaching:session_detail", pk=session.pk)
+
+
+class SessionInviteOneView(StaffRequiredMixin, View):
+    """Invites one more volunteer or participant (a walk-in, a duo chosen later)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        session = _session_or_404(pk)
+        form = forms.InviteOneForm(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                messages.error(request, " ".join(errors))
+            return redirect("coaching:session_detail", pk=session.pk)
+        try:
+            invitation = services.invitation_add(session=session, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("%(name)s is invited.") % {"name": invitation.invitee})
         return redirect("coaching:session_detail", pk=session.pk)
 
 

@@ -292,3 +292,16 @@ def test_a_change_for_the_rest_of_the_series_carries_only_what_changed(coordinat
     assert [s.place for s in after] == ["Buurthuis", "Buurthuis", "Bibliotheek"]
     assert [timezone.localtime(s.starts_at).hour for s in after] == [
         timezone.localtime(first.starts_at).hour, 20, 20]
+
+
+def test_the_coordinator_invites_one_more_person(coordinator_client, organisation, calls,
+                                                 django_capture_on_commit_callbacks):
+    session = SessionFactory(organisation=organisation)
+    participant = ParticipantFactory(organisation=organisation)
+    url = reverse("coaching:session_invite_one", args=[session.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        coordinator_client.post(url, {"participant": participant.pk})
+        coordinator_client.post(url, {"participant": participant.pk})
+    invitation = Invitation.objects.get(session=session)
+    assert invitation.participant == participant
+    assert calls == [("invite_by_sms", invitation.pk)]

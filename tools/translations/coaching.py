@@ -254,6 +254,10 @@ T = {
 "The training module is added.": ("De vorming is toegevoegd.", "La formation est ajoutée."),
 "The completion is recorded.": ("De gevolgde vorming is genoteerd.", "La formation suivie est notée."),
 "The coaching settings are saved.": ("De instellingen van coaching zijn opgeslagen.", "Les paramètres d'accompagnement sont enregistrés."),
+"Choose one volunteer or one participant.": ("Kies één vrijwilliger of één deelnemer.", "Choisissez un bénévole ou un participant."),
+"%(name)s is invited.": ("%(name)s is uitgenodigd.", "%(name)s est invité."),
+"Invite someone else": ("Nog iemand uitnodigen", "Inviter quelqu'un d'autre"),
+"Invite": ("Uitnodigen", "Inviter"),
 "Intervision and coaching": ("Intervisie en coaching", "Intervision et accompagnement"),
 }
 P = {
