@@ -2,9 +2,11 @@
 training. Thin: serializers parse, the services decide, the selectors read (scoped)."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from matching.models import Participant, Volunteer
@@ -122,6 +124,12 @@ class TrainingCompletionSerializer(serializers.ModelSerializer):
         read_only_fields = ["recorded_by"]
 
 
+def _organisation(request):
+    if request.user.organisation_id is None:
+        raise PermissionDenied(_("Work as a member of an organisation."))
+    return request.user.organisation
+
+
 def _fields(data, exclude=()):
     return {k: v for k, v in data.items() if k not in exclude}
 
@@ -155,7 +163,7 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def perform_create(self, serializer):
         data = serializer.validated_data
         serializer.instance = services.session_create(
-            organisation=self.request.user.organisation,
+            organisation=_organisation(self.request),
             **_fields(data, ("chosen_volunteers", "chosen_participants")),
             chosen_volunteers=data.get("chosen_volunteers", ()),
             chosen_participants=data.get("chosen_participants", ()),
@@ -243,7 +251,7 @@ class CoachingContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     def perform_create(self, serializer):
         serializer.instance = services.coaching_contact_record(
-            organisation=self.request.user.organisation, coordinator=self.request.user,
+            organisation=_organisation(self.request), coordinator=self.request.user,
             **serializer.validated_data)
 
 
@@ -258,7 +266,7 @@ class TrainingModuleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     def perform_create(self, serializer):
         serializer.instance = services.training_module_save(
-            organisation=self.request.user.organisation, **serializer.validated_data)
+            organisation=_organisation(self.request), **serializer.validated_data)
 
 
 class TrainingCompletionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,

@@ -7,7 +7,11 @@ function below, the person's own language, a signed link for the answer, dedupli
 the notifications app's message log so that a retry never sends twice).
 
 The services call these only after their transaction commits (`transaction.on_commit`),
-so a rolled-back change never tells anyone anything.
+so a rolled-back change never tells anyone anything. When wiring: if
+`notifications.services` records its message in the caller's transaction (a transactional
+outbox, sent by a task after the commit), move the calls inside the transaction instead
+(`coaching.services._after_commit`), so that a crash between the commit and the sending
+loses no message.
 
 - invite_volunteer_by_email: a volunteer with an e-mail address; e-mail with the .ics
   (METHOD:REQUEST) and answer links. Template (planned): coaching/invitation_email.

@@ -3,7 +3,7 @@
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,13 @@ from organisations.permissions import StaffRequiredMixin
 
 from . import forms, selectors, services
 from .models import AnswerChannel, Invitation, TrainingModule
+
+
+def _organisation(request):
+    """The user's organisation; a superuser without one works in the admin instead."""
+    if request.user.organisation_id is None:
+        raise PermissionDenied
+    return request.user.organisation
 
 
 def _session_or_404(pk):
@@ -78,7 +85,7 @@ class SessionCreateView(FormPage):
 
     def perform(self, form):
         data = form.cleaned_data
-        organisation = self.request.user.organisation
+        organisation = _organisation(self.request)
         if data["repeats"]:
             series = services.series_create(
                 organisation=organisation, created_by=self.request.user,
@@ -316,7 +323,7 @@ class ContactListView(FormPage):
 
     def perform(self, form):
         services.coaching_contact_record(
-            organisation=self.request.user.organisation, coordinator=self.request.user,
+            organisation=_organisation(self.request), coordinator=self.request.user,
             **form.cleaned_data)
         messages.success(self.request, _("The coaching contact is recorded."))
         return redirect("coaching:contact_list")
@@ -334,7 +341,7 @@ class TrainingListView(FormPage):
                                         **kwargs)
 
     def perform(self, form):
-        module = services.training_module_save(organisation=self.request.user.organisation,
+        module = services.training_module_save(organisation=_organisation(self.request),
                                                **form.cleaned_data)
         messages.success(self.request, _("The training module is added."))
         return redirect("coaching:training_detail", pk=module.pk)
@@ -365,7 +372,7 @@ class SupportView(StaffRequiredMixin, TemplateView):
     template_name = "coaching/support.html"
 
     def get_context_data(self, **kwargs):
-        organisation = self.request.user.organisation
+        organisation = _organisation(self.request)
         return super().get_context_data(
             rows=selectors.volunteers_needing_support(organisation),
             settings=selectors.coaching_settings(organisation), **kwargs)
@@ -390,12 +397,12 @@ class SettingsView(FormPage):
     form_class = forms.CoachingSettingsForm
 
     def get_initial(self):
-        current = selectors.coaching_settings(self.request.user.organisation)
+        current = selectors.coaching_settings(_organisation(self.request))
         return {"months_without_intervision": current.months_without_intervision,
                 "reminder_lead_days": current.reminder_lead_days}
 
     def perform(self, form):
-        services.coaching_settings_update(organisation=self.request.user.organisation,
+        services.coaching_settings_update(organisation=_organisation(self.request),
                                           **form.cleaned_data)
         messages.success(self.request, _("The coaching settings are saved."))
         return redirect("coaching:support")

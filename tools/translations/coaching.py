@@ -258,6 +258,7 @@ T = {
 "%(name)s is invited.": ("%(name)s is uitgenodigd.", "%(name)s est invité."),
 "Invite someone else": ("Nog iemand uitnodigen", "Inviter quelqu'un d'autre"),
 "Invite": ("Uitnodigen", "Inviter"),
+"Work as a member of an organisation.": ("Werk als lid van een organisatie.", "Travaillez en tant que membre d'une organisation."),
 "Intervision and coaching": ("Intervisie en coaching", "Intervision et accompagnement"),
 }
 P = {
