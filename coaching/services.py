@@ -247,7 +247,7 @@ def session_update(
             target.sequence += 1
         target.save()
         _save_people(target, chosen_volunteers, chosen_participants)
-        if differs & set(TIME_AND_PLACE):
+        if differs & set(TIME_AND_PLACE) and target.ends_at > _now():
             _tell_yes_and_maybe(target, "tell_session_changed", calendar.REQUEST)
         if "capacity" in differs:
             _fill_free_seats(target)
@@ -264,6 +264,8 @@ def session_cancel(*, session, scope=THIS, reason="") -> list[IntervisionSession
     session = _lock(session)
     if scope == REST_OF_SERIES and not session.series_id:
         raise ValidationError({"scope": _("This session is not part of a series.")})
+    if session.ends_at <= _now():
+        raise ValidationError(_("This session is over."))
     targets = [session]
     if scope == REST_OF_SERIES:
         targets += list(

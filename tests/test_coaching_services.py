@@ -602,3 +602,19 @@ def test_no_reminders_when_the_organisation_sets_zero_days(organisation, outbox,
     with committed():
         assert services.reminders_send(organisation=organisation) == []
     assert outbox == []
+
+
+def test_a_session_that_is_over_cannot_be_cancelled(organisation, outbox, committed):
+    session = SessionFactory(organisation=organisation, starts_at=in_days(-3))
+    _answered_past = InvitationFactory(session=session, answer=Answer.YES)
+    with committed(), pytest.raises(ValidationError):
+        services.session_cancel(session=session)
+    assert outbox == []
+
+
+def test_correcting_a_past_sessions_place_tells_nobody(organisation, outbox, committed):
+    session = SessionFactory(organisation=organisation, starts_at=in_days(-3))
+    InvitationFactory(session=session, answer=Answer.YES)
+    with committed():
+        services.session_update(session=session, place="Eigenlijk in De Krook")
+    assert outbox == []
