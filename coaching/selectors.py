@@ -178,6 +178,7 @@ class SupportReason:
 class SupportRow:
     volunteer: Volunteer
     reasons: list = field(default_factory=list)
+    last_contact_on: datetime.date | None = None
 
 
 # A provider answers, for one organisation and day, {volunteer id: [SupportReason, ...]} for
@@ -235,9 +236,14 @@ def volunteers_needing_support(organisation, today=None,
     for provider in (SUPPORT_PROVIDERS if providers is None else providers):
         for volunteer_id, found in provider(organisation, today).items():
             reasons[volunteer_id].extend(found)
-    volunteers = Volunteer.objects.filter(pk__in=list(reasons)).select_related(
-        "postcode").order_by("first_name", "last_name", "id")
-    return [SupportRow(volunteer, reasons[volunteer.pk]) for volunteer in volunteers]
+    volunteers = Volunteer.objects.filter(pk__in=list(reasons)).order_by(
+        "first_name", "last_name", "id")
+    last_contact = dict(
+        CoachingContact.objects.filter(volunteer__in=list(reasons)).values("volunteer_id")
+        .annotate(last=Max("happened_on")).values_list("volunteer_id", "last")
+    )
+    return [SupportRow(volunteer, reasons[volunteer.pk], last_contact.get(volunteer.pk))
+            for volunteer in volunteers]
 
 
 # Figures ----------------------------------------------------------------------------------

@@ -618,3 +618,39 @@ def test_correcting_a_past_sessions_place_tells_nobody(organisation, outbox, com
     with committed():
         services.session_update(session=session, place="Eigenlijk in De Krook")
     assert outbox == []
+
+
+def test_volunteers_needing_support_combine_every_providers_reasons(organisation):
+    from coaching.selectors import SupportReason, volunteers_needing_support
+
+    volunteer = VolunteerFactory(organisation=organisation)
+    other = VolunteerFactory(organisation=organisation)
+
+    def talk_to_me(org, today):
+        return {volunteer.pk: [SupportReason("talk_to_coordinator", "Asked to talk")]}
+
+    def quiet_duo(org, today):
+        return {volunteer.pk: [SupportReason("inactive_duo", "No meetings")],
+                other.pk: [SupportReason("inactive_duo", "No meetings")]}
+
+    rows = volunteers_needing_support(organisation, providers=[talk_to_me, quiet_duo])
+    reasons = {row.volunteer.pk: [r.code for r in row.reasons] for row in rows}
+    assert reasons == {volunteer.pk: ["talk_to_coordinator", "inactive_duo"],
+                       other.pk: ["inactive_duo"]}
+
+
+def test_the_months_without_intervision_are_the_organisations_own(organisation):
+    from coaching.selectors import volunteers_needing_support
+
+    with time_machine.travel(timezone.now() - datetime.timedelta(days=400)):
+        volunteer = VolunteerFactory(organisation=organisation)
+    session = SessionFactory(organisation=organisation, starts_at=in_days(-75))
+    from tests.factories_coaching import AttendanceFactory
+
+    AttendanceFactory(session=session, volunteer=volunteer)
+    assert [r.volunteer for r in volunteers_needing_support(organisation)] == []
+    services.coaching_settings_update(organisation=organisation, months_without_intervision=2,
+                                      reminder_lead_days=3)
+    rows = volunteers_needing_support(organisation)
+    assert [r.volunteer for r in rows] == [volunteer]
+    assert rows[0].reasons[0].code == "no_recent_intervision"

@@ -259,6 +259,7 @@ T = {
 "Invite someone else": ("Nog iemand uitnodigen", "Inviter quelqu'un d'autre"),
 "Invite": ("Uitnodigen", "Inviter"),
 "Work as a member of an organisation.": ("Werk als lid van een organisatie.", "Travaillez en tant que membre d'une organisation."),
+"Last coaching contact": ("Laatste coachingscontact", "Dernier contact d'accompagnement"),
 "Intervision and coaching": ("Intervisie en coaching", "Intervision et accompagnement"),
 }
 P = {
