@@ -28,6 +28,24 @@ loses no message.
 
 When `ics` is None the person has no e-mail address: send an SMS.
 
+Wiring (notifications on main offers `sms_send` / `email_send(recipient=Recipient(...),
+template=..., idempotency_key=..., context=..., link=LinkSpec(...),
+question=QuestionSpec(...), appointment=Appointment(...))` and `hooks`):
+- recipient key "volunteer:<id>" / "participant:<id>", language = message_language;
+- idempotency keys: "coaching.invitation:<invitation id>", "coaching.moved_up:<id>",
+  "coaching.changed:<id>:<session sequence>", "coaching.cancelled:<id>:<sequence>",
+  "coaching.reminder:<id>": a retry never sends twice, a second change sends again;
+- the invitation SMS asks QuestionSpec(purpose="coaching.invitation",
+  subject=str(invitation id), accepts=(yes, no, maybe)), and coaching/apps.py registers
+  `hooks.register_reply_handler("coaching.invitation", ...)` calling
+  `services.sms_reply_received(organisation=reply.organisation_id, answer=reply.answer,
+  invitation_id=int(reply.subject))` (raise hooks.ReplyNotUnderstood when it returns None);
+- the signed link (LinkSpec purpose "coaching.invitation") gets a page registered with
+  `hooks.register_link_view` that calls `services.invitation_answer(..., channel="link")`;
+- notifications' own Appointment .ics has no SEQUENCE and no METHOD:CANCEL: pass the
+  `ics` given here as the attachment (or extend Appointment), so calendars update and
+  remove the event instead of adding a second one.
+
 Tests replace these functions with a recording double (monkeypatch); the services look
 them up on this module at call time, so the double sees every call.
 """

@@ -450,20 +450,30 @@ def invitation_answer(invitation, answer, channel, recorded_by=None) -> Invitati
     return invitation
 
 
-def sms_reply_received(*, organisation, phone, answer, invitation_id=None) -> Invitation | None:
-    """Records an answer sent by SMS reply (already read as yes, no or maybe) for the person
-    with this phone number: on the invitation the SMS was about when known, else on their
-    latest invitation to a session still to come. None when there is none to answer."""
-    phone = str(phone)
+def sms_reply_received(*, organisation, answer, invitation_id=None, phone=None
+                       ) -> Invitation | None:
+    """Records an answer sent by SMS reply (already read as yes, no or maybe): on the
+    invitation the SMS asked about when it is known, else on the latest invitation, to a
+    session still to come, of the person with this phone number. None when there is none
+    to answer (unknown number, another organisation's, a cancelled or past session).
+
+    `organisation` is an Organisation or its id. Wiring with notifications (its reply hook
+    gives the question's subject, which coaching sets to the invitation id):
+    `sms_reply_received(organisation=reply.organisation_id, answer=reply.answer,
+    invitation_id=int(reply.subject))`.
+    """
+    if invitation_id is None and not phone:
+        raise ValueError("an invitation id or a phone number")
     invitations = (
         Invitation.objects.filter(
             session__organisation=organisation, session__status=SessionStatus.PLANNED,
             session__ends_at__gt=_now(),
         )
-        .filter(_phone_is(phone))
         .select_related("session", "volunteer", "participant")
         .order_by("-created_at", "-id")
     )
+    if phone:
+        invitations = invitations.filter(_phone_is(str(phone)))
     if invitation_id is not None:
         invitations = invitations.filter(pk=invitation_id)
     invitation = invitations.first()

@@ -654,3 +654,13 @@ def test_the_months_without_intervision_are_the_organisations_own(organisation):
     rows = volunteers_needing_support(organisation)
     assert [r.volunteer for r in rows] == [volunteer]
     assert rows[0].reasons[0].code == "no_recent_intervision"
+
+
+def test_an_sms_reply_about_an_invitation_id_needs_no_phone(organisation, other_organisation):
+    invitation = InvitationFactory(session=SessionFactory(organisation=organisation))
+    foreign = InvitationFactory(session=SessionFactory(organisation=other_organisation))
+    assert services.sms_reply_received(organisation=organisation.pk, answer=Answer.MAYBE,
+                                       invitation_id=foreign.pk) is None
+    answered = services.sms_reply_received(organisation=organisation.pk, answer=Answer.MAYBE,
+                                           invitation_id=invitation.pk)
+    assert (answered.pk, answered.answer, answered.channel) == (invitation.pk, "maybe", "sms")
