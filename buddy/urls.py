@@ -16,6 +16,7 @@ api_patterns = [
     path("", include("notifications.api_urls")),
     # Intake, the waiting list, recruitment (matching app).
     path("", include("matching.api_urls")),
+    path("coaching/", include("coaching.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI from our own static files, its start-up script from a URL (no inline
     # script); its stylesheet embeds images as data: URIs and it sets inline styles.
@@ -57,6 +58,7 @@ urlpatterns = [
     # Intake and the waiting list (matching app).
     path("", include("matching.urls")),
     path("api/", include((api_patterns, "api"))),
+    path("coaching/", include("coaching.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -127,4 +127,55 @@ def _intake_and_waiting_list(organisation):
         ConsentRecordFactory(participant=participant, note=f"{SECRET} consent"),
         ImportJobFactory(organisation=organisation, filename=f"{SECRET}.csv",
                          headers=[f"{SECRET}Voornaam"]),
+def _coaching(organisation):
+    import datetime
+
+    from django.utils import timezone
+
+    from coaching.models import (
+        Attendance,
+        CoachingContact,
+        CoachingSettings,
+        IntervisionSession,
+        Invitation,
+        SessionNote,
+        SessionSeries,
+        TrainingCompletion,
+        TrainingModule,
+    )
+    from tests.factories_coaching import ParticipantFactory, VolunteerFactory
+
+    volunteer = VolunteerFactory(organisation=organisation, first_name=f"{SECRET}Buddy",
+                                 email="buddy.secret@example.org")
+    participant = ParticipantFactory(organisation=organisation,
+                                     first_name=f"{SECRET}Deelnemer")
+    series = SessionSeries.objects.create(organisation=organisation, topic=f"{SECRET}Series",
+                                          interval_weeks=6, count=2)
+    start = timezone.now() - datetime.timedelta(days=1)
+    session = IntervisionSession.objects.create(
+        organisation=organisation, series=series, topic=f"{SECRET}Intervision",
+        starts_at=start, ends_at=start + datetime.timedelta(hours=2), place=f"{SECRET}Place",
+        theme_description=f"{SECRET}Theme", audience="chosen", capacity=1,
+    )
+    session.chosen_volunteers.set([volunteer])
+    session.chosen_participants.set([participant])
+    module = TrainingModule.objects.create(organisation=organisation,
+                                           name_nl=f"{SECRET}Vorming", name_en=f"{SECRET}Training",
+                                           is_basic=True)
+    return [
+        volunteer, participant, series, session,
+        Invitation.objects.create(session=session, volunteer=volunteer, answer="yes"),
+        Invitation.objects.create(session=session, participant=participant, answer="yes",
+                                  waiting_position=1),
+        Attendance.objects.create(session=session, volunteer=volunteer, present=True),
+        SessionNote.objects.create(session=session, themes=f"{SECRET}Themes",
+                                   follow_up=f"{SECRET}FollowUp"),
+        CoachingContact.objects.create(organisation=organisation, volunteer=volunteer,
+                                       participant=participant,
+                                       happened_on=datetime.date(2026, 1, 5), form="call",
+                                       note=f"{SECRET}Contact"),
+        module,
+        TrainingCompletion.objects.create(module=module, volunteer=volunteer,
+                                          completed_on=datetime.date(2026, 1, 5)),
+        CoachingSettings.objects.create(organisation=organisation),
     ]

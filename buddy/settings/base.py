@@ -266,6 +266,12 @@ CELERY_BEAT_SCHEDULE = {
 # Cache: CACHE_URL, e.g. redis://127.0.0.1:6379/2, shared by every web process (the rate
 # limit of signed links lives there). The default is per process, fine on a laptop.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# coaching: remind invitees of intervision sessions, hourly (each invitee once; the lead
+# days are per organisation, in its coaching settings).
+CELERY_BEAT_SCHEDULE["coaching-session-reminders"] = {
+    "task": "coaching.send_session_reminders",
+    "schedule": 60 * 60,
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
