@@ -127,6 +127,10 @@ def _intake_and_waiting_list(organisation):
         ConsentRecordFactory(participant=participant, note=f"{SECRET} consent"),
         ImportJobFactory(organisation=organisation, filename=f"{SECRET}.csv",
                          headers=[f"{SECRET}Voornaam"]),
+    ]
+
+
+@builder
 def _coaching(organisation):
     import datetime
 
