@@ -10,6 +10,7 @@ from .health import health
 
 api_patterns = [
     path("", include("organisations.api_urls")),
+    path("duos/", include("duos.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -31,6 +32,7 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("api/", include((api_patterns, "api"))),
     path("admin/", admin.site.urls),
+    path("duos/", include("duos.urls")),
 ]
 
 if settings.DEBUG:

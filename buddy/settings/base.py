@@ -224,3 +224,16 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# duos: expense receipts are private files (no public URL); they are served only by the
+# permission-checked receipt page. Without this storage (tests) the default one is used.
+STORAGES["receipts"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(VAR_DIR / "private")},
+}
+# duos: the daily follow-up jobs (alerts for inactivity and missed check-ins; the question
+# asked weeks before the agreed end).
+CELERY_BEAT_SCHEDULE.update({
+    "duos-alerts-scan": {"task": "duos.tasks.alerts_scan", "schedule": 60 * 60 * 6},
+    "duos-end-questions": {"task": "duos.tasks.end_questions_send", "schedule": 60 * 60 * 6},
+})
