@@ -710,6 +710,9 @@ def _resolve_end_answers(duo, agreement, answers, now):
         duo.status, duo.end_question_asked_on = DuoStatus.ACTIVE, None
         duo.save(update_fields=["status", "end_question_asked_on"])
     else:
+        if duo.status != DuoStatus.ENDING:
+            duo.status = DuoStatus.ENDING
+            duo.save(update_fields=["status"])
         _open_alert(duo, AlertKind.END_ANSWERED, Outcome(outcome).label)
 
 
