@@ -210,6 +210,8 @@ class MyMeetingLogViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
     serializer_class = MeetingLogSerializer
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return MeetingLog.objects.none()
         return MeetingLog.objects.filter(duo__volunteer__user=self.request.user).order_by(
             "-date", "-id")
 

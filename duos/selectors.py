@@ -7,6 +7,7 @@ from django.db.models import Count, IntegerField, Max, OuterRef, Prefetch, Q, Su
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from .models import (
     OPEN_STATUSES,
@@ -25,11 +26,11 @@ from .models import (
 )
 
 DEFAULT_QUESTIONS = [
-    "How often did you meet, compared with what you agreed?",
-    "What did you enjoy most?",
-    "What was difficult?",
-    "Does the buddy keep to the agreed role?",
-    "Do you want to go on, and how?",
+    gettext_noop("How often did you meet, compared with what you agreed?"),
+    gettext_noop("What did you enjoy most?"),
+    gettext_noop("What was difficult?"),
+    gettext_noop("Does the buddy keep to the agreed role?"),
+    gettext_noop("Do you want to go on, and how?"),
 ]
 
 

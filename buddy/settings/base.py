@@ -237,3 +237,11 @@ CELERY_BEAT_SCHEDULE.update({
     "duos-alerts-scan": {"task": "duos.tasks.alerts_scan", "schedule": 60 * 60 * 6},
     "duos-end-questions": {"task": "duos.tasks.end_questions_send", "schedule": 60 * 60 * 6},
 })
+# duos: names of the duos' choice sets in the OpenAPI schema (several share a field name).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
+    "DuoStatusEnum": "duos.models.DuoStatus",
+    "ExpenseStatusEnum": "duos.models.ExpenseStatus",
+    "ExpenseKindEnum": "duos.models.ExpenseKind",
+    "AlertKindEnum": "duos.models.AlertKind",
+    "ConfirmationChannelEnum": "duos.models.ConfirmationChannel",
+})
