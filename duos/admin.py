@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from organisations.admin import ScopedAdmin
 
@@ -35,10 +36,19 @@ class DuoPartAdmin(ScopedAdmin):
 
 @admin.register(Duo)
 class DuoAdmin(ScopedAdmin):
-    list_display = ["__str__", "status", "started_on", "ended_on"]
+    """The status changes only through the duo pages (the services), never here."""
+
+    list_display = ["__str__", "status", "started_on", "end_date", "ended_on"]
     list_filter = ["status"]
+    list_select_related = ["participant", "volunteer", "agreement"]
     raw_id_fields = ["participant", "volunteer"]
-    readonly_fields = ["created_by"]
+    readonly_fields = ["status", "started_on", "ended_on", "end_question_asked_on",
+                       "how_asked_on", "log_reminder_sent_on", "created_by"]
+
+    @admin.display(description=_("end date"), ordering="agreement__end_date")
+    def end_date(self, obj):
+        agreement = getattr(obj, "agreement", None)
+        return agreement.end_date if agreement else None
 
 
 @admin.register(Agreement)

@@ -56,6 +56,11 @@ class Duo(models.Model):
     started_on = models.DateField(_("started on"), null=True, blank=True)
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     end_question_asked_on = models.DateField(_("end question asked on"), null=True, blank=True)
+    # When the participant was last asked "how is it going?", and the volunteer last
+    # reminded to log a meeting: each is sent at most once per interval.
+    how_asked_on = models.DateField(_("last asked how it is going"), null=True, blank=True)
+    log_reminder_sent_on = models.DateField(_("last reminded to log a meeting"), null=True,
+                                            blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("started by"), on_delete=models.SET_NULL,
@@ -94,6 +99,10 @@ class MeetingFrequency(models.TextChoices):
     WEEKLY = "weekly", _("Weekly")
     TWO_WEEKS = "two_weeks", _("Every two weeks")
     MONTHLY = "monthly", _("Monthly")
+
+
+FREQUENCY_DAYS = {MeetingFrequency.WEEKLY: 7, MeetingFrequency.TWO_WEEKS: 14,
+                  MeetingFrequency.MONTHLY: 30}
 
 
 class ConfirmationChannel(models.TextChoices):
@@ -657,6 +666,10 @@ class DuoSettings(models.Model):
     weeks_before_end = models.PositiveSmallIntegerField(
         _("weeks before the end to ask what next"), default=4,
         validators=[MinValueValidator(1)],
+    )
+    ask_how_every_weeks = models.PositiveSmallIntegerField(
+        _("ask the participant how it is going every … weeks"), default=6,
+        help_text=_("0: never ask by SMS."),
     )
     low_answer_threshold = models.PositiveSmallIntegerField(
         _("an answer at or below this alerts"), default=2,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from .models import (
+    FREQUENCY_DAYS,
     OPEN_STATUSES,
     RUNNING_STATUSES,
     Alert,
@@ -147,6 +148,35 @@ def volunteer_duos(user):
                                    queryset=MeetingLog.objects.prefetch_related("expenses")))
         .order_by("status", "-created_at")
     )
+
+
+def how_is_it_going_due(today) -> list[Duo]:
+    """Running duos whose participant was not asked "how is it going" for the
+    organisation's interval (counted from the start for the first question)."""
+    weeks = {s.organisation_id: s.ask_how_every_weeks for s in DuoSettings.objects.all()}
+    default = DuoSettings().ask_how_every_weeks
+    due = []
+    for duo in Duo.objects.filter(status__in=RUNNING_STATUSES, started_on__isnull=False):
+        interval = weeks.get(duo.organisation_id, default)
+        last = duo.how_asked_on or duo.started_on
+        if interval and last + datetime.timedelta(weeks=interval) <= today:
+            due.append(duo)
+    return due
+
+
+def meeting_log_reminder_due(today) -> list[Duo]:
+    """Running duos with no log (met or not) for one agreed meeting interval since the
+    later of the last log, the start and the last reminder."""
+    last_log = Max("meeting_logs__date")
+    due = []
+    for duo in (Duo.objects.filter(status__in=RUNNING_STATUSES, started_on__isnull=False)
+                .select_related("agreement").annotate(last_log=last_log)):
+        reference = max(d for d in (duo.last_log, duo.started_on, duo.log_reminder_sent_on)
+                        if d is not None)
+        days = FREQUENCY_DAYS.get(duo.agreement.meeting_frequency, 14)
+        if reference + datetime.timedelta(days=days) <= today:
+            due.append(duo)
+    return due
 
 
 def end_question_due(today=None) -> list[Duo]:

@@ -21,7 +21,7 @@ from matching.models import BuddyRole, LifeArea, Participant, ParticipantStatus,
 from organisations.permissions import is_staff_user
 from organisations.scoping import all_organisations, organisation_scope
 
-from . import messaging
+from . import messaging, selectors
 from .models import (
     RECEIPT_MAX_BYTES,
     RUNNING_STATUSES,
@@ -537,10 +537,54 @@ def checkin_record(*, duo, recorded_by, done_on, with_whom, how, note="") -> Che
     return checkin
 
 
-def participant_ask_how_it_is_going(*, duo) -> None:
-    """Sends the participant the "how is it going? reply 1 to 5" SMS (no state change)."""
+@transaction.atomic
+def participant_ask_how_it_is_going(*, duo, today=None) -> Duo:
+    """Sends the participant the "how is it going? reply 1 to 5" SMS and notes the day;
+    asking again the same day sends nothing."""
+    today = today or _today()
+    duo = _locked(duo)
     _refuse_unless(duo, RUNNING_STATUSES)
-    messaging.ask_how_it_is_going(duo)
+    if duo.how_asked_on == today:
+        return duo
+    duo.how_asked_on = today
+    duo.save(update_fields=["how_asked_on"])
+    _on_commit(messaging.ask_how_it_is_going, duo)
+    return duo
+
+
+def how_is_it_going_questions_send(today=None) -> int:
+    """Asks the participants of running duos how it is going, every N weeks (per
+    organisation; never when N is 0). Runs in the caller's scope; safe to run twice."""
+    today = today or _today()
+    duos = selectors.how_is_it_going_due(today)
+    for duo in duos:
+        participant_ask_how_it_is_going(duo=duo, today=today)
+    return len(duos)
+
+
+@transaction.atomic
+def meeting_log_reminder_send(*, duo, today=None) -> Duo:
+    """Reminds the volunteer, with a link to the meeting-log page, to log their meetings;
+    notes the day so that the next reminder waits a full interval."""
+    today = today or _today()
+    duo = _locked(duo)
+    _refuse_unless(duo, RUNNING_STATUSES)
+    if duo.log_reminder_sent_on == today:
+        return duo
+    duo.log_reminder_sent_on = today
+    duo.save(update_fields=["log_reminder_sent_on"])
+    _on_commit(messaging.send_meeting_log_link, duo)
+    return duo
+
+
+def meeting_log_reminders_send(today=None) -> int:
+    """Reminds every volunteer whose duo has logged nothing for one agreed meeting
+    interval (weekly, every two weeks, monthly). Safe to run twice."""
+    today = today or _today()
+    duos = selectors.meeting_log_reminder_due(today)
+    for duo in duos:
+        meeting_log_reminder_send(duo=duo, today=today)
+    return len(duos)
 
 
 @transaction.atomic

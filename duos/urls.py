@@ -27,5 +27,7 @@ urlpatterns = [
     path("expenses/<int:pk>/<str:action>/", views.ExpenseActionView.as_view(),
          name="expense_action"),
     path("my/", views.MyDuoView.as_view(), name="my_duo"),
+    path("my/<int:pk>/confirm/", views.MyAgreementConfirmView.as_view(),
+         name="my_agreement_confirm"),
     path("my/<int:pk>/log/", views.MeetingLogCreateView.as_view(), name="meeting_log"),
 ]

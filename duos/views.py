@@ -15,7 +15,7 @@ from django.views.generic import TemplateView
 from organisations.permissions import StaffRequiredMixin, is_staff_user
 
 from . import exports, forms, selectors, services
-from .models import ConfirmationChannel, Duo, DuoStatus, Expense, Outcome
+from .models import ConfirmationChannel, Duo, DuoStatus, Expense, Outcome, Side
 
 
 def _form_errors(form, exc: ValidationError):
@@ -327,6 +327,23 @@ class MyDuoView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(duos=list(selectors.volunteer_duos(self.request.user)),
                                         **kwargs)
+
+
+class MyAgreementConfirmView(LoginRequiredMixin, View):
+    """The volunteer confirms the agreement of their own duo (the link channel: the page the
+    signed link in their e-mail or SMS opens)."""
+
+    def post(self, request, pk):
+        duo = get_object_or_404(selectors.volunteer_duos(request.user), pk=pk)
+        try:
+            services.agreement_confirm(duo=duo, side=Side.VOLUNTEER,
+                                       channel=ConfirmationChannel.LINK)
+        except ValidationError as exc:
+            for text in exc.messages:
+                messages.error(request, text)
+        else:
+            messages.success(request, _("Thank you, you confirmed the agreement."))
+        return redirect("duos:my_duo")
 
 
 class MeetingLogCreateView(LoginRequiredMixin, TemplateView):

@@ -1,6 +1,7 @@
 """The agreement: prefilled from intake, its end date, and confirmation by every channel."""
 
 import datetime
+from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -237,3 +238,45 @@ def test_a_staff_member_of_another_organisation_cannot_open_the_agreement(organi
     duo = pending_duo(organisation)
     client.force_login(CoordinatorFactory(username="elsewhere"))
     assert client.get(f"/duos/{duo.pk}/agreement/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_volunteer_confirms_the_agreement_on_their_page(client, organisation):
+    volunteer, account = volunteer_with_account(organisation)
+    duo = pending_duo(organisation, volunteer=volunteer)
+    other = pending_duo(organisation)
+    client.force_login(account)
+    page = client.get("/duos/my/").content.decode()
+    assert "I confirm the agreement" in page
+    assert client.post(f"/duos/my/{other.pk}/confirm/").status_code == 404
+    client.post(f"/duos/my/{duo.pk}/confirm/")
+    duo.agreement.refresh_from_db()
+    other.agreement.refresh_from_db()
+    assert duo.agreement.volunteer_confirmed_channel == ConfirmationChannel.LINK
+    assert not other.agreement.confirmed_by(Side.VOLUNTEER)
+    assert "You confirmed the agreement." in client.get("/duos/my/").content.decode()
+
+
+@pytest.mark.django_db
+def test_asking_to_confirm_messages_only_the_sides_that_did_not_confirm(
+        organisation, django_capture_on_commit_callbacks):
+    duo = pending_duo(organisation)
+    with (mock.patch("duos.messaging.ask_volunteer_to_confirm_agreement") as volunteer,
+          mock.patch("duos.messaging.ask_participant_to_confirm_agreement") as participant,
+          django_capture_on_commit_callbacks(execute=True)):
+        services.agreement_ask_confirmation(duo=duo)
+        services.agreement_confirm(duo=duo, side=Side.VOLUNTEER,
+                                   channel=ConfirmationChannel.LINK)
+        services.agreement_ask_confirmation(duo=duo)
+    assert volunteer.call_count == 1
+    assert participant.call_count == 2
+
+
+@pytest.mark.django_db
+def test_a_failed_change_sends_nothing(organisation, django_capture_on_commit_callbacks):
+    duo = active_duo(organisation)
+    with (mock.patch("duos.messaging.ask_participant_to_confirm_agreement") as participant,
+          django_capture_on_commit_callbacks(execute=True)):
+        with pytest.raises(ValidationError):
+            services.agreement_ask_confirmation(duo=duo)
+    participant.assert_not_called()

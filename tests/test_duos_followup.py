@@ -2,6 +2,7 @@
 follow-up list and its constant number of queries, the timeline."""
 
 import datetime
+from unittest import mock
 
 import pytest
 import time_machine
@@ -265,3 +266,47 @@ def test_api_lists_alerts_and_follow_up_for_staff_only(api_client, organisation,
     assert api_client.get("/api/duos/follow-up/").status_code == 403
     api_client.force_login(CoordinatorFactory(username="other-org"))
     assert api_client.get("/api/duos/alerts/").json()["results"] == []
+
+
+@pytest.mark.django_db
+def test_participant_is_asked_how_it_is_going_every_six_weeks(
+        duo_and_account, django_capture_on_commit_callbacks):
+    duo, _account = duo_and_account
+    with _at(START + datetime.timedelta(weeks=6, days=-1)):
+        assert tasks.how_is_it_going_questions_send() == 0
+    with (_at(START + datetime.timedelta(weeks=6)),
+          mock.patch("duos.messaging.ask_how_it_is_going") as ask,
+          django_capture_on_commit_callbacks(execute=True)):
+        assert tasks.how_is_it_going_questions_send() == 1
+        assert tasks.how_is_it_going_questions_send() == 0
+    ask.assert_called_once()
+    assert ask.call_args.args[0].pk == duo.pk
+    duo.refresh_from_db()
+    assert duo.how_asked_on == START + datetime.timedelta(weeks=6)
+    assert selectors.how_is_it_going_due(START + datetime.timedelta(weeks=12)) == [duo]
+
+
+@pytest.mark.django_db
+def test_no_how_is_it_going_sms_when_the_organisation_turned_it_off(organisation,
+                                                                     duo_and_account):
+    DuoSettings.objects.create(organisation=organisation, ask_how_every_weeks=0)
+    with _at(START + datetime.timedelta(weeks=20)):
+        assert tasks.how_is_it_going_questions_send() == 0
+
+
+@pytest.mark.django_db
+def test_volunteer_is_reminded_to_log_once_per_meeting_interval(duo_and_account):
+    duo, account = duo_and_account  # every two weeks (the default)
+    with _at(START + datetime.timedelta(days=10)):
+        services.meeting_log_create(duo=duo, created_by=account,
+                                    date=START + datetime.timedelta(days=10),
+                                    duration="short", how_it_went=4)
+    with _at(START + datetime.timedelta(days=23)):
+        assert tasks.meeting_log_reminders_send() == 0
+    with _at(START + datetime.timedelta(days=24)):
+        assert tasks.meeting_log_reminders_send() == 1
+        assert tasks.meeting_log_reminders_send() == 0
+    with _at(START + datetime.timedelta(days=37)):
+        assert tasks.meeting_log_reminders_send() == 0
+    with _at(START + datetime.timedelta(days=38)):
+        assert tasks.meeting_log_reminders_send() == 1

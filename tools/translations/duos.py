@@ -296,6 +296,14 @@ T = {
 "Both are asked to confirm the agreement.": ("Beiden krijgen de vraag om de afspraken te bevestigen.", "Les deux sont invités à confirmer l'accord."),
 "The answer is recorded.": ("Het antwoord is genoteerd.", "La réponse est notée."),
 "Choose who answered and the answer.": ("Kies wie antwoordde en het antwoord.", "Choisissez qui a répondu et la réponse."),
+"last asked how it is going": ("laatst gevraagd hoe het gaat", "dernière demande de nouvelles"),
+"last reminded to log a meeting": ("laatst herinnerd om een afspraak te noteren", "dernier rappel pour noter une rencontre"),
+"ask the participant how it is going every … weeks": ("vraag de deelnemer om de … weken hoe het gaat", "demander au participant comment ça va toutes les … semaines"),
+"0: never ask by SMS.": ("0: nooit vragen per sms.", "0 : ne jamais demander par SMS."),
+"I confirm the agreement": ("Ik bevestig de afspraken", "Je confirme l'accord"),
+"Thank you, you confirmed the agreement.": ("Bedankt, je hebt de afspraken bevestigd.", "Merci, vous avez confirmé l'accord."),
+"You confirmed the agreement. The duo starts when both have confirmed.": ("Je hebt de afspraken bevestigd. Het duo start als jullie allebei bevestigd hebben.", "Vous avez confirmé l'accord. Le duo commence quand les deux ont confirmé."),
+"Read the agreement above. Do you agree?": ("Lees de afspraken hierboven. Ga je akkoord?", "Lisez l'accord ci-dessus. Êtes-vous d'accord ?"),
 }
 P = {
 "And %(counter)s more.": (("En nog %(counter)s.", "En nog %(counter)s."), ("Et %(counter)s de plus.", "Et %(counter)s de plus.")),
