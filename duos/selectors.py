@@ -20,6 +20,7 @@ from .models import (
     DuoSettings,
     DuoStatus,
     Ending,
+    EvaluationMoment,
     Expense,
     ExpenseStatus,
     MeetingLog,
@@ -211,6 +212,9 @@ ALERT_PRIORITY = {
 }
 CHECKIN_PRIORITY = 6
 END_QUESTION_PRIORITY = 7
+EVALUATION_PRIORITY = 8
+# Open-ended duos have their mid-term evaluation after six months.
+OPEN_ENDED_MID_TERM = datetime.timedelta(days=182)
 
 
 @dataclass
@@ -226,7 +230,7 @@ class FollowUpItem:
 
 def follow_up_items(today=None) -> list[FollowUpItem]:
     """What needs the coordinator's attention today, most urgent first: open alerts,
-    check-ins due, end questions due. A constant number of queries (four)."""
+    check-ins due, end questions due, evaluations due. A constant number of queries (five)."""
     today = today or timezone.localdate()
     related = ["duo__participant", "duo__volunteer", "duo__agreement"]
     items = []
@@ -243,7 +247,40 @@ def follow_up_items(today=None) -> list[FollowUpItem]:
     for duo in end_question_due(today):
         items.append(FollowUpItem(END_QUESTION_PRIORITY, duo.agreement.end_date, "end_question",
                                   _("Ask what happens after the end"), duo))
+    for duo, moment, since in evaluations_due(today):
+        title = (_("Mid-term evaluation due") if moment == EvaluationMoment.MID_TERM
+                 else _("End evaluation due"))
+        items.append(FollowUpItem(EVALUATION_PRIORITY, since, "evaluation", title, duo))
     return sorted(items, key=lambda i: (i.priority, i.since, i.duo.pk))
+
+
+def evaluations_due(today) -> list[tuple[Duo, str, datetime.date]]:
+    """(duo, moment, due since) for running duos past the middle of their agreed period
+    (six months for open-ended ones) without a mid-term evaluation with both parties, and
+    ending duos without an end evaluation with both (one query)."""
+    def count(moment):
+        return Count("evaluations", filter=Q(evaluations__moment=moment), distinct=True)
+
+    duos = (
+        Duo.objects.filter(status__in=RUNNING_STATUSES, started_on__isnull=False)
+        .select_related("participant", "volunteer", "agreement")
+        .annotate(mid_terms=count(EvaluationMoment.MID_TERM),
+                  ends=count(EvaluationMoment.END))
+        .order_by("id")
+    )
+    due = []
+    for duo in duos:
+        agreement = duo.agreement
+        if duo.status == DuoStatus.ENDING and duo.ends < 2:
+            due.append((duo, EvaluationMoment.END, duo.end_question_asked_on or today))
+            continue
+        if agreement.end_date:
+            middle = agreement.start_date + (agreement.end_date - agreement.start_date) / 2
+        else:
+            middle = agreement.start_date + OPEN_ENDED_MID_TERM
+        if duo.mid_terms < 2 and middle <= today:
+            due.append((duo, EvaluationMoment.MID_TERM, middle))
+    return due
 
 
 def ended_pairs(organisation) -> set[tuple[int, int]]:
@@ -318,3 +355,18 @@ def last_meeting_dates(duo_ids) -> dict:
         MeetingLog.objects.filter(duo_id__in=duo_ids, did_not_meet=False)
         .values("duo_id").annotate(last=Max("date")).values_list("duo_id", "last")
     )
+
+
+def duos_over_monthly_max(month: datetime.date) -> set[int]:
+    """Ids of the duos whose expenses of the month (rejected ones aside) exceed the monthly
+    maximum of their agreement (one query)."""
+    start, following = month_bounds(month)
+    rows = (
+        Expense.objects.filter(spent_on__gte=start, spent_on__lt=following,
+                               duo__agreement__expenses_monthly_max_cents__isnull=False)
+        .exclude(status=ExpenseStatus.REJECTED)
+        .values("duo_id", "duo__agreement__expenses_monthly_max_cents")
+        .annotate(total=Sum("amount_cents")).order_by()
+    )
+    return {row["duo_id"] for row in rows
+            if row["total"] > row["duo__agreement__expenses_monthly_max_cents"]}

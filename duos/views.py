@@ -258,6 +258,7 @@ class ExpenseOverviewView(StaffRequiredMixin, TemplateView):
         return super().get_context_data(
             overview=selectors.expense_overview(month),
             expenses=selectors.expenses_of_month(month), month=month,
+            over_max=selectors.duos_over_monthly_max(month),
             month_param=month.strftime("%Y-%m"), previous=previous.strftime("%Y-%m"),
             following=following.strftime("%Y-%m"), reject_form=forms.ExpenseRejectForm(),
             **kwargs,

@@ -144,3 +144,15 @@ def test_api_approves_and_reports_errors_in_the_one_shape(api_client, coordinato
     refused = api_client.post(f"/api/duos/expenses/{claims['coffee'].pk}/paid/")
     assert refused.status_code == 400
     assert refused.json()["error"]["code"] == "invalid"
+
+
+@pytest.mark.django_db
+def test_expenses_above_the_agreed_monthly_maximum_are_flagged(coordinator_client, claims):
+    lotte_duo = claims["bus"].duo
+    services.agreement_update(duo=lotte_duo, expenses_monthly_max_cents=1500)
+    assert selectors.duos_over_monthly_max(MONTH) == {lotte_duo.pk}  # 3.20 + 12.00
+    services.expense_reject(expense=claims["museum"], rejected_by=None, reason="Too much")
+    assert selectors.duos_over_monthly_max(MONTH) == set()
+    services.agreement_update(duo=lotte_duo, expenses_monthly_max_cents=200)
+    page = coordinator_client.get("/duos/expenses/?month=2026-10").content.decode()
+    assert "above the monthly maximum" in page

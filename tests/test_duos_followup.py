@@ -172,7 +172,7 @@ def test_follow_up_list_uses_a_constant_number_of_queries(organisation, coordina
         for item in large:
             str(item.duo), item.duo.agreement.end_date  # noqa: B018
     assert len(large) > len(small) >= 4
-    assert len(many.captured_queries) == len(few.captured_queries) == 4
+    assert len(many.captured_queries) == len(few.captured_queries) == 5
 
 
 @pytest.mark.django_db
@@ -310,3 +310,22 @@ def test_volunteer_is_reminded_to_log_once_per_meeting_interval(duo_and_account)
         assert tasks.meeting_log_reminders_send() == 0
     with _at(START + datetime.timedelta(days=38)):
         assert tasks.meeting_log_reminders_send() == 1
+
+
+@pytest.mark.django_db
+def test_mid_term_and_end_evaluations_are_due_in_the_follow_up(coordinator, duo_and_account):
+    duo, _account = duo_and_account  # twelve months from START
+    middle = START + (duo.agreement.end_date - START) / 2
+
+    def evaluations(day):
+        return [(i.duo.pk, i.title) for i in selectors.follow_up_items(day)
+                if i.kind == "evaluation"]
+
+    assert evaluations(middle - datetime.timedelta(days=1)) == []
+    assert evaluations(middle) == [(duo.pk, "Mid-term evaluation due")]
+    for party in ("participant", "volunteer"):
+        services.evaluation_record(duo=duo, moment="mid_term", party=party, answers={},
+                                   recorded_by=coordinator)
+    assert evaluations(middle) == []
+    services.end_question_ask(duo=duo, today=middle)
+    assert evaluations(middle) == [(duo.pk, "End evaluation due")]

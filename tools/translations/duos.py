@@ -304,6 +304,9 @@ T = {
 "Thank you, you confirmed the agreement.": ("Bedankt, je hebt de afspraken bevestigd.", "Merci, vous avez confirmé l'accord."),
 "You confirmed the agreement. The duo starts when both have confirmed.": ("Je hebt de afspraken bevestigd. Het duo start als jullie allebei bevestigd hebben.", "Vous avez confirmé l'accord. Le duo commence quand les deux ont confirmé."),
 "Read the agreement above. Do you agree?": ("Lees de afspraken hierboven. Ga je akkoord?", "Lisez l'accord ci-dessus. Êtes-vous d'accord ?"),
+"above the monthly maximum": ("boven het maandelijkse maximum", "au-dessus du maximum mensuel"),
+"Mid-term evaluation due": ("Tussentijdse evaluatie te doen", "Évaluation à mi-parcours à faire"),
+"End evaluation due": ("Eindevaluatie te doen", "Évaluation finale à faire"),
 }
 P = {
 "And %(counter)s more.": (("En nog %(counter)s.", "En nog %(counter)s."), ("Et %(counter)s de plus.", "Et %(counter)s de plus.")),
