@@ -610,10 +610,12 @@ def participant_answer_record(*, duo, score, channel=AnswerChannel.SMS_REPLY,
 
 
 def how_is_it_going_reply_received(*, duo_id, score) -> str:
-    """Reply handler for the participant's SMS answer 1 to 5. Returns "recorded" or
-    "not_understood"."""
+    """Reply handler for the participant's SMS answer 1 to 5. Returns "recorded",
+    "not_understood" or "duo_not_running" (a late reply after the duo closed)."""
     with _scope_of_duo(duo_id):
         duo = Duo.objects.get(pk=duo_id)
+        if duo.status not in RUNNING_STATUSES:
+            return "duo_not_running"
         try:
             participant_answer_record(duo=duo, score=score, channel=AnswerChannel.SMS_REPLY)
         except ValidationError:

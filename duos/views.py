@@ -18,9 +18,10 @@ from . import exports, forms, selectors, services
 from .models import ConfirmationChannel, Duo, DuoStatus, Expense, Outcome, Side
 
 
-def _form_errors(form, exc: ValidationError):
+def _form_errors(form, exc: ValidationError, aliases=None):
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
+            field = (aliases or {}).get(field, field)
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
@@ -347,6 +348,11 @@ class MyAgreementConfirmView(LoginRequiredMixin, View):
         return redirect("duos:my_duo")
 
 
+# The service names the expense's fields as the expense does; the form prefixes them.
+EXPENSE_FIELDS = {"amount": "expense_amount", "kind": "expense_kind",
+                  "receipt": "expense_receipt", "spent_on": "date"}
+
+
 class MeetingLogCreateView(LoginRequiredMixin, TemplateView):
     """The meeting-log form, for the volunteer on a phone (only for their own duo)."""
 
@@ -369,7 +375,7 @@ class MeetingLogCreateView(LoginRequiredMixin, TemplateView):
                 services.meeting_log_create(duo=self.duo, created_by=request.user,
                                             **form.service_fields())
             except ValidationError as exc:
-                _form_errors(form, exc)
+                _form_errors(form, exc, EXPENSE_FIELDS)
             else:
                 messages.success(request, _("Thank you, your meeting is saved."))
                 return redirect("duos:my_duo")

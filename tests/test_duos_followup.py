@@ -329,3 +329,35 @@ def test_mid_term_and_end_evaluations_are_due_in_the_follow_up(coordinator, duo_
     assert evaluations(middle) == []
     services.end_question_ask(duo=duo, today=middle)
     assert evaluations(middle) == [(duo.pk, "End evaluation due")]
+
+
+@pytest.mark.django_db
+def test_duo_page_uses_a_constant_number_of_queries(coordinator, coordinator_client,
+                                                    duo_and_account):
+    duo, account = duo_and_account
+    counts = []
+    for day in (1, 2, 3, 4):
+        with _at(START + datetime.timedelta(days=day)):
+            services.meeting_log_create(
+                duo=duo, created_by=account, date=START + datetime.timedelta(days=day),
+                duration="short", how_it_went=4, wants_to_talk=True,
+                expenses=[{"amount": "2", "kind": "transport"}])
+            services.checkin_record(duo=duo, recorded_by=coordinator,
+                                    done_on=START + datetime.timedelta(days=day),
+                                    with_whom="both", how="call", note=str(day))
+            services.participant_answer_record(duo=duo, score=1)
+        with CaptureQueriesContext(connection) as queries:
+            assert coordinator_client.get(f"/duos/{duo.pk}/").status_code == 200
+        counts.append(len(queries.captured_queries))
+    assert counts[0] == counts[-1]
+
+
+@pytest.mark.django_db
+def test_a_late_answer_after_the_duo_closed_opens_no_alert(coordinator, duo_and_account):
+    duo, _account = duo_and_account
+    services.duo_end_early(duo=duo, ended_by="coordinator", planned=True, reason="other",
+                           recorded_by=coordinator)
+    services.duo_close(duo=duo, closed_by=coordinator, participant_wants_new_buddy=False,
+                       volunteer_next="pool")
+    assert services.how_is_it_going_reply_received(duo_id=duo.pk, score=1) == "duo_not_running"
+    assert not Alert.objects.filter(duo=duo, resolved_at__isnull=True).exists()

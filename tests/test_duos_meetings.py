@@ -224,3 +224,25 @@ def test_the_receipt_is_served_only_to_staff_and_the_duos_volunteer(client, orga
     assert b"".join(response.streaming_content) == PNG
     client.force_login(coordinator)
     assert client.get(url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_bad_receipt_shows_on_the_form_and_saves_nothing(client, my_duo):
+    duo, account = my_duo
+    client.force_login(account)
+    response = client.post(f"/duos/my/{duo.pk}/log/", _log_form(
+        expense_amount="4.00", expense_kind="food",
+        expense_receipt=SimpleUploadedFile("x.png", b"GIF89a not a png")))
+    assert response.status_code == 200
+    assert "A receipt must be a photo (JPEG or PNG) or a PDF." in response.content.decode()
+    assert not MeetingLog.objects.filter(duo=duo).exists()
+    assert not Expense.objects.filter(duo=duo).exists()
+
+
+@pytest.mark.django_db
+def test_my_duo_page_shows_the_agreed_roles_in_words(client, my_duo):
+    duo, account = my_duo
+    client.force_login(account)
+    page = client.get("/duos/my/").content.decode()
+    assert "Practising the language" in page and "Finances" in page
+    assert "free_time" not in page

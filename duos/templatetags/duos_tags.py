@@ -1,8 +1,12 @@
 from django import template
 
+from matching.models import BuddyRole, LifeArea
 from organisations.permissions import is_staff_user
 
 from .. import selectors
+from ..models import ActivityKind
+
+LABELS = {"roles": BuddyRole, "areas": LifeArea, "activities": ActivityKind}
 
 register = template.Library()
 
@@ -22,3 +26,10 @@ def euros(cents):
     if cents in (None, ""):
         return ""
     return f"€\u00a0{int(cents) / 100:.2f}".replace(".", ",")
+
+
+@register.filter
+def labels(values, kind):
+    """The translated labels of stored choice keys (roles, areas, activities), joined."""
+    choices = dict(LABELS[kind].choices)
+    return ", ".join(str(choices.get(value, value)) for value in values or [])
