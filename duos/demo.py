@@ -102,6 +102,8 @@ def seed(base):
     services.checkin_record(duo=duo, recorded_by=coordinator,
                             done_on=today - days(days=70), with_whom="both", how="visit",
                             note="Good start.")
+    # The participant answered "2 out of 5" by SMS: an alert on the follow-up list.
+    services.participant_answer_record(duo=duo, score=2)
 
     # Ending soon: twelve months that end in three weeks; the end question was asked.
     duo = services.duo_start_from_match(
