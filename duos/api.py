@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import selectors, services
-from .models import Agreement, Alert, Duo, Expense, MeetingLog
+from .models import Agreement, Alert, CheckIn, ConfirmationChannel, Duo, Expense, MeetingLog, Side
 
 
 class IsVolunteer(permissions.BasePermission):
@@ -42,14 +42,47 @@ class DuoSerializer(serializers.ModelSerializer):
                   "open_alerts"]
 
 
+class PhoneConfirmationSerializer(serializers.Serializer):
+    side = serializers.ChoiceField(choices=Side.choices)
+
+
+class CheckInSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CheckIn
+        fields = ["id", "planned_on", "done_on", "with_whom", "how", "note"]
+        read_only_fields = ["id", "planned_on"]
+        extra_kwargs = {"done_on": {"required": True, "allow_null": False},
+                        "with_whom": {"required": True}, "how": {"required": True}}
+
+
 class DuoViewSet(viewsets.ReadOnlyModelViewSet):
-    """The organisation's duos, with the agreement and its end date."""
+    """The organisation's duos, with the agreement and its end date; a coordinator records
+    a confirmation given by phone and check-ins here."""
 
     serializer_class = DuoSerializer
     filterset_fields = ["status"]
 
     def get_queryset(self):
         return selectors.duo_list()
+
+    @extend_schema(request=PhoneConfirmationSerializer, responses=DuoSerializer)
+    @action(detail=True, methods=["post"], url_path="confirm-by-phone")
+    def confirm_by_phone(self, request, pk=None):
+        data = PhoneConfirmationSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        duo = _service_call(services.agreement_confirm, duo=self.get_object(),
+                            side=data.validated_data["side"],
+                            channel=ConfirmationChannel.PHONE, recorded_by=request.user)
+        return Response(DuoSerializer(self.get_queryset().get(pk=duo.pk)).data)
+
+    @extend_schema(request=CheckInSerializer, responses=CheckInSerializer)
+    @action(detail=True, methods=["post"])
+    def checkins(self, request, pk=None):
+        data = CheckInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        checkin = _service_call(services.checkin_record, duo=self.get_object(),
+                                recorded_by=request.user, **data.validated_data)
+        return Response(CheckInSerializer(checkin).data, status=status.HTTP_201_CREATED)
 
 
 class MeetingLogSerializer(serializers.ModelSerializer):

@@ -280,3 +280,25 @@ def test_a_failed_change_sends_nothing(organisation, django_capture_on_commit_ca
         with pytest.raises(ValidationError):
             services.agreement_ask_confirmation(duo=duo)
     participant.assert_not_called()
+
+
+@pytest.mark.django_db
+def test_api_records_a_phone_confirmation_and_a_check_in(api_client, organisation,
+                                                          coordinator):
+    duo = pending_duo(organisation)
+    api_client.force_login(coordinator)
+    for side in ("volunteer", "participant"):
+        response = api_client.post(f"/api/duos/duos/{duo.pk}/confirm-by-phone/",
+                                   {"side": side}, format="json")
+        assert response.status_code == 200
+    assert response.json()["status"] == "active"
+    assert response.json()["agreement"]["participant_confirmed_channel"] == (
+        "phone_recorded_by_coordinator")
+    checkin = api_client.post(f"/api/duos/duos/{duo.pk}/checkins/", {
+        "done_on": D.today().isoformat(), "with_whom": "both", "how": "call", "note": "ok"},
+        format="json")
+    assert checkin.status_code == 201
+    bad = api_client.post(f"/api/duos/duos/{duo.pk}/checkins/", {
+        "done_on": (D.today() + datetime.timedelta(days=2)).isoformat(), "with_whom": "both",
+        "how": "call"}, format="json")
+    assert bad.status_code == 400 and "done_on" in bad.json()["error"]["fields"]
