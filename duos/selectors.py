@@ -127,6 +127,9 @@ def duo_timeline(duo) -> list[TimelineEntry]:
     for alert in duo.alerts.all():
         entries.append(TimelineEntry(local(alert.created_at), "alert",
                                      alert.get_kind_display(), alert))
+    if duo.end_question_asked_on:
+        entries.append(TimelineEntry(duo.end_question_asked_on, "end_question",
+                                     _("Both asked: extend, close or go on as friends?")))
     for end_answer in duo.end_answers.all():
         entries.append(TimelineEntry(local(end_answer.answered_at), "end_answer",
                                      str(end_answer), end_answer))
@@ -134,7 +137,7 @@ def duo_timeline(duo) -> list[TimelineEntry]:
         entries.append(TimelineEntry(local(ending.recorded_at), "ending",
                                      ending.get_outcome_display(), ending))
     order = ["agreement", "confirmation", "meeting", "checkin", "answer", "evaluation",
-             "alert", "end_answer", "ending"]
+             "alert", "end_question", "end_answer", "ending"]
     return sorted(entries, key=lambda e: (e.when, order.index(e.kind)))
 
 

@@ -208,3 +208,15 @@ def test_end_page_after_the_answers_only_asks_for_the_close(coordinator, coordin
     assert duo.status == DuoStatus.CLOSED
     assert duo.volunteer.status == VolunteerStatus.PAUSED
     assert not Alert.objects.filter(duo=duo, resolved_at__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_the_timeline_shows_the_end_question_and_the_answers(coordinator_client, duo):
+    with _at(END - datetime.timedelta(weeks=4)):
+        services.end_questions_send()
+        services.end_answer_record(duo=duo, side=Side.VOLUNTEER, answer="close")
+        detailed = selectors.duo_detail_queryset().get(pk=duo.pk)
+        kinds = [entry.kind for entry in selectors.duo_timeline(detailed)]
+    assert kinds[-2:] == ["end_question", "end_answer"]
+    page = coordinator_client.get(f"/duos/{duo.pk}/").content.decode()
+    assert "Both asked: extend, close or go on as friends?" in page

@@ -307,6 +307,7 @@ T = {
 "above the monthly maximum": ("boven het maandelijkse maximum", "au-dessus du maximum mensuel"),
 "Mid-term evaluation due": ("Tussentijdse evaluatie te doen", "Évaluation à mi-parcours à faire"),
 "End evaluation due": ("Eindevaluatie te doen", "Évaluation finale à faire"),
+"Both asked: extend, close or go on as friends?": ("Beiden gevraagd: verlengen, afsluiten of verder als vrienden?", "Question posée aux deux : prolonger, arrêter ou continuer en amis ?"),
 }
 P = {
 "And %(counter)s more.": (("En nog %(counter)s.", "En nog %(counter)s."), ("Et %(counter)s de plus.", "Et %(counter)s de plus.")),
