@@ -55,8 +55,11 @@ class DuoDetailView(StaffRequiredMixin, TemplateView):
             duo=duo, agreement=duo.agreement, timeline=selectors.duo_timeline(duo),
             open_alerts=[a for a in duo.alerts.all() if a.resolved_at is None],
             planned_checkins=[c for c in duo.checkins.all() if c.done_on is None],
-            final_ending=final_ending, phone_form=forms.PhoneConfirmationForm(),
-            answer_form=forms.ParticipantAnswerForm(), end_answer_form=forms.EndAnswerForm(),
+            final_ending=final_ending,
+            # Several small forms on one page: distinct ids, the same field names.
+            phone_form=forms.PhoneConfirmationForm(auto_id="phone_%s"),
+            answer_form=forms.ParticipantAnswerForm(auto_id="answer_%s"),
+            end_answer_form=forms.EndAnswerForm(auto_id="end_%s"),
             **kwargs,
         )
 
