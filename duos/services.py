@@ -122,8 +122,6 @@ def duo_start_from_match(
     the participant's intake (roles, parts of life that stay out). Nobody is told yet: the
     coordinator completes the agreement at the introduction meeting and then asks both to
     confirm. Called by matching; the same pair twice returns the same open duo."""
-    from .selectors import ended_pairs
-
     if participant.organisation_id != volunteer.organisation_id:
         raise ValidationError(_("The participant and the volunteer belong to different "
                                 "organisations."))
@@ -133,7 +131,7 @@ def duo_start_from_match(
         if existing.volunteer_id == volunteer.pk:
             return existing
         raise ValidationError(_("This participant already has a buddy."))
-    if (participant.pk, volunteer.pk) in ended_pairs(participant.organisation_id):
+    if (participant.pk, volunteer.pk) in selectors.ended_pairs(participant.organisation_id):
         raise ValidationError(_("This duo ended before; they cannot be matched again."))
     # matching's proposal_choose normally has taken the participant off the waiting list;
     # this only makes the start robust when it did not (the participant is matched now).
@@ -473,7 +471,11 @@ def meeting_log_create(
         not_met_reason = ""
         if duration not in MeetingDuration.values:
             errors["duration"] = [_("Choose roughly how long.")]
-        if how_it_went is None or not (1 <= int(how_it_went) <= 5):
+        try:
+            how_it_went = int(how_it_went)
+        except (TypeError, ValueError):
+            how_it_went = None
+        if how_it_went is None or not 1 <= how_it_went <= 5:
             errors["how_it_went"] = [_("Choose how it went, from 1 to 5.")]
         wrong = [a for a in activities if a not in ActivityKind.values]
         if wrong:

@@ -302,3 +302,12 @@ def test_api_records_a_phone_confirmation_and_a_check_in(api_client, organisatio
         "done_on": (D.today() + datetime.timedelta(days=2)).isoformat(), "with_whom": "both",
         "how": "call"}, format="json")
     assert bad.status_code == 400 and "done_on" in bad.json()["error"]["fields"]
+
+
+@pytest.mark.django_db
+def test_a_match_across_organisations_is_refused(organisation, other_organisation):
+    with pytest.raises(ValidationError):
+        services.duo_start_from_match(
+            participant=ParticipantFactory(organisation=organisation),
+            volunteer=VolunteerFactory(organisation=other_organisation))
+    assert not Duo.objects.exists()
