@@ -361,3 +361,18 @@ def test_a_late_answer_after_the_duo_closed_opens_no_alert(coordinator, duo_and_
                        volunteer_next="pool")
     assert services.how_is_it_going_reply_received(duo_id=duo.pk, score=1) == "duo_not_running"
     assert not Alert.objects.filter(duo=duo, resolved_at__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_follow_up_command_runs_every_job_once(duo_and_account):
+    import io
+
+    from django.core.management import call_command
+
+    duo, _account = duo_and_account
+    out = io.StringIO()
+    day = (START + datetime.timedelta(weeks=8)).isoformat()
+    call_command("duos_follow_up", today=day, stdout=out)
+    assert "alerts opened: 2" in out.getvalue()
+    call_command("duos_follow_up", today=day, stdout=out)
+    assert Alert.objects.filter(duo=duo, resolved_at__isnull=True).count() == 2
