@@ -194,6 +194,7 @@ class MeetingLogForm(forms.Form):
                                       help_text=_("JPEG, PNG or PDF, at most 5 MB."))
     note_to_coordinator = forms.CharField(label=_("Note to the coordinator (optional)"),
                                           required=False,
+                                          help_text=_("Only your coordinator reads this."),
                                           widget=forms.Textarea(attrs={"rows": 3}))
     wants_to_talk = forms.BooleanField(label=_("I would like to talk to the coordinator"),
                                        required=False)

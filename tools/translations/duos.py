@@ -308,6 +308,7 @@ T = {
 "Mid-term evaluation due": ("Tussentijdse evaluatie te doen", "Évaluation à mi-parcours à faire"),
 "End evaluation due": ("Eindevaluatie te doen", "Évaluation finale à faire"),
 "Both asked: extend, close or go on as friends?": ("Beiden gevraagd: verlengen, afsluiten of verder als vrienden?", "Question posée aux deux : prolonger, arrêter ou continuer en amis ?"),
+"Only your coordinator reads this.": ("Alleen je coördinator leest dit.", "Seul votre coordinateur lit ceci."),
 }
 P = {
 "And %(counter)s more.": (("En nog %(counter)s.", "En nog %(counter)s."), ("Et %(counter)s de plus.", "Et %(counter)s de plus.")),
