@@ -4,11 +4,22 @@ from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import selectors, services
-from .models import Agreement, Alert, CheckIn, ConfirmationChannel, Duo, Expense, MeetingLog, Side
+from .models import (
+    Agreement,
+    Alert,
+    CheckIn,
+    ConfirmationChannel,
+    Duo,
+    Expense,
+    ExpenseKind,
+    MeetingLog,
+    Side,
+)
 
 
 class IsVolunteer(permissions.BasePermission):
@@ -254,9 +265,42 @@ class MyMeetingLogViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
         data = dict(serializer.validated_data)
         duo = data.pop("duo")
         if not selectors.volunteer_duos(request.user).filter(pk=duo.pk).exists():
-            from rest_framework.exceptions import NotFound
-
             raise NotFound()
         log = _service_call(services.meeting_log_create, duo=duo, created_by=request.user,
                             **data)
         return Response(MeetingLogSerializer(log).data, status=status.HTTP_201_CREATED)
+
+
+class MyExpenseClaimSerializer(serializers.Serializer):
+    duo = serializers.IntegerField()
+    spent_on = serializers.DateField()
+    amount = serializers.DecimalField(max_digits=7, decimal_places=2)
+    kind = serializers.ChoiceField(choices=ExpenseKind.choices)
+    description = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    receipt = serializers.FileField(required=False)
+
+
+class MyExpenseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """The logged-in volunteer's expenses; POST (multipart, with an optional receipt) claims
+    one for one of their duos."""
+
+    permission_classes = [IsVolunteer]
+    serializer_class = ExpenseSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Expense.objects.none()
+        return Expense.objects.filter(duo__volunteer__user=self.request.user).order_by(
+            "-spent_on", "-id")
+
+    @extend_schema(request=MyExpenseClaimSerializer, responses=ExpenseSerializer)
+    def create(self, request, *args, **kwargs):
+        data = MyExpenseClaimSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        duo = selectors.volunteer_duos(request.user).filter(pk=fields.pop("duo")).first()
+        if duo is None:
+            raise NotFound()
+        expense = _service_call(services.expense_claim, duo=duo, claimed_by=request.user,
+                                **fields)
+        return Response(ExpenseSerializer(expense).data, status=status.HTTP_201_CREATED)

@@ -11,6 +11,7 @@ router.register("alerts", api.AlertViewSet, basename="alert")
 # The volunteer's own data (IsVolunteer), everything else is for staff.
 router.register("my/duos", api.MyDuoViewSet, basename="my-duo")
 router.register("my/meeting-logs", api.MyMeetingLogViewSet, basename="my-meeting-log")
+router.register("my/expenses", api.MyExpenseViewSet, basename="my-expense")
 
 urlpatterns = [
     path("follow-up/", api.FollowUpView.as_view(), name="duo-follow-up"),

@@ -246,3 +246,26 @@ def test_my_duo_page_shows_the_agreed_roles_in_words(client, my_duo):
     page = client.get("/duos/my/").content.decode()
     assert "Practising the language" in page and "Finances" in page
     assert "free_time" not in page
+
+
+@pytest.mark.django_db
+def test_volunteer_api_claims_an_expense_with_a_receipt_only_for_own_duo(api_client,
+                                                                          organisation, my_duo):
+    duo, account = my_duo
+    other_duo = active_duo(organisation)
+    api_client.force_login(account)
+    payload = {"duo": duo.pk, "spent_on": datetime.date.today().isoformat(), "amount": "6.40",
+               "kind": "transport", "receipt": SimpleUploadedFile("bus.png", PNG)}
+    created = api_client.post("/api/duos/my/expenses/", payload, format="multipart")
+    assert created.status_code == 201, created.json()
+    assert created.json()["amount_cents"] == 640 and created.json()["has_receipt"]
+    other = api_client.post("/api/duos/my/expenses/", {**payload, "duo": other_duo.pk,
+                                                        "receipt": SimpleUploadedFile(
+                                                            "bus.png", PNG)},
+                            format="multipart")
+    assert other.status_code == 404
+    bad = api_client.post("/api/duos/my/expenses/", {**payload, "receipt": SimpleUploadedFile(
+        "bus.png", b"not an image")}, format="multipart")
+    assert bad.status_code == 400 and "receipt" in bad.json()["error"]["fields"]
+    listed = api_client.get("/api/duos/my/expenses/").json()["results"]
+    assert [row["duo"] for row in listed] == [duo.pk]
