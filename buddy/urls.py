@@ -17,6 +17,7 @@ api_patterns = [
     # Intake, the waiting list, recruitment (matching app).
     path("", include("matching.api_urls")),
     path("coaching/", include("coaching.api_urls")),
+    path("duos/", include("duos.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI from our own static files, its start-up script from a URL (no inline
     # script); its stylesheet embeds images as data: URIs and it sets inline styles.
@@ -60,6 +61,7 @@ urlpatterns = [
     path("api/", include((api_patterns, "api"))),
     path("coaching/", include("coaching.urls")),
     path("admin/", admin.site.urls),
+    path("duos/", include("duos.urls")),
 ]
 
 if settings.DEBUG:

@@ -23,12 +23,25 @@ ON_WAITING_LIST = [ParticipantStatus.WAITING, ParticipantStatus.PROPOSAL_OPEN,
 
 
 def active_duo_count_expression():
-    """How many active duos a volunteer has, as a query expression on Volunteer.
+    """How many open duos a volunteer has, as a query expression on Volunteer.
 
-    Duos do not exist yet, so this is 0; the duos app replaces it with a subquery count of
-    the volunteer's active duos. `Volunteer.objects.ready_with_capacity()` uses it.
+    A duo holds a place of the volunteer's capacity from the moment both said yes
+    (agreement pending) until it is closed. `Volunteer.objects.ready_with_capacity()`
+    uses it.
     """
-    return Value(0)
+    from django.db.models import Count, IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    from duos.models import OPEN_STATUSES, Duo
+
+    return Coalesce(
+        Subquery(
+            Duo.objects.filter(volunteer=OuterRef("pk"), status__in=OPEN_STATUSES)
+            .order_by().values("volunteer").annotate(n=Count("id")).values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
 
 
 def interest_catalogue():

@@ -23,7 +23,8 @@ NOT_WALKED = {
 PLACEHOLDER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 # Pages a volunteer may open; everything else is for staff only.
 VOLUNTEER_PAGES = {"/", "/health/", "/api/me/", "/api/schema/", "/api/docs/", "/admin/login/"}
-VOLUNTEER_PREFIXES = ("/accounts/", "/i18n/")
+# duos: a volunteer's own duo, meeting log and their API (only their own data).
+VOLUNTEER_PREFIXES = ("/accounts/", "/i18n/", "/duos/my/", "/api/duos/my/")
 
 
 def volunteer_may_open(path: str) -> bool:

@@ -352,3 +352,28 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
     "ParticipantStatusEnum": "matching.models.ParticipantStatus",
     "VolunteerStatusEnum": "matching.models.VolunteerStatus",
 })
+# duos: expense receipts are private files (no public URL); they are served only by the
+# permission-checked receipt page. Without this storage (tests) the default one is used.
+STORAGES["receipts"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(VAR_DIR / "private")},
+}
+# duos: the follow-up jobs (alerts for inactivity and missed check-ins, the question asked
+# weeks before the agreed end, "how is it going?", meeting-log reminders); each asks
+# the database what is due and is safe to run twice.
+CELERY_BEAT_SCHEDULE.update({
+    "duos-alerts-scan": {"task": "duos.tasks.alerts_scan", "schedule": 60 * 60 * 6},
+    "duos-end-questions": {"task": "duos.tasks.end_questions_send", "schedule": 60 * 60 * 6},
+    "duos-how-is-it-going": {"task": "duos.tasks.how_is_it_going_questions_send",
+                             "schedule": 60 * 60 * 6},
+    "duos-meeting-log-reminders": {"task": "duos.tasks.meeting_log_reminders_send",
+                                   "schedule": 60 * 60 * 6},
+})
+# duos: names of the duos' choice sets in the OpenAPI schema (several share a field name).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
+    "DuoStatusEnum": "duos.models.DuoStatus",
+    "ExpenseStatusEnum": "duos.models.ExpenseStatus",
+    "ExpenseKindEnum": "duos.models.ExpenseKind",
+    "AlertKindEnum": "duos.models.AlertKind",
+    "ConfirmationChannelEnum": "duos.models.ConfirmationChannel",
+})
