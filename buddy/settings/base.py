@@ -377,3 +377,5 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
     "AlertKindEnum": "duos.models.AlertKind",
     "ConfirmationChannelEnum": "duos.models.ConfirmationChannel",
 })
+# coaching: the session status shares the field name "status" with other rooms' choices.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["SessionStatusEnum"] = "coaching.models.SessionStatus"
