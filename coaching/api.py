@@ -1,7 +1,6 @@
 """The coaching API: sessions, invitations and answers, attendance, coaching contacts,
 training. Thin: serializers parse, the services decide, the selectors read (scoped)."""
 
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -68,6 +67,10 @@ class CancelSerializer(serializers.Serializer):
 
 
 class InvitationSerializer(serializers.ModelSerializer):
+    # Blank until the invitee answers; declared so the schema lists the blank value too.
+    channel = serializers.ChoiceField(choices=AnswerChannel.choices, allow_blank=True,
+                                      read_only=True)
+
     class Meta:
         model = Invitation
         fields = ["id", "session", "volunteer", "participant", "answer", "waiting_position",
@@ -221,7 +224,7 @@ class InvitationViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def answer(self, request, pk=None):
         """Records yes, no or maybe; a yes beyond the seats goes on the waiting list."""
-        invitation = get_object_or_404(self.get_queryset(), pk=pk)
+        invitation = self.get_object()
         serializer = AnswerSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         invitation = services.invitation_answer(invitation, serializer.validated_data["answer"],

@@ -40,6 +40,22 @@ def _empty_sms_outbox():
 
 
 @pytest.fixture(autouse=True)
+def postcodes_loaded(request):
+    """The postcode data set is there for every test that uses the database: the migration
+    loads it, but a transactional test flushes every table when it ends."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None and not {"db", "transactional_db"} & set(request.fixturenames):
+        return
+    transactional = "transactional_db" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction", False)
+    )
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from tests.factories_matching import ensure_postcodes
+
+    ensure_postcodes()
+
+
+@pytest.fixture(autouse=True)
 def _english():
     with translation.override("en"):
         yield

@@ -1,7 +1,6 @@
 import datetime
 
 import factory
-import pytest
 
 from matching.models import (
     ConsentRecord,
@@ -36,17 +35,6 @@ def ensure_postcodes():
         from matching import postcodes
 
         postcodes.load(Postcode)
-
-
-@pytest.fixture(autouse=True)
-def postcodes_loaded(request):
-    """Imported by the matching test modules: the postcode data set is there."""
-    if "django_db" in request.keywords or {"db", "transactional_db"} & set(
-        request.fixturenames
-    ):
-        request.getfixturevalue("db" if "transactional_db" not in request.fixturenames
-                                else "transactional_db")
-        ensure_postcodes()
 
 
 def ghent():

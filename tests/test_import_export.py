@@ -13,7 +13,6 @@ from organisations.scoping import organisation_scope
 from tests.factories_matching import (
     InterestFactory,
     ParticipantFactory,
-    postcodes_loaded,  # noqa: E402,F401 (autouse)
 )
 
 pytestmark = pytest.mark.django_db

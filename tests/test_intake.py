@@ -13,7 +13,6 @@ from tests.factories_matching import (
     InterestFactory,
     ParticipantFactory,
     VolunteerFactory,
-    postcodes_loaded,  # noqa: E402,F401 (autouse)
 )
 
 pytestmark = pytest.mark.django_db

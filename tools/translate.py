@@ -46,6 +46,8 @@ def main(paths) -> int:
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
                 entry.previous_msgid = None
+                entry.previous_msgid_plural = None
+                entry.previous_msgctxt = None
         po.save()
         missing = [e.msgid for e in po.untranslated_entries()]
         if missing:
