@@ -31,6 +31,8 @@ urlpatterns = [
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("health/", health, name="health"),
+    # Short lists, proposals and the personal-link pages (matching app), then intake.
+    path("", include("matching.proposal_urls")),
     # Intake and the waiting list (matching app).
     path("", include("matching.urls")),
     path("api/", include((api_patterns, "api"))),

@@ -160,3 +160,14 @@ def recruitment(volunteers=None) -> Recruitment:
 
 def import_job_list():
     return ImportJob.objects.select_related("created_by").defer("content").order_by("-created_at")
+
+
+# Short lists and proposals live in matching/proposal_selectors.py; re-exported here.
+from .proposal_selectors import (  # noqa: E402, F401
+    available_volunteers,
+    excluded_pairs,
+    participants_for_volunteer,
+    proposals_due_for_call_task,
+    proposals_due_for_reminder,
+    shortlist_for_participant,
+)

@@ -1,0 +1,187 @@
+"""Participants and volunteers as `matching.scoring.Profile`s, in a constant number of queries.
+
+Each loader reads compact rows (`values_list`, one query) and the interests of all of them
+(one more query on the many-to-many table), so a short list among 10,000 volunteers costs
+the same handful of queries as one among 3.
+"""
+
+import math
+from collections import defaultdict
+from datetime import date
+
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from . import scoring
+from .fit import age_bounds
+from .models import Interest, Participant, Strength, Volunteer
+from .proposal_models import MatchingSettings
+
+COMMON_FIELDS = (
+    "id", "languages", "availability", "gender", "birth_year", "age_range",
+    "postcode__latitude", "postcode__longitude", "postcode__municipality",
+)
+PARTICIPANT_FIELDS = COMMON_FIELDS + (
+    "buddy_gender", "buddy_gender_strength", "buddy_age_min", "buddy_age_max",
+    "buddy_age_strength", "buddy_lived_experience", "buddy_lived_experience_strength",
+    "waiting_since",
+)
+VOLUNTEER_FIELDS = COMMON_FIELDS + (
+    "lived_experience", "wish_gender", "wish_gender_strength", "wish_age_min", "wish_age_max",
+    "wish_age_strength",
+)
+MUST_STRENGTH = Strength.MUST
+LIVED_EXPERIENCE = {"yes": True, "no": False}
+WISHED_EXPERIENCE = {"with": True, "without": False}
+
+
+def matching_settings(organisation) -> MatchingSettings:
+    """The organisation's matching settings, created with the defaults on first use."""
+    organisation_id = getattr(organisation, "pk", organisation)
+    found = MatchingSettings.objects.filter(organisation_id=organisation_id).first()
+    if found is not None:
+        return found
+    found, _created = MatchingSettings.objects.get_or_create(organisation_id=organisation_id)
+    return found
+
+
+def weights_of(settings: MatchingSettings) -> scoring.Weights:
+    return scoring.Weights(
+        interests=settings.weight_interests,
+        availability=settings.weight_availability,
+        proximity=settings.weight_proximity,
+        participant_wishes=settings.weight_participant_wishes,
+        volunteer_wishes=settings.weight_volunteer_wishes,
+        max_distance_km=settings.max_distance_km,
+    )
+
+
+def _age(birth_year, age_range, year):
+    bounds = age_bounds(birth_year, age_range, year)
+    if bounds is None:
+        return None
+    low, high = bounds
+    # A range (18-29) stands for its middle; a year of birth for this year's age.
+    return (low + high) // 2 if not birth_year else high
+
+
+def _age_wish(low, high, strength):
+    if low is None and high is None:
+        return None
+    return scoring.Wish("age_range", (low or 0, high or 120), must=strength == MUST_STRENGTH)
+
+
+def _participant_profile(row, interests, year) -> scoring.Profile:
+    (pid, languages, availability, gender, birth_year, age_range, lat, lon, municipality,
+     buddy_gender, gender_strength, age_min, age_max, age_strength, lived, lived_strength,
+     waiting_since) = row
+    wishes = []
+    if buddy_gender:
+        wishes.append(scoring.Wish("gender", buddy_gender, must=gender_strength == MUST_STRENGTH))
+    age_wish = _age_wish(age_min, age_max, age_strength)
+    if age_wish:
+        wishes.append(age_wish)
+    if lived in WISHED_EXPERIENCE:
+        wishes.append(scoring.Wish("lived_experience", WISHED_EXPERIENCE[lived],
+                                   must=lived_strength == MUST_STRENGTH))
+    return scoring.Profile(
+        id=pid, languages=frozenset(languages or ()), interests=frozenset(interests),
+        availability=availability, lat=lat, lon=lon, municipality=municipality or "",
+        gender=gender or "", age=_age(birth_year, age_range, year), wishes=tuple(wishes),
+        waiting_since=waiting_since,
+    )
+
+
+def _volunteer_profile(row, interests, year, free_capacity=1) -> scoring.Profile:
+    (vid, languages, availability, gender, birth_year, age_range, lat, lon, municipality,
+     lived, wish_gender, gender_strength, age_min, age_max, age_strength) = row
+    wishes = []
+    if wish_gender:
+        wishes.append(scoring.Wish("gender", wish_gender, must=gender_strength == MUST_STRENGTH))
+    age_wish = _age_wish(age_min, age_max, age_strength)
+    if age_wish:
+        wishes.append(age_wish)
+    return scoring.Profile(
+        id=vid, languages=frozenset(languages or ()), interests=frozenset(interests),
+        availability=availability, lat=lat, lon=lon, municipality=municipality or "",
+        gender=gender or "", age=_age(birth_year, age_range, year),
+        lived_experience=LIVED_EXPERIENCE.get(lived), wishes=tuple(wishes),
+        ready=True, free_capacity=free_capacity,
+    )
+
+
+def _interests_of(through, owner_field, owner_ids_query) -> dict[int, list[int]]:
+    out = defaultdict(list)
+    rows = through.objects.filter(**{f"{owner_field}__in": owner_ids_query}).values_list(
+        owner_field, "interest_id")
+    for owner, interest in rows:
+        out[owner].append(interest)
+    return out
+
+
+def participant_profiles(queryset, on: date | None = None) -> list[scoring.Profile]:
+    """The participants of `queryset` as Profiles (two queries)."""
+    year = (on or timezone.localdate()).year
+    rows = list(queryset.values_list(*PARTICIPANT_FIELDS))
+    interests = _interests_of(Participant.interests.through, "participant_id",
+                              [row[0] for row in rows])
+    return [_participant_profile(row, interests.get(row[0], ()), year) for row in rows]
+
+
+def volunteer_profiles(queryset, on: date | None = None) -> list[scoring.Profile]:
+    """The volunteers of `queryset` (ready ones, with capacity) as Profiles (two queries)."""
+    year = (on or timezone.localdate()).year
+    rows = list(queryset.values_list(*VOLUNTEER_FIELDS))
+    interests = _interests_of(Volunteer.interests.through, "volunteer_id",
+                              [row[0] for row in rows])
+    return [_volunteer_profile(row, interests.get(row[0], ()), year) for row in rows]
+
+
+def near(queryset, lat: float, lon: float, limit_km: float):
+    """Only people whose postcode lies in the box around (lat, lon) that holds the distance
+    limit: the exact distance is checked by the scoring, the box only saves work."""
+    reach = limit_km / 111.0 + 0.01
+    lon_reach = reach / max(math.cos(math.radians(min(abs(lat) + reach, 89.0))), 0.01)
+    return queryset.filter(
+        postcode__latitude__range=(lat - reach, lat + reach),
+        postcode__longitude__range=(lon - lon_reach, lon + lon_reach),
+    )
+
+
+def sharing_time(queryset, availability: int):
+    """Only people with at least one moment of the week in common (a hard rule)."""
+    return queryset.annotate(_common=F("availability").bitand(availability)).filter(
+        ~Q(_common=0))
+
+
+def interest_rarity(organisation) -> dict[int, float]:
+    """The rarity weight of each interest among the organisation's waiting participants and
+    volunteers, as `scoring.interest_rarity` computes it, from three counting queries."""
+    organisation_id = getattr(organisation, "pk", organisation)
+    from .selectors import ON_WAITING_LIST
+
+    people = Participant.objects.filter(organisation_id=organisation_id,
+                                        status__in=ON_WAITING_LIST)
+    volunteers = Volunteer.objects.filter(organisation_id=organisation_id, status="active")
+    n = people.count() + volunteers.count()
+    counts = defaultdict(int)
+    for model, owner, owners in ((Participant, "participant", people),
+                                 (Volunteer, "volunteer", volunteers)):
+        rows = (model.interests.through.objects.filter(**{f"{owner}__in": owners})
+                .values("interest_id").annotate(n=Count("id")).values_list("interest_id", "n"))
+        for interest, count in rows:
+            counts[interest] += count
+    return {i: 1.0 + math.log((1 + n) / (1 + c)) for i, c in counts.items()}
+
+
+def interest_labels(organisation) -> dict[str, dict[int, str]]:
+    """{language: {interest id: label}} for the reasons (one query)."""
+    organisation_id = getattr(organisation, "pk", organisation)
+    labels = {"nl": {}, "fr": {}, "en": {}}
+    rows = Interest.objects.filter(organisation_id=organisation_id).values_list(
+        "id", "label_nl", "label_fr", "label_en")
+    for pk, nl, fr, en in rows:
+        labels["nl"][pk] = nl
+        labels["fr"][pk] = fr or nl
+        labels["en"][pk] = en or nl
+    return labels
