@@ -3,12 +3,17 @@
 Fairness rule (docs/matching.md): going down the waiting list (longest waiting first), a
 participant is *servable* when they can get a volunteer of their own together with every
 servable participant above them. The round gives every servable participant 1 to k
-volunteers and nobody else any; each volunteer is in at most one list. Among all such rounds
-it picks one with the highest total score.
+volunteers and nobody else any; each volunteer is in at most one list. Among such rounds it
+looks for the highest total score.
 
-Both steps are exact assignment problems on a sparse graph, solved with SciPy's LAPJVsp
-(`min_weight_full_bipartite_matching`); the graph keeps only each participant's best
-`top_m` candidates, so it never holds a dense participants × volunteers matrix.
+1. Who is served is decided exactly, on every allowed pair (an assignment with weights
+   falling along the waiting list; SciPy's sparse LAPJV,
+   `min_weight_full_bipartite_matching`).
+2. The scores are optimised exactly on a pruned graph: each participant's best `top_m`
+   volunteers, each volunteer's best `volunteer_top_m` participants, and the pairs step 1
+   used (so every servable participant keeps a volunteer).
+
+Neither step builds a dense participants × volunteers matrix.
 """
 
 from __future__ import annotations
@@ -16,15 +21,24 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
-from .scoring import DEFAULT_WEIGHTS, EARTH_RADIUS_KM, Pairing, Profile, ProfileBlock, Weights
+from .scoring import (
+    DEFAULT_WEIGHTS,
+    EARTH_RADIUS_KM,
+    Pairing,
+    Profile,
+    ProfileBlock,
+    Weights,
+)
 
 DEFAULT_K = 3
 DEFAULT_TOP_M = 25
+DEFAULT_VOLUNTEER_TOP_M = 25
 CHUNK = 256
 
 
@@ -32,13 +46,15 @@ CHUNK = 256
 class CandidateGraph:
     """Allowed pairs with their scores. Participants are in waiting order (index 0 waited
     longest); edges refer to participants and volunteers by index, sorted by participant,
-    then volunteer, without duplicates."""
+    then volunteer, without duplicates. `kept` marks the edges the score optimisation looks
+    at (None: all of them); the fairness step always looks at every edge."""
 
     participant_ids: np.ndarray
     volunteer_ids: np.ndarray
     participant: np.ndarray
     volunteer: np.ndarray
     score: np.ndarray
+    kept: np.ndarray | None = None
 
     @classmethod
     def from_edges(
@@ -53,22 +69,35 @@ class CandidateGraph:
         v_index = {v: j for j, v in enumerate(volunteer_ids)}
         unique = {(p_index[p], v_index[v]): s for p, v, s in edges}
         pairs = sorted(unique)
-        return cls(
+        graph = cls(
             participant_ids=np.asarray(participant_ids, dtype=np.int64),
             volunteer_ids=np.asarray(volunteer_ids, dtype=np.int64),
             participant=np.array([p for p, _ in pairs], dtype=np.int64),
             volunteer=np.array([v for _, v in pairs], dtype=np.int64),
             score=np.array([unique[pair] for pair in pairs], dtype=float),
         )
+        if len(pairs) and not np.all(np.diff(graph.keys) > 0):
+            raise AssertionError("edges are sorted by participant, then volunteer, once each")
+        return graph
 
-    def __post_init__(self):
-        keys = self.participant * len(self.volunteer_ids) + self.volunteer
-        if len(keys) and not np.all(np.diff(keys) > 0):
-            raise ValueError("edges must be sorted by participant, then volunteer, once each")
+    def key(self, participant, volunteer) -> np.ndarray:
+        return np.asarray(participant, dtype=np.int64) * len(self.volunteer_ids) + volunteer
+
+    @cached_property
+    def keys(self) -> np.ndarray:
+        return self.key(self.participant, self.volunteer)
+
+    def edge_index(self, participant, volunteer) -> np.ndarray:
+        """Positions of (participant, volunteer) edges, which must exist."""
+        return np.searchsorted(self.keys, self.key(participant, volunteer))
 
     @property
     def edge_count(self) -> int:
         return len(self.score)
+
+    @property
+    def kept_count(self) -> int:
+        return self.edge_count if self.kept is None else int(self.kept.sum())
 
 
 @dataclass(frozen=True, eq=False)
@@ -103,111 +132,122 @@ def build_candidate_graph(
     rarity: Mapping[int, float] | None = None,
     excluded_pairs: Collection[tuple[int, int]] = (),
     top_m: int | None = DEFAULT_TOP_M,
+    volunteer_top_m: int = DEFAULT_VOLUNTEER_TOP_M,
 ) -> CandidateGraph:
-    """Every pair that keeps the hard rules, scored, keeping each participant's `top_m` best
-    (all of them when `top_m` is None). Participants are compared only with volunteers
-    inside the distance limit of a small group of neighbours, a few hundred at a time."""
+    """Every pair that keeps the hard rules, scored, with the pruned ones marked `kept`:
+    each participant's `top_m` best and each volunteer's `volunteer_top_m` best (everything
+    when `top_m` is None).
+
+    Participants are compared only with volunteers inside the distance limit of a small
+    group of neighbours, a few hundred at a time: never a dense participants × volunteers
+    matrix. The allowed pairs are stored compactly (4 bytes per index, 4 per score)."""
     ordered = waiting_order(participants)
     p_block = ProfileBlock.from_profiles(ordered)
     v_block = volunteers if isinstance(volunteers, ProfileBlock) else (
         ProfileBlock.from_profiles(volunteers)
     )
     pairing = Pairing(p_block, v_block, weights, rarity, excluded_pairs)
-    first_waiting = _FirstWaiting(len(v_block), top_m)
-    parts_p, parts_v, parts_s = [], [], []
-    for rows, cols in _spatial_chunks(p_block, v_block, weights.max_distance_km):
+    volunteer_best = _BestPerVolunteer(len(v_block), volunteer_top_m if top_m else 0)
+    parts: list[tuple[np.ndarray, ...]] = []
+    everyone = np.arange(len(p_block))
+    for rows, cols in _spatial_chunks(p_block, v_block, weights.max_distance_km, everyone):
         allowed, score = pairing.evaluate(rows, cols)
-        r, c = _best_per_row(allowed, score, top_m)
-        parts_p.append(rows[r])
-        parts_v.append(cols[c])
-        parts_s.append(score[r, c])
-        first_waiting.update(rows, cols, allowed, score)
-    participant, volunteer, score = (
-        np.concatenate(parts) if parts else np.zeros(0)
-        for parts in ([first_waiting.rows()] + parts_p, [first_waiting.cols()] + parts_v,
-                      [first_waiting.scores()] + parts_s)
+        r, c = np.nonzero(allowed)
+        kept = _best_per_row(allowed, score, top_m)[r, c]
+        parts.append((rows[r].astype(np.int32), cols[c].astype(np.int32),
+                      score[r, c].astype(np.float32), kept))
+        volunteer_best.update(rows, cols, allowed, score)
+    participant, volunteer, score, kept = (
+        np.concatenate([p[n] for p in parts]) if parts else np.zeros(0, dtype=dtype)
+        for n, dtype in enumerate((np.int32, np.int32, np.float32, bool))
     )
-    participant, volunteer = participant.astype(np.int64), volunteer.astype(np.int64)
-    keys = participant * len(v_block) + volunteer
-    _, unique = np.unique(keys, return_index=True)  # sorted by participant, then volunteer
-    return CandidateGraph(
+    del parts
+    order = _participant_order(participant)
+    graph = CandidateGraph(
         participant_ids=p_block.ids,
         volunteer_ids=v_block.ids,
-        participant=participant[unique],
-        volunteer=volunteer[unique],
-        score=score[unique],
+        participant=participant[order],
+        volunteer=volunteer[order],
+        score=score[order],
+        kept=kept[order] if top_m is not None else None,
     )
+    if top_m is not None:
+        graph.kept[graph.edge_index(*volunteer_best.edges())] = True
+    return graph
 
 
-class _FirstWaiting:
-    """For every volunteer, the `m` longest-waiting participants it may be proposed to.
+def _participant_order(participant: np.ndarray) -> np.ndarray:
+    """The order that sorts edges by participant, then volunteer, without a full sort: each
+    participant's edges come out of one chunk as one run, already sorted by volunteer."""
+    if not len(participant):
+        return np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, participant[1:] != participant[:-1]])
+    lengths = np.diff(np.r_[starts, len(participant)])
+    runs = np.argsort(participant[starts], kind="stable")
+    offsets = np.cumsum(lengths[runs]) - lengths[runs]
+    return np.repeat(starts[runs] - offsets, lengths[runs]) + np.arange(len(participant))
 
-    Each participant's best-scored candidates alone can leave a volunteer that nobody ranks
-    high out of the graph, although a long-waiting participant could only be served by
-    them; these edges keep the fairness rule intact on the pruned graph."""
 
-    def __init__(self, n_volunteers: int, m: int | None):
-        self.m = m or 0
-        self.rank = np.full((n_volunteers, self.m), np.iinfo(np.int64).max)
-        self.score = np.zeros((n_volunteers, self.m))
+def _best_per_row(allowed: np.ndarray, score: np.ndarray, top_m: int | None) -> np.ndarray:
+    """Mask of each row's `top_m` best allowed entries."""
+    if top_m is None or allowed.shape[1] <= top_m:
+        return allowed
+    masked = np.where(allowed, score, -np.inf)
+    best = np.argpartition(-masked, top_m - 1, axis=1)[:, :top_m]
+    keep = np.zeros_like(allowed)
+    np.put_along_axis(keep, best, True, axis=1)
+    return keep & allowed
+
+
+class _BestPerVolunteer:
+    """For every volunteer, its `m` best-scored participants, merged chunk by chunk."""
+
+    def __init__(self, n_volunteers: int, m: int):
+        self.m = m
+        self.score = np.full((n_volunteers, m), -np.inf)
+        self.participant = np.full((n_volunteers, m), -1, dtype=np.int64)
 
     def update(self, rows, cols, allowed, score):
         if not self.m or not len(rows):
             return
-        # Participant indices are waiting ranks: smaller waited longer.
-        rank = np.where(allowed, rows[:, None], np.iinfo(np.int64).max).T  # cols × rows
-        both_rank = np.concatenate([self.rank[cols], rank], axis=1)
-        both_score = np.concatenate([self.score[cols], score.T], axis=1)
-        if both_rank.shape[1] > self.m:
-            keep = np.argpartition(both_rank, self.m - 1, axis=1)[:, :self.m]
+        masked = np.where(allowed, score, -np.inf).T  # cols × rows
+        if masked.shape[1] > self.m:
+            best = np.argpartition(-masked, self.m - 1, axis=1)[:, :self.m]
+            masked = np.take_along_axis(masked, best, axis=1)
+            chunk_rows = rows[best]
         else:
-            keep = np.broadcast_to(np.arange(both_rank.shape[1]), both_rank.shape)
-        self.rank[cols] = np.take_along_axis(both_rank, keep, axis=1)
+            chunk_rows = np.broadcast_to(rows, masked.shape)
+        both_score = np.concatenate([self.score[cols], masked], axis=1)
+        both_rows = np.concatenate([self.participant[cols], chunk_rows], axis=1)
+        keep = np.argpartition(-both_score, self.m - 1, axis=1)[:, :self.m]
         self.score[cols] = np.take_along_axis(both_score, keep, axis=1)
+        self.participant[cols] = np.take_along_axis(both_rows, keep, axis=1)
 
-    def _kept(self):
-        return self.rank != np.iinfo(np.int64).max
-
-    def rows(self):
-        return self.rank[self._kept()]
-
-    def cols(self):
-        return np.nonzero(self._kept())[0]
-
-    def scores(self):
-        return self.score[self._kept()]
+    def edges(self):
+        found = np.isfinite(self.score)
+        return self.participant[found], np.nonzero(found)[0]
 
 
-def _best_per_row(allowed: np.ndarray, score: np.ndarray, top_m: int | None):
-    if top_m is None or allowed.shape[1] <= top_m:
-        return np.nonzero(allowed)
-    masked = np.where(allowed, score, -np.inf)
-    best = np.argpartition(-masked, top_m - 1, axis=1)[:, :top_m]
-    rows = np.repeat(np.arange(len(score)), top_m)
-    cols = best.ravel()
-    keep = allowed[rows, cols]
-    return rows[keep], cols[keep]
-
-
-def _spatial_chunks(p: ProfileBlock, v: ProfileBlock, limit_km: float):
-    """(participant rows, volunteer columns) to compare: participants grouped by map cells of
+def _spatial_chunks(p: ProfileBlock, v: ProfileBlock, limit_km: float, subset: np.ndarray):
+    """(participant rows, volunteer columns) to compare: participants grouped by map cells
     the size of the distance limit, each group with the volunteers in its bounding box
     widened by the limit, plus every volunteer without coordinates (the municipality rule
     decides for them)."""
     reach = limit_km / EARTH_RADIUS_KM  # radians of latitude
+    cell = reach
     v_unknown = np.flatnonzero(np.isnan(v.lat))
     v_known = np.flatnonzero(~np.isnan(v.lat))
     by_lat = v_known[np.argsort(v.lat[v_known], kind="stable")]
     lat_sorted = v.lat[by_lat]
 
-    p_unknown = np.flatnonzero(np.isnan(p.lat))
+    p_unknown = subset[np.isnan(p.lat[subset])]
     everyone = np.arange(len(v))
     for start in range(0, len(p_unknown), CHUNK):
         yield p_unknown[start:start + CHUNK], everyone
 
-    p_known = np.flatnonzero(~np.isnan(p.lat))
-    cell_lat = np.floor(p.lat[p_known] / reach).astype(np.int64)
-    cell_lon = np.floor(p.lon[p_known] * np.cos(p.lat[p_known]) / reach).astype(np.int64)
+    p_known = subset[~np.isnan(p.lat[subset])]
+    cell_lat = np.floor(p.lat[p_known] / cell).astype(np.int64)
+    cell_lon = np.floor(p.lon[p_known] * np.cos(p.lat[p_known]) / cell).astype(np.int64)
     order = np.lexsort((p_known, cell_lon, cell_lat))
     p_known, cell_lat, cell_lon = p_known[order], cell_lat[order], cell_lon[order]
     cell_start = np.flatnonzero(
@@ -233,67 +273,77 @@ def _volunteers_near(rows, p, v, by_lat, lat_sorted, v_unknown, reach):
 # --------------------------------------------------------------------------- the round
 
 
-def servable(graph: CandidateGraph) -> np.ndarray:
-    """Per participant (waiting order): is it servable under the fairness rule?
+def serve_in_waiting_order(graph: CandidateGraph) -> tuple[np.ndarray, np.ndarray]:
+    """Who is servable under the fairness rule, and one volunteer each (edge positions).
 
     The sets of participants that can each get a different volunteer form a matroid, so the
     set picked by going down the waiting list is the unique heaviest matchable set for any
-    weights that fall strictly along the waiting list: one exact assignment finds it."""
+    weights that fall strictly along the waiting list: one exact assignment over every
+    allowed pair finds it, with a private "nobody" column for each participant."""
     n_p, n_v = len(graph.participant_ids), len(graph.volunteer_ids)
     served = np.zeros(n_p, dtype=bool)
-    rows = np.unique(graph.participant)
+    counts = np.bincount(graph.participant, minlength=n_p)
+    rows = np.flatnonzero(counts)
     if not len(rows):
-        return served
-    row_of = np.full(n_p, -1)
-    row_of[rows] = np.arange(len(rows))
-    priority = (n_p - graph.participant).astype(float)  # ≥ 1, higher for longer waiting
-    r = np.r_[row_of[graph.participant], np.arange(len(rows))]
-    c = np.r_[graph.volunteer, n_v + np.arange(len(rows))]
-    w = np.r_[priority, np.full(len(rows), 0.5)]  # a private "nobody" for every row
-    matrix = sp.csr_array((w, (r, c)), shape=(len(rows), n_v + len(rows)))
+        return served, np.zeros(0, dtype=np.int64)
+    # Built as CSR directly (edges are sorted by participant): each row's edges, then its
+    # private "nobody" column, without the copies of a COO conversion.
+    n_r, counts = len(rows), counts[rows]
+    row_of_edge = np.repeat(np.arange(n_r), counts)
+    ends = np.cumsum(counts + 1)
+    indices = np.empty(graph.edge_count + n_r, dtype=np.int32)
+    data = np.empty(graph.edge_count + n_r)
+    real = np.arange(graph.edge_count) + row_of_edge
+    indices[real] = graph.volunteer
+    data[real] = n_p - graph.participant  # ≥ 1, higher for longer waiting
+    indices[ends - 1] = n_v + np.arange(n_r)
+    data[ends - 1] = 0.5
+    del real, row_of_edge
+    matrix = sp.csr_array((data, indices, np.r_[0, ends]), shape=(n_r, n_v + n_r))
     row_ind, col_ind = min_weight_full_bipartite_matching(matrix, maximize=True)
-    served[rows[row_ind[col_ind < n_v]]] = True
-    return served
+    matched = col_ind < n_v
+    served[rows[row_ind[matched]]] = True
+    return served, graph.edge_index(rows[row_ind[matched]], col_ind[matched])
+
+
+def servable(graph: CandidateGraph) -> np.ndarray:
+    """Per participant (waiting order): servable under the fairness rule?"""
+    return serve_in_waiting_order(graph)[0]
 
 
 def propose_round(graph: CandidateGraph, k: int = DEFAULT_K) -> RoundResult:
-    """The round under the fairness rule with the highest total score (exact on `graph`).
+    """The round under the fairness rule with the highest total score on the kept edges
+    (exact when every edge is kept).
 
     Every servable participant gets k slots: the first must be filled, the others may stay
     empty (a private "nobody" column each). With the same constant added to real and empty
     slots, the heaviest full matching is the round with the highest total score."""
     if k < 1:
         raise ValueError("k must be at least 1")
-    served = servable(graph)
-    n_v = len(graph.volunteer_ids)
+    served, fair_edges = serve_in_waiting_order(graph)
     members = np.flatnonzero(served)
-    n_s = len(members)
+    n_s, n_v = len(members), len(graph.volunteer_ids)
     if not n_s:
         return _result(graph, np.zeros(0, dtype=np.int64))
+    usable = np.ones(graph.edge_count, dtype=bool) if graph.kept is None else graph.kept.copy()
+    usable[fair_edges] = True  # so that every servable participant keeps a volunteer
+    edges = np.flatnonzero(usable & served[graph.participant])
     slot_of = np.full(len(served), -1)
     slot_of[members] = np.arange(n_s)
-    edges = np.flatnonzero(served[graph.participant])
     base = slot_of[graph.participant[edges]]
     n_extra = n_s * (k - 1)
     r = np.concatenate([base + slot * n_s for slot in range(k)] + [n_s + np.arange(n_extra)])
     c = np.concatenate([graph.volunteer[edges]] * k + [n_v + np.arange(n_extra)])
     w = np.concatenate([graph.score[edges] + 1.0] * k + [np.ones(n_extra)])
-    matrix = sp.csr_array((w, (r, c)), shape=(n_s * k, n_v + n_extra))
+    matrix = sp.csr_array((w.astype(float), (r, c)), shape=(n_s * k, n_v + n_extra))
     row_ind, col_ind = min_weight_full_bipartite_matching(matrix, maximize=True)
     real = col_ind < n_v
-    return _result(graph, _edge_index(graph, members[row_ind[real] % n_s], col_ind[real]))
-
-
-def _edge_index(graph: CandidateGraph, participant, volunteer) -> np.ndarray:
-    """Positions of (participant, volunteer) edges; the graph's edges are sorted that way."""
-    n_v = len(graph.volunteer_ids)
-    keys = graph.participant * n_v + graph.volunteer
-    return np.searchsorted(keys, np.asarray(participant) * n_v + np.asarray(volunteer))
+    return _result(graph, graph.edge_index(members[row_ind[real] % n_s], col_ind[real]))
 
 
 def greedy_round(graph: CandidateGraph, k: int = DEFAULT_K) -> RoundResult:
     """First come, first served: down the waiting list, each participant takes their k best
-    volunteers that are still free. For comparison only."""
+    volunteers that are still free (on every edge of the graph). For comparison only."""
     order = np.lexsort((graph.volunteer, -graph.score, graph.participant))
     participant, volunteer = graph.participant[order], graph.volunteer[order]
     starts = np.searchsorted(participant, np.arange(len(graph.participant_ids) + 1))
@@ -301,6 +351,8 @@ def greedy_round(graph: CandidateGraph, k: int = DEFAULT_K) -> RoundResult:
     chosen = []
     for i in range(len(graph.participant_ids)):
         a, b = starts[i], starts[i + 1]
+        if a == b:
+            continue
         free = np.flatnonzero(~taken[volunteer[a:b]])[:k] + a
         taken[volunteer[free]] = True
         chosen.append(free)
@@ -321,17 +373,16 @@ def _result(graph: CandidateGraph, edges: np.ndarray) -> RoundResult:
         )
     return RoundResult(
         proposals={p: tuple(vs) for p, vs in proposals.items()},
-        total_score=float(graph.score[edges].sum()),
+        total_score=float(graph.score[edges].astype(float).sum()),
         participant=graph.participant[edges],
         volunteer=graph.volunteer[edges],
     )
 
 
-def fairness_report(reference: CandidateGraph, result: RoundResult) -> dict[str, int]:
-    """How a round compares with the fairness rule on `reference` (normally the full,
-    unpruned candidate graph of the same data; participants in the same order)."""
-    should = servable(reference)
-    got = np.zeros(len(reference.participant_ids), dtype=bool)
+def fairness_report(graph: CandidateGraph, result: RoundResult) -> dict[str, int]:
+    """How a round compares with the fairness rule on `graph` (every allowed pair)."""
+    should = servable(graph)
+    got = np.zeros(len(graph.participant_ids), dtype=bool)
     got[result.participant] = True
     skipped = np.flatnonzero(should & ~got)
     return {

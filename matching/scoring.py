@@ -19,7 +19,7 @@ from datetime import date
 
 import numpy as np
 from django.utils import translation
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext
 
 DAYS = 7
 PARTS_OF_DAY = 3
@@ -35,6 +35,13 @@ MUST_WISH = "must_wish_not_met"
 NO_TIME = "no_common_time"
 TOO_FAR = "too_far"
 EXCLUDED = "declined_or_ended_before"
+
+
+
+def gettext_noop(message: str) -> str:
+    """Marks a message for `makemessages` without needing Django settings at import time."""
+    return message
+
 
 # Slot names in week order: slot = day * 3 + part (Monday = 0; morning, afternoon, evening).
 SLOT_NAMES = (

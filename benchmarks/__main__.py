@@ -1,0 +1,66 @@
+"""Run the benchmarks: `python -m benchmarks [--only rounds|shortlist] [--note TEXT]`.
+
+Prints JSON and writes benchmarks/results/<name>.json with the machine it ran on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _setup_django():
+    # The reasons use Django's translations; nothing here touches the database.
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "buddy.settings.base")
+    import django
+
+    django.setup()
+
+
+def main(argv=None) -> int:
+    from benchmarks import machine
+
+    benchmarks = {
+        "shortlist": lambda args: __import__("benchmarks.shortlist").shortlist.run(),
+        "rounds": lambda args: __import__("benchmarks.rounds").rounds.run(_sizes(args)),
+    }
+    parser = argparse.ArgumentParser(prog="python -m benchmarks")
+    parser.add_argument("--only", action="append", choices=sorted(benchmarks),
+                        help="run only this benchmark (repeatable)")
+    parser.add_argument("--sizes", help="round sizes, e.g. 2000x2000,10000x10000")
+    parser.add_argument("--note", default="", help="a remark stored with the results")
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    args = parser.parse_args(argv)
+    _setup_django()
+    for name in args.only or list(benchmarks):
+        before = machine.load_average()
+        result = benchmarks[name](args)
+        result["machine"] = machine.describe()
+        result["machine"]["load_average_before"] = before
+        if args.note:
+            result["note"] = args.note
+        text = json.dumps(result, indent=2, ensure_ascii=False)
+        print(text)
+        if not args.no_write:
+            RESULTS.mkdir(exist_ok=True)
+            (RESULTS / f"{name}.json").write_text(text + "\n")
+    return 0
+
+
+def _sizes(args):
+    if not args.sizes:
+        from benchmarks.rounds import SIZES
+
+        return SIZES
+    return tuple(tuple(int(n) for n in size.split("x")) for size in args.sizes.split(","))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
