@@ -14,3 +14,20 @@ router.register("imports", api.ImportJobViewSet, basename="import")
 router.register("recruitment", api.RecruitmentViewSet, basename="recruitment")
 
 urlpatterns = router.urls
+
+# Short lists and proposals (matching/proposal_api.py).
+from django.urls import path  # noqa: E402
+
+from . import proposal_api  # noqa: E402
+
+router.register("proposals", proposal_api.ProposalViewSet, basename="proposal")
+router.register("proposal-rounds", proposal_api.ProposalRoundViewSet, basename="proposal-round")
+urlpatterns = [
+    path("participants/<int:pk>/shortlist/", proposal_api.ParticipantShortlistAPI.as_view(),
+         name="participant-shortlist"),
+    path("volunteers/<int:pk>/shortlist/", proposal_api.VolunteerShortlistAPI.as_view(),
+         name="volunteer-shortlist"),
+    path("volunteer-offers/<int:pk>/answer/", proposal_api.OfferAnswerAPI.as_view(),
+         name="volunteer-offer-answer"),
+    *router.urls,
+]
