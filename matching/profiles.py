@@ -9,6 +9,8 @@ import math
 from collections import defaultdict
 from datetime import date
 
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
@@ -110,9 +112,9 @@ def _volunteer_profile(row, interests, year, free_capacity=1) -> scoring.Profile
     )
 
 
-def _interests_of(through, owner_field, owner_ids_query) -> dict[int, list[int]]:
+def _interests_of(through, owner_field, owners) -> dict[int, list[int]]:
     out = defaultdict(list)
-    rows = through.objects.filter(**{f"{owner_field}__in": owner_ids_query}).values_list(
+    rows = through.objects.filter(**{f"{owner_field}__in": owners}).values_list(
         owner_field, "interest_id")
     for owner, interest in rows:
         out[owner].append(interest)
@@ -124,17 +126,27 @@ def participant_profiles(queryset, on: date | None = None) -> list[scoring.Profi
     year = (on or timezone.localdate()).year
     rows = list(queryset.values_list(*PARTICIPANT_FIELDS))
     interests = _interests_of(Participant.interests.through, "participant_id",
-                              [row[0] for row in rows])
+                              queryset.values("pk"))
     return [_participant_profile(row, interests.get(row[0], ()), year) for row in rows]
 
 
 def volunteer_profiles(queryset, on: date | None = None) -> list[scoring.Profile]:
     """The volunteers of `queryset` (ready ones, with capacity) as Profiles (two queries)."""
     year = (on or timezone.localdate()).year
+    if connection.vendor == "postgresql":
+        # One query: each row carries its interest ids.
+        rows = list(queryset.values_list(*VOLUNTEER_FIELDS, _interest_ids()))
+        return [_volunteer_profile(row[:-1], [i for i in row[-1] if i], year) for row in rows]
     rows = list(queryset.values_list(*VOLUNTEER_FIELDS))
     interests = _interests_of(Volunteer.interests.through, "volunteer_id",
-                              [row[0] for row in rows])
+                              queryset.values("pk"))
     return [_volunteer_profile(row, interests.get(row[0], ()), year) for row in rows]
+
+
+def _interest_ids():
+    from django.contrib.postgres.aggregates import ArrayAgg
+
+    return ArrayAgg("interests__id", default=[])
 
 
 def near(queryset, lat: float, lon: float, limit_km: float):
@@ -154,10 +166,33 @@ def sharing_time(queryset, availability: int):
         ~Q(_common=0))
 
 
+def speaking_one_of(queryset, languages):
+    """Only people who speak one of `languages` (a hard rule), on PostgreSQL in the query
+    (jsonb `?|`); elsewhere the scoring alone checks it."""
+    if connection.vendor != "postgresql" or not languages:
+        return queryset
+    return queryset.filter(languages__has_any_keys=sorted(languages))
+
+
+RARITY_SECONDS = 600
+
+
 def interest_rarity(organisation) -> dict[int, float]:
     """The rarity weight of each interest among the organisation's waiting participants and
-    volunteers, as `scoring.interest_rarity` computes it, from three counting queries."""
+    volunteers, as `scoring.interest_rarity` computes it, from four counting queries.
+
+    Rarity moves slowly (one person more or less hardly changes it), so it is cached for a
+    few minutes per organisation: a short list then costs no counting over all volunteers."""
     organisation_id = getattr(organisation, "pk", organisation)
+    key = f"matching:interest-rarity:{organisation_id}"
+    found = cache.get(key)
+    if found is None:
+        found = _interest_rarity(organisation_id)
+        cache.set(key, found, RARITY_SECONDS)
+    return found
+
+
+def _interest_rarity(organisation_id) -> dict[int, float]:
     from .selectors import ON_WAITING_LIST
 
     people = Participant.objects.filter(organisation_id=organisation_id,

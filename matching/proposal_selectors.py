@@ -105,8 +105,9 @@ def shortlist_for_participant(participant, k=None, language=None, on=None) -> li
     me = profiles.participant_profiles(Participant.objects.filter(pk=participant.pk).select_related(
         "postcode"), on)[0]
     volunteers = available_volunteers(organisation_id, on)
-    volunteers = profiles.sharing_time(
-        profiles.near(volunteers, me.lat, me.lon, weights.max_distance_km), me.availability)
+    volunteers = profiles.speaking_one_of(profiles.sharing_time(
+        profiles.near(volunteers, me.lat, me.lon, weights.max_distance_km), me.availability),
+        me.languages)
     block = scoring.ProfileBlock.from_profiles(profiles.volunteer_profiles(volunteers, on))
     if not len(block):
         return []
@@ -136,9 +137,9 @@ def participants_for_volunteer(volunteer, k=None, language=None, on=None) -> lis
     k = k or settings.shortlist_size
     language = _language(language)
     me = profiles.volunteer_profiles(Volunteer.objects.filter(pk=volunteer.pk), on)[0]
-    people = profiles.sharing_time(
+    people = profiles.speaking_one_of(profiles.sharing_time(
         profiles.near(waiting_participants(organisation_id), me.lat, me.lon,
-                      weights.max_distance_km), me.availability)
+                      weights.max_distance_km), me.availability), me.languages)
     block = scoring.ProfileBlock.from_profiles(profiles.participant_profiles(people, on))
     if not len(block):
         return []
