@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import translation
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -140,18 +140,30 @@ class ProposalRoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return Response(ProposalRoundSerializer(proposal_round).data)
 
 
-@extend_schema(request=inline_serializer("OfferAnswer", {"accept": serializers.BooleanField()}))
+class OfferAnswerSerializer(serializers.Serializer):
+    accept = serializers.BooleanField()
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+
+class OfferResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+
+
 class OfferAnswerAPI(APIView):
     """The coordinator records the chosen volunteer's answer."""
 
+    @extend_schema(request=OfferAnswerSerializer, responses=OfferResultSerializer)
     def post(self, request, pk):
         from .proposal_models import VolunteerOffer
 
         offer = get_object_or_404(VolunteerOffer.objects.all(), pk=pk)
-        accept = serializers.BooleanField().to_internal_value(request.data.get("accept"))
+        data = OfferAnswerSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
         try:
-            offer = services.offer_answer(offer=offer, accept=accept,
-                                          channel=AnswerChannel.STAFF, recorded_by=request.user)
+            offer = services.offer_answer(offer=offer, accept=data.validated_data["accept"],
+                                          channel=AnswerChannel.STAFF, recorded_by=request.user,
+                                          reason=data.validated_data.get("reason", ""))
         except DjangoValidationError as exc:
             return _refused(exc)
         return Response({"id": offer.pk, "status": offer.status})
