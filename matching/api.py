@@ -7,7 +7,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from . import exports, imports, selectors, services, tasks
+from . import exports, imports, selectors, services
 from .availability import FULL_WEEK
 from .filters import WaitingListFilter
 from .forms import FOREIGN_INTEREST
@@ -456,6 +456,5 @@ class ImportJobViewSet(OrganisationCreateMixin, mixins.ListModelMixin,
     def commit(self, request, pk=None):
         """Starts the import of a checked file (all or nothing); poll the job for progress."""
         job = imports.import_job_start(job=self.get_object())
-        tasks.run_import.delay(job.pk)
         return Response(ImportJobSerializer(self.get_queryset().get(pk=job.pk)).data,
                         status=status.HTTP_202_ACCEPTED)

@@ -7,9 +7,16 @@ import datetime
 
 from django.utils import timezone
 
-from . import services
+from . import postcodes, services
 from .availability import to_mask
-from .models import Interest, InterestCategory, Participant, ParticipantStatus, Volunteer
+from .models import (
+    Interest,
+    InterestCategory,
+    Participant,
+    ParticipantStatus,
+    Postcode,
+    Volunteer,
+)
 
 CATALOGUE = [
     # (category nl, fr, en), [(key, nl, fr, en)]
@@ -214,6 +221,8 @@ def _volunteers(organisation, interests, rows, users):
 
 
 def seed(base):
+    if not Postcode.objects.exists():  # a database flushed after the migrations ran
+        postcodes.load(Postcode)
     organisations, users = base["organisations"], base["users"]
     gent = organisations["samen-op-weg-gent"]
     interests = _catalogue(gent)

@@ -14,7 +14,7 @@ A pair fits when
   side did not tell (gender or age unknown) is not met.
 """
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -86,12 +86,23 @@ def hard_fit(participant: FitProfile, volunteer: FitProfile) -> bool:
 
 def count_fits(participants: dict, volunteers) -> dict:
     """For each participant id in `participants` ({id: FitProfile}), how many of the
-    `volunteers` (FitProfiles) fit. Identical volunteer profiles are checked once."""
-    groups = Counter(volunteers)
-    return {
-        pid: sum(n for volunteer, n in groups.items() if hard_fit(profile, volunteer))
-        for pid, profile in participants.items()
-    }
+    `volunteers` (FitProfiles) fit. Identical volunteer profiles are checked once, and only
+    volunteers sharing a language with the participant are looked at."""
+    by_language = defaultdict(list)
+    for volunteer, n in Counter(volunteers).items():
+        for language in volunteer.languages:
+            by_language[language].append((volunteer, n))
+    counts = {}
+    for pid, profile in participants.items():
+        seen, total = set(), 0
+        for language in profile.languages:
+            for volunteer, n in by_language.get(language, ()):
+                if id(volunteer) not in seen:
+                    seen.add(id(volunteer))
+                    if hard_fit(profile, volunteer):
+                        total += n
+        counts[pid] = total
+    return counts
 
 
 PARTICIPANT_FIT_FIELDS = [

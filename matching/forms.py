@@ -6,6 +6,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from organisations.models import Role, User
+
 from .availability import DAYS, PARTS, to_mask, to_slots
 from .models import (
     BuddyRole,
@@ -16,6 +18,7 @@ from .models import (
     LifeArea,
     Participant,
     Volunteer,
+    VolunteerStatus,
 )
 
 FOREIGN_INTEREST = _("This interest is not in your organisation's catalogue.")
@@ -196,6 +199,10 @@ class VolunteerForm(ProfileForm):
     certificate_seen = forms.BooleanField(
         label=_("Certificate of good conduct (model 2) seen"), required=False,
     )
+    user = forms.ModelChoiceField(
+        label=_("Their account"), queryset=User.objects.none(), required=False,
+        help_text=_("A volunteer account of your organisation, to log in and see their duos."),
+    )
 
     class Meta:
         model = Volunteer
@@ -204,7 +211,7 @@ class VolunteerForm(ProfileForm):
             "motivation", "introduction", "capacity", "available_from", "available_until",
             "intake_talk_on", "certificate_seen_on", "training_done_on", "lived_experience",
             "wish_gender", "wish_gender_strength", "wish_age_min", "wish_age_max",
-            "wish_age_strength",
+            "wish_age_strength", "user",
         ]
         widgets = {name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
                    for name in ("available_from", "available_until", "intake_talk_on",
@@ -218,7 +225,7 @@ class VolunteerForm(ProfileForm):
         (_("Languages and interests"), ["languages", "interests", "interests_other"]),
         (_("When"), ["availability", "capacity", "available_from", "available_until"]),
         (_("Practical limits"), ["mobility", "childcare", "budget"]),
-        (_("About them"), ["motivation", "introduction"]),
+        (_("About them"), ["motivation", "introduction", "user"]),
         (_("Their wishes"), ["wish_gender", "wish_gender_strength", "wish_age_min",
                              "wish_age_max", "wish_age_strength"]),
         (_("Ready to be proposed"), ["intake_talk_on", "certificate_seen",
@@ -227,6 +234,7 @@ class VolunteerForm(ProfileForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = User.scoped.filter(role=Role.VOLUNTEER)
         if self.instance.pk:
             self.initial["certificate_seen"] = bool(self.instance.certificate_seen_on)
 
@@ -243,6 +251,16 @@ class PauseForm(forms.Form):
     check_back_on = forms.DateField(
         label=_("Check back on"), widget=forms.DateInput(attrs={"type": "date"}),
     )
+
+
+class ConsentForm(forms.Form):
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=ConsentPurpose.choices)
+    given = forms.BooleanField(label=_("Agreed"), required=False)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class VolunteerStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=VolunteerStatus.choices)
 
 
 class WithdrawForm(forms.Form):

@@ -392,8 +392,9 @@ def import_job_check(*, job, mapping, skip_bad_rows=False) -> ImportJob:
 
 @transaction.atomic
 def import_job_start(*, job) -> ImportJob:
-    """Marks a checked import as running (the task does the work); refuses a file with bad
-    rows unless the coordinator chose to skip them."""
+    """Marks a checked import as running and queues the task once the change is committed;
+    refuses a file with bad rows unless the coordinator chose to skip them. Starting twice
+    queues one task."""
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
     if job.status == ImportStatus.RUNNING:
         return job
@@ -406,6 +407,9 @@ def import_job_start(*, job) -> ImportJob:
     job.status = ImportStatus.RUNNING
     job.processed_rows = 0
     job.save(update_fields=["status", "processed_rows"])
+    from .tasks import run_import
+
+    transaction.on_commit(lambda: run_import.delay(job.pk))
     return job
 
 

@@ -80,7 +80,7 @@ def _not_in_future(errors, field, value, label):
         errors.add(field, _("%(label)s cannot be in the future.") % {"label": label})
 
 
-def _apply(obj, allowed, fields, errors):
+def _apply(obj, allowed, fields):
     for name, value in fields.items():
         if name not in allowed:
             raise TypeError(f"unexpected field {name}")
@@ -203,7 +203,7 @@ def participant_intake(
     fields.setdefault("waiting_since", _today())
     participant = Participant(organisation=organisation, intake_key=intake_key,
                               status=ParticipantStatus.WAITING)
-    _apply(participant, PARTICIPANT_FIELDS, fields, None)
+    _apply(participant, PARTICIPANT_FIELDS, fields)
     interests = list(interests or ())
     _validate_participant(participant, organisation=organisation, postcode=postcode,
                           municipality=municipality, interests=interests)
@@ -219,7 +219,7 @@ def participant_update(
 ) -> Participant:
     """Changes a participant's profile and wishes (not their waiting-list status)."""
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
-    _apply(participant, PARTICIPANT_FIELDS, fields, None)
+    _apply(participant, PARTICIPANT_FIELDS, fields)
     interests = list(interests) if interests is not None else None
     _validate_participant(participant, organisation=participant.organisation,
                           postcode=postcode, municipality=municipality, interests=interests)
@@ -345,6 +345,11 @@ def _validate_volunteer(volunteer, *, organisation, postcode, municipality, inte
             and volunteer.available_from > volunteer.available_until):
         errors.add("available_until", _("The end of the period is before its start."))
     _check_age_range(errors, "wish_age_min", volunteer.wish_age_min, volunteer.wish_age_max)
+    last_name = (volunteer.last_name or "").strip()
+    if len(last_name) > 1 and last_name.lower() in (volunteer.introduction or "").lower():
+        # Participants read the introduction: first name only, for the volunteer's privacy.
+        errors.add("introduction", _("Participants read this text: use the first name only, "
+                                     "not %(name)s.") % {"name": last_name})
     if volunteer.user_id and (volunteer.user.organisation_id != organisation.pk
                               or volunteer.user.role != "volunteer"):
         errors.add("user", _("This account is not a volunteer account of your organisation."))
@@ -364,7 +369,7 @@ def volunteer_intake(
         if existing is not None:
             return existing
     volunteer = Volunteer(organisation=organisation, intake_key=intake_key)
-    _apply(volunteer, VOLUNTEER_FIELDS, fields, None)
+    _apply(volunteer, VOLUNTEER_FIELDS, fields)
     interests = list(interests or ())
     _validate_volunteer(volunteer, organisation=organisation, postcode=postcode,
                         municipality=municipality, interests=interests,
@@ -381,7 +386,7 @@ def volunteer_update(
 ) -> Volunteer:
     """Changes a volunteer's profile, wishes, capacity or readiness dates."""
     volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
-    _apply(volunteer, VOLUNTEER_FIELDS, fields, None)
+    _apply(volunteer, VOLUNTEER_FIELDS, fields)
     interests = list(interests) if interests is not None else None
     _validate_volunteer(volunteer, organisation=volunteer.organisation, postcode=postcode,
                         municipality=municipality, interests=interests,

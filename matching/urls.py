@@ -19,6 +19,8 @@ urlpatterns = [
     path("volunteers/", views.VolunteerListView.as_view(), name="volunteer_list"),
     path("volunteers/new/", views.VolunteerCreateView.as_view(), name="volunteer_create"),
     path("volunteers/<int:pk>/", views.VolunteerDetailView.as_view(), name="volunteer_detail"),
+    path("volunteers/<int:pk>/status/", views.VolunteerStatusView.as_view(),
+         name="volunteer_status"),
     path("volunteers/<int:pk>/edit/", views.VolunteerUpdateView.as_view(),
          name="volunteer_update"),
     path("interests/", views.InterestCatalogueView.as_view(), name="interests"),

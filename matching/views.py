@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from django.views import View
@@ -13,10 +14,11 @@ from django.views.generic import DetailView, FormView, TemplateView
 
 from organisations.permissions import StaffRequiredMixin
 
-from . import exports, imports, selectors, services, tasks
+from . import exports, imports, selectors, services
 from .availability import describe
 from .filters import WaitingListFilter
 from .forms import (
+    ConsentForm,
     ContactForm,
     ImportMappingForm,
     ImportUploadForm,
@@ -27,6 +29,7 @@ from .forms import (
     PauseForm,
     VolunteerForm,
     VolunteerIntakeForm,
+    VolunteerStatusForm,
     WithdrawForm,
 )
 from .models import (
@@ -100,6 +103,7 @@ class ParticipantDetailView(OrganisationStaffMixin, DetailView):
         context["pause_form"] = PauseForm()
         context["withdraw_form"] = WithdrawForm()
         context["contact_form"] = ContactForm()
+        context["consent_form"] = ConsentForm()
         return context
 
 
@@ -154,6 +158,14 @@ class ParticipantActionView(OrganisationStaffMixin, View):
             elif action == "return":
                 services.participant_return_to_waiting_list(participant=participant)
                 messages.success(request, _("Back on the waiting list."))
+            elif action == "consent":
+                form = ConsentForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError(_("Choose what the consent is about."))
+                services.participant_record_consent(participant=participant,
+                                                    recorded_by=request.user,
+                                                    **form.cleaned_data)
+                messages.success(request, _("The consent is recorded."))
             elif action == "contact":
                 form = ContactForm(request.POST)
                 if not form.is_valid():
@@ -205,7 +217,23 @@ class VolunteerDetailView(OrganisationStaffMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(availability=describe(self.object.availability),
+                                        status_form=VolunteerStatusForm(
+                                            initial={"status": self.object.status}),
                                         **kwargs)
+
+
+class VolunteerStatusView(OrganisationStaffMixin, View):
+    """Pauses, stops or reactivates a volunteer from their page."""
+
+    def post(self, request, pk):
+        volunteer = get_object_or_404(Volunteer, pk=pk)
+        form = VolunteerStatusForm(request.POST)
+        if form.is_valid():
+            services.volunteer_set_status(volunteer=volunteer, status=form.cleaned_data["status"])
+            messages.success(request, _("The changes are saved."))
+        else:
+            messages.error(request, _("Choose a status."))
+        return redirect("matching:volunteer_detail", pk=volunteer.pk)
 
 
 class VolunteerUpdateView(OrganisationStaffMixin, FormView):
@@ -258,6 +286,7 @@ class WaitingListView(OrganisationStaffMixin, TemplateView):
         context.update(
             filter=filterset, page=page, participants=participants,
             figures=selectors.waiting_figures(), query=query.urlencode(),
+            today=timezone.localdate(),
         )
         return context
 
@@ -410,6 +439,8 @@ class ImportJobView(OrganisationStaffMixin, TemplateView):
 
     def post(self, request, pk):
         job = self.get_job()
+        if job.status in (ImportStatus.RUNNING, ImportStatus.DONE):
+            return redirect("matching:import_job", pk=job.pk)  # a double click
         form = self.mapping_form(job, request.POST)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(job=job, form=form))
@@ -418,7 +449,6 @@ class ImportJobView(OrganisationStaffMixin, TemplateView):
                                            skip_bad_rows=form.cleaned_data["skip_bad_rows"])
             if "commit" in request.POST:
                 job = imports.import_job_start(job=job)
-                tasks.run_import.delay(job.pk)
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)

@@ -1,6 +1,7 @@
 import datetime
 
 import factory
+import pytest
 
 from matching.models import (
     ConsentRecord,
@@ -29,7 +30,27 @@ class ScopedFactory(factory.django.DjangoModelFactory):
         return manager.create(*args, **kwargs)
 
 
+def ensure_postcodes():
+    """The migration loads the postcodes, but a transactional test elsewhere flushes them."""
+    if not Postcode.objects.exists():
+        from matching import postcodes
+
+        postcodes.load(Postcode)
+
+
+@pytest.fixture(autouse=True)
+def postcodes_loaded(request):
+    """Imported by the matching test modules: the postcode data set is there."""
+    if "django_db" in request.keywords or {"db", "transactional_db"} & set(
+        request.fixturenames
+    ):
+        request.getfixturevalue("db" if "transactional_db" not in request.fixturenames
+                                else "transactional_db")
+        ensure_postcodes()
+
+
 def ghent():
+    ensure_postcodes()
     return Postcode.objects.get(code="9000")
 
 

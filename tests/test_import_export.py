@@ -10,7 +10,11 @@ from openpyxl import Workbook, load_workbook
 from matching import imports
 from matching.models import ImportStatus, Participant, Volunteer
 from organisations.scoping import organisation_scope
-from tests.factories_matching import InterestFactory, ParticipantFactory
+from tests.factories_matching import (
+    InterestFactory,
+    ParticipantFactory,
+    postcodes_loaded,  # noqa: E402,F401 (autouse)
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -140,7 +144,8 @@ def test_volunteers_are_imported_too(organisation):
     assert Volunteer.objects.get().capacity == 2
 
 
-def test_import_pages_check_and_commit_with_progress(coordinator_client, organisation):
+def test_import_pages_check_and_commit_with_progress(coordinator_client, organisation,
+                                                    django_capture_on_commit_callbacks):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     upload = SimpleUploadedFile("lijst.csv", csv_bytes(GOOD), content_type="text/csv")
@@ -154,8 +159,12 @@ def test_import_pages_check_and_commit_with_progress(coordinator_client, organis
          "languages", "interests"])}
     coordinator_client.post(job_url, {**data, "check": "1"})
     assert Participant.objects.count() == 0
-    coordinator_client.post(job_url, {**data, "commit": "1"})  # the task runs eagerly in tests
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        coordinator_client.post(job_url, {**data, "commit": "1"})  # eager task in tests
     assert Participant.objects.count() == 2
+    with django_capture_on_commit_callbacks(execute=True) as again:
+        coordinator_client.post(job_url, {**data, "commit": "1"})  # a double click
+    assert (len(callbacks), len(again)) == (1, 0)
     status = coordinator_client.get(job_url + "status/").json()
     assert (status["status"], status["percent"]) == ("done", 100)
 
@@ -170,7 +179,8 @@ def test_export_neutralises_formulas(coordinator_client, organisation):
     assert sheet["A2"].value == "'=HYPERLINK(\"x\")"
 
 
-def test_import_and_export_through_the_api(coordinator_client, organisation):
+def test_import_and_export_through_the_api(coordinator_client, organisation,
+                                           django_capture_on_commit_callbacks):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     upload = SimpleUploadedFile("lijst.xlsx", xlsx_bytes(GOOD))
@@ -183,7 +193,8 @@ def test_import_and_export_through_the_api(coordinator_client, organisation):
     checked = coordinator_client.post(url + "check/", {}, content_type="application/json")
     assert checked.json()["report"]["good_rows"] == 2
     assert Participant.objects.count() == 0
-    committed = coordinator_client.post(url + "commit/")
+    with django_capture_on_commit_callbacks(execute=True):
+        committed = coordinator_client.post(url + "commit/")
     assert committed.status_code == 202
     assert coordinator_client.get(url).json()["status"] == "done"
     assert Participant.objects.count() == 2
@@ -192,3 +203,29 @@ def test_import_and_export_through_the_api(coordinator_client, organisation):
     assert len(lines) == 2 and "Fatima" in lines[1]
     xlsx = coordinator_client.get("/api/waiting-list/export-xlsx/")
     assert load_workbook(io.BytesIO(xlsx.content)).active.max_row == 3
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_runs_the_import_and_the_job_shows_its_progress(celery_worker_process):
+    from django.db import transaction
+
+    from matching.models import ImportJob
+    from tests.celery_worker import wait_until
+    from tests.factories import OrganisationFactory
+
+    organisation = OrganisationFactory()
+    rows = [GOOD[0]] + [
+        [f"Naam{i}", "Test", f"0470 {i // 100:02d} {i % 100:02d} 00", "9000", "", "1980", "nl",
+         ""] for i in range(1, 151)]
+    job = check(organisation, rows)
+    assert job.report["good_rows"] == 150
+    worker = celery_worker_process()
+    with organisation_scope(organisation), transaction.atomic():
+        imports.import_job_start(job=job)
+    assert wait_until(lambda: ImportJob.objects.get(pk=job.pk).status == ImportStatus.DONE,
+                      timeout=120)
+    job.refresh_from_db()
+    assert (job.processed_rows, job.created_count) == (150, 150)
+    assert Participant.objects.filter(organisation=organisation).count() == 150
+    worker.stop()

@@ -13,6 +13,7 @@ from tests.factories_matching import (
     InterestFactory,
     ParticipantFactory,
     VolunteerFactory,
+    postcodes_loaded,  # noqa: E402,F401 (autouse)
 )
 
 pytestmark = pytest.mark.django_db
@@ -193,3 +194,15 @@ def test_only_ready_volunteers_with_free_capacity_can_be_proposed(organisation):
     with organisation_scope(organisation):
         assert list(Volunteer.objects.ready_with_capacity()) == [ready]
         assert Volunteer.objects.ready_with_capacity().get().free_capacity == 1
+
+
+def test_volunteer_introduction_uses_the_first_name_only(organisation):
+    with pytest.raises(ValidationError) as error:
+        services.volunteer_intake(organisation=organisation, first_name="Lotte",
+                                  last_name="Janssens", postcode="9050", phone="0486 11 22 33",
+                                  introduction="Hoi, ik ben Lotte Janssens uit Gentbrugge.")
+    assert "first name only" in error.value.message_dict["introduction"][0]
+    volunteer = services.volunteer_intake(
+        organisation=organisation, first_name="Lotte", last_name="Janssens", postcode="9050",
+        phone="0486 11 22 33", introduction="Hoi, ik ben Lotte uit Gentbrugge.")
+    assert volunteer.pk

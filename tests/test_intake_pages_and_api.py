@@ -11,6 +11,7 @@ from tests.factories_matching import (
     InterestFactory,
     ParticipantFactory,
     VolunteerFactory,
+    postcodes_loaded,  # noqa: E402,F401 (autouse)
 )
 
 pytestmark = pytest.mark.django_db
@@ -186,3 +187,42 @@ def test_participant_edit_and_detail_pages(coordinator_client, organisation):
     detail = coordinator_client.get(reverse("matching:participant_detail",
                                             args=[participant.pk])).content.decode()
     assert "Let op" not in detail  # the edit form replaced the note with an empty one
+
+
+def test_consent_recorded_later_keeps_who_and_what(coordinator_client, organisation,
+                                                   coordinator):
+    participant = ParticipantFactory(organisation=organisation)
+    url = reverse("matching:participant_action", args=[participant.pk, "consent"])
+    coordinator_client.post(url, {"purpose": "sms", "given": "", "note": "Wil geen sms meer"})
+    consent = participant.consents.get()
+    assert (consent.purpose, consent.given, consent.recorded_by) == ("sms", False, coordinator)
+
+
+def test_volunteer_status_and_account_link(coordinator_client, organisation, volunteer_user):
+    volunteer = VolunteerFactory(organisation=organisation, ready=True)
+    coordinator_client.post(reverse("matching:volunteer_status", args=[volunteer.pk]),
+                            {"status": "paused"})
+    volunteer.refresh_from_db()
+    assert volunteer.status == "paused"
+    assert not Volunteer.objects.ready().exists()
+    from django.core.exceptions import ValidationError
+
+    from matching import services
+    from tests.factories import CoordinatorFactory
+
+    services.volunteer_update(volunteer=volunteer, user=volunteer_user)
+    with pytest.raises(ValidationError):
+        services.volunteer_update(volunteer=volunteer,
+                                  user=CoordinatorFactory(organisation=organisation))
+
+
+def test_errors_are_in_the_users_language(client, organisation):
+    from tests.factories import CoordinatorFactory
+
+    client.force_login(CoordinatorFactory(organisation=organisation, language="nl"))
+    response = client.post("/api/participants/", {"first_name": "Ayse", "phone": "0470 12",
+                                                  "postcode": "1234"},
+                           content_type="application/json")
+    fields = response.json()["error"]["fields"]
+    assert fields["postcode"] == ["1234 is geen Belgische postcode."]
+    assert fields["phone"][0].startswith("0470 12 is geen mogelijk telefoonnummer.")

@@ -9,7 +9,12 @@ from django.urls import reverse
 from matching import fit, selectors
 from matching.availability import bit, to_mask
 from organisations.scoping import organisation_scope
-from tests.factories_matching import InterestFactory, ParticipantFactory, VolunteerFactory
+from tests.factories_matching import (
+    InterestFactory,
+    ParticipantFactory,
+    VolunteerFactory,
+    postcodes_loaded,  # noqa: E402,F401 (autouse)
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +100,9 @@ def _people(organisation, n):
         VolunteerFactory(organisation=organisation, ready=i % 2 == 0)
 
 
-@pytest.mark.parametrize("url", ["/waiting-list/", "/api/waiting-list/"])
+@pytest.mark.parametrize("url", ["/waiting-list/", "/api/waiting-list/", "/api/participants/",
+                                 "/api/volunteers/", "/volunteers/", "/recruitment/",
+                                 "/waiting-list/export.xlsx"])
 def test_waiting_list_uses_the_same_number_of_queries_for_3_or_30_people(
     coordinator_client, organisation, django_assert_max_num_queries, url,
 ):
@@ -112,15 +119,16 @@ def test_waiting_list_uses_the_same_number_of_queries_for_3_or_30_people(
 
 
 def test_waiting_list_page_shows_figures_fit_and_who_has_no_fit(coordinator_client, organisation):
-    ParticipantFactory(organisation=organisation, first_name="Fatima", languages=["ar"])
-    ParticipantFactory(organisation=organisation, first_name="Marc")
+    ParticipantFactory(organisation=organisation, first_name="Nobodyfits", languages=["ar"])
+    ParticipantFactory(organisation=organisation, first_name="Somebodyfits")
     VolunteerFactory(organisation=organisation, ready=True)
     response = coordinator_client.get(reverse("matching:waiting_list"))
     text = response.content.decode()
     assert "median waiting time" in text
     assert text.count('class="no-fit"') == 1
     response = coordinator_client.get(reverse("matching:waiting_list") + "?fit=none")
-    assert "Fatima" in response.content.decode() and "Marc" not in response.content.decode()
+    assert "Nobodyfits" in response.content.decode()
+    assert "Somebodyfits" not in response.content.decode()
 
 
 def test_waiting_list_filters_by_language_municipality_and_waiting_time(
@@ -150,3 +158,32 @@ def test_recruitment_page_names_languages_and_links_to_the_unfitted(coordinator_
     assert "?fit=none&amp;status=waiting" in page
     assert coordinator_client.get("/api/recruitment/").json()["by_language"] == [
         {"code": "ar", "count": 1}]
+
+
+def test_fit_counts_match_the_pairwise_rule_for_many_profiles():
+    import random
+
+    rng = random.Random(7)
+    languages = ["nl", "fr", "ar", "tr"]
+
+    def random_profile():
+        return fit.FitProfile(
+            languages=frozenset(rng.sample(languages, rng.randint(1, 2))),
+            availability=rng.getrandbits(21) & rng.getrandbits(21),
+            gender=rng.choice(["female", "male", ""]), age=(30, 31),
+            wish_gender=rng.choice(["", "female"]), wish_gender_must=rng.random() < .3,
+        )
+
+    participants = {i: random_profile() for i in range(40)}
+    volunteers = [random_profile() for _ in range(60)]
+    expected = {pid: sum(fit.hard_fit(p, v) for v in volunteers)
+                for pid, p in participants.items()}
+    assert fit.count_fits(participants, volunteers) == expected
+    assert any(expected.values()) and not all(expected.values())
+
+
+def test_a_pause_whose_check_back_date_has_come_is_flagged(coordinator_client, organisation):
+    ParticipantFactory(organisation=organisation, status="paused",
+                       check_back_on=datetime.date(2000, 1, 1))
+    page = coordinator_client.get(reverse("matching:waiting_list")).content.decode()
+    assert "call now" in page
