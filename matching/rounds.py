@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -39,7 +39,8 @@ from .scoring import (
 DEFAULT_K = 3
 DEFAULT_TOP_M = 25
 DEFAULT_VOLUNTEER_TOP_M = 25
-CHUNK = 256
+CHUNK = 128
+THREADS = 2
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,8 +84,9 @@ class CandidateGraph:
     def key(self, participant, volunteer) -> np.ndarray:
         return np.asarray(participant, dtype=np.int64) * len(self.volunteer_ids) + volunteer
 
-    @cached_property
+    @property
     def keys(self) -> np.ndarray:
+        # Not cached: 8 bytes per edge is worth more than the time to compute it.
         return self.key(self.participant, self.volunteer)
 
     def edge_index(self, participant, volunteer) -> np.ndarray:
@@ -143,25 +145,24 @@ def build_candidate_graph(
     matrix. The allowed pairs are stored compactly (4 bytes per index, 4 per score)."""
     ordered = waiting_order(participants)
     p_block = ProfileBlock.from_profiles(ordered)
+    # Volunteers in id order, so that the input order never changes the round.
     v_block = volunteers if isinstance(volunteers, ProfileBlock) else (
-        ProfileBlock.from_profiles(volunteers)
+        ProfileBlock.from_profiles(sorted(volunteers, key=lambda v: v.id))
     )
     pairing = Pairing(p_block, v_block, weights, rarity, excluded_pairs)
-    volunteer_best = _BestPerVolunteer(len(v_block), volunteer_top_m if top_m else 0)
-    parts: list[tuple[np.ndarray, ...]] = []
-    everyone = np.arange(len(p_block))
-    for rows, cols in _spatial_chunks(p_block, v_block, weights.max_distance_km, everyone):
-        allowed, score = pairing.evaluate(rows, cols)
-        r, c = np.nonzero(allowed)
-        kept = _best_per_row(allowed, score, top_m)[r, c]
-        parts.append((rows[r].astype(np.int32), cols[c].astype(np.int32),
-                      score[r, c].astype(np.float32), kept))
-        volunteer_best.update(rows, cols, allowed, score)
-    participant, volunteer, score, kept = (
-        np.concatenate([p[n] for p in parts]) if parts else np.zeros(0, dtype=dtype)
-        for n, dtype in enumerate((np.int32, np.int32, np.float32, bool))
-    )
-    del parts
+    volunteer_m = volunteer_top_m if top_m else 0
+    volunteer_best = _BestPerVolunteer(len(v_block), volunteer_m)
+    parts: tuple[list[np.ndarray], ...] = ([], [], [], [])
+    chunks = _spatial_chunks(p_block, v_block, weights.max_distance_km, np.arange(len(p_block)))
+    # NumPy lets go of the GIL in its loops: two threads keep both cores busy.
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        scored = pool.map(lambda chunk: _score_chunk(pairing, *chunk, top_m, volunteer_m),
+                          chunks)
+        for edges, cols, best_score, best_rows in scored:
+            for part, array in zip(parts, edges, strict=True):
+                part.append(array)
+            volunteer_best.merge(cols, best_score, best_rows)
+    participant, volunteer, score, kept = (_concatenate_and_free(part) for part in parts)
     order = _participant_order(participant)
     graph = CandidateGraph(
         participant_ids=p_block.ids,
@@ -176,6 +177,12 @@ def build_candidate_graph(
     return graph
 
 
+def _concatenate_and_free(arrays: list[np.ndarray]) -> np.ndarray:
+    joined = np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int32)
+    arrays.clear()
+    return joined
+
+
 def _participant_order(participant: np.ndarray) -> np.ndarray:
     """The order that sorts edges by participant, then volunteer, without a full sort: each
     participant's edges come out of one chunk as one run, already sorted by volunteer."""
@@ -185,7 +192,9 @@ def _participant_order(participant: np.ndarray) -> np.ndarray:
     lengths = np.diff(np.r_[starts, len(participant)])
     runs = np.argsort(participant[starts], kind="stable")
     offsets = np.cumsum(lengths[runs]) - lengths[runs]
-    return np.repeat(starts[runs] - offsets, lengths[runs]) + np.arange(len(participant))
+    order = np.repeat((starts[runs] - offsets).astype(np.int32), lengths[runs])
+    order += np.arange(len(participant), dtype=np.int32)
+    return order
 
 
 def _best_per_row(allowed: np.ndarray, score: np.ndarray, top_m: int | None) -> np.ndarray:
@@ -199,6 +208,21 @@ def _best_per_row(allowed: np.ndarray, score: np.ndarray, top_m: int | None) -> 
     return keep & allowed
 
 
+def _score_chunk(pairing: Pairing, rows, cols, top_m: int | None, volunteer_m: int):
+    """The allowed pairs of a chunk (compact, with the participants' best marked), and each
+    volunteer's best participants in it."""
+    allowed, score = pairing.evaluate(rows, cols)
+    r, c = np.nonzero(allowed)
+    kept = _best_per_row(allowed, score, top_m)[r, c]
+    edges = (rows[r].astype(np.int32), cols[c].astype(np.int32),
+             score[r, c].astype(np.float32), kept)
+    masked = np.where(allowed, score, -np.inf).T  # cols × rows
+    if masked.shape[1] > volunteer_m:
+        best = np.argpartition(-masked, volunteer_m - 1, axis=1)[:, :volunteer_m]
+        return edges, cols, np.take_along_axis(masked, best, axis=1), rows[best]
+    return edges, cols, masked, np.broadcast_to(rows, masked.shape)
+
+
 class _BestPerVolunteer:
     """For every volunteer, its `m` best-scored participants, merged chunk by chunk."""
 
@@ -207,18 +231,11 @@ class _BestPerVolunteer:
         self.score = np.full((n_volunteers, m), -np.inf)
         self.participant = np.full((n_volunteers, m), -1, dtype=np.int64)
 
-    def update(self, rows, cols, allowed, score):
-        if not self.m or not len(rows):
+    def merge(self, cols, score, rows):
+        if not self.m or not len(cols):
             return
-        masked = np.where(allowed, score, -np.inf).T  # cols × rows
-        if masked.shape[1] > self.m:
-            best = np.argpartition(-masked, self.m - 1, axis=1)[:, :self.m]
-            masked = np.take_along_axis(masked, best, axis=1)
-            chunk_rows = rows[best]
-        else:
-            chunk_rows = np.broadcast_to(rows, masked.shape)
-        both_score = np.concatenate([self.score[cols], masked], axis=1)
-        both_rows = np.concatenate([self.participant[cols], chunk_rows], axis=1)
+        both_score = np.concatenate([self.score[cols], score], axis=1)
+        both_rows = np.concatenate([self.participant[cols], rows], axis=1)
         keep = np.argpartition(-both_score, self.m - 1, axis=1)[:, :self.m]
         self.score[cols] = np.take_along_axis(both_score, keep, axis=1)
         self.participant[cols] = np.take_along_axis(both_rows, keep, axis=1)
@@ -246,6 +263,8 @@ def _spatial_chunks(p: ProfileBlock, v: ProfileBlock, limit_km: float, subset: n
         yield p_unknown[start:start + CHUNK], everyone
 
     p_known = subset[~np.isnan(p.lat[subset])]
+    if not len(p_known):
+        return
     cell_lat = np.floor(p.lat[p_known] / cell).astype(np.int64)
     cell_lon = np.floor(p.lon[p_known] * np.cos(p.lat[p_known]) / cell).astype(np.int64)
     order = np.lexsort((p_known, cell_lon, cell_lat))
@@ -287,20 +306,17 @@ def serve_in_waiting_order(graph: CandidateGraph) -> tuple[np.ndarray, np.ndarra
     if not len(rows):
         return served, np.zeros(0, dtype=np.int64)
     # Built as CSR directly (edges are sorted by participant): each row's edges, then its
-    # private "nobody" column, without the copies of a COO conversion.
+    # private "nobody" column; negative weights to minimise, so that SciPy copies nothing.
     n_r, counts = len(rows), counts[rows]
-    row_of_edge = np.repeat(np.arange(n_r), counts)
-    ends = np.cumsum(counts + 1)
-    indices = np.empty(graph.edge_count + n_r, dtype=np.int32)
-    data = np.empty(graph.edge_count + n_r)
-    real = np.arange(graph.edge_count) + row_of_edge
-    indices[real] = graph.volunteer
-    data[real] = n_p - graph.participant  # ≥ 1, higher for longer waiting
-    indices[ends - 1] = n_v + np.arange(n_r)
-    data[ends - 1] = 0.5
-    del real, row_of_edge
-    matrix = sp.csr_array((data, indices, np.r_[0, ends]), shape=(n_r, n_v + n_r))
-    row_ind, col_ind = min_weight_full_bipartite_matching(matrix, maximize=True)
+    indices = np.insert(graph.volunteer.astype(np.int32, copy=False), np.cumsum(counts),
+                        n_v + np.arange(n_r, dtype=np.int32))
+    indptr = np.r_[0, np.cumsum(counts + 1)]
+    data = np.repeat(-(n_p - rows).astype(float), counts + 1)  # longer waiting: lower cost
+    data[indptr[1:] - 1] = -0.5
+    matrix = sp.csr_array((data, indices, indptr), shape=(n_r, n_v + n_r))
+    del data, indices
+    row_ind, col_ind = min_weight_full_bipartite_matching(matrix)
+    del matrix
     matched = col_ind < n_v
     served[rows[row_ind[matched]]] = True
     return served, graph.edge_index(rows[row_ind[matched]], col_ind[matched])
@@ -313,22 +329,35 @@ def servable(graph: CandidateGraph) -> np.ndarray:
 
 def propose_round(graph: CandidateGraph, k: int = DEFAULT_K) -> RoundResult:
     """The round under the fairness rule with the highest total score on the kept edges
-    (exact when every edge is kept).
-
-    Every servable participant gets k slots: the first must be filled, the others may stay
-    empty (a private "nobody" column each). With the same constant added to real and empty
-    slots, the heaviest full matching is the round with the highest total score."""
+    (exact when every edge is kept)."""
     if k < 1:
         raise ValueError("k must be at least 1")
     served, fair_edges = serve_in_waiting_order(graph)
     members = np.flatnonzero(served)
-    n_s, n_v = len(members), len(graph.volunteer_ids)
-    if not n_s:
+    if not len(members):
         return _result(graph, np.zeros(0, dtype=np.int64))
     usable = np.ones(graph.edge_count, dtype=bool) if graph.kept is None else graph.kept.copy()
     usable[fair_edges] = True  # so that every servable participant keeps a volunteer
     edges = np.flatnonzero(usable & served[graph.participant])
-    slot_of = np.full(len(served), -1)
+    one_each = _best_assignment(graph, members, edges, 1)
+    # Every round serving these participants uses at least one volunteer each, all of them
+    # neighbours of these participants. When the best one-each round already uses every
+    # such neighbour, no round can use more, so it is also the best round for any k (the
+    # usual case when volunteers are scarce, and much faster than the k-slot problem).
+    neighbours = np.unique(graph.volunteer[edges])
+    if k == 1 or len(neighbours) == len(one_each):
+        return _result(graph, one_each)
+    return _result(graph, _best_assignment(graph, members, edges, k))
+
+
+def _best_assignment(graph: CandidateGraph, members, edges, k: int) -> np.ndarray:
+    """Edges of the best assignment giving each member 1 to k volunteers (exact).
+
+    Every member has k slots: the first must be filled, the others may stay empty (a
+    private "nobody" column each). With the same constant added to real and empty slots,
+    the heaviest full matching is the assignment with the highest total score."""
+    n_s, n_v = len(members), len(graph.volunteer_ids)
+    slot_of = np.full(len(graph.participant_ids), -1)
     slot_of[members] = np.arange(n_s)
     base = slot_of[graph.participant[edges]]
     n_extra = n_s * (k - 1)
@@ -338,7 +367,7 @@ def propose_round(graph: CandidateGraph, k: int = DEFAULT_K) -> RoundResult:
     matrix = sp.csr_array((w.astype(float), (r, c)), shape=(n_s * k, n_v + n_extra))
     row_ind, col_ind = min_weight_full_bipartite_matching(matrix, maximize=True)
     real = col_ind < n_v
-    return _result(graph, graph.edge_index(members[row_ind[real] % n_s], col_ind[real]))
+    return graph.edge_index(members[row_ind[real] % n_s], col_ind[real])
 
 
 def greedy_round(graph: CandidateGraph, k: int = DEFAULT_K) -> RoundResult:

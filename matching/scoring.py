@@ -263,7 +263,8 @@ def hard_rule_failures(
 
 
 def _preference_share(wisher: Profile, other: Profile) -> float:
-    preferences = wisher.preference_wishes
+    # The same wish twice counts once.
+    preferences = tuple(dict.fromkeys(wisher.preference_wishes))
     if not preferences:
         return 1.0
     return sum(w.holds_for(other) for w in preferences) / len(preferences)
@@ -475,8 +476,9 @@ class ProfileBlock:
                     for p in profiles]
 
         age_musts = [_age_bounds(p.must_wishes) for p in profiles]
-        age_preferences = [[w.value for w in p.preference_wishes if w.kind == "age_range"]
-                           for p in profiles]
+        preferences = [tuple(dict.fromkeys(p.preference_wishes)) for p in profiles]
+        age_preferences = [[w.value for w in wishes if w.kind == "age_range"]
+                           for wishes in preferences]
         return cls(
             ids=np.array([p.id for p in profiles], dtype=np.int64),
             language_vocabulary=languages,
@@ -496,7 +498,7 @@ class ProfileBlock:
             age_must_high=np.array([high for _, high in age_musts], dtype=float),
             age_preference_low=_padded([[low for low, _ in r] for r in age_preferences]),
             age_preference_high=_padded([[high for _, high in r] for r in age_preferences]),
-            preference_count=np.array([len(p.preference_wishes) for p in profiles], dtype=float),
+            preference_count=np.array([len(wishes) for wishes in preferences], dtype=float),
             eligible=np.array([p.ready and p.free_capacity > 0 for p in profiles], dtype=bool),
             waiting_since=column(
                 lambda p: p.waiting_since.toordinal() if p.waiting_since else None, float, np.nan
@@ -513,6 +515,71 @@ class ProfileBlock:
         lat, lon = np.nan_to_num(self.lat), np.nan_to_num(self.lon)
         return np.stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)],
                         axis=1)
+
+
+def _bits(matrix: np.ndarray) -> np.ndarray:
+    """Rows of a 0/1 (or count) matrix as bitsets: n × words of 64 bits."""
+    n, width = matrix.shape
+    bits = np.zeros((n, max(1, -(-width // 64))), dtype=np.uint64)
+    for j in range(width):
+        bits[:, j // 64] |= (matrix[:, j] > 0).astype(np.uint64) << np.uint64(j % 64)
+    return bits
+
+
+def _overlap(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """rows(a) × rows(b): do the two bitsets share a bit?"""
+    out = (a[:, None, 0] & b[None, :, 0]) != 0
+    for word in range(1, a.shape[1]):
+        out |= (a[:, None, word] & b[None, :, word]) != 0
+    return out
+
+
+def _missing(needed: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """rows(needed) × rows(present): is a needed bit missing?"""
+    out = (needed[:, None, 0] & ~present[None, :, 0]) != 0
+    for word in range(1, needed.shape[1]):
+        out |= (needed[:, None, word] & ~present[None, :, word]) != 0
+    return out
+
+
+def _common_count(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    out = np.bitwise_count(a[:, None, 0] & b[None, :, 0])
+    for word in range(1, a.shape[1]):
+        out += np.bitwise_count(a[:, None, word] & b[None, :, word])
+    return out
+
+
+TABLE_BITS = 16
+
+
+def _weight_tables(weight: np.ndarray) -> list[tuple[int, int, np.ndarray]]:
+    """(word, shift, table): for each 16-bit piece of the bitsets that has a bit in use, the
+    summed weight of every possible value of that piece."""
+    tables = []
+    values = np.arange(1 << TABLE_BITS)
+    for start in range(0, len(weight), TABLE_BITS):
+        piece = weight[start:start + TABLE_BITS]
+        table = np.zeros(1 << TABLE_BITS)
+        for bit, w in enumerate(piece):
+            table += w * ((values >> bit) & 1)
+        tables.append((start // 64, start % 64, table))
+    return tables
+
+
+def _weighted_overlap(a: np.ndarray, b: np.ndarray, tables) -> np.ndarray:
+    """rows(a) × rows(b): the summed weight of the shared bits, by table look-ups."""
+    out = np.zeros((a.shape[0], b.shape[0]))
+    mask = np.uint64((1 << TABLE_BITS) - 1)
+    for word, shift, table in tables:
+        both = a[:, None, word] & b[None, :, word]
+        out += table[(both >> np.uint64(shift)) & mask]
+    return out
+
+
+def _dot3(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """rows(a) × rows(b) dot products of 3-vectors, without a BLAS call."""
+    return a[:, None, 0] * b[None, :, 0] + a[:, None, 1] * b[None, :, 1] + (
+        a[:, None, 2] * b[None, :, 2])
 
 
 def _chord_to_km(dot: np.ndarray) -> np.ndarray:
@@ -541,23 +608,26 @@ class Pairing:
     ):
         self.participants, self.volunteers, self.weights = participants, volunteers, weights
         p, v = participants, volunteers
+        # Sets become bitsets over a shared vocabulary: overlaps are then a few bitwise
+        # operations, without matrix products (whose BLAS threads fight over the cores).
         languages = _vocabulary(p.language_vocabulary + v.language_vocabulary)
-        self.p_languages = _align(p.languages, p.language_vocabulary, languages)
-        self.v_languages = _align(v.languages, v.language_vocabulary, languages)
+        self.p_languages = _bits(_align(p.languages, p.language_vocabulary, languages))
+        self.v_languages = _bits(_align(v.languages, v.language_vocabulary, languages))
         interests = p.interest_vocabulary
         weight = np.array([_rarity(rarity, i) for i in interests])
-        self.p_interests = p.interests * weight  # shared weight = p_interests @ v_interests.T
-        self.v_interests = _align(v.interests, v.interest_vocabulary, interests)
-        self.p_interest_total = self.p_interests.sum(axis=1)
+        self.p_interests = _bits(p.interests)
+        self.v_interests = _bits(_align(v.interests, v.interest_vocabulary, interests))
+        self.interest_tables = _weight_tables(weight)
+        self.p_interest_total = p.interests @ weight if len(interests) else np.zeros(len(p))
         self.p_slots = np.bitwise_count(p.availability).astype(float)
 
         traits = _vocabulary(p.trait_vocabulary + v.trait_vocabulary, key=repr)
-        self.p_traits = _align(p.traits, p.trait_vocabulary, traits)
-        self.v_traits = _align(v.traits, v.trait_vocabulary, traits)
-        self.p_trait_musts = _align(p.trait_musts, p.trait_vocabulary, traits)
-        self.v_trait_musts = _align(v.trait_musts, v.trait_vocabulary, traits)
-        self.p_trait_preferences = _align(p.trait_preferences, p.trait_vocabulary, traits)
-        self.v_trait_preferences = _align(v.trait_preferences, v.trait_vocabulary, traits)
+        self.p_traits = _bits(_align(p.traits, p.trait_vocabulary, traits))
+        self.v_traits = _bits(_align(v.traits, v.trait_vocabulary, traits))
+        self.p_trait_musts = _bits(_align(p.trait_musts, p.trait_vocabulary, traits))
+        self.v_trait_musts = _bits(_align(v.trait_musts, v.trait_vocabulary, traits))
+        self.p_trait_preferences = _bits(_align(p.trait_preferences, p.trait_vocabulary, traits))
+        self.v_trait_preferences = _bits(_align(v.trait_preferences, v.trait_vocabulary, traits))
 
         self.p_xyz, self.v_xyz = p.unit_vectors(), v.unit_vectors()
         self.p_unknown_place, self.v_unknown_place = np.isnan(p.lat), np.isnan(v.lat)
@@ -583,15 +653,15 @@ class Pairing:
         common = p.availability[rows, None] & v.availability[None, cols]
         allowed = common != 0
         allowed &= v.eligible[None, cols]
-        allowed &= (self.p_languages[rows] @ self.v_languages[cols].T) > 0
+        allowed &= _overlap(self.p_languages[rows], self.v_languages[cols])
 
         p_traits, v_traits = self.p_traits[rows], self.v_traits[cols]
-        allowed &= (self.p_trait_musts[rows] @ (1.0 - v_traits).T) == 0
-        allowed &= ((1.0 - p_traits) @ self.v_trait_musts[cols].T) == 0
+        allowed &= ~_missing(self.p_trait_musts[rows], v_traits)
+        allowed &= ~_missing(self.v_trait_musts[cols], p_traits).T
         self._apply_age_musts(allowed, rows, cols)
 
         same_municipality = self.p_municipality[rows, None] == self.v_municipality[None, cols]
-        distance = _chord_to_km(self.p_xyz[rows] @ self.v_xyz[cols].T)
+        distance = _chord_to_km(_dot3(self.p_xyz[rows], self.v_xyz[cols]))
         unknown = self.p_unknown_place[rows, None] | self.v_unknown_place[None, cols]
         allowed &= np.where(unknown, same_municipality, distance <= w.max_distance_km)
 
@@ -599,7 +669,8 @@ class Pairing:
             self._apply_exclusions(allowed, rows, cols)
 
         total = self.p_interest_total[rows, None]
-        shared = self.p_interests[rows] @ self.v_interests[cols].T
+        shared = _weighted_overlap(self.p_interests[rows], self.v_interests[cols],
+                                   self.interest_tables)
         interest_part = np.divide(shared, total, out=np.zeros_like(shared), where=total > 0)
 
         enough = w.enough_common_slots
@@ -611,8 +682,8 @@ class Pairing:
         near[unknown] = 0.0
         near[same_municipality] = 1.0
 
-        p_met = self.p_trait_preferences[rows] @ v_traits.T
-        v_met = p_traits @ self.v_trait_preferences[cols].T
+        p_met = _common_count(self.p_trait_preferences[rows], v_traits).astype(float)
+        v_met = _common_count(p_traits, self.v_trait_preferences[cols]).astype(float)
         self._add_age_preferences(p_met, v_met, rows, cols)
         p_wishes = self._preference_share(p_met, p.preference_count[rows, None])
         v_wishes = self._preference_share(v_met, v.preference_count[None, cols])

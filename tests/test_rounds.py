@@ -1,0 +1,235 @@
+"""The proposal round: one volunteer in one list, at most k each, the waiting-list fairness
+rule, and the highest total score under it (checked against brute force and an exact MILP
+that share no code with the round)."""
+
+import itertools
+import random
+from datetime import date
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse.csgraph import maximum_bipartite_matching
+
+from benchmarks.data import generate
+from matching.rounds import (
+    CandidateGraph,
+    build_candidate_graph,
+    fairness_report,
+    greedy_round,
+    propose_round,
+    run_round,
+    servable,
+    waiting_order,
+)
+from matching.scoring import Profile, interest_rarity
+
+# ---------------------------------------------------------------- independent references
+
+
+def reference_servable(graph: CandidateGraph) -> list[bool]:
+    """Down the waiting list: add a participant when everyone added so far, and them, can
+    each get a different volunteer (checked with a maximum matching)."""
+    n_p, n_v = len(graph.participant_ids), len(graph.volunteer_ids)
+    adjacency = sp.csr_array(
+        (np.ones(graph.edge_count), (graph.participant, graph.volunteer)), shape=(n_p, n_v))
+    chosen: list[int] = []
+    for i in range(n_p):
+        rows = chosen + [i]
+        matching = maximum_bipartite_matching(adjacency[rows], perm_type="column")
+        if (matching >= 0).sum() == len(rows):
+            chosen.append(i)
+    return [i in chosen for i in range(n_p)]
+
+
+def reference_optimum(graph: CandidateGraph, k: int) -> float:
+    """The highest total score serving exactly the servable participants, 1..k each, every
+    volunteer at most once: an exact MILP."""
+    served = np.array(reference_servable(graph))
+    edges = np.flatnonzero(served[graph.participant])
+    if not len(edges):
+        return 0.0
+    n_p, n_v = len(graph.participant_ids), len(graph.volunteer_ids)
+    by_participant = sp.csr_array(
+        (np.ones(len(edges)), (graph.participant[edges], np.arange(len(edges)))),
+        shape=(n_p, len(edges)))
+    by_volunteer = sp.csr_array(
+        (np.ones(len(edges)), (graph.volunteer[edges], np.arange(len(edges)))),
+        shape=(n_v, len(edges)))
+    result = milp(
+        -graph.score[edges].astype(float),
+        integrality=np.ones(len(edges)),
+        bounds=Bounds(0, 1),
+        constraints=[
+            LinearConstraint(by_participant, served.astype(float), k * served),
+            LinearConstraint(by_volunteer, 0, 1),
+        ],
+    )
+    assert result.success
+    return -result.fun
+
+
+def brute_force(graph: CandidateGraph, k: int) -> tuple[tuple[bool, ...], float]:
+    """Every way to give each volunteer to one adjacent participant or nobody: the best
+    served set in waiting order (lexicographically), then the best total score."""
+    n_p = len(graph.participant_ids)
+    options = [[None] for _ in graph.volunteer_ids]
+    for e in range(graph.edge_count):
+        options[graph.volunteer[e]].append(e)
+    best = None
+    for choice in itertools.product(*options):
+        chosen = [e for e in choice if e is not None]
+        counts = np.bincount(graph.participant[chosen], minlength=n_p) if chosen else (
+            np.zeros(n_p, dtype=int))
+        if counts.max(initial=0) > k:
+            continue
+        key = (tuple(bool(c) for c in counts), round(float(graph.score[chosen].sum()), 6))
+        best = key if best is None or key > best else best
+    return best
+
+
+def random_graph(rng: random.Random, n_p: int, n_v: int, density: float) -> CandidateGraph:
+    edges = [
+        (p, v, round(rng.uniform(1, 100), 2))
+        for p in range(1, n_p + 1) for v in range(101, 101 + n_v) if rng.random() < density
+    ]
+    return CandidateGraph.from_edges(range(1, n_p + 1), range(101, 101 + n_v), edges)
+
+
+def check_round(graph: CandidateGraph, result, k: int):
+    volunteers = [v for vs in result.proposals.values() for v in vs]
+    assert len(volunteers) == len(set(volunteers)), "a volunteer in two lists"
+    assert all(1 <= len(vs) <= k for vs in result.proposals.values())
+    allowed = {(graph.participant_ids[p], graph.volunteer_ids[v])
+               for p, v in zip(graph.participant, graph.volunteer, strict=True)}
+    assert all((p, v) in allowed for p, vs in result.proposals.items() for v in vs)
+
+
+# ---------------------------------------------------------------- the rules
+
+A, B, C = 101, 102, 103  # volunteers
+
+
+def test_no_volunteer_is_in_two_lists_and_nobody_gets_more_than_k():
+    participants, volunteers = generate(150, 100, seed=11)
+    rarity = interest_rarity(participants + volunteers)
+    for k in (1, 2, 3):
+        graph = build_candidate_graph(participants, volunteers, rarity=rarity)
+        result = propose_round(graph, k)
+        check_round(graph, result, k)
+        assert result.proposals  # the data is not trivially empty
+
+
+def scarce_case() -> CandidateGraph:
+    """Two volunteers, three participants (1 waited longest). Participant 3 fits best with
+    volunteer A, participant 2 with volunteer B; participant 1 fits both, less well."""
+    return CandidateGraph.from_edges([1, 2, 3], [A, B], [
+        (1, A, 50), (1, B, 60),
+        (2, B, 90),
+        (3, A, 95),
+    ])
+
+
+def test_when_volunteers_are_scarce_the_longest_waiting_are_served():
+    result = propose_round(scarce_case(), k=1)
+    assert result.proposals == {1: (A,), 2: (B,)}
+    # Highest score alone would serve 3 and 2 (185 > 140) and leave 1, who waited longest.
+    assert result.total_score == 140
+    assert reference_servable(scarce_case()) == [True, True, False]
+
+
+def test_first_come_first_served_can_break_the_fairness_rule():
+    # 1 takes their best (B) and leaves 2, who waited longer than 3, with nobody.
+    greedy = greedy_round(scarce_case(), k=1)
+    assert greedy.proposals == {1: (B,), 3: (A,)}
+    report = fairness_report(scarce_case(), greedy)
+    assert report["skipped_servable"] == 1 and report["served_out_of_turn"] == 1
+    assert fairness_report(scarce_case(), propose_round(scarce_case(), k=1))[
+        "skipped_servable"] == 0
+
+
+def test_one_volunteer_goes_to_the_longest_waiting_even_with_a_lower_score():
+    graph = CandidateGraph.from_edges([1, 2], [A], [(1, A, 10), (2, A, 99)])
+    assert propose_round(graph, k=3).proposals == {1: (A,)}
+
+
+def test_the_round_beats_greedy_on_a_constructed_case():
+    # Greedy gives 1 their best volunteer A and 2 goes without; the round serves both.
+    graph = CandidateGraph.from_edges([1, 2], [A, B], [
+        (1, A, 60), (1, B, 55), (2, A, 90),
+    ])
+    greedy, best = greedy_round(graph, k=1), propose_round(graph, k=1)
+    assert greedy.total_score == 60 and greedy.served == {1}
+    assert best.total_score == 145 and best.proposals == {1: (B,), 2: (A,)}
+
+
+def test_extra_candidates_go_where_they_add_the_most():
+    graph = CandidateGraph.from_edges([1, 2], [A, B, C], [
+        (1, A, 80), (1, C, 10), (2, B, 70), (2, C, 40),
+    ])
+    assert propose_round(graph, k=2).proposals == {1: (A,), 2: (B, C)}
+
+
+def test_the_round_matches_brute_force_on_tiny_random_instances():
+    rng = random.Random(2026)
+    for _ in range(150):
+        graph = random_graph(rng, rng.randint(1, 5), rng.randint(1, 5), rng.uniform(0.2, 0.9))
+        k = rng.randint(1, 3)
+        result = propose_round(graph, k)
+        check_round(graph, result, k)
+        served, total = brute_force(graph, k)
+        got = tuple(int(p) in result.proposals for p in graph.participant_ids)
+        assert got == served
+        assert result.total_score == pytest.approx(total, abs=1e-6)
+
+
+def test_the_round_matches_an_exact_milp_on_small_random_instances():
+    rng = random.Random(7)
+    for _ in range(12):
+        graph = random_graph(rng, rng.randint(10, 30), rng.randint(5, 30), rng.uniform(0.05, 0.4))
+        k = rng.randint(1, 3)
+        result = propose_round(graph, k)
+        check_round(graph, result, k)
+        assert list(servable(graph)) == reference_servable(graph)
+        assert result.total_score == pytest.approx(reference_optimum(graph, k), abs=1e-4)
+
+
+def test_pruning_never_costs_anyone_their_turn():
+    participants, volunteers = generate(200, 120, seed=5)
+    graph = build_candidate_graph(participants, volunteers, top_m=2, volunteer_top_m=1)
+    assert graph.kept_count < graph.edge_count
+    result = propose_round(graph, k=3)
+    check_round(graph, result, 3)
+    report = fairness_report(graph, result)
+    assert report["skipped_servable"] == report["served_out_of_turn"] == 0
+    assert report["served"] == report["servable"] == sum(reference_servable(graph))
+
+
+def test_the_round_is_deterministic_whatever_the_input_order():
+    participants, volunteers = generate(120, 90, seed=9)
+    first = run_round(participants, volunteers)
+    again = run_round(participants, volunteers)
+    shuffled = run_round(random.Random(1).sample(participants, len(participants)),
+                         random.Random(2).sample(volunteers, len(volunteers)))
+    assert first.proposals == again.proposals == shuffled.proposals
+
+
+def test_waiting_order_is_longest_first_unknown_last_ties_by_id():
+    people = [
+        Profile(id=5, waiting_since=date(2025, 3, 1)),
+        Profile(id=3, waiting_since=None),
+        Profile(id=4, waiting_since=date(2024, 1, 1)),
+        Profile(id=2, waiting_since=date(2025, 3, 1)),
+    ]
+    assert [p.id for p in waiting_order(people)] == [4, 2, 5, 3]
+
+
+def test_k_must_be_at_least_one():
+    with pytest.raises(ValueError):
+        propose_round(scarce_case(), k=0)
+
+
+def test_an_empty_waiting_list_gives_an_empty_round():
+    result = run_round([], [Profile(id=1)])
+    assert result.proposals == {} and result.total_score == 0
