@@ -177,7 +177,7 @@ def test_coordinator_makes_a_one_off_proposal_from_the_short_list(
 
 @pytest.fixture
 def participant_link(organisation, links):
-    proposal = ProposalFactory(organisation=organisation)
+    proposal = ProposalFactory(organisation=organisation, participant__message_language="en")
     for position in (1, 2):
         CandidateFactory(proposal=proposal, position=position)
     token = proposals.proposal_issue_link(proposal.pk)
@@ -397,7 +397,7 @@ def test_round_and_overview_pages_use_a_constant_number_of_queries(
 @pytest.mark.parametrize("n", [1, 3])
 def test_participant_page_uses_a_constant_number_of_queries(
         client, organisation, links, django_assert_max_num_queries, n):
-    proposal = ProposalFactory(organisation=organisation)
+    proposal = ProposalFactory(organisation=organisation, participant__message_language="en")
     interest = InterestFactory(organisation=organisation)
     proposal.participant.interests.add(interest)
     for position in range(1, n + 1):
