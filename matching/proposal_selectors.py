@@ -18,7 +18,6 @@ from .proposal_models import (
     IN_PROGRESS,
     CallTaskStatus,
     CandidateStatus,
-    GoOn,
     IntroductionMeeting,
     Match,
     MatchingSettings,
@@ -314,7 +313,7 @@ def proposals_due_for_call_task(today=None):
 
 
 __all__ = [
-    "GoOn", "available_volunteers", "busy_volunteer_ids", "excluded_pairs",
+    "available_volunteers", "busy_volunteer_ids", "excluded_pairs",
     "meetings_in_progress", "offers_to_plan", "offers_waiting", "open_call_tasks",
     "participant_page_candidates", "participants_for_volunteer", "proposal_detail_queryset",
     "proposal_list", "proposals_due_for_call_task", "proposals_due_for_reminder",

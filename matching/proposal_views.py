@@ -334,14 +334,8 @@ class ParticipantPageView(View):
 
     template_name = "matching/proposals/participant_page.html"
 
-    def _load(self, token):
-        found = tokens.find(Proposal, token)
-        if found is None:
-            return None
-        return found
-
     def dispatch(self, request, token):
-        found = self._load(token)
+        found = tokens.find(Proposal, token)
         if found is None:
             return _not_working(request)
         proposal_id, organisation_id = found

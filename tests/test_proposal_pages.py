@@ -425,3 +425,32 @@ def test_matching_settings_page_saves_and_checks_the_order_of_days(coordinator_c
     from matching.profiles import matching_settings
 
     assert matching_settings(organisation).shortlist_size == 4
+
+
+@pytest.mark.django_db
+def test_api_records_the_volunteers_answer_once(api_client, coordinator, organisation):
+    proposal = ProposalFactory(organisation=organisation)
+    CandidateFactory(proposal=proposal, position=1)
+    proposals.proposal_choose(proposal, 1, "sms")
+    offer = VolunteerOffer.objects.get()
+    api_client.force_login(coordinator)
+    url = f"/api/volunteer-offers/{offer.pk}/answer/"
+    assert api_client.post(url, {"accept": True}, format="json").json()["status"] == "accepted"
+    response = api_client.post(url, {"accept": False}, format="json")
+    assert response.status_code == 409
+    assert api_client.post(url, {}, format="json").status_code == 400
+    offer.refresh_from_db()
+    assert offer.status == "accepted"
+
+
+@pytest.mark.django_db
+def test_volunteer_short_list_page_shows_waiting_participants_longest_waiting_first(
+        coordinator_client, organisation):
+    volunteer = VolunteerFactory(organisation=organisation, ready=True)
+    ParticipantFactory(organisation=organisation, first_name="Recent",
+                       waiting_since=datetime.date(2026, 10, 1))
+    ParticipantFactory(organisation=organisation, first_name="Longwaiting",
+                       waiting_since=datetime.date(2025, 1, 1))
+    text = coordinator_client.get(reverse("proposals:volunteer_shortlist",
+                                          args=[volunteer.pk])).content.decode()
+    assert text.index("Longwaiting") < text.index("Recent")
