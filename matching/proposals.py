@@ -136,7 +136,7 @@ def round_create(*, organisation, by=None, on=None) -> ProposalRound:
 
 def _draft_candidate(candidate_id):
     candidate = (ProposalCandidate.objects.select_related("proposal__round")
-                 .select_for_update().get(pk=candidate_id))
+                 .select_for_update(of=("self",)).get(pk=candidate_id))
     proposal_round = candidate.proposal.round
     if candidate.proposal.status != ProposalStatus.DRAFT or (
             proposal_round and proposal_round.status != RoundStatus.DRAFT):
@@ -310,7 +310,7 @@ def proposal_create_single(*, participant, volunteers, by=None) -> Proposal:
 
 
 def _locked_answerable(proposal_id, channel, now):
-    proposal = (Proposal.objects.select_for_update().select_related("participant")
+    proposal = (Proposal.objects.select_for_update(of=("self",)).select_related("participant")
                 .get(pk=proposal_id))
     if proposal.status in (ProposalStatus.CHOSEN, ProposalStatus.MATCHED):
         _refuse(_("Your choice was received already. Nothing has changed."),
@@ -550,7 +550,7 @@ def offer_answer(*, offer, accept: bool, channel, recorded_by=None, reason="") -
     declines (the participant gets the remaining candidates or keeps their place)."""
     now = _now()
     with transaction.atomic():
-        offer = (VolunteerOffer.objects.select_for_update()
+        offer = (VolunteerOffer.objects.select_for_update(of=("self",))
                  .select_related("proposal__participant", "candidate").get(pk=offer.pk))
         if offer.status != OfferStatus.ASKED:
             _refuse(_("Your answer was received already. Nothing has changed."),
@@ -582,8 +582,8 @@ def meeting_plan(*, offer, planned_at, place, by=None) -> IntroductionMeeting:
     if not (place or "").strip():
         raise ValidationError({"place": [_("Say where they meet.")]})
     with transaction.atomic():
-        offer = VolunteerOffer.objects.select_for_update().select_related("proposal").get(
-            pk=offer.pk)
+        offer = (VolunteerOffer.objects.select_for_update(of=("self",))
+                 .select_related("proposal").get(pk=offer.pk))
         if offer.status != OfferStatus.ACCEPTED:
             _refuse(_("The volunteer has not accepted yet."), "closed")
         meeting = IntroductionMeeting.objects.filter(offer=offer).first()
@@ -628,7 +628,7 @@ def meeting_record_answer(*, meeting, side, goes_on: bool, by=None) -> Introduct
     if side not in ("participant", "volunteer"):
         raise ValueError(side)
     with transaction.atomic():
-        meeting = (IntroductionMeeting.objects.select_for_update()
+        meeting = (IntroductionMeeting.objects.select_for_update(of=("self",))
                    .select_related("offer__candidate", "offer__proposal").get(pk=meeting.pk))
         if meeting.status not in (MeetingStatus.PLANNED, MeetingStatus.HELD):
             _refuse(_("Both answered already."), "closed")

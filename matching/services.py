@@ -480,7 +480,7 @@ def match_confirm(*, meeting, by=None):
     )
 
     with transaction.atomic():
-        meeting = (IntroductionMeeting.objects.select_for_update()
+        meeting = (IntroductionMeeting.objects.select_for_update(of=("self",))
                    .select_related("offer__candidate").get(pk=meeting.pk))
         existing = Match.objects.filter(proposal_id=meeting.offer.proposal_id).first()
         if existing is not None:

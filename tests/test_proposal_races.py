@@ -10,7 +10,11 @@ from django.db import connection, connections
 from matching import proposals
 from matching.proposal_models import Proposal, ProposalCandidate, VolunteerOffer
 from organisations.scoping import all_organisations
-from tests.factories_matching import ParticipantFactory, VolunteerFactory
+from tests.factories_matching import (
+    ParticipantFactory,
+    VolunteerFactory,
+    postcodes_loaded,  # noqa: F401 (autouse)
+)
 from tests.factories_proposals import CandidateFactory, ProposalFactory
 
 pytestmark = [
@@ -43,7 +47,7 @@ def race(*calls):
     return results
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_double_submit_of_the_same_choice_has_exactly_one_effect(organisation):
     proposal = ProposalFactory(organisation=organisation)
     for position in (1, 2):
@@ -57,7 +61,7 @@ def test_double_submit_of_the_same_choice_has_exactly_one_effect(organisation):
     assert ProposalCandidate.objects.get(proposal=proposal, position=1).status == "chosen"
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_different_choices_at_once_leave_exactly_one(organisation):
     proposal = ProposalFactory(organisation=organisation)
     for position in (1, 2):
@@ -69,7 +73,7 @@ def test_two_different_choices_at_once_leave_exactly_one(organisation):
     assert ProposalCandidate.objects.filter(proposal=proposal, status="chosen").count() == 1
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_participants_proposed_the_same_volunteer_at_once_only_one_gets_them(
         organisation):
     volunteer = VolunteerFactory(organisation=organisation, ready=True)
@@ -85,7 +89,7 @@ def test_two_participants_proposed_the_same_volunteer_at_once_only_one_gets_them
     assert ProposalCandidate.objects.filter(volunteer=volunteer, is_open=True).count() == 1
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_volunteer_accepting_and_declining_at_once_has_exactly_one_effect(organisation):
     proposal = ProposalFactory(organisation=organisation)
     for position in (1, 2):
@@ -106,7 +110,7 @@ def test_volunteer_accepting_and_declining_at_once_has_exactly_one_effect(organi
         assert proposal.status == "open"
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_round_sent_twice_at_once_opens_each_proposal_once(organisation, coordinator):
     ParticipantFactory(organisation=organisation)
     VolunteerFactory(organisation=organisation, ready=True)

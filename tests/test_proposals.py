@@ -25,7 +25,12 @@ from matching.proposal_selectors import (
 )
 from matching.services import match_confirm
 from matching.tasks import remind_unanswered_proposals
-from tests.factories_matching import InterestFactory, ParticipantFactory, VolunteerFactory
+from tests.factories_matching import (
+    InterestFactory,
+    ParticipantFactory,
+    VolunteerFactory,
+    postcodes_loaded,  # noqa: F401 (autouse)
+)
 from tests.factories_proposals import (
     CandidateFactory,
     MatchingSettingsFactory,
