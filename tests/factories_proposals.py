@@ -1,4 +1,5 @@
 import factory
+import pytest
 from django.utils import timezone
 
 from matching.proposal_models import (
@@ -101,3 +102,13 @@ class ProposalCallTaskFactory(ScopedFactory):
     proposal = factory.SubFactory(ProposalFactory, status="call_task")
     organisation = factory.SelfAttribute("proposal.organisation")
     reason = "no_answer"
+
+
+@pytest.fixture(autouse=True)
+def fresh_rarity_cache():
+    """Interest rarity is cached per organisation id; ids come back in a new test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

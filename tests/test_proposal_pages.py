@@ -24,7 +24,11 @@ from tests.factories_matching import (
     VolunteerFactory,
     postcodes_loaded,  # noqa: F401 (autouse)
 )
-from tests.factories_proposals import CandidateFactory, ProposalFactory
+from tests.factories_proposals import (
+    CandidateFactory,
+    ProposalFactory,
+    fresh_rarity_cache,  # noqa: F401 (autouse)
+)
 
 
 @pytest.fixture

@@ -35,6 +35,7 @@ from tests.factories_proposals import (
     CandidateFactory,
     MatchingSettingsFactory,
     ProposalFactory,
+    fresh_rarity_cache,  # noqa: F401 (autouse)
 )
 
 MONDAY_MORNING = 1
