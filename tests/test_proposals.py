@@ -544,3 +544,31 @@ def test_only_the_hash_of_the_link_token_is_stored(open_proposal):
     assert tokens.find(Proposal, token) == (open_proposal.pk, open_proposal.organisation_id)
     assert tokens.find(Proposal, token[:-1] + ("A" if token[-1] != "A" else "B")) is None
     assert tokens.find(Proposal, open_proposal.token_hash) is None
+
+
+@pytest.mark.django_db
+def test_round_respects_a_must_wish_of_either_side(organisation, coordinator):
+    participant = ParticipantFactory(organisation=organisation, gender="male",
+                                     buddy_gender="female", buddy_gender_strength="must")
+    VolunteerFactory(organisation=organisation, ready=True, gender="male")
+    VolunteerFactory(organisation=organisation, ready=True, gender="female",
+                     wish_age_min=60, wish_age_strength="must")
+    woman = VolunteerFactory(organisation=organisation, ready=True, gender="female")
+    proposal_round = proposals.round_create(organisation=organisation, by=coordinator)
+    assert [c.volunteer_id for c in proposal_round.proposals.get(
+        participant=participant).candidates.all()] == [woman.pk]
+
+
+@pytest.mark.django_db
+def test_demo_has_a_sent_round_a_chosen_proposal_and_a_planned_meeting():
+    from django.core.management import call_command
+
+    from matching.proposal_models import IntroductionMeeting
+
+    call_command("seed_demo")
+    assert ProposalRound.objects.filter(status="sent").count() == 1
+    assert Proposal.objects.filter(status="open").exists()
+    assert VolunteerOffer.objects.filter(status="asked").count() == 1
+    assert IntroductionMeeting.objects.filter(status="planned").count() == 1
+    call_command("seed_demo")
+    assert ProposalRound.objects.count() == 1
