@@ -10,9 +10,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
+from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import TemplateView
 
 from organisations.scoping import organisation_scope
@@ -329,6 +331,9 @@ def _not_working(request):
     return _token_page(request, "matching/proposals/link_not_working.html", {}, status=404)
 
 
+# The personal-link pages need no CSRF cookie: a forged form cannot know the secret token
+# in the address, and an old phone that refuses cookies can still answer.
+@method_decorator(csrf_exempt, name="dispatch")
 class ParticipantPageView(View):
     """The participant's choice: /p/<token>/, in their own language, without JavaScript."""
 
@@ -382,6 +387,7 @@ class ParticipantPageView(View):
         return redirect(reverse("proposals:participant_page", args=[token]))
 
 
+@method_decorator(csrf_exempt, name="dispatch")
 class VolunteerPageView(View):
     """The chosen volunteer's answer: /v/<token>/ (accept or decline)."""
 

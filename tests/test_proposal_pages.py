@@ -463,3 +463,17 @@ def test_volunteer_short_list_page_shows_waiting_participants_longest_waiting_fi
     text = coordinator_client.get(reverse("proposals:volunteer_shortlist",
                                           args=[volunteer.pk])).content.decode()
     assert text.index("Longwaiting") < text.index("Recent")
+
+
+@pytest.mark.django_db
+def test_the_participant_can_answer_without_cookies(organisation, links):
+    from django.test import Client
+
+    proposal = ProposalFactory(organisation=organisation)
+    CandidateFactory(proposal=proposal, position=1)
+    url = reverse("proposals:participant_page", args=[proposals.proposal_issue_link(
+        proposal.pk)])
+    phone = Client(enforce_csrf_checks=True)
+    assert phone.post(url, {"answer": "1"}).status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.status == "chosen"
