@@ -4,7 +4,7 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Value
+from django.db.models import Prefetch, Q, Value
 from django.utils import timezone
 
 from . import fit
@@ -177,6 +177,18 @@ def recruitment(volunteers=None) -> Recruitment:
 
 def import_job_list():
     return ImportJob.objects.select_related("created_by").defer("content").order_by("-created_at")
+
+
+def possible_duplicates(person) -> list:
+    """Other people of the same kind with the same phone, or the same name and year of
+    birth: flagged for the coordinator, never merged."""
+    match = Q(pk__in=[])
+    if person.phone:
+        match |= Q(phone=person.phone)
+    if person.birth_year:
+        match |= Q(first_name__iexact=person.first_name, last_name__iexact=person.last_name,
+                   birth_year=person.birth_year)
+    return list(type(person).objects.filter(match).exclude(pk=person.pk).order_by("id")[:5])
 
 
 # Short lists and proposals live in matching/proposal_selectors.py; re-exported here.

@@ -63,6 +63,14 @@ def _call_service(form, func, **kwargs):
         return None
 
 
+def _warn_duplicates(request, person):
+    duplicates = selectors.possible_duplicates(person)
+    if duplicates:
+        messages.warning(request, _("Possible duplicate (same phone, or same name and year of "
+                                    "birth): %(names)s. Nothing was merged; check it.")
+                         % {"names": ", ".join(d.display_name for d in duplicates)})
+
+
 # Participants ---------------------------------------------------------------------------
 
 
@@ -81,6 +89,7 @@ class ParticipantCreateView(OrganisationStaffMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, _("%(name)s is on the waiting list.")
                          % {"name": participant.display_name})
+        _warn_duplicates(self.request, participant)
         return redirect("matching:participant_detail", pk=participant.pk)
 
 
@@ -205,6 +214,7 @@ class VolunteerCreateView(OrganisationStaffMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, _("%(name)s is registered as a volunteer.")
                          % {"name": volunteer.display_name})
+        _warn_duplicates(self.request, volunteer)
         return redirect("matching:volunteer_detail", pk=volunteer.pk)
 
 
@@ -283,7 +293,16 @@ class WaitingListView(OrganisationStaffMixin, TemplateView):
             participant.fit_count = counts[participant.id]
         query = self.request.GET.copy()
         query.pop("page", None)
+        current = query.get("ordering", "waiting_since")
+        columns = {}
+        for key in ("name", "municipality", "waiting_since", "last_contact"):
+            sort = query.copy()
+            sort["ordering"] = f"-{key}" if current == key else key
+            direction = ("ascending" if current == key
+                         else "descending" if current == f"-{key}" else "")
+            columns[key] = {"url": "?" + sort.urlencode(), "sort": direction}
         context.update(
+            columns=columns,
             filter=filterset, page=page, participants=participants,
             figures=selectors.waiting_figures(), query=query.urlencode(),
             today=timezone.localdate(),

@@ -226,3 +226,13 @@ def test_errors_are_in_the_users_language(client, organisation):
     fields = response.json()["error"]["fields"]
     assert fields["postcode"] == ["1234 is geen Belgische postcode."]
     assert fields["phone"][0].startswith("0470 12 is geen mogelijk telefoonnummer.")
+
+
+def test_intake_of_a_possible_duplicate_is_flagged_not_merged(coordinator_client, organisation):
+    ParticipantFactory(organisation=organisation, first_name="Firstcomer", last_name="X",
+                       phone="+32470123456")
+    response = coordinator_client.post(reverse("matching:participant_create"), form_data(),
+                                       follow=True)
+    assert "Possible duplicate" in response.content.decode()
+    assert "Firstcomer X" in response.content.decode()
+    assert Participant.objects.count() == 2

@@ -187,3 +187,16 @@ def test_a_pause_whose_check_back_date_has_come_is_flagged(coordinator_client, o
                        check_back_on=datetime.date(2000, 1, 1))
     page = coordinator_client.get(reverse("matching:waiting_list")).content.decode()
     assert "call now" in page
+
+
+def test_waiting_list_sorts_by_column(coordinator_client, organisation):
+    ParticipantFactory(organisation=organisation, first_name="Zoe",
+                       waiting_since=datetime.date(2024, 1, 1))
+    ParticipantFactory(organisation=organisation, first_name="Anna",
+                       waiting_since=datetime.date(2025, 1, 1))
+    url = reverse("matching:waiting_list")
+    by_date = coordinator_client.get(url).content.decode()
+    assert by_date.index(">Zoe ") < by_date.index(">Anna ")
+    by_name = coordinator_client.get(url + "?ordering=name").content.decode()
+    assert by_name.index(">Anna ") < by_name.index(">Zoe ")
+    assert 'aria-sort="ascending"' in by_name and "ordering=-name" in by_name

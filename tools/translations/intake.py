@@ -158,6 +158,7 @@ T = {
 "A CSV or XLSX file.": ("Een CSV- of XLSX-bestand.", "Un fichier CSV ou XLSX."),
 "call now": ("nu bellen", "appeler maintenant"),
 "Participants read this text: use the first name only, not %(name)s.": ("Deelnemers lezen deze tekst: gebruik enkel de voornaam, niet %(name)s.", "Les participants lisent ce texte : utilisez uniquement le prénom, pas %(name)s."),
+"Possible duplicate (same phone, or same name and year of birth): %(names)s. Nothing was merged; check it.": ("Mogelijke dubbel (zelfde telefoon, of zelfde naam en geboortejaar): %(names)s. Er is niets samengevoegd; kijk het na.", "Doublon possible (même téléphone, ou même nom et année de naissance) : %(names)s. Rien n'a été fusionné ; vérifiez."),
 "Fill in the postcode.": ("Vul de postcode in.", "Indiquez le code postal."),
 "A mobile phone number is needed to reach them by SMS.": ("Een gsm-nummer is nodig om hen per sms te bereiken.", "Un numéro de GSM est nécessaire pour les joindre par SMS."),
 "This is not a mobile number: an SMS cannot reach it.": ("Dit is geen gsm-nummer: een sms komt er niet aan.", "Ce n'est pas un numéro de GSM : un SMS ne peut pas l'atteindre."),
