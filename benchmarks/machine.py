@@ -2,6 +2,7 @@
 
 import os
 import platform
+import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +38,16 @@ def load_average() -> list[float] | None:
         return None
 
 
+def code_version() -> str | None:
+    try:
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True,
+            cwd=Path(__file__).resolve().parent,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
 def describe() -> dict:
     return {
         "cpu": _cpu_model(),
@@ -48,4 +59,5 @@ def describe() -> dict:
         "scipy": scipy.__version__,
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "load_average_1_5_15_min": load_average(),
+        "code_commit": code_version(),
     }

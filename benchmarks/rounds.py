@@ -21,7 +21,7 @@ from benchmarks.data import generate
 from matching import rounds
 from matching.scoring import DEFAULT_WEIGHTS, interest_rarity
 
-SIZES = ((2_000, 2_000), (10_000, 10_000))
+SIZES = ((2_000, 2_000), (10_000, 10_000), (2_000, 10_000))
 K = 3
 
 

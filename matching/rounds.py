@@ -34,6 +34,7 @@ from .scoring import (
     Profile,
     ProfileBlock,
     Weights,
+    hard_rule_failures,
 )
 
 DEFAULT_K = 3
@@ -216,6 +217,8 @@ def _score_chunk(pairing: Pairing, rows, cols, top_m: int | None, volunteer_m: i
     kept = _best_per_row(allowed, score, top_m)[r, c]
     edges = (rows[r].astype(np.int32), cols[c].astype(np.int32),
              score[r, c].astype(np.float32), kept)
+    if not volunteer_m:
+        return edges, cols[:0], np.zeros((0, 0)), np.zeros((0, 0), dtype=np.int64)
     masked = np.where(allowed, score, -np.inf).T  # cols × rows
     if masked.shape[1] > volunteer_m:
         best = np.argpartition(-masked, volunteer_m - 1, axis=1)[:, :volunteer_m]
@@ -423,6 +426,35 @@ def fairness_report(graph: CandidateGraph, result: RoundResult) -> dict[str, int
         "served_out_of_turn": int((got & ~should).sum()),
         "first_skipped_rank": int(skipped[0]) if len(skipped) else -1,
     }
+
+
+def problems_in_proposals(
+    proposals: Mapping[int, Sequence[int]],
+    participants: Mapping[int, Profile],
+    volunteers: Mapping[int, Profile],
+    k: int = DEFAULT_K,
+    weights: Weights = DEFAULT_WEIGHTS,
+    excluded_pairs: Collection[tuple[int, int]] = (),
+) -> list[tuple[int, int | None, str]]:
+    """Checks a round after a coordinator changed it (swapped or removed candidates):
+    (participant id, volunteer id or None, problem) for every broken rule; empty when the
+    round can be sent. Problems: a hard rule's name, "more_than_k", "twice_in_one_list",
+    "in_two_lists"."""
+    problems = []
+    seen: dict[int, int] = {}
+    for participant_id, volunteer_ids in proposals.items():
+        if len(volunteer_ids) > k:
+            problems.append((participant_id, None, "more_than_k"))
+        if len(set(volunteer_ids)) < len(volunteer_ids):
+            problems.append((participant_id, None, "twice_in_one_list"))
+        for volunteer_id in volunteer_ids:
+            if volunteer_id in seen and seen[volunteer_id] != participant_id:
+                problems.append((participant_id, volunteer_id, "in_two_lists"))
+            seen.setdefault(volunteer_id, participant_id)
+            for rule in hard_rule_failures(participants[participant_id],
+                                           volunteers[volunteer_id], weights, excluded_pairs):
+                problems.append((participant_id, volunteer_id, rule))
+    return problems
 
 
 def run_round(

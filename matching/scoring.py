@@ -437,7 +437,8 @@ class ProfileBlock:
     availability: np.ndarray  # int64 masks
     lat: np.ndarray  # radians, NaN when unknown
     lon: np.ndarray
-    municipality: tuple[str, ...]
+    municipality_vocabulary: tuple[str, ...]
+    municipality: np.ndarray  # index into the vocabulary, -1 when unknown
     # Gender and lived experience as (kind, value) traits; wishes about them as counts.
     trait_vocabulary: tuple[tuple, ...]
     traits: np.ndarray  # n × T, 0/1
@@ -475,6 +476,8 @@ class ProfileBlock:
             return [[w.key for w in p.wishes if w.must == must and w.kind != "age_range"]
                     for p in profiles]
 
+        municipalities = _vocabulary(p.municipality for p in profiles if p.municipality)
+        municipality_index = {name: n for n, name in enumerate(municipalities)}
         age_musts = [_age_bounds(p.must_wishes) for p in profiles]
         preferences = [tuple(dict.fromkeys(p.preference_wishes)) for p in profiles]
         age_preferences = [[w.value for w in wishes if w.kind == "age_range"]
@@ -488,7 +491,9 @@ class ProfileBlock:
             availability=np.array([p.availability for p in profiles], dtype=np.int64),
             lat=np.radians(column(lambda p: p.lat if p.has_coordinates else None, float, np.nan)),
             lon=np.radians(column(lambda p: p.lon if p.has_coordinates else None, float, np.nan)),
-            municipality=tuple(p.municipality for p in profiles),
+            municipality_vocabulary=municipalities,
+            municipality=np.array([municipality_index.get(p.municipality, -1) for p in profiles],
+                                  dtype=np.int64),
             trait_vocabulary=traits,
             traits=_counts([_traits(p) for p in profiles], traits),
             trait_musts=_counts(trait_wishes(True), traits),
@@ -631,20 +636,22 @@ class Pairing:
 
         self.p_xyz, self.v_xyz = p.unit_vectors(), v.unit_vectors()
         self.p_unknown_place, self.v_unknown_place = np.isnan(p.lat), np.isnan(v.lat)
-        codes: dict[str, int] = {}
-        for name in p.municipality + v.municipality:
-            if name:
-                codes.setdefault(name, len(codes))
-        # Unknown municipalities get codes that never equal anything on the other side.
-        self.p_municipality = np.array([codes.get(m, -1) for m in p.municipality], dtype=np.int64)
-        self.v_municipality = np.array([codes.get(m, -2) for m in v.municipality], dtype=np.int64)
+        # Municipalities as codes of a shared vocabulary; unknown ones get codes that never
+        # equal anything on the other side.
+        names = _vocabulary(p.municipality_vocabulary + v.municipality_vocabulary)
+        code = {name: n for n, name in enumerate(names)}
+        p_codes = np.array([code[m] for m in p.municipality_vocabulary] + [-1], dtype=np.int64)
+        v_codes = np.array([code[m] for m in v.municipality_vocabulary] + [-2], dtype=np.int64)
+        self.p_municipality = p_codes[p.municipality]  # -1 picks the last entry: unknown
+        self.v_municipality = v_codes[v.municipality]
 
-        p_index = {int(i): n for n, i in enumerate(p.ids)}
-        v_index = {int(i): n for n, i in enumerate(v.ids)}
-        pairs = [
-            (p_index[a], v_index[b]) for a, b in excluded_pairs if a in p_index and b in v_index
-        ]
-        self.excluded = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+        self.excluded = np.zeros((0, 2), dtype=np.int64)
+        if excluded_pairs:
+            p_index = {int(i): n for n, i in enumerate(p.ids)}
+            v_index = {int(i): n for n, i in enumerate(v.ids)}
+            pairs = [(p_index[a], v_index[b]) for a, b in excluded_pairs
+                     if a in p_index and b in v_index]
+            self.excluded = np.array(pairs, dtype=np.int64).reshape(-1, 2)
 
     def evaluate(self, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For participants `rows` × volunteers `cols` (indices into the blocks): the mask of

@@ -18,12 +18,13 @@ from matching.rounds import (
     build_candidate_graph,
     fairness_report,
     greedy_round,
+    problems_in_proposals,
     propose_round,
     run_round,
     servable,
     waiting_order,
 )
-from matching.scoring import Profile, interest_rarity
+from matching.scoring import Profile, Weights, interest_rarity, score_pair
 
 # ---------------------------------------------------------------- independent references
 
@@ -233,3 +234,39 @@ def test_k_must_be_at_least_one():
 def test_an_empty_waiting_list_gives_an_empty_round():
     result = run_round([], [Profile(id=1)])
     assert result.proposals == {} and result.total_score == 0
+
+
+@pytest.mark.parametrize("limit_km", [5.0, 15.0, 60.0])
+def test_the_candidate_graph_holds_exactly_the_allowed_pairs(limit_km):
+    # The spatial grouping only skips pairs that are too far: compare with every pair.
+    participants, volunteers = generate(70, 160, seed=4)
+    weights = Weights(max_distance_km=limit_km)
+    rarity = interest_rarity(participants + volunteers)
+    graph = build_candidate_graph(participants, volunteers, weights, rarity, top_m=None)
+    got = {(int(graph.participant_ids[p]), int(graph.volunteer_ids[v])): float(s)
+           for p, v, s in zip(graph.participant, graph.volunteer, graph.score, strict=True)}
+    expected = {(p.id, v.id): score for p in participants for v in volunteers
+                if (score := score_pair(p, v, weights, rarity)) is not None}
+    assert got.keys() == expected.keys()
+    assert all(got[pair] == pytest.approx(expected[pair], abs=1e-4) for pair in expected)
+    assert len(expected) > 50
+
+
+def test_a_changed_round_is_checked_before_it_is_sent():
+    participants, volunteers = generate(60, 60, seed=12)
+    result = run_round(participants, volunteers)
+    by_id_p = {p.id: p for p in participants}
+    by_id_v = {v.id: v for v in volunteers}
+    assert problems_in_proposals(result.proposals, by_id_p, by_id_v) == []
+    first, second = list(result.proposals)[:2]
+    changed = dict(result.proposals)
+    changed[second] = changed[second] + changed[first][:1]  # the same volunteer twice
+    problems = problems_in_proposals(changed, by_id_p, by_id_v)
+    assert (second, changed[first][0], "in_two_lists") in problems
+    changed = {first: result.proposals[first] + (999,) * 3}
+    far_away = Profile(id=999, languages=frozenset({"nl"}), availability=2**21 - 1, lat=0.0,
+                       lon=0.0)
+    problems = problems_in_proposals(changed, by_id_p, {**by_id_v, 999: far_away})
+    assert (first, None, "more_than_k") in problems
+    assert (first, None, "twice_in_one_list") in problems
+    assert (first, 999, "too_far") in problems
