@@ -11,12 +11,12 @@ from datetime import date
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from . import scoring
 from .fit import age_bounds
-from .models import Interest, Participant, Strength, Volunteer
+from .models import Interest, Participant, Postcode, Strength, Volunteer
 from .proposal_models import MatchingSettings
 
 COMMON_FIELDS = (
@@ -149,15 +149,40 @@ def _interest_ids():
     return ArrayAgg("interests__id", default=[])
 
 
+POSTCODE_CACHE_SECONDS = 3600
+
+
+def _postcode_points():
+    """(ids, unit vectors) of every postcode: reference data, cached for an hour and as
+    long as no postcode is added (one small counting query)."""
+    import numpy as np
+
+    version = Postcode.objects.aggregate(n=Count("id"), last=Max("id"))
+    key = f"matching:postcode-points:{version['n']}:{version['last']}"
+    found = cache.get(key)
+    if found is None:
+        rows = list(Postcode.objects.values_list("pk", "latitude", "longitude"))
+        lat = np.radians(np.array([r[1] for r in rows], dtype=float))
+        lon = np.radians(np.array([r[2] for r in rows], dtype=float))
+        xyz = np.stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)],
+                       axis=1)
+        found = (np.array([r[0] for r in rows], dtype=np.int64), xyz)
+        cache.set(key, found, POSTCODE_CACHE_SECONDS)
+    return found
+
+
 def near(queryset, lat: float, lon: float, limit_km: float):
-    """Only people whose postcode lies in the box around (lat, lon) that holds the distance
-    limit: the exact distance is checked by the scoring, the box only saves work."""
-    reach = limit_km / 111.0 + 0.01
-    lon_reach = reach / max(math.cos(math.radians(min(abs(lat) + reach, 89.0))), 0.01)
-    return queryset.filter(
-        postcode__latitude__range=(lat - reach, lat + reach),
-        postcode__longitude__range=(lon - lon_reach, lon + lon_reach),
-    )
+    """Only people whose postcode lies within the distance limit of (lat, lon): homes are
+    known per postcode, so this is the scoring's own distance rule (great circle through
+    the chord, as `scoring.distance_km`), done once per postcode instead of per person."""
+    import numpy as np
+
+    ids, xyz = _postcode_points()
+    here = np.array(scoring._unit_vector(lat, lon))
+    chord = np.sqrt(np.maximum(2.0 - 2.0 * (xyz @ here), 0.0))
+    km = 2 * scoring.EARTH_RADIUS_KM * np.arcsin(np.minimum(chord / 2, 1.0))
+    # A hair of slack: the scoring decides at the exact limit.
+    return queryset.filter(postcode_id__in=ids[km <= limit_km + 0.01].tolist())
 
 
 def sharing_time(queryset, availability: int):

@@ -572,3 +572,18 @@ def test_demo_has_a_sent_round_a_chosen_proposal_and_a_planned_meeting():
     assert IntroductionMeeting.objects.filter(status="planned").count() == 1
     call_command("seed_demo")
     assert ProposalRound.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_short_list_keeps_the_distance_limit_of_the_organisation(organisation):
+    from matching.models import Postcode
+    from matching.proposal_selectors import shortlist_for_participant
+
+    participant = ParticipantFactory(organisation=organisation)  # Gent 9000
+    near = VolunteerFactory(organisation=organisation, ready=True,
+                            postcode=Postcode.objects.filter(code="9820").first())
+    far = VolunteerFactory(organisation=organisation, ready=True,
+                           postcode=Postcode.objects.filter(code="9300").first())
+    assert [e.id for e in shortlist_for_participant(participant)] == [near.pk]
+    MatchingSettingsFactory(organisation=organisation, max_distance_km=40)
+    assert {e.id for e in shortlist_for_participant(participant)} == {near.pk, far.pk}
