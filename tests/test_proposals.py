@@ -12,6 +12,7 @@ from matching.models import ParticipantStatus
 from matching.proposal_models import (
     CallTaskStatus,
     Match,
+    MatchingSettings,
     Proposal,
     ProposalCallTask,
     ProposalCandidate,
@@ -585,5 +586,5 @@ def test_short_list_keeps_the_distance_limit_of_the_organisation(organisation):
     far = VolunteerFactory(organisation=organisation, ready=True,
                            postcode=Postcode.objects.filter(code="9300").first())
     assert [e.id for e in shortlist_for_participant(participant)] == [near.pk]
-    MatchingSettingsFactory(organisation=organisation, max_distance_km=40)
+    MatchingSettings.objects.filter(organisation=organisation).update(max_distance_km=40)
     assert {e.id for e in shortlist_for_participant(participant)} == {near.pk, far.pk}
