@@ -588,3 +588,42 @@ def test_short_list_keeps_the_distance_limit_of_the_organisation(organisation):
     assert [e.id for e in shortlist_for_participant(participant)] == [near.pk]
     MatchingSettings.objects.filter(organisation=organisation).update(max_distance_km=40)
     assert {e.id for e in shortlist_for_participant(participant)} == {near.pk, far.pk}
+
+
+@pytest.mark.django_db
+def test_sending_a_round_skips_a_volunteer_proposed_elsewhere_meanwhile(organisation, coordinator):
+    waiting = ParticipantFactory(organisation=organisation,
+                                 waiting_since=datetime.date(2025, 1, 1))
+    volunteer = VolunteerFactory(organisation=organisation, ready=True)
+    proposal_round = proposals.round_create(organisation=organisation, by=coordinator)
+    assert proposal_round.proposals.get().participant == waiting
+    other = ParticipantFactory(organisation=organisation)
+    proposals.proposal_create_single(participant=other, volunteers=[volunteer])
+    proposals.round_send(proposal_round=proposal_round, by=coordinator)
+    draft = Proposal.objects.get(participant=waiting)
+    assert draft.status == "withdrawn"
+    waiting.refresh_from_db()
+    assert waiting.status == "waiting"
+    assert ProposalCandidate.objects.filter(volunteer=volunteer, is_open=True).count() == 1
+
+
+@pytest.mark.django_db
+def test_coordinator_withdraws_an_open_proposal_and_closes_the_call(coordinator_client,
+                                                                   organisation):
+    from django.urls import reverse
+
+    proposal = ProposalFactory(organisation=organisation)
+    CandidateFactory(proposal=proposal, position=1)
+    proposals.proposal_call_me(proposal, "sms")
+    task = ProposalCallTask.objects.get()
+    response = coordinator_client.post(reverse("proposals:call_task_done", args=[task.pk]))
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.status == "done"
+    coordinator_client.post(reverse("proposals:proposal_answer", args=[proposal.pk]),
+                            {"answer": "withdraw", "reason": "Verhuist"})
+    proposal.refresh_from_db()
+    proposal.participant.refresh_from_db()
+    assert proposal.status == "withdrawn"
+    assert proposal.participant.status == "waiting"
+    assert not proposal.candidates.filter(is_open=True).exists()
