@@ -298,6 +298,13 @@ def _cutoffs(field_name, today):
     return condition
 
 
+def proposals_of_participants_who_left():
+    """Proposals still in progress although the participant left the project (intake's
+    withdrawal does not know about proposals): their volunteers must be freed."""
+    return Proposal.objects.filter(status__in=IN_PROGRESS,
+                                   participant__status=ParticipantStatus.WITHDRAWN)
+
+
 def proposals_due_for_reminder(today=None):
     """Open proposals sent N days ago or more (N per organisation) not reminded yet."""
     today = today or timezone.localdate()
@@ -317,6 +324,7 @@ __all__ = [
     "meetings_in_progress", "offers_to_plan", "offers_waiting", "open_call_tasks",
     "participant_page_candidates", "participants_for_volunteer", "proposal_detail_queryset",
     "proposal_list", "proposals_due_for_call_task", "proposals_due_for_reminder",
+    "proposals_of_participants_who_left",
     "recent_matches", "round_detail_proposals", "round_list", "shortlist_for_participant",
     "waiting_participants",
 ]

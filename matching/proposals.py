@@ -413,14 +413,18 @@ def proposal_call_me(proposal, channel, recorded_by=None) -> Proposal:
 
 
 def proposal_withdraw(*, proposal, by=None, reason="") -> Proposal:
-    """The coordinator withdraws an open proposal: volunteers free, participant back to
-    waiting with their date. Nobody is told (the coordinator tells them)."""
+    """The coordinator withdraws an open proposal (or one whose participant left):
+    volunteers free, participant back to waiting with their date. Nobody is told (the
+    coordinator tells them)."""
     with transaction.atomic():
-        proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
-        if proposal.status not in ANSWERABLE:
+        proposal = (Proposal.objects.select_for_update(of=("self",))
+                    .select_related("participant").get(pk=proposal.pk))
+        left = proposal.participant.status == ParticipantStatus.WITHDRAWN
+        if proposal.status not in ANSWERABLE and not (left and proposal.status in IN_PROGRESS):
             _refuse(_("Only an open proposal can be withdrawn."), "closed")
         proposal.candidates.filter(is_open=True).update(status=CandidateStatus.WITHDRAWN,
                                                         is_open=False)
+        proposal.offers.filter(status=OfferStatus.ASKED).update(status=OfferStatus.WITHDRAWN)
         proposal.status = ProposalStatus.WITHDRAWN
         proposal.reason = reason[:300]
         proposal.recorded_by = by

@@ -627,3 +627,22 @@ def test_coordinator_withdraws_an_open_proposal_and_closes_the_call(coordinator_
     assert proposal.status == "withdrawn"
     assert proposal.participant.status == "waiting"
     assert not proposal.candidates.filter(is_open=True).exists()
+
+
+@pytest.mark.django_db
+def test_daily_task_frees_the_volunteers_of_a_participant_who_left(organisation):
+    from matching import services
+
+    proposal = ProposalFactory(organisation=organisation)
+    CandidateFactory(proposal=proposal, position=1)
+    CandidateFactory(proposal=proposal, position=2)
+    proposals.proposal_choose(proposal, 1, "sms")
+    services.participant_withdraw(participant=proposal.participant, reason="Verhuisd")
+    remind_unanswered_proposals()
+    remind_unanswered_proposals()
+    proposal.refresh_from_db()
+    assert proposal.status == "withdrawn"
+    assert not ProposalCandidate.objects.filter(is_open=True).exists()
+    assert VolunteerOffer.objects.get().status == "withdrawn"
+    proposal.participant.refresh_from_db()
+    assert proposal.participant.status == "withdrawn"

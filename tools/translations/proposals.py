@@ -219,6 +219,7 @@ T = {
 "Free volunteers": ("Vrije vrijwilligers", "Bénévoles libres"),
 "Thank you for letting us know.": ("Bedankt om het ons te laten weten.", "Merci de nous l'avoir fait savoir."),
 "This question is closed. Please call your coordinator.": ("Deze vraag is afgesloten. Bel je coördinator.", "Cette question est close. Appelez votre coordinateur."),
+"The participant left the project.": ("De deelnemer verliet het project.", "Le participant a quitté le projet."),
 # Two strings of the intake API that had no translation yet when this branch merged it.
 "A CSV or XLSX file.": ("Een CSV- of XLSX-bestand.", "Un fichier CSV ou XLSX."),
 "{column name: field}; the suggested mapping when left out.": ("{kolomnaam: veld}; de voorgestelde koppeling als je het weglaat.", "{nom de colonne : champ} ; la correspondance suggérée si vous l'omettez."),
