@@ -44,6 +44,12 @@ def _language(request):
     return (translation.get_language() or "nl")[:2]
 
 
+def _with_reasons(candidates, language):
+    """Each candidate's reasons in the reader's language, as `reasons_text`."""
+    for candidate in candidates:
+        candidate.reasons_text = candidate.reasons_in(language)
+
+
 def _error_text(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
@@ -114,9 +120,18 @@ class RoundDetailView(OrganisationStaffMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         proposal_round = get_object_or_404(ProposalRound, pk=self.kwargs["pk"])
-        return super().get_context_data(
-            round=proposal_round, proposals=selectors.round_detail_proposals(proposal_round),
-            language=_language(self.request), **kwargs)
+        language = _language(self.request)
+        found = list(selectors.round_detail_proposals(proposal_round))
+        for proposal in found:
+            _with_reasons(proposal.candidates.all(), language)
+        spare = []
+        if proposal_round.status == "draft":
+            spare = (selectors.available_volunteers(proposal_round.organisation_id)
+                     .exclude(pk__in=ProposalCandidate.objects.filter(
+                         proposal__round=proposal_round).values("volunteer_id"))
+                     .select_related("postcode").order_by("first_name", "last_name")[:300])
+        return super().get_context_data(round=proposal_round, proposals=found,
+                                        spare_volunteers=spare, **kwargs)
 
 
 class RoundSendView(OrganisationStaffMixin, View):
@@ -178,6 +193,7 @@ class ProposalDetailView(OrganisationStaffMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         proposal = get_object_or_404(selectors.proposal_detail_queryset(), pk=self.kwargs["pk"])
+        _with_reasons(proposal.candidates.all(), _language(self.request))
         offers = list(proposal.offers.all())
         meeting = None
         if offers:

@@ -477,3 +477,28 @@ def test_the_participant_can_answer_without_cookies(organisation, links):
     assert phone.post(url, {"answer": "1"}).status_code == 302
     proposal.refresh_from_db()
     assert proposal.status == "chosen"
+
+
+@pytest.mark.django_db
+def test_round_page_shows_reasons_and_swaps_a_candidate(coordinator, coordinator_client,
+                                                        organisation):
+    walking = InterestFactory(organisation=organisation, label_en="Walking")
+    participant = ParticipantFactory(organisation=organisation)
+    participant.interests.add(walking)
+    first = VolunteerFactory(organisation=organisation, ready=True)
+    first.interests.add(walking)
+    proposal_round = proposals.round_create(organisation=organisation, by=coordinator)
+    spare = VolunteerFactory(organisation=organisation, ready=True, first_name="Spare")
+    page = coordinator_client.get(reverse("proposals:round_detail",
+                                          args=[proposal_round.pk])).content.decode()
+    assert "You both like Walking" in page
+    assert f'<option value="{spare.pk}">' in page
+    candidate = proposal_round.proposals.get().candidates.get()
+    coordinator_client.post(reverse("proposals:round_candidate", args=[candidate.pk, "swap"]),
+                            {"volunteer": str(spare.pk)})
+    candidate.refresh_from_db()
+    assert candidate.volunteer == spare
+    coordinator_client.post(reverse("proposals:round_send", args=[proposal_round.pk]))
+    response = coordinator_client.post(
+        reverse("proposals:round_candidate", args=[candidate.pk, "remove"]), follow=True)
+    assert "cannot be changed" in response.content.decode()

@@ -186,7 +186,6 @@ T = {
 "%(waiting)s waiting, %(free)s free volunteers": ("%(waiting)s wachtenden, %(free)s vrije vrijwilligers", "%(waiting)s en attente, %(free)s bénévoles libres"),
 "Send this round": ("Stuur deze ronde", "Envoyer ce tour"),
 "Remove": ("Verwijderen", "Retirer"),
-"Swap for volunteer number": ("Vervang door vrijwilliger nummer", "Remplacer par le bénévole numéro"),
 "Swap": ("Vervangen", "Remplacer"),
 "Nobody could be served in this round.": ("Niemand kon in deze ronde geholpen worden.", "Personne n'a pu être servi dans ce tour."),
 "A round proposes up to a few volunteers to every waiting participant at once. Those who waited longest are served first when volunteers are scarce. You review the round before it is sent.": ("Een ronde stelt in één keer enkele vrijwilligers voor aan elke wachtende deelnemer. Wie het langst wacht, komt eerst aan de beurt als er weinig vrijwilligers zijn. Je kijkt de ronde na voor ze vertrekt.", "Un tour propose en une fois quelques bénévoles à chaque participant en attente. Ceux qui attendent depuis le plus longtemps passent d'abord quand les bénévoles manquent. Vous vérifiez le tour avant son envoi."),
@@ -220,6 +219,7 @@ T = {
 "Thank you for letting us know.": ("Bedankt om het ons te laten weten.", "Merci de nous l'avoir fait savoir."),
 "This question is closed. Please call your coordinator.": ("Deze vraag is afgesloten. Bel je coördinator.", "Cette question est close. Appelez votre coordinateur."),
 "The participant left the project.": ("De deelnemer verliet het project.", "Le participant a quitté le projet."),
+"Swap for": ("Vervang door", "Remplacer par"),
 # Two strings of the intake API that had no translation yet when this branch merged it.
 "A CSV or XLSX file.": ("Een CSV- of XLSX-bestand.", "Un fichier CSV ou XLSX."),
 "{column name: field}; the suggested mapping when left out.": ("{kolomnaam: veld}; de voorgestelde koppeling als je het weglaat.", "{nom de colonne : champ} ; la correspondance suggérée si vous l'omettez."),
