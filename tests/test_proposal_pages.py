@@ -502,3 +502,15 @@ def test_round_page_shows_reasons_and_swaps_a_candidate(coordinator, coordinator
     response = coordinator_client.post(
         reverse("proposals:round_candidate", args=[candidate.pk, "remove"]), follow=True)
     assert "cannot be changed" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_link_of_a_withdrawn_proposal_says_the_place_is_kept(client, organisation, links):
+    proposal = ProposalFactory(organisation=organisation, participant__message_language="en")
+    CandidateFactory(proposal=proposal, position=1)
+    url = reverse("proposals:participant_page", args=[proposals.proposal_issue_link(
+        proposal.pk)])
+    proposals.proposal_withdraw(proposal=proposal)
+    text = client.get(url).content.decode()
+    assert "keep your place" in text
+    assert "I choose" not in text

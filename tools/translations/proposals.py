@@ -220,6 +220,7 @@ T = {
 "This question is closed. Please call your coordinator.": ("Deze vraag is afgesloten. Bel je coördinator.", "Cette question est close. Appelez votre coordinateur."),
 "The participant left the project.": ("De deelnemer verliet het project.", "Le participant a quitté le projet."),
 "Swap for": ("Vervang door", "Remplacer par"),
+"This proposal is closed. You keep your place on the waiting list.": ("Dit voorstel is afgesloten. Je houdt je plaats op de wachtlijst.", "Cette proposition est close. Vous gardez votre place sur la liste d'attente."),
 # Two strings of the intake API that had no translation yet when this branch merged it.
 "A CSV or XLSX file.": ("Een CSV- of XLSX-bestand.", "Un fichier CSV ou XLSX."),
 "{column name: field}; the suggested mapping when left out.": ("{kolomnaam: veld}; de voorgestelde koppeling als je het weglaat.", "{nom de colonne : champ} ; la correspondance suggérée si vous l'omettez."),
