@@ -30,6 +30,9 @@ def main(argv=None) -> int:
     benchmarks = {
         "shortlist": lambda args: __import__("benchmarks.shortlist").shortlist.run(),
         "rounds": lambda args: __import__("benchmarks.rounds").rounds.run(_sizes(args)),
+        "shortlist_api": lambda args: __import__("benchmarks.shortlist_api").shortlist_api.run(),
+        "participant_page": lambda args: (
+            __import__("benchmarks.participant_page").participant_page.run()),
     }
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--only", action="append", choices=sorted(benchmarks),

@@ -56,6 +56,8 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("messages/", include("notifications.urls")),
     *notification_public_urls,
+    # Short lists, proposals and the personal-link pages (matching app), then intake.
+    path("", include("matching.proposal_urls")),
     # Intake and the waiting list (matching app).
     path("", include("matching.urls")),
     path("api/", include((api_patterns, "api"))),

@@ -232,3 +232,5 @@ def seed(base):
     antwerp_interests = _catalogue(antwerp)
     _participants(antwerp, antwerp_interests, ANTWERP, users.get("coordinator-antwerpen"))
     _volunteers(antwerp, antwerp_interests, ANTWERP_VOLUNTEERS, {})
+    # Proposals: a sent round, a chosen proposal, a planned introduction meeting.
+    __import__("matching.demo_proposals").demo_proposals.seed(base)

@@ -570,3 +570,7 @@ class ImportJob(models.Model):
     @property
     def progress_percent(self):
         return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
+
+
+# Proposals, the participant's choice and the match (matching/proposal_models.py).
+from .proposal_models import *  # noqa: E402, F403

@@ -202,3 +202,14 @@ def possible_duplicates(person) -> list:
         match |= Q(first_name__iexact=person.first_name, last_name__iexact=person.last_name,
                    birth_year=person.birth_year)
     return list(type(person).objects.filter(match).exclude(pk=person.pk).order_by("id")[:5])
+
+
+# Short lists and proposals live in matching/proposal_selectors.py; re-exported here.
+from .proposal_selectors import (  # noqa: E402, F401
+    available_volunteers,
+    excluded_pairs,
+    participants_for_volunteer,
+    proposals_due_for_call_task,
+    proposals_due_for_reminder,
+    shortlist_for_participant,
+)

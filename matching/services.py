@@ -462,3 +462,67 @@ def interest_save(*, organisation, category, interest=None, **fields) -> Interes
         raise ValidationError({"key": _("Another interest already has this key.")})
     interest.save()
     return interest
+
+
+# The match: both said yes after the introduction meeting ------------------------------------
+
+
+def match_confirm(*, meeting, by=None):
+    """Both said yes: the match is confirmed, the participant is matched, and the match is
+    handed to duos (matching.handover); nobody is told here (duos takes over)."""
+    from . import handover
+    from .proposal_models import (
+        IntroductionMeeting,
+        Match,
+        MeetingStatus,
+        Proposal,
+        ProposalStatus,
+    )
+
+    with transaction.atomic():
+        meeting = (IntroductionMeeting.objects.select_for_update(of=("self",))
+                   .select_related("offer__candidate").get(pk=meeting.pk))
+        existing = Match.objects.filter(proposal_id=meeting.offer.proposal_id).first()
+        if existing is not None:
+            return existing
+        proposal = Proposal.objects.select_for_update().get(pk=meeting.offer.proposal_id)
+        participant = Participant.objects.select_for_update().get(pk=meeting.participant_id)
+        match = Match.objects.create(
+            organisation_id=meeting.organisation_id, participant=participant,
+            volunteer_id=meeting.volunteer_id, proposal=proposal, confirmed_by=by,
+        )
+        meeting.status = MeetingStatus.CONFIRMED
+        meeting.save(update_fields=["status", "updated_at"])
+        proposal.status = ProposalStatus.MATCHED
+        proposal.save(update_fields=["status"])
+        candidate = meeting.offer.candidate
+        candidate.is_open = False
+        candidate.save(update_fields=["is_open"])
+        participant.status = ParticipantStatus.MATCHED
+        participant.check_back_on = None
+        participant.save(update_fields=["status", "check_back_on", "updated_at"])
+        handover.start_duo(match, started_by=by)
+    return match
+
+
+# Proposals and the participant's choice live in matching/proposals.py; re-exported here so
+# that callers find every state change of matching in one place.
+from .proposals import (  # noqa: E402, F401
+    call_task_done,
+    handle_proposal_reply,
+    meeting_plan,
+    meeting_record_answer,
+    meeting_record_held,
+    offer_answer,
+    proposal_call_me,
+    proposal_choose,
+    proposal_create_single,
+    proposal_none_of_these,
+    proposal_remind,
+    proposal_to_call_task,
+    proposal_withdraw,
+    round_create,
+    round_remove_candidate,
+    round_send,
+    round_swap_candidate,
+)

@@ -235,3 +235,60 @@ def _duos(organisation):
         duos.DuoSettings.objects.create(organisation=organisation, questions=[SECRET]),
         participant, volunteer,
     ]
+
+
+@builder
+def _proposals(organisation):
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.factories_matching import ParticipantFactory, VolunteerFactory
+    from tests.factories_proposals import (
+        CandidateFactory,
+        IntroductionMeetingFactory,
+        MatchFactory,
+        MatchingSettingsFactory,
+        ProposalCallTaskFactory,
+        ProposalFactory,
+        ProposalRoundFactory,
+        VolunteerOfferFactory,
+    )
+
+    def participant():
+        return ParticipantFactory(organisation=organisation, first_name=f"{SECRET}Pia",
+                                  status="proposal_open")
+
+    def volunteer():
+        return VolunteerFactory(organisation=organisation, ready=True,
+                                first_name=f"{SECRET}Vic", introduction=f"{SECRET} intro")
+
+    proposal_round = ProposalRoundFactory(organisation=organisation)
+    proposal = ProposalFactory(organisation=organisation, round=proposal_round,
+                               participant=participant(), reason=f"{SECRET} reason",
+                               token_hash="a" * 64)
+    candidate = CandidateFactory(proposal=proposal, volunteer=volunteer(), position=1,
+                                 reasons={"en": [f"{SECRET} reason"]})
+    chosen = ProposalFactory(organisation=organisation, participant=participant(),
+                             status="chosen")
+    offer = VolunteerOfferFactory(
+        candidate=CandidateFactory(proposal=chosen, volunteer=volunteer(), position=1,
+                                   status="chosen"),
+        reason=f"{SECRET} offer", token_hash="b" * 64)
+    meeting_proposal = ProposalFactory(organisation=organisation, participant=participant(),
+                                       status="chosen")
+    meeting = IntroductionMeetingFactory(
+        offer=VolunteerOfferFactory(
+            status="accepted",
+            candidate=CandidateFactory(proposal=meeting_proposal, volunteer=volunteer(),
+                                       position=1, status="chosen")),
+        place=f"{SECRET} café", planned_at=timezone.now() + datetime.timedelta(days=2))
+    match = MatchFactory(
+        proposal=ProposalFactory(organisation=organisation, participant=participant(),
+                                 status="matched"),
+        volunteer=volunteer())
+    task = ProposalCallTaskFactory(
+        proposal=ProposalFactory(organisation=organisation, participant=participant(),
+                                 status="call_task"))
+    return [MatchingSettingsFactory(organisation=organisation), proposal_round, proposal,
+            candidate, offer, meeting, match, task]

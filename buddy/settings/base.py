@@ -369,6 +369,11 @@ CELERY_BEAT_SCHEDULE.update({
     "duos-meeting-log-reminders": {"task": "duos.tasks.meeting_log_reminders_send",
                                    "schedule": 60 * 60 * 6},
 })
+# matching: unanswered proposals get a reminder, then become a call task for the coordinator.
+CELERY_BEAT_SCHEDULE["matching-unanswered-proposals"] = {
+    "task": "matching.tasks.remind_unanswered_proposals",
+    "schedule": 60 * 60 * 6,
+}
 # duos: names of the duos' choice sets in the OpenAPI schema (several share a field name).
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
     "DuoStatusEnum": "duos.models.DuoStatus",

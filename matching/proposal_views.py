@@ -1,0 +1,445 @@
+"""Pages of short lists, proposal rounds, proposals and the introduction meeting (staff),
+and the two personal-link pages: the participant's choice (/p/<token>/) and the chosen
+volunteer's answer (/v/<token>/). Thin: they parse input, call a service or selector, render.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+from django.views.generic import TemplateView
+
+from organisations.scoping import organisation_scope
+
+from . import proposal_selectors as selectors
+from . import proposals as services
+from . import tokens
+from .models import Participant, Volunteer
+from .profiles import matching_settings
+from .proposal_models import (
+    AnswerChannel,
+    CandidateStatus,
+    IntroductionMeeting,
+    MatchingSettings,
+    OfferStatus,
+    Proposal,
+    ProposalCallTask,
+    ProposalCandidate,
+    ProposalRound,
+    ProposalStatus,
+    VolunteerOffer,
+)
+from .views import OrganisationStaffMixin
+
+
+def _language(request):
+    return (translation.get_language() or "nl")[:2]
+
+
+def _with_reasons(candidates, language):
+    """Each candidate's reasons in the reader's language, as `reasons_text`."""
+    for candidate in candidates:
+        candidate.reasons_text = candidate.reasons_in(language)
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+# Short lists -----------------------------------------------------------------------------
+
+
+class ParticipantShortlistView(OrganisationStaffMixin, TemplateView):
+    template_name = "matching/proposals/participant_shortlist.html"
+
+    def get_context_data(self, **kwargs):
+        participant = get_object_or_404(Participant.objects.select_related("postcode"),
+                                        pk=self.kwargs["pk"])
+        entries = selectors.shortlist_for_participant(participant, language=_language(
+            self.request))
+        current = (Proposal.objects.filter(participant=participant)
+                   .order_by("-created_at").first())
+        return super().get_context_data(participant=participant, entries=entries,
+                                        current=current, **kwargs)
+
+
+class VolunteerShortlistView(OrganisationStaffMixin, TemplateView):
+    template_name = "matching/proposals/volunteer_shortlist.html"
+
+    def get_context_data(self, **kwargs):
+        volunteer = get_object_or_404(Volunteer.objects.select_related("postcode"),
+                                      pk=self.kwargs["pk"])
+        entries = selectors.participants_for_volunteer(volunteer, language=_language(
+            self.request))
+        return super().get_context_data(volunteer=volunteer, entries=entries, **kwargs)
+
+
+class ProposalCreateView(OrganisationStaffMixin, View):
+    """A one-off proposal from the participant's short list (the ticked volunteers)."""
+
+    def post(self, request, pk):
+        participant = get_object_or_404(Participant, pk=pk)
+        ids = [int(v) for v in request.POST.getlist("volunteer") if v.isdigit()]
+        volunteers = list(Volunteer.objects.filter(pk__in=ids))
+        try:
+            proposal = services.proposal_create_single(participant=participant,
+                                                       volunteers=volunteers, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+            return redirect("proposals:participant_shortlist", pk=participant.pk)
+        messages.success(request, _("The proposal was sent to %(name)s.")
+                         % {"name": participant.display_name})
+        return redirect("proposals:proposal_detail", pk=proposal.pk)
+
+
+# Rounds ----------------------------------------------------------------------------------
+
+
+class RoundListView(OrganisationStaffMixin, TemplateView):
+    template_name = "matching/proposals/round_list.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(rounds=selectors.round_list()[:50], **kwargs)
+
+    def post(self, request):
+        proposal_round = services.round_create(organisation=self.organisation, by=request.user)
+        messages.success(request, _("A new round is ready to review."))
+        return redirect("proposals:round_detail", pk=proposal_round.pk)
+
+
+class RoundDetailView(OrganisationStaffMixin, TemplateView):
+    template_name = "matching/proposals/round_detail.html"
+
+    def get_context_data(self, **kwargs):
+        proposal_round = get_object_or_404(ProposalRound, pk=self.kwargs["pk"])
+        language = _language(self.request)
+        found = list(selectors.round_detail_proposals(proposal_round))
+        for proposal in found:
+            _with_reasons(proposal.candidates.all(), language)
+        spare = []
+        if proposal_round.status == "draft":
+            spare = (selectors.available_volunteers(proposal_round.organisation_id)
+                     .exclude(pk__in=ProposalCandidate.objects.filter(
+                         proposal__round=proposal_round).values("volunteer_id"))
+                     .select_related("postcode").order_by("first_name", "last_name")[:300])
+        return super().get_context_data(round=proposal_round, proposals=found,
+                                        spare_volunteers=spare, **kwargs)
+
+
+class RoundSendView(OrganisationStaffMixin, View):
+    def post(self, request, pk):
+        proposal_round = get_object_or_404(ProposalRound, pk=pk)
+        services.round_send(proposal_round=proposal_round, by=request.user)
+        messages.success(request, _("The round was sent."))
+        return redirect("proposals:round_detail", pk=pk)
+
+
+class RoundCandidateView(OrganisationStaffMixin, View):
+    """Remove a volunteer from a draft proposal, or swap them for another one."""
+
+    def post(self, request, pk, action):
+        candidate = get_object_or_404(ProposalCandidate.objects.select_related("proposal"),
+                                      pk=pk)
+        round_id = candidate.proposal.round_id
+        try:
+            if action == "remove":
+                services.round_remove_candidate(candidate=candidate)
+            elif action == "swap":
+                raw = request.POST.get("volunteer", "")
+                volunteer = Volunteer.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+                if volunteer is None:
+                    raise ValidationError(_("Choose a volunteer of your organisation."))
+                services.round_swap_candidate(candidate=candidate, volunteer=volunteer)
+            else:
+                raise Http404
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        if round_id:
+            return redirect("proposals:round_detail", pk=round_id)
+        return redirect("proposals:proposal_detail", pk=candidate.proposal_id)
+
+
+# Proposals -------------------------------------------------------------------------------
+
+
+class ProposalOverviewView(OrganisationStaffMixin, TemplateView):
+    """Everything in progress: open proposals, calls to make, volunteers to hear from,
+    meetings to plan and to follow up, recent matches."""
+
+    template_name = "matching/proposals/overview.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            open_proposals=selectors.proposal_list(
+                [ProposalStatus.OPEN, ProposalStatus.CALL_ME, ProposalStatus.CALL_TASK]),
+            call_tasks=selectors.open_call_tasks(),
+            offers_waiting=selectors.offers_waiting(),
+            offers_to_plan=selectors.offers_to_plan(),
+            meetings=selectors.meetings_in_progress(),
+            matches=selectors.recent_matches(),
+            **kwargs)
+
+
+class ProposalDetailView(OrganisationStaffMixin, TemplateView):
+    template_name = "matching/proposals/proposal_detail.html"
+
+    def get_context_data(self, **kwargs):
+        proposal = get_object_or_404(selectors.proposal_detail_queryset(), pk=self.kwargs["pk"])
+        _with_reasons(proposal.candidates.all(), _language(self.request))
+        offers = list(proposal.offers.all())
+        meeting = None
+        if offers:
+            meeting = IntroductionMeeting.objects.filter(offer__in=offers).first()
+        return super().get_context_data(proposal=proposal, offers=offers, meeting=meeting,
+                                        language=_language(self.request),
+                                        channels=[AnswerChannel.PHONE, AnswerChannel.STAFF],
+                                        **kwargs)
+
+
+class ProposalAnswerView(OrganisationStaffMixin, View):
+    """The coordinator records the participant's answer given on the phone."""
+
+    def post(self, request, pk):
+        proposal = get_object_or_404(Proposal, pk=pk)
+        answer = request.POST.get("answer", "")
+        try:
+            if answer == "none":
+                services.proposal_none_of_these(proposal, AnswerChannel.PHONE,
+                                                reason=request.POST.get("reason", ""),
+                                                recorded_by=request.user)
+            elif answer == "call_me":
+                services.proposal_call_me(proposal, AnswerChannel.PHONE,
+                                          recorded_by=request.user)
+            elif answer == "withdraw":
+                services.proposal_withdraw(proposal=proposal, by=request.user,
+                                           reason=request.POST.get("reason", ""))
+            else:
+                services.proposal_choose(proposal, answer, AnswerChannel.PHONE,
+                                         recorded_by=request.user)
+            messages.success(request, _("The answer was recorded."))
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        return redirect("proposals:proposal_detail", pk=pk)
+
+
+class OfferAnswerView(OrganisationStaffMixin, View):
+    """The coordinator records the volunteer's answer."""
+
+    def post(self, request, pk):
+        offer = get_object_or_404(VolunteerOffer, pk=pk)
+        try:
+            services.offer_answer(offer=offer, accept=request.POST.get("answer") == "accept",
+                                  channel=AnswerChannel.STAFF, recorded_by=request.user,
+                                  reason=request.POST.get("reason", ""))
+            messages.success(request, _("The answer was recorded."))
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        return redirect("proposals:proposal_detail", pk=offer.proposal_id)
+
+
+class MeetingForm(forms.Form):
+    planned_at = forms.DateTimeField(
+        label=gettext_lazy("When"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    place = forms.CharField(label=gettext_lazy("Where"), max_length=200)
+
+
+class MeetingPlanView(OrganisationStaffMixin, View):
+    def post(self, request, pk):
+        offer = get_object_or_404(VolunteerOffer, pk=pk)
+        form = MeetingForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Fill in when and where they meet."))
+        else:
+            try:
+                services.meeting_plan(offer=offer, by=request.user, **form.cleaned_data)
+                messages.success(request, _("The introduction meeting is planned."))
+            except ValidationError as exc:
+                messages.error(request, _error_text(exc))
+        return redirect("proposals:proposal_detail", pk=offer.proposal_id)
+
+
+class MeetingRecordView(OrganisationStaffMixin, View):
+    """The meeting (or the second one) took place; then each side's answer."""
+
+    def post(self, request, pk, action):
+        meeting = get_object_or_404(IntroductionMeeting.objects.select_related("offer"), pk=pk)
+        try:
+            if action == "held":
+                services.meeting_record_held(meeting=meeting, held_on=timezone.localdate())
+            elif action == "second-held":
+                services.meeting_record_held(meeting=meeting, held_on=timezone.localdate(),
+                                             second=True)
+            elif action in ("participant", "volunteer"):
+                services.meeting_record_answer(meeting=meeting, side=action,
+                                               goes_on=request.POST.get("goes_on") == "yes",
+                                               by=request.user)
+            else:
+                raise Http404
+            messages.success(request, _("Recorded."))
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        return redirect("proposals:proposal_detail", pk=meeting.offer.proposal_id)
+
+
+class CallTaskDoneView(OrganisationStaffMixin, View):
+    def post(self, request, pk):
+        task = get_object_or_404(ProposalCallTask, pk=pk)
+        services.call_task_done(task=task, by=request.user)
+        return redirect("proposals:overview")
+
+
+class SettingsForm(forms.ModelForm):
+    class Meta:
+        model = MatchingSettings
+        fields = ["shortlist_size", "weight_interests", "weight_availability",
+                  "weight_proximity", "weight_participant_wishes", "weight_volunteer_wishes",
+                  "max_distance_km", "reminder_after_days", "call_task_after_days",
+                  "link_valid_days", "second_meeting_required"]
+
+    def clean(self):
+        data = super().clean()
+        reminder, call = data.get("reminder_after_days"), data.get("call_task_after_days")
+        if reminder and call and call <= reminder:
+            self.add_error("call_task_after_days",
+                           _("The call comes after the reminder: choose more days."))
+        return data
+
+
+class SettingsView(OrganisationStaffMixin, View):
+    template_name = "matching/proposals/settings.html"
+
+    def get(self, request):
+        form = SettingsForm(instance=matching_settings(self.organisation))
+        return render(request, self.template_name, {"form": form})
+
+    def post(self, request):
+        form = SettingsForm(request.POST, instance=matching_settings(self.organisation))
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("The matching settings were saved."))
+            return redirect("proposals:settings")
+        return render(request, self.template_name, {"form": form})
+
+
+# Personal links (no account) --------------------------------------------------------------
+
+
+def _token_page(request, template, context, status=200):
+    response = render(request, template, context, status=status)
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _not_working(request):
+    return _token_page(request, "matching/proposals/link_not_working.html", {}, status=404)
+
+
+# The personal-link pages need no CSRF cookie: a forged form cannot know the secret token
+# in the address, and an old phone that refuses cookies can still answer.
+@method_decorator(csrf_exempt, name="dispatch")
+class ParticipantPageView(View):
+    """The participant's choice: /p/<token>/, in their own language, without JavaScript."""
+
+    template_name = "matching/proposals/participant_page.html"
+
+    def dispatch(self, request, token):
+        found = tokens.find(Proposal, token)
+        if found is None:
+            return _not_working(request)
+        proposal_id, organisation_id = found
+        with organisation_scope(organisation_id):
+            proposal = (Proposal.objects.select_related("participant", "organisation")
+                        .get(pk=proposal_id))
+            language = proposal.participant.message_language or "nl"
+            with translation.override(language):
+                return super().dispatch(request, proposal, token)
+
+    def _render(self, request, proposal, token, error="", status=200):
+        language = (translation.get_language() or "nl")[:2]
+        context = {
+            "proposal": proposal, "token": token, "error": error,
+            "organisation": proposal.organisation,
+            "candidates": (selectors.participant_page_candidates(proposal, language)
+                           if proposal.is_answerable and not tokens.is_expired(proposal)
+                           else []),
+            "expired": tokens.is_expired(proposal) and proposal.is_answerable,
+            "chosen": (proposal.candidates.filter(status=CandidateStatus.CHOSEN)
+                       .select_related("volunteer").first()
+                       if proposal.status in (ProposalStatus.CHOSEN, ProposalStatus.MATCHED)
+                       else None),
+            "language": language,
+        }
+        return _token_page(request, self.template_name, context, status=status)
+
+    def get(self, request, proposal, token):
+        return self._render(request, proposal, token)
+
+    def post(self, request, proposal, token):
+        answer = request.POST.get("answer", "")
+        try:
+            if answer == "none":
+                services.proposal_none_of_these(proposal, AnswerChannel.LINK,
+                                                reason=request.POST.get("reason", ""))
+            elif answer == "call_me":
+                services.proposal_call_me(proposal, AnswerChannel.LINK)
+            else:
+                services.proposal_choose(proposal, answer, AnswerChannel.LINK)
+        except ValidationError as exc:
+            proposal.refresh_from_db()
+            return self._render(request, proposal, token, error=_error_text(exc), status=409)
+        return redirect(reverse("proposals:participant_page", args=[token]))
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class VolunteerPageView(View):
+    """The chosen volunteer's answer: /v/<token>/ (accept or decline)."""
+
+    template_name = "matching/proposals/volunteer_page.html"
+
+    def dispatch(self, request, token):
+        found = tokens.find(VolunteerOffer, token)
+        if found is None:
+            return _not_working(request)
+        offer_id, organisation_id = found
+        with organisation_scope(organisation_id):
+            offer = (VolunteerOffer.objects.select_related(
+                "volunteer", "organisation", "proposal__participant__postcode").get(pk=offer_id))
+            with translation.override(offer.volunteer.message_language or "nl"):
+                return super().dispatch(request, offer, token)
+
+    def _render(self, request, offer, token, error="", status=200):
+        participant = offer.proposal.participant
+        shared = sorted(set(participant.interests.values_list("label_nl", flat=True))
+                        & set(offer.volunteer.interests.values_list("label_nl", flat=True)))
+        return _token_page(request, self.template_name, {
+            "offer": offer, "token": token, "error": error, "organisation": offer.organisation,
+            "participant_name": participant.preferred_name or participant.first_name,
+            "area": participant.municipality, "shared": shared,
+            "expired": offer.status == OfferStatus.ASKED and tokens.is_expired(offer),
+        }, status=status)
+
+    def get(self, request, offer, token):
+        return self._render(request, offer, token)
+
+    def post(self, request, offer, token):
+        try:
+            services.offer_answer(offer=offer, accept=request.POST.get("answer") == "accept",
+                                  channel=AnswerChannel.LINK,
+                                  reason=request.POST.get("reason", ""))
+        except ValidationError as exc:
+            offer.refresh_from_db()
+            return self._render(request, offer, token, error=_error_text(exc), status=409)
+        return redirect(reverse("proposals:volunteer_page", args=[token]))

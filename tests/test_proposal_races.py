@@ -1,0 +1,126 @@
+"""Races on PostgreSQL with real concurrent transactions: two threads, each with its own
+database connection, released together by a barrier."""
+
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection, connections
+
+from matching import proposals
+from matching.proposal_models import Proposal, ProposalCandidate, VolunteerOffer
+from organisations.scoping import all_organisations
+from tests.factories_matching import (
+    ParticipantFactory,
+    VolunteerFactory,
+    postcodes_loaded,  # noqa: F401 (autouse)
+)
+from tests.factories_proposals import (
+    CandidateFactory,
+    ProposalFactory,
+    fresh_rarity_cache,  # noqa: F401 (autouse)
+)
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(connection.vendor != "postgresql",
+                       reason="SQLite has no concurrent writers: these need PostgreSQL"),
+]
+
+
+def race(*calls):
+    """Runs the calls at the same moment in threads; returns each result or exception."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            with all_organisations():
+                barrier.wait(timeout=10)
+                results[index] = call()
+        except Exception as exc:  # noqa: BLE001 - the test inspects it
+            results[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_double_submit_of_the_same_choice_has_exactly_one_effect(organisation):
+    proposal = ProposalFactory(organisation=organisation)
+    for position in (1, 2):
+        CandidateFactory(proposal=proposal, position=position)
+    results = race(lambda: proposals.proposal_choose(proposal, 1, "link"),
+                   lambda: proposals.proposal_choose(proposal, 1, "link"))
+    refused = [r for r in results if isinstance(r, ValidationError)]
+    assert len(refused) == 1, results
+    assert refused[0].code == "already_answered"
+    assert VolunteerOffer.objects.count() == 1
+    assert ProposalCandidate.objects.get(proposal=proposal, position=1).status == "chosen"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_different_choices_at_once_leave_exactly_one(organisation):
+    proposal = ProposalFactory(organisation=organisation)
+    for position in (1, 2):
+        CandidateFactory(proposal=proposal, position=position)
+    results = race(lambda: proposals.proposal_choose(proposal, 1, "link"),
+                   lambda: proposals.proposal_choose(proposal, 2, "sms"))
+    assert sum(isinstance(r, ValidationError) for r in results) == 1, results
+    assert VolunteerOffer.objects.count() == 1
+    assert ProposalCandidate.objects.filter(proposal=proposal, status="chosen").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_participants_proposed_the_same_volunteer_at_once_only_one_gets_them(
+        organisation):
+    volunteer = VolunteerFactory(organisation=organisation, ready=True)
+    first, second = (ParticipantFactory(organisation=organisation) for _ in range(2))
+    results = race(
+        lambda: proposals.proposal_create_single(participant=first, volunteers=[volunteer]),
+        lambda: proposals.proposal_create_single(participant=second, volunteers=[volunteer]),
+    )
+    refused = [r for r in results if isinstance(r, ValidationError)]
+    assert len(refused) == 1, results
+    assert refused[0].code == "volunteer_taken"
+    assert Proposal.objects.count() == 1
+    assert ProposalCandidate.objects.filter(volunteer=volunteer, is_open=True).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_volunteer_accepting_and_declining_at_once_has_exactly_one_effect(organisation):
+    proposal = ProposalFactory(organisation=organisation)
+    for position in (1, 2):
+        CandidateFactory(proposal=proposal, position=position)
+    proposals.proposal_choose(proposal, 1, "link")
+    offer = VolunteerOffer.objects.get()
+    results = race(
+        lambda: proposals.offer_answer(offer=offer, accept=True, channel="link"),
+        lambda: proposals.offer_answer(offer=offer, accept=False, channel="staff"),
+    )
+    assert sum(isinstance(r, ValidationError) for r in results) == 1, results
+    offer.refresh_from_db()
+    proposal.refresh_from_db()
+    if offer.status == "accepted":
+        assert proposal.status == "chosen"
+    else:
+        assert offer.status == "declined"
+        assert proposal.status == "open"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_round_sent_twice_at_once_opens_each_proposal_once(organisation, coordinator):
+    ParticipantFactory(organisation=organisation)
+    VolunteerFactory(organisation=organisation, ready=True)
+    proposal_round = proposals.round_create(organisation=organisation, by=coordinator)
+    results = race(lambda: proposals.round_send(proposal_round=proposal_round),
+                   lambda: proposals.round_send(proposal_round=proposal_round))
+    assert not any(isinstance(r, Exception) for r in results), results
+    assert Proposal.objects.filter(status="open").count() == 1
+    assert ProposalCandidate.objects.filter(is_open=True).count() == 1
