@@ -65,7 +65,7 @@ class ProposalSerializer(serializers.ModelSerializer):
                   "answered_at", "expires_at", "channel", "reason", "candidates"]
 
 
-class AnswerSerializer(serializers.Serializer):
+class ProposalAnswerSerializer(serializers.Serializer):
     answer = serializers.CharField(
         help_text="The candidate's number, \"none\" or \"call_me\".", max_length=10)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=300)
@@ -87,11 +87,11 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def get_queryset(self):
         return selectors.proposal_list()
 
-    @extend_schema(request=AnswerSerializer, responses=ProposalSerializer)
+    @extend_schema(request=ProposalAnswerSerializer, responses=ProposalSerializer)
     @action(detail=True, methods=["post"])
     def answer(self, request, pk=None):
         proposal = self.get_object()
-        data = AnswerSerializer(data=request.data)
+        data = ProposalAnswerSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         answer, reason = data.validated_data["answer"], data.validated_data.get("reason", "")
         try:
