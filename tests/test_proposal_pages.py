@@ -22,7 +22,6 @@ from tests.factories_matching import (
     InterestFactory,
     ParticipantFactory,
     VolunteerFactory,
-    postcodes_loaded,  # noqa: F401 (autouse)
 )
 from tests.factories_proposals import (
     CandidateFactory,

@@ -13,7 +13,6 @@ from organisations.scoping import all_organisations
 from tests.factories_matching import (
     ParticipantFactory,
     VolunteerFactory,
-    postcodes_loaded,  # noqa: F401 (autouse)
 )
 from tests.factories_proposals import (
     CandidateFactory,
