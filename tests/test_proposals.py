@@ -425,8 +425,12 @@ def test_both_yes_after_the_meeting_confirm_the_match(open_proposal, coordinator
     proposals.meeting_record_answer(meeting=meeting, side="volunteer", goes_on=True,
                                     by=coordinator)
     match = Match.objects.get()
-    assert match.status == "confirmed"  # duos is not in this branch yet
+    assert match.status == "handed_over"  # duos took the match over
     assert match.volunteer == open_proposal.candidates.get(position=1).volunteer
+    from duos.models import Duo
+
+    duo = Duo.objects.get(participant=match.participant, volunteer=match.volunteer)
+    assert duo.status == "agreement_pending"
     open_proposal.refresh_from_db()
     open_proposal.participant.refresh_from_db()
     assert open_proposal.status == "matched"
