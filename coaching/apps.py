@@ -9,8 +9,11 @@ class CoachingConfig(AppConfig):
     def ready(self):
         from notifications import hooks
 
-        from . import link_views, messaging
-        from . import sms_texts  # noqa: F401  (registers the SMS texts coaching sends)
+        from . import (
+            link_views,
+            messaging,
+            sms_texts,  # noqa: F401  (registers the SMS texts coaching sends)
+        )
 
         hooks.register_link_view(messaging.INVITATION, link_views.invitation_link_page)
         hooks.register_reply_handler(messaging.INVITATION, link_views.invitation_reply)

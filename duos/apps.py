@@ -9,8 +9,12 @@ class DuosConfig(AppConfig):
     def ready(self):
         from notifications import hooks
 
-        from . import link_views, messaging, replies
-        from . import sms_texts  # noqa: F401  (registers the SMS texts duos sends)
+        from . import (
+            link_views,
+            messaging,
+            replies,
+            sms_texts,  # noqa: F401  (registers the SMS texts duos sends)
+        )
 
         hooks.register_link_view(messaging.AGREEMENT, link_views.agreement_link_page)
         hooks.register_link_view(messaging.MEETING_LOG, link_views.meeting_log_link_page)

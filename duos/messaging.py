@@ -73,9 +73,9 @@ def ask_participant_to_confirm_agreement(duo) -> None:
 def tell_duo_is_active(duo) -> None:
     """Both confirmed: tells both that the duo starts, with the agreed end date."""
     duo = _duo(duo)
+    end = duo.agreement.end_date
     for person, other in ((duo.participant, duo.volunteer), (duo.volunteer, duo.participant)):
         language = reach.language_of(person)
-        end = duo.agreement.end_date
 
         def line(language=language, other=other):
             if end is None:

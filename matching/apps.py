@@ -11,8 +11,11 @@ class MatchingConfig(AppConfig):
 
         from notifications import hooks
 
-        from . import messaging, proposal_views
-        from . import sms_texts  # noqa: F401  (registers the SMS texts matching sends)
+        from . import (
+            messaging,
+            proposal_views,
+            sms_texts,  # noqa: F401  (registers the SMS texts matching sends)
+        )
 
         hooks.register_reply_handler(messaging.PROPOSAL_LINK, messaging.handle_reply)
         hooks.register_link_view(messaging.PROPOSAL_LINK, proposal_views.participant_link_page)

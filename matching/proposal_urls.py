@@ -1,4 +1,5 @@
-"""URLs of short lists, proposal rounds and proposals (the personal-link pages are\nnotifications' signed links, registered in MatchingConfig.ready())."""
+"""URLs of short lists, proposal rounds and proposals (the personal-link pages are
+notifications' signed links, registered in MatchingConfig.ready())."""
 
 from django.urls import path
 

@@ -10,7 +10,6 @@ from django.urls import reverse
 
 from matching import proposals
 from matching.models import Participant
-from notifications.sms.backends import locmem
 from matching.proposal_models import (
     IntroductionMeeting,
     Match,
@@ -18,6 +17,7 @@ from matching.proposal_models import (
     ProposalRound,
     VolunteerOffer,
 )
+from notifications.sms.backends import locmem
 from tests.factories import CoordinatorFactory, OrganisationFactory
 from tests.factories_matching import (
     InterestFactory,

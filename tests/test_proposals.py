@@ -8,9 +8,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from matching import proposals
-from notifications import links
-from notifications import services as notify
-from notifications.models import SignedLink
 from matching.models import ParticipantStatus
 from matching.proposal_models import (
     CallTaskStatus,
@@ -29,6 +26,9 @@ from matching.proposal_selectors import (
 )
 from matching.services import match_confirm
 from matching.tasks import remind_unanswered_proposals
+from notifications import links
+from notifications import services as notify
+from notifications.models import SignedLink
 from tests.factories_matching import (
     InterestFactory,
     ParticipantFactory,
