@@ -48,8 +48,8 @@ register(SmsText(
 ))
 register(SmsText(
     kind=MEETING_LOG,
-    text=_("{organisation}: {first_name}, did you meet your buddy? Note it here, no "
-           "password needed: {link} Questions? {coordinator_phone}"),
+    text=_("{organisation}: {first_name}, did you meet your buddy? Note it here: {link} "
+           "Questions? {coordinator_phone}"),
     description="The volunteer logs a meeting through a signed link.",
 ))
 register(SmsText(
