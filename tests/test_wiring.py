@@ -363,3 +363,23 @@ def test_every_purpose_has_its_page_and_reply_handler():
     for purpose in ("matching.proposal", "duos.agreement", "duos.how_is_it_going",
                     "duos.end_question", "coaching.invitation"):
         assert hooks.reply_handler(purpose) is not None, purpose
+
+
+def test_a_logged_in_volunteer_answers_their_own_invitations_only(client, organisation):
+    from tests.factories import VolunteerUserFactory
+
+    user = VolunteerUserFactory(organisation=organisation, username="vera")
+    own = factories_coaching.VolunteerFactory(organisation=organisation, user=user)
+    other = factories_coaching.VolunteerFactory(organisation=organisation)
+    session = factories_coaching.SessionFactory(organisation=organisation)
+    mine = Invitation.objects.create(session=session, volunteer=own)
+    theirs = Invitation.objects.create(session=session, volunteer=other)
+    client.force_login(user)
+    page = client.get("/coaching/my/")
+    assert page.status_code == 200 and session.topic in page.content.decode()
+    assert client.post(f"/coaching/my/{mine.pk}/answer/", {"answer": "yes"}).status_code == 302
+    assert client.post(f"/coaching/my/{theirs.pk}/answer/",
+                       {"answer": "yes"}).status_code == 404
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert (mine.answer, mine.channel, theirs.answer) == ("yes", "link", "none")
