@@ -78,4 +78,7 @@ T = {
 "Your answer": ("Je antwoord", "Votre réponse"),
 "on the waiting list": ("op de wachtlijst", "sur la liste d'attente"),
 "Will you come?": ("Kom je?", "Viendrez-vous?"),
+"My intervision sessions": ("Mijn intervisies", "Mes intervisions"),
+"No invitations to answer.": ("Geen uitnodigingen om te beantwoorden.", "Aucune invitation à répondre."),
+"Thank you, your answer is saved.": ("Bedankt, je antwoord is bewaard.", "Merci, votre réponse est enregistrée."),
 }
