@@ -66,7 +66,11 @@ def channel_for(person, prefer_email: bool | None = None) -> str:
 
 def call_instead(person, detail) -> None:
     """A task on the coordinators' follow-up list: phone this person and tell them this."""
-    with translation.override(None):  # the organisation's staff read it
+    from organisations.models import Organisation
+
+    language = Organisation.objects.values_list("default_language", flat=True).get(
+        pk=person.organisation_id)
+    with translation.override(language):  # the organisation's staff read it
         text = str(detail() if callable(detail) else detail)
     notify.task_open(
         organisation_id=person.organisation_id, kind=TaskKind.CALL_PREFERRED,
