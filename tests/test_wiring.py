@@ -383,3 +383,62 @@ def test_a_logged_in_volunteer_answers_their_own_invitations_only(client, organi
     mine.refresh_from_db()
     theirs.refresh_from_db()
     assert (mine.answer, mine.channel, theirs.answer) == ("yes", "link", "none")
+
+
+# Every remaining message function, for real through notifications ---------------------------
+
+
+def templates_sent():
+    return list(Message.objects.order_by("pk").values_list("template", flat=True))
+
+
+def test_reminder_answer_and_back_on_the_waiting_list_messages(organisation, send):
+    proposal = open_proposal(organisation, positions=(1,))
+    with send():
+        proposals.proposal_remind(proposal=proposal)
+        proposals.proposal_remind(proposal=proposal)
+    assert templates_sent() == ["matching.proposal_reminder"]
+    proposals.proposal_choose(proposal, 1, "phone")
+    with send():
+        proposals.offer_answer(offer=VolunteerOffer.objects.get(), accept=False,
+                               channel="phone")
+    assert templates_sent()[-1] == "matching.back_on_waiting_list"
+    other = open_proposal(organisation, positions=(1,))
+    with send():
+        proposals.proposal_none_of_these(other, "phone")
+    assert templates_sent()[-1] == "matching.answer_none"
+
+
+def test_expense_decision_reaches_the_volunteer(organisation, send, coordinator):
+    duo = factories_duos.active_duo(organisation)
+    expense = duo_services.expense_claim(duo=duo, claimed_by=coordinator,
+                                         spent_on=NOW.date(), amount="12.50",
+                                         kind="transport")
+    with send():
+        duo_services.expense_approve(expense=expense, approved_by=coordinator)
+    assert templates_sent()[-1] == "duos.expense_decided"
+    assert len([s for s in sms_to(duo.volunteer.phone) if "onkostennota" in s.body]) == 1
+
+
+def test_moved_up_changed_and_reminder_reach_the_invitees(organisation, send):
+    from coaching.models import CoachingSettings
+
+    CoachingSettings.objects.update_or_create(organisation=organisation,
+                                              defaults={"reminder_lead_days": 10})
+    session = factories_coaching.SessionFactory(organisation=organisation, capacity=1)
+    first, second = (factories_coaching.ParticipantFactory(organisation=organisation)
+                     for _ in range(2))
+    one = Invitation.objects.create(session=session, participant=first)
+    two = Invitation.objects.create(session=session, participant=second)
+    coaching_services.invitation_answer(one, "yes", "coordinator")
+    coaching_services.invitation_answer(two, "yes", "coordinator")
+    with send():
+        coaching_services.invitation_answer(one, "no", "coordinator")
+    assert [s.body for s in sms_to(second.phone) if "plaats vrij" in s.body]
+    with send():
+        coaching_services.session_update(session=session, scope="this", place="De Krook")
+    assert [s.body for s in sms_to(second.phone) if "De Krook" in s.body]
+    with send():
+        coaching_services.reminders_send(organisation=organisation)
+        coaching_services.reminders_send(organisation=organisation)
+    assert templates_sent().count("coaching.reminder") == 1
