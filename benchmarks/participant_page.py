@@ -1,4 +1,4 @@
-"""The participant's SMS-link page under load: `GET /p/<token>/` from 50 concurrent clients
+"""The participant's SMS-link page under load: `GET /s/<token>` from 50 concurrent clients
 against gunicorn (2 workers × 4 threads) on PostgreSQL (product quality bar: p95 ≤ 100 ms,
 no errors).
 
@@ -89,14 +89,14 @@ def run(clients: int = CLIENTS, per_client: int = REQUESTS_PER_CLIENT) -> dict:
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(f"{base}/p/{tokens[0]}/", server)
+        _wait_until_up(f"{base}/s/{tokens[0]}", server)
         for token in tokens[:10]:  # warm-up: every worker's connection and templates
-            urllib.request.urlopen(f"{base}/p/{token}/", timeout=10).read()
+            urllib.request.urlopen(f"{base}/s/{token}", timeout=10).read()
         # One client at a time first: the time of one page without queueing.
         alone = []
         for n in range(100):
             started = time.perf_counter()
-            urllib.request.urlopen(f"{base}/p/{tokens[n % len(tokens)]}/", timeout=10).read()
+            urllib.request.urlopen(f"{base}/s/{tokens[n % len(tokens)]}", timeout=10).read()
             alone.append((time.perf_counter() - started) * 1000)
         timings, errors, lock = [], [], threading.Lock()
         barrier = threading.Barrier(clients)
@@ -108,7 +108,7 @@ def run(clients: int = CLIENTS, per_client: int = REQUESTS_PER_CLIENT) -> dict:
                 token = tokens[int(rng.integers(len(tokens)))]
                 started = time.perf_counter()
                 try:
-                    with urllib.request.urlopen(f"{base}/p/{token}/", timeout=30) as answer:
+                    with urllib.request.urlopen(f"{base}/s/{token}", timeout=30) as answer:
                         answer.read()
                         ok = answer.status == 200
                 except OSError:
@@ -131,7 +131,7 @@ def run(clients: int = CLIENTS, per_client: int = REQUESTS_PER_CLIENT) -> dict:
         server.wait(timeout=30)
     return {
         "benchmark": "participant_page",
-        "what": "GET /p/<token>/ (3 candidates) from concurrent clients, gunicorn 2 workers × "
+        "what": "GET /s/<token> (3 candidates) from concurrent clients, gunicorn 2 workers × "
                 "4 threads, PostgreSQL, client and server on the same machine",
         "concurrent_clients": clients,
         "requests": len(timings),

@@ -1,6 +1,7 @@
 """Coaching changes: one function per state change, each in its own transaction.
 
-Messages go out through `coaching.messaging`, only after the transaction commits. Every
+Messages go out through `coaching.messaging`, written in the same transaction
+(notifications' outbox) and sent only after it commits. Every
 function validates first and raises django's ValidationError (keyed by field) before it
 writes: on error nothing is saved and nobody is told.
 
@@ -320,23 +321,23 @@ def _ics(session, invitation, method):
     )
 
 
-def _after_commit(function_name, invitation_id, *args):
+def _message(function_name, invitation_id, *args):
+    # notifications writes the message in this transaction (its outbox) and sends it after
+    # the commit: a rolled-back change tells nobody, a crash after the commit loses nothing.
     # Looked up at call time so that a test double set on the module sees the call.
-    transaction.on_commit(
-        lambda: getattr(messaging, function_name)(invitation_id, *args)
-    )
+    getattr(messaging, function_name)(invitation_id, *args)
 
 
 def _invite(session, invitation):
     ics = _ics(session, invitation, calendar.REQUEST)
     if ics is not None:
-        _after_commit("invite_volunteer_by_email", invitation.pk, ics)
+        _message("invite_volunteer_by_email", invitation.pk, ics)
     else:
-        _after_commit("invite_by_sms", invitation.pk)
+        _message("invite_by_sms", invitation.pk)
 
 
 def _tell(session, invitation, function_name, method):
-    _after_commit(function_name, invitation.pk, _ics(session, invitation, method))
+    _message(function_name, invitation.pk, _ics(session, invitation, method))
 
 
 def _tell_yes_and_maybe(session, function_name, method):

@@ -1,11 +1,14 @@
 from django.urls import path
 
-from . import views
+from . import views, volunteer_views
 
 app_name = "coaching"
 
 urlpatterns = [
     path("sessions/", views.SessionListView.as_view(), name="session_list"),
+    path("my/", volunteer_views.MyInvitationsView.as_view(), name="my_invitations"),
+    path("my/<int:pk>/answer/", volunteer_views.MyInvitationAnswerView.as_view(),
+         name="my_invitation_answer"),
     path("sessions/new/", views.SessionCreateView.as_view(), name="session_create"),
     path("sessions/<int:pk>/", views.SessionDetailView.as_view(), name="session_detail"),
     path("sessions/<int:pk>/edit/", views.SessionEditView.as_view(), name="session_edit"),

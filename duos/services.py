@@ -3,8 +3,8 @@
 Each function checks the state it needs (locking the duo with select_for_update where two
 people or two workers could race), raises django's ValidationError with a clear message
 before it writes, and returns quietly when the change was already made (a double click, a
-retried task, an SMS reply received twice). Messages go out through `duos.messaging`
-after the transaction commits.
+retried task, an SMS reply received twice). Messages go out through `duos.messaging`,
+written in the same transaction (notifications' outbox) and sent after the commit.
 """
 
 import datetime
@@ -98,8 +98,10 @@ def _resolve_alerts(duo, kind, note, by=None):
     )
 
 
-def _on_commit(func, *args):
-    transaction.on_commit(lambda: func(*args))
+def _tell(func, *args):
+    # notifications writes the message in this transaction (its outbox) and sends it after
+    # the commit: a rolled-back change sends nothing, a crash after the commit loses nothing.
+    func(*args)
 
 
 # The agreement ---------------------------------------------------------------------------
@@ -221,9 +223,9 @@ def agreement_ask_confirmation(*, duo) -> None:
     _refuse_unless(duo, [DuoStatus.AGREEMENT_PENDING])
     agreement = Agreement.objects.get(duo=duo)
     if not agreement.confirmed_by(Side.VOLUNTEER):
-        _on_commit(messaging.ask_volunteer_to_confirm_agreement, duo)
+        _tell(messaging.ask_volunteer_to_confirm_agreement, duo)
     if not agreement.confirmed_by(Side.PARTICIPANT):
-        _on_commit(messaging.ask_participant_to_confirm_agreement, duo)
+        _tell(messaging.ask_participant_to_confirm_agreement, duo)
 
 
 CHANNELS_BY_SIDE = {
@@ -270,7 +272,7 @@ def agreement_confirm(*, duo, side, channel, recorded_by=None) -> Duo:
         duo.save(update_fields=["status", "started_on"])
         _plan_first_checkins(duo, duo_settings_for(duo.organisation_id),
                              max(agreement.start_date, _today()))
-        _on_commit(messaging.tell_duo_is_active, duo)
+        _tell(messaging.tell_duo_is_active, duo)
     return duo
 
 
@@ -401,7 +403,7 @@ def expense_approve(*, expense, approved_by) -> Expense:
     expense.status = ExpenseStatus.APPROVED
     expense.decided_by, expense.decided_at = approved_by, _now()
     expense.save(update_fields=["status", "decided_by", "decided_at"])
-    _on_commit(messaging.tell_expense_decided, expense)
+    _tell(messaging.tell_expense_decided, expense)
     return expense
 
 
@@ -420,7 +422,7 @@ def expense_reject(*, expense, rejected_by, reason) -> Expense:
     expense.decided_by, expense.decided_at = rejected_by, _now()
     expense.rejection_reason = reason[:300]
     expense.save(update_fields=["status", "decided_by", "decided_at", "rejection_reason"])
-    _on_commit(messaging.tell_expense_decided, expense)
+    _tell(messaging.tell_expense_decided, expense)
     return expense
 
 
@@ -435,7 +437,7 @@ def expense_mark_paid(*, expense, paid_by=None) -> Expense:
     expense.status = ExpenseStatus.PAID
     expense.paid_at = _now()
     expense.save(update_fields=["status", "paid_at"])
-    _on_commit(messaging.tell_expense_decided, expense)
+    _tell(messaging.tell_expense_decided, expense)
     return expense
 
 
@@ -443,7 +445,7 @@ def expense_mark_paid(*, expense, paid_by=None) -> Expense:
 def meeting_log_create(
     *, duo, created_by, date, did_not_meet=False, not_met_reason="", duration="",
     activities=(), activity_text="", how_it_went=None, note_to_coordinator="",
-    wants_to_talk=False, expenses=(), client_key="",
+    wants_to_talk=False, expenses=(), client_key="", via_link=False,
 ) -> MeetingLog:
     """The volunteer logs a meeting (or that they did not meet), with optional expenses; a
     "talk to me" flag opens an alert for the coordinator, a meeting closes an open
@@ -453,7 +455,8 @@ def meeting_log_create(
         existing = MeetingLog.objects.filter(duo=duo, client_key=client_key).first()
         if existing is not None:
             return existing
-    if not _may_log_for(duo, created_by):
+    # via_link: the volunteer opened their own signed meeting-log link, which stands for them.
+    if not via_link and not _may_log_for(duo, created_by):
         raise ValidationError(_("Only the duo's volunteer or a coordinator can do this."))
     _refuse_unless(duo, RUNNING_STATUSES, _("This duo is not active."))
     errors = {}
@@ -550,7 +553,7 @@ def participant_ask_how_it_is_going(*, duo, today=None) -> Duo:
         return duo
     duo.how_asked_on = today
     duo.save(update_fields=["how_asked_on"])
-    _on_commit(messaging.ask_how_it_is_going, duo)
+    _tell(messaging.ask_how_it_is_going, duo)
     return duo
 
 
@@ -575,7 +578,7 @@ def meeting_log_reminder_send(*, duo, today=None) -> Duo:
         return duo
     duo.log_reminder_sent_on = today
     duo.save(update_fields=["log_reminder_sent_on"])
-    _on_commit(messaging.send_meeting_log_link, duo)
+    _tell(messaging.send_meeting_log_link, duo)
     return duo
 
 
@@ -717,7 +720,7 @@ def end_question_ask(*, duo, today=None) -> Duo:
     duo.end_question_asked_on = today or _today()
     duo.save(update_fields=["status", "end_question_asked_on"])
     for side in Side.values:
-        _on_commit(messaging.ask_end_question, duo, side)
+        _tell(messaging.ask_end_question, duo, side)
     return duo
 
 
@@ -905,7 +908,7 @@ def duo_close(*, duo, closed_by, participant_wants_new_buddy, volunteer_next,
               VolunteerNext.LEAVE: VolunteerStatus.STOPPED}[volunteer_next]
     if duo.volunteer.status != status:
         matching_services.volunteer_set_status(volunteer=duo.volunteer, status=status)
-    _on_commit(messaging.tell_duo_closed, duo)
+    _tell(messaging.tell_duo_closed, duo)
     return duo
 
 

@@ -1,4 +1,5 @@
-"""URLs of short lists, proposal rounds, proposals and the personal-link pages."""
+"""URLs of short lists, proposal rounds and proposals (the personal-link pages are
+notifications' signed links, registered in MatchingConfig.ready())."""
 
 from django.urls import path
 
@@ -31,7 +32,4 @@ urlpatterns = [
          name="meeting_record"),
     path("proposals/call-tasks/<int:pk>/done/", views.CallTaskDoneView.as_view(),
          name="call_task_done"),
-    # Personal links: the participant's choice and the chosen volunteer's answer.
-    path("p/<str:token>/", views.ParticipantPageView.as_view(), name="participant_page"),
-    path("v/<str:token>/", views.VolunteerPageView.as_view(), name="volunteer_page"),
 ]

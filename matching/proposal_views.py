@@ -1,23 +1,21 @@
 """Pages of short lists, proposal rounds, proposals and the introduction meeting (staff),
-and the two personal-link pages: the participant's choice (/p/<token>/) and the chosen
-volunteer's answer (/v/<token>/). Thin: they parse input, call a service or selector, render.
+and the two personal-link pages behind notifications' signed links: the participant's choice
+and the chosen volunteer's answer. Thin: they parse input, call a service or selector, render.
 """
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
-from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import TemplateView
 
-from organisations.scoping import organisation_scope
+from notifications import services as notify
 
 from . import proposal_selectors as selectors
 from . import proposals as services
@@ -333,6 +331,9 @@ class SettingsView(OrganisationStaffMixin, View):
 
 
 # Personal links (no account) --------------------------------------------------------------
+# Pages behind notifications' signed links (/s/<token>), registered per purpose in
+# MatchingConfig.ready(): notifications resolves the token, opens the link's organisation
+# scope and language, and shows its friendly page for a bad, expired or revoked token.
 
 
 def _token_page(request, template, context, status=200):
@@ -343,103 +344,89 @@ def _token_page(request, template, context, status=200):
     return response
 
 
-def _not_working(request):
-    return _token_page(request, "matching/proposals/link_not_working.html", {}, status=404)
+def _subject_id(link, prefix):
+    kind, _sep, pk = link.subject.partition(":")
+    if kind != prefix or not pk.isdigit():
+        raise notify.LinkInvalid()
+    return int(pk)
 
 
-# The personal-link pages need no CSRF cookie: a forged form cannot know the secret token
-# in the address, and an old phone that refuses cookies can still answer.
-@method_decorator(csrf_exempt, name="dispatch")
-class ParticipantPageView(View):
-    """The participant's choice: /p/<token>/, in their own language, without JavaScript."""
+def _act(link, action):
+    """Runs the action and spends the link in one transaction."""
+    with transaction.atomic():
+        result = action()
+        notify.link_use(link)
+    return result
 
-    template_name = "matching/proposals/participant_page.html"
 
-    def dispatch(self, request, token):
-        found = tokens.find(Proposal, token)
-        if found is None:
-            return _not_working(request)
-        proposal_id, organisation_id = found
-        with organisation_scope(organisation_id):
-            proposal = (Proposal.objects.select_related("participant", "organisation")
-                        .get(pk=proposal_id))
-            language = proposal.participant.message_language or "nl"
-            with translation.override(language):
-                return super().dispatch(request, proposal, token)
-
-    def _render(self, request, proposal, token, error="", status=200):
-        language = (translation.get_language() or "nl")[:2]
-        context = {
-            "proposal": proposal, "token": token, "error": error,
-            "organisation": proposal.organisation,
-            "candidates": (selectors.participant_page_candidates(proposal, language)
-                           if proposal.is_answerable and not tokens.is_expired(proposal)
-                           else []),
-            "expired": tokens.is_expired(proposal) and proposal.is_answerable,
-            "chosen": (proposal.candidates.filter(status=CandidateStatus.CHOSEN)
-                       .select_related("volunteer").first()
-                       if proposal.status in (ProposalStatus.CHOSEN, ProposalStatus.MATCHED)
-                       else None),
-            "language": language,
-        }
-        return _token_page(request, self.template_name, context, status=status)
-
-    def get(self, request, proposal, token):
-        return self._render(request, proposal, token)
-
-    def post(self, request, proposal, token):
+def participant_link_page(request, link):
+    """The participant's choice, in their own language, without JavaScript."""
+    proposal = (Proposal.objects.select_related("participant", "organisation")
+                .filter(pk=_subject_id(link, "proposal")).first())
+    if proposal is None or link.recipient_key != f"participant:{proposal.participant_id}":
+        raise notify.LinkInvalid()
+    if request.method == "POST":
         answer = request.POST.get("answer", "")
         try:
             if answer == "none":
-                services.proposal_none_of_these(proposal, AnswerChannel.LINK,
-                                                reason=request.POST.get("reason", ""))
+                _act(link, lambda: services.proposal_none_of_these(
+                    proposal, AnswerChannel.LINK, reason=request.POST.get("reason", "")))
             elif answer == "call_me":
-                services.proposal_call_me(proposal, AnswerChannel.LINK)
+                _act(link, lambda: services.proposal_call_me(proposal, AnswerChannel.LINK))
             else:
-                services.proposal_choose(proposal, answer, AnswerChannel.LINK)
+                _act(link, lambda: services.proposal_choose(proposal, answer,
+                                                            AnswerChannel.LINK))
         except ValidationError as exc:
             proposal.refresh_from_db()
-            return self._render(request, proposal, token, error=_error_text(exc), status=409)
-        return redirect(reverse("proposals:participant_page", args=[token]))
+            return _participant_page(request, proposal, error=_error_text(exc), status=409)
+        return redirect(request.path)
+    return _participant_page(request, proposal)
 
 
-@method_decorator(csrf_exempt, name="dispatch")
-class VolunteerPageView(View):
-    """The chosen volunteer's answer: /v/<token>/ (accept or decline)."""
+def _participant_page(request, proposal, error="", status=200):
+    language = (translation.get_language() or "nl")[:2]
+    expired = tokens.is_expired(proposal)
+    context = {
+        "proposal": proposal, "error": error, "organisation": proposal.organisation,
+        "candidates": (selectors.participant_page_candidates(proposal, language)
+                       if proposal.is_answerable and not expired else []),
+        "expired": expired and proposal.is_answerable,
+        "chosen": (proposal.candidates.filter(status=CandidateStatus.CHOSEN)
+                   .select_related("volunteer").first()
+                   if proposal.status in (ProposalStatus.CHOSEN, ProposalStatus.MATCHED)
+                   else None),
+        "language": language,
+    }
+    return _token_page(request, "matching/proposals/participant_page.html", context,
+                       status=status)
 
-    template_name = "matching/proposals/volunteer_page.html"
 
-    def dispatch(self, request, token):
-        found = tokens.find(VolunteerOffer, token)
-        if found is None:
-            return _not_working(request)
-        offer_id, organisation_id = found
-        with organisation_scope(organisation_id):
-            offer = (VolunteerOffer.objects.select_related(
-                "volunteer", "organisation", "proposal__participant__postcode").get(pk=offer_id))
-            with translation.override(offer.volunteer.message_language or "nl"):
-                return super().dispatch(request, offer, token)
-
-    def _render(self, request, offer, token, error="", status=200):
-        participant = offer.proposal.participant
-        shared = sorted(set(participant.interests.values_list("label_nl", flat=True))
-                        & set(offer.volunteer.interests.values_list("label_nl", flat=True)))
-        return _token_page(request, self.template_name, {
-            "offer": offer, "token": token, "error": error, "organisation": offer.organisation,
-            "participant_name": participant.preferred_name or participant.first_name,
-            "area": participant.municipality, "shared": shared,
-            "expired": offer.status == OfferStatus.ASKED and tokens.is_expired(offer),
-        }, status=status)
-
-    def get(self, request, offer, token):
-        return self._render(request, offer, token)
-
-    def post(self, request, offer, token):
+def volunteer_link_page(request, link):
+    """The chosen volunteer's answer: accept or decline."""
+    offer = (VolunteerOffer.objects.select_related(
+        "volunteer", "organisation", "proposal__participant__postcode")
+        .filter(pk=_subject_id(link, "offer")).first())
+    if offer is None or link.recipient_key != f"volunteer:{offer.volunteer_id}":
+        raise notify.LinkInvalid()
+    if request.method == "POST":
         try:
-            services.offer_answer(offer=offer, accept=request.POST.get("answer") == "accept",
-                                  channel=AnswerChannel.LINK,
-                                  reason=request.POST.get("reason", ""))
+            _act(link, lambda: services.offer_answer(
+                offer=offer, accept=request.POST.get("answer") == "accept",
+                channel=AnswerChannel.LINK, reason=request.POST.get("reason", "")))
         except ValidationError as exc:
             offer.refresh_from_db()
-            return self._render(request, offer, token, error=_error_text(exc), status=409)
-        return redirect(reverse("proposals:volunteer_page", args=[token]))
+            return _volunteer_page(request, offer, error=_error_text(exc), status=409)
+        return redirect(request.path)
+    return _volunteer_page(request, offer)
+
+
+def _volunteer_page(request, offer, error="", status=200):
+    participant = offer.proposal.participant
+    shared = sorted(set(participant.interests.values_list("label_nl", flat=True))
+                    & set(offer.volunteer.interests.values_list("label_nl", flat=True)))
+    return _token_page(request, "matching/proposals/volunteer_page.html", {
+        "offer": offer, "error": error, "organisation": offer.organisation,
+        "participant_name": participant.preferred_name or participant.first_name,
+        "area": participant.municipality, "shared": shared,
+        "expired": offer.status == OfferStatus.ASKED and tokens.is_expired(offer),
+    }, status=status)

@@ -4,7 +4,8 @@ introduction meeting: one function per state change, each in its own transaction
 A refused change raises django's ValidationError with a `code` (`expired`,
 `already_answered`, `closed`, `unknown_candidate`, `volunteer_taken`, ...) and a message in
 the active language; nothing is written then. Messages go out through
-`matching.messaging` after the transaction commits.
+`matching.messaging`, written in the same transaction (notifications' outbox) and sent
+after the commit.
 """
 
 from dataclasses import dataclass
@@ -61,28 +62,44 @@ def _now():
     return timezone.now()
 
 
-def _after_commit(func, *args):
-    transaction.on_commit(lambda: func(*args))
+def _tell(func, *args):
+    # notifications writes the message in this transaction and sends it after the commit:
+    # a rolled-back change sends nothing, a crash after the commit loses nothing.
+    func(*args)
 
 
 # Links ------------------------------------------------------------------------------------
 
 
-def proposal_issue_link(proposal_id: int) -> str:
-    """Gives the proposal a fresh personal link for the participant and returns its token
-    (an earlier link stops working). Called by matching.messaging when it sends."""
+def _issue_link(obj, purpose, recipient_key, person, subject):
+    from notifications import services as notify
+
+    valid_days = profiles.matching_settings(obj.organisation_id).link_valid_days
     with transaction.atomic():
-        proposal = Proposal.objects.select_for_update().get(pk=proposal_id)
-        settings = profiles.matching_settings(proposal.organisation_id)
-        return tokens.issue(proposal, settings.link_valid_days)
+        type(obj).objects.filter(pk=obj.pk).update(
+            expires_at=_now() + timedelta(days=valid_days))
+        _link, url = notify.link_create(
+            organisation_id=obj.organisation_id, recipient_key=recipient_key,
+            language=person.message_language or "nl", purpose=purpose, subject=subject,
+            valid_for=timedelta(days=valid_days) + messaging.LINK_GRACE, single_use=False)
+    return url.rsplit("/", 1)[-1]
+
+
+def proposal_issue_link(proposal_id: int) -> str:
+    """Gives the participant a fresh signed link to the proposal (its answer window starts
+    again) and returns its token; for a coordinator's or a test's own use: the messages
+    make their links themselves."""
+    proposal = Proposal.objects.select_related("participant").get(pk=proposal_id)
+    return _issue_link(proposal, messaging.PROPOSAL_LINK,
+                       f"participant:{proposal.participant_id}", proposal.participant,
+                       f"proposal:{proposal.pk}")
 
 
 def offer_issue_link(offer_id: int) -> str:
-    """Gives the volunteer's question a fresh personal link and returns its token."""
-    with transaction.atomic():
-        offer = VolunteerOffer.objects.select_for_update().get(pk=offer_id)
-        settings = profiles.matching_settings(offer.organisation_id)
-        return tokens.issue(offer, settings.link_valid_days)
+    """Gives the chosen volunteer a fresh signed link to their question; returns its token."""
+    offer = VolunteerOffer.objects.select_related("volunteer").get(pk=offer_id)
+    return _issue_link(offer, messaging.OFFER_LINK, f"volunteer:{offer.volunteer_id}",
+                       offer.volunteer, f"offer:{offer.pk}")
 
 
 # Rounds -----------------------------------------------------------------------------------
@@ -267,7 +284,7 @@ def round_send(*, proposal_round, by=None) -> ProposalRound:
         proposal_round.sent_at = now
         proposal_round.save(update_fields=["status", "sent_at"])
         for proposal_id in sent:
-            _after_commit(messaging.send_proposal_to_participant, proposal_id)
+            _tell(messaging.send_proposal_to_participant, proposal_id)
     return proposal_round
 
 
@@ -299,7 +316,7 @@ def proposal_create_single(*, participant, volunteers, by=None) -> Proposal:
             _open_proposal(proposal, _now(), settings.link_valid_days)
             participant.status = ParticipantStatus.PROPOSAL_OPEN
             participant.save(update_fields=["status", "updated_at"])
-            _after_commit(messaging.send_proposal_to_participant, proposal.pk)
+            _tell(messaging.send_proposal_to_participant, proposal.pk)
     except IntegrityError:
         _refuse(_("Someone else proposed one of these volunteers at the same moment. "
                   "Look at the short list again."), "volunteer_taken")
@@ -365,8 +382,8 @@ def proposal_choose(proposal, candidate_position, channel, recorded_by=None) -> 
             organisation_id=proposal.organisation_id, candidate=candidate, proposal=proposal,
             volunteer_id=candidate.volunteer_id,
         )
-        _after_commit(messaging.confirm_choice_to_participant, proposal.pk)
-        _after_commit(messaging.ask_volunteer_to_accept, offer.pk)
+        _tell(messaging.confirm_choice_to_participant, proposal.pk)
+        _tell(messaging.ask_volunteer_to_accept, offer.pk)
     return proposal
 
 
@@ -392,7 +409,7 @@ def proposal_none_of_these(proposal, channel, reason="", recorded_by=None) -> Pr
                                      "reason"])
         _close_call_tasks(proposal, recorded_by)
         _back_to_waiting(proposal.participant)
-        _after_commit(messaging.confirm_answer_to_participant, proposal.pk)
+        _tell(messaging.confirm_answer_to_participant, proposal.pk)
     return proposal
 
 
@@ -408,7 +425,7 @@ def proposal_call_me(proposal, channel, recorded_by=None) -> Proposal:
         if not proposal.call_tasks.filter(status=CallTaskStatus.OPEN).exists():
             ProposalCallTask.objects.create(organisation_id=proposal.organisation_id,
                                             proposal=proposal, reason=CallTaskReason.CALL_ME)
-            _after_commit(messaging.confirm_answer_to_participant, proposal.pk)
+            _tell(messaging.confirm_answer_to_participant, proposal.pk)
     return proposal
 
 
@@ -489,8 +506,11 @@ def proposal_remind(*, proposal) -> bool:
         if proposal.status != ProposalStatus.OPEN or proposal.reminded_at is not None:
             return False
         proposal.reminded_at = _now()
-        proposal.save(update_fields=["reminded_at"])
-        _after_commit(messaging.remind_participant, proposal.pk)
+        # The reminder's fresh link gives a fresh answer window.
+        proposal.expires_at = proposal.reminded_at + timedelta(
+            days=profiles.matching_settings(proposal.organisation_id).link_valid_days)
+        proposal.save(update_fields=["reminded_at", "expires_at"])
+        _tell(messaging.remind_participant, proposal.pk)
     return True
 
 
@@ -540,13 +560,13 @@ def _reoffer_or_back_to_waiting(proposal, settings):
         proposal.reminded_at = None
         _open_proposal(proposal, _now(), settings.link_valid_days)
         proposal.save(update_fields=["answered_at", "channel", "reminded_at"])
-        _after_commit(messaging.send_proposal_to_participant, proposal.pk)
+        _tell(messaging.send_proposal_to_participant, proposal.pk)
         return
     proposal.status = ProposalStatus.WITHDRAWN
     proposal.reason = _("The chosen volunteer could not go on; nobody else was free.")
     proposal.save(update_fields=["status", "reason"])
     _back_to_waiting(proposal.participant)
-    _after_commit(messaging.tell_participant_back_on_waiting_list, proposal.pk)
+    _tell(messaging.tell_participant_back_on_waiting_list, proposal.pk)
 
 
 def offer_answer(*, offer, accept: bool, channel, recorded_by=None, reason="") -> VolunteerOffer:
@@ -603,7 +623,7 @@ def meeting_plan(*, offer, planned_at, place, by=None) -> IntroductionMeeting:
         meeting.planned_at = planned_at
         meeting.place = place.strip()[:200]
         meeting.save()
-        _after_commit(messaging.invite_to_introduction_meeting, meeting.pk)
+        _tell(messaging.invite_to_introduction_meeting, meeting.pk)
     return meeting
 
 

@@ -281,6 +281,7 @@ class TaskKind(models.TextChoices):
     HELP = "help", _("Asked for help by SMS")
     UNEXPECTED_REPLY = "unexpected_reply", _("Reply not understood")
     UNKNOWN_SENDER = "unknown_sender", _("SMS from an unknown number")
+    CALL_PREFERRED = "call_preferred", _("Prefers a phone call: call this person")
 
 
 class CoordinatorTask(models.Model):

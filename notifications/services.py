@@ -711,6 +711,10 @@ def email_send(*, recipient: Recipient, template: str, idempotency_key: str,
                 "start": appointment.start.isoformat(), "end": appointment.end.isoformat(),
                 "location": appointment.location, "description": appointment.description,
             }
+            if appointment.extra.get("ics"):  # the owning app's own calendar (SEQUENCE, CANCEL)
+                ics = appointment.extra["ics"]
+                stored["_appointment"]["ics"] = ics.decode() if isinstance(ics, bytes) else ics
+                stored["_appointment"]["method"] = appointment.extra.get("method", "REQUEST")
         message, created = _create_once({
             "organisation_id": organisation.pk, "direction": Direction.OUT,
             "channel": Channel.EMAIL, "template": template, "recipient_key": recipient.key,
@@ -762,8 +766,10 @@ def email_deliver(message_id: int) -> int | None:
             email.attach_alternative(html, "text/html")
         appointment = message.context.get("_appointment")
         if appointment:
-            email.attach("invitation.ics", ics_for(appointment, message),
-                         "text/calendar; method=REQUEST; charset=utf-8")
+            method = appointment.get("method", "REQUEST")
+            email.attach("invitation.ics", appointment.get("ics") or ics_for(appointment,
+                                                                             message),
+                         f"text/calendar; method={method}; charset=utf-8")
         try:
             email.send()
         except AnymailRecipientsRefused as exc:

@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
@@ -77,6 +78,9 @@ def link_not_working(request, parts, status=404):
     return response
 
 
+# No CSRF cookie behind a signed link: a forged form cannot know the secret in the
+# address, and an old phone that refuses cookies can still answer.
+@method_decorator(csrf_exempt, name="dispatch")
 class LinkView(View):
     """The page behind a signed link: the owning app's page for its purpose, in the
     person's language and the link's organisation scope; a friendly page otherwise."""

@@ -1,12 +1,10 @@
 """The calendar attachment (RFC 5545) and the messaging placeholder."""
 
 import datetime
-import logging
 
 import icalendar
 from django.utils import timezone
 
-from coaching import messaging
 from coaching.calendar import CANCEL, session_ics
 from tests.factories_coaching import SessionFactory
 
@@ -38,26 +36,3 @@ def test_a_cancelled_session_keeps_its_uid_with_a_higher_sequence(organisation):
     assert old["uid"] == new["uid"]
     assert (old["sequence"], new["sequence"]) == (0, 1)
     assert (before["method"], after["method"]) == ("REQUEST", "CANCEL")
-
-
-class _Records(logging.Handler):
-    def __init__(self):
-        super().__init__(logging.INFO)
-        self.records = []
-
-    def emit(self, record):
-        self.records.append(record)
-
-
-def test_the_messaging_placeholder_only_logs_what_must_be_sent():
-    handler = _Records()
-    logger = logging.getLogger("coaching.messaging")
-    logger.addHandler(handler)
-    try:
-        assert messaging.invite_volunteer_by_email(7, b"BEGIN:VCALENDAR") is None
-        assert messaging.invite_by_sms(8) is None
-        assert messaging.tell_moved_up(9) is None
-    finally:
-        logger.removeHandler(handler)
-    assert [r.levelno for r in handler.records] == [logging.INFO] * 3
-    assert [r.args[0] for r in handler.records] == [7, 8, 9]

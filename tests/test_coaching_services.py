@@ -223,7 +223,12 @@ def test_a_volunteer_without_email_is_invited_by_sms(organisation, outbox, commi
     assert outbox.to("invite_volunteer_by_email") == []
 
 
-def test_no_message_leaves_when_the_transaction_rolls_back(organisation, outbox, committed):
+def test_no_message_leaves_when_the_transaction_rolls_back(organisation, committed):
+    from django.core import mail
+
+    from notifications.models import Message
+    from notifications.sms.backends import locmem
+
     session = services.session_create(organisation=organisation, **session_fields())
     VolunteerFactory(organisation=organisation)
     with committed(), pytest.raises(RuntimeError):
@@ -231,8 +236,10 @@ def test_no_message_leaves_when_the_transaction_rolls_back(organisation, outbox,
 
         with transaction.atomic():
             services.invitations_send(session=session)
+            assert Message.objects.count() == 1  # written in the transaction (outbox)
             raise RuntimeError
-    assert outbox == []
+    assert Message.objects.count() == 0
+    assert mail.outbox == [] and locmem.outbox == []
     assert Invitation.objects.filter(session=session).count() == 0
 
 

@@ -17,6 +17,7 @@ from matching.proposal_models import (
     ProposalRound,
     VolunteerOffer,
 )
+from notifications.sms.backends import locmem
 from tests.factories import CoordinatorFactory, OrganisationFactory
 from tests.factories_matching import (
     InterestFactory,
@@ -30,29 +31,35 @@ from tests.factories_proposals import (
 )
 
 
+class _SentLinks:
+    """The tokens of the signed links sent so far by SMS and e-mail, by page."""
+
+    PURPOSES = {"participant": "matching.proposal", "volunteer": "matching.offer"}
+
+    def __getitem__(self, who):
+        from django.core import mail
+
+        from notifications import services as notify
+        from notifications.sms.backends import locmem
+
+        bodies = [sms.body for sms in locmem.outbox] + [m.body for m in mail.outbox]
+        found = []
+        for body in bodies:
+            for token in re.findall(r"/s/([0-9A-Za-z]+)", body):
+                link, _parts = notify.link_resolve(token)
+                if link is not None and link.purpose == self.PURPOSES[who]:
+                    found.append(token)
+        return found
+
+
 @pytest.fixture
-def links(monkeypatch):
-    """The raw tokens the messaging placeholder would have sent, by kind."""
-    from matching import messaging
+def links():
+    """The tokens of the links the participant and the volunteer really received."""
+    return _SentLinks()
 
-    sent = {"participant": [], "volunteer": []}
-    original_proposal = proposals.proposal_issue_link
-    original_offer = proposals.offer_issue_link
 
-    def proposal_link(proposal_id):
-        token = original_proposal(proposal_id)
-        sent["participant"].append(token)
-        return token
-
-    def offer_link(offer_id):
-        token = original_offer(offer_id)
-        sent["volunteer"].append(token)
-        return token
-
-    monkeypatch.setattr(proposals, "proposal_issue_link", proposal_link)
-    monkeypatch.setattr(proposals, "offer_issue_link", offer_link)
-    assert messaging  # the placeholder imports these at call time
-    return sent
+def _page(token):
+    return reverse("link", kwargs={"token": token})
 
 
 def _post_and_commit(client, url, data, capture):
@@ -84,11 +91,15 @@ def test_whole_path_from_waiting_list_to_match_through_pages_and_links(
     response = _post_and_commit(client, reverse("proposals:round_send",
                                                 args=[proposal_round.pk]), {}, capture)
     assert response.status_code == 302
+    # One SMS to the participant, with the link and the numbers to reply.
+    to_participant = [sms for sms in locmem.outbox if sms.to == str(participant.phone)]
+    assert len(to_participant) == 1
+    assert "/s/" in to_participant[0].body and "1 " in to_participant[0].body
     token = links["participant"][-1]
 
     # The participant's page: their language, first names, area, no surname, no address.
     client.logout()
-    page = client.get(reverse("proposals:participant_page", args=[token]))
+    page = client.get(_page(token))
     text = page.content.decode()
     assert page.status_code == 200
     assert 'lang="nl"' in text
@@ -97,16 +108,16 @@ def test_whole_path_from_waiting_list_to_match_through_pages_and_links(
     assert "<script" not in text
     assert len(page.content) < 8000
     vera = Proposal.objects.get().candidates.get(volunteer=volunteers[0]).position
-    response = _post_and_commit(client, reverse("proposals:participant_page", args=[token]),
+    response = _post_and_commit(client, _page(token),
                                 {"answer": str(vera)}, capture)
     assert response.status_code == 302
     assert "Vera" in client.get(response.url).content.decode()
 
     # The chosen volunteer accepts through their link.
     volunteer_token = links["volunteer"][-1]
-    page = client.get(reverse("proposals:volunteer_page", args=[volunteer_token]))
+    page = client.get(_page(volunteer_token))
     assert "Fatima" in page.content.decode() and "privé" not in page.content.decode()
-    client.post(reverse("proposals:volunteer_page", args=[volunteer_token]),
+    client.post(_page(volunteer_token),
                 {"answer": "accept"})
     assert VolunteerOffer.objects.get().status == "accepted"
 
@@ -189,21 +200,24 @@ def participant_link(organisation, links):
     for position in (1, 2):
         CandidateFactory(proposal=proposal, position=position)
     token = proposals.proposal_issue_link(proposal.pk)
-    return proposal, reverse("proposals:participant_page", args=[token])
+    return proposal, _page(token)
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("token", ["x", "a" * 64, "A" * 32, "1", "%00"])
 def test_a_wrong_or_tampered_link_shows_nothing(client, participant_link, token):
     proposal, url = participant_link
-    real = url.split("/")[-2]
+    real = url.split("/")[-1]
+    names = [c.volunteer.first_name for c in proposal.candidates.select_related("volunteer")]
     for bad in (token, real[:-1] + ("B" if real[-1] != "B" else "C"), real + "x"):
-        response = client.get(reverse("proposals:participant_page", args=[bad]))
+        response = client.get(_page(bad))
         assert response.status_code == 404
         text = response.content.decode()
-        assert proposal.organisation.name not in text
+        # notifications' one friendly page (it may name the organisation the token names).
+        assert "no longer works" in text
+        assert not any(name in text for name in names)
         assert "choose" not in text.lower()
-        response = client.post(reverse("proposals:participant_page", args=[bad]),
+        response = client.post(_page(bad),
                                {"answer": "1"})
         assert response.status_code == 404
     proposal.refresh_from_db()
@@ -250,8 +264,8 @@ def test_an_expired_link_says_so_and_changes_nothing(client, participant_link):
 def test_none_of_these_and_call_me_from_the_page(client, organisation, links):
     proposal = ProposalFactory(organisation=organisation)
     CandidateFactory(proposal=proposal, position=1)
-    url = reverse("proposals:participant_page", args=[proposals.proposal_issue_link(
-        proposal.pk)])
+    url = _page(proposals.proposal_issue_link(
+        proposal.pk))
     client.post(url, {"answer": "call_me"})
     proposal.refresh_from_db()
     assert proposal.status == "call_me"
@@ -268,8 +282,8 @@ def test_participant_page_speaks_french_to_a_french_speaker(client, organisation
     proposal = ProposalFactory(organisation=organisation,
                                participant__message_language="fr")
     CandidateFactory(proposal=proposal, position=1)
-    url = reverse("proposals:participant_page", args=[proposals.proposal_issue_link(
-        proposal.pk)])
+    url = _page(proposals.proposal_issue_link(
+        proposal.pk))
     text = client.get(url).content.decode()
     assert 'lang="fr"' in text
 
@@ -280,13 +294,13 @@ def test_volunteer_link_answer_twice_changes_nothing_the_second_time(client, org
     CandidateFactory(proposal=proposal, position=1)
     proposals.proposal_choose(proposal, 1, "link")
     offer = VolunteerOffer.objects.get()
-    url = reverse("proposals:volunteer_page", args=[proposals.offer_issue_link(offer.pk)])
+    url = _page(proposals.offer_issue_link(offer.pk))
     assert client.post(url, {"answer": "accept"}).status_code == 302
     response = client.post(url, {"answer": "decline"})
     assert response.status_code == 409
     offer.refresh_from_db()
     assert offer.status == "accepted"
-    assert client.get(reverse("proposals:volunteer_page", args=["nope"])).status_code == 404
+    assert client.get(_page("nope")).status_code == 404
 
 
 # The API ------------------------------------------------------------------------------------
@@ -410,8 +424,8 @@ def test_participant_page_uses_a_constant_number_of_queries(
     proposal.participant.interests.add(interest)
     for position in range(1, n + 1):
         CandidateFactory(proposal=proposal, position=position).volunteer.interests.add(interest)
-    url = reverse("proposals:participant_page", args=[proposals.proposal_issue_link(
-        proposal.pk)])
+    url = _page(proposals.proposal_issue_link(
+        proposal.pk))
     with django_assert_max_num_queries(8):
         response = client.get(url)
     assert response.content.decode().count("I choose") == n
@@ -470,8 +484,8 @@ def test_the_participant_can_answer_without_cookies(organisation, links):
 
     proposal = ProposalFactory(organisation=organisation)
     CandidateFactory(proposal=proposal, position=1)
-    url = reverse("proposals:participant_page", args=[proposals.proposal_issue_link(
-        proposal.pk)])
+    url = _page(proposals.proposal_issue_link(
+        proposal.pk))
     phone = Client(enforce_csrf_checks=True)
     assert phone.post(url, {"answer": "1"}).status_code == 302
     proposal.refresh_from_db()
@@ -507,8 +521,8 @@ def test_round_page_shows_reasons_and_swaps_a_candidate(coordinator, coordinator
 def test_link_of_a_withdrawn_proposal_says_the_place_is_kept(client, organisation, links):
     proposal = ProposalFactory(organisation=organisation, participant__message_language="en")
     CandidateFactory(proposal=proposal, position=1)
-    url = reverse("proposals:participant_page", args=[proposals.proposal_issue_link(
-        proposal.pk)])
+    url = _page(proposals.proposal_issue_link(
+        proposal.pk))
     proposals.proposal_withdraw(proposal=proposal)
     text = client.get(url).content.decode()
     assert "keep your place" in text

@@ -7,7 +7,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from matching import proposals, tokens
+from matching import proposals
 from matching.models import ParticipantStatus
 from matching.proposal_models import (
     CallTaskStatus,
@@ -26,6 +26,9 @@ from matching.proposal_selectors import (
 )
 from matching.services import match_confirm
 from matching.tasks import remind_unanswered_proposals
+from notifications import links
+from notifications import services as notify
+from notifications.models import SignedLink
 from tests.factories_matching import (
     InterestFactory,
     ParticipantFactory,
@@ -252,8 +255,9 @@ def test_choosing_asks_the_volunteer_and_frees_the_others(
                 .values_list("position", flat=True)) == [2]
     offer = VolunteerOffer.objects.get()
     assert offer.volunteer == open_proposal.candidates.get(position=2).volunteer
-    assert offer.token_hash
     assert ("ask_volunteer_to_accept", offer.pk) in outbox
+    assert SignedLink.objects.filter(purpose="matching.offer", subject=f"offer:{offer.pk}",
+                                     recipient_key=f"volunteer:{offer.volunteer_id}").exists()
 
 
 @pytest.mark.django_db
@@ -541,13 +545,15 @@ def test_reminder_days_come_from_the_organisation(organisation):
 @pytest.mark.django_db
 def test_only_the_hash_of_the_link_token_is_stored(open_proposal):
     token = proposals.proposal_issue_link(open_proposal.pk)
-    open_proposal.refresh_from_db()
-    assert len(token) >= 22
-    assert token not in open_proposal.token_hash
-    assert open_proposal.token_hash == tokens.hash_token(token)
-    assert tokens.find(Proposal, token) == (open_proposal.pk, open_proposal.organisation_id)
-    assert tokens.find(Proposal, token[:-1] + ("A" if token[-1] != "A" else "B")) is None
-    assert tokens.find(Proposal, open_proposal.token_hash) is None
+    secret = token[-links.SECRET_LENGTH:]
+    link = SignedLink.objects.get(subject=f"proposal:{open_proposal.pk}")
+    assert len(secret) == 22
+    assert secret not in link.secret_hash
+    assert link.secret_hash == links.hash_secret(secret)
+    assert link.recipient_key == f"participant:{open_proposal.participant_id}"
+    assert notify.link_resolve(token)[0] == link
+    assert notify.link_resolve(token[:-1] + ("A" if token[-1] != "A" else "B"))[0] is None
+    assert notify.link_resolve(link.secret_hash)[0] is None
 
 
 @pytest.mark.django_db
