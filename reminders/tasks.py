@@ -11,7 +11,7 @@ from . import registry, services
 BATCH_SIZE = 200
 
 
-def dispatch(now=None, only=None, batch_size=BATCH_SIZE) -> int:
+def dispatch(now=None, only=None, batch_size=BATCH_SIZE, queue=None) -> int:
     """Queues every reminder due at `now` in batches; returns how many it queued. Memory
     stays flat: the kinds yield their rows from a server-side cursor."""
     now = now or timezone.now()
@@ -21,7 +21,7 @@ def dispatch(now=None, only=None, batch_size=BATCH_SIZE) -> int:
             continue
         with all_organisations():
             for batch in registry.batched(kind.due(now), batch_size):
-                send_batch.delay([item.as_dict() for item in batch])
+                send_batch.apply_async(([item.as_dict() for item in batch],), queue=queue)
                 queued += len(batch)
     return queued
 

@@ -368,7 +368,7 @@ CELERY_BEAT_SCHEDULE.update({
 # dispatcher asks the database what is due and sends each once (reminders/services.py).
 CELERY_BEAT_SCHEDULE["reminders-dispatch-due"] = {
     "task": "reminders.dispatch_due",
-    "schedule": 60 * 5,
+    "schedule": 60.0,
 }
 # duos: names of the duos' choice sets in the OpenAPI schema (several share a field name).
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
