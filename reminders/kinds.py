@@ -8,7 +8,8 @@ period however often the dispatcher runs, and a run that was missed catches up: 
 
 import datetime
 
-from django.db.models import Max
+from django.db import transaction
+from django.db.models import Max, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -104,6 +105,85 @@ class ProposalCallTask(_ProposalStep):
         from matching.proposal_models import Proposal
 
         return proposals.proposal_to_call_task(proposal=Proposal.objects.get(pk=item.subject_id))
+
+
+class _OfferStep(_ProposalStep):
+    """A volunteer asked to accept a chosen proposal who did not answer: the same days as
+    the participant's proposal (reminder, then the coordinator)."""
+
+    def _item(self, offer, due_at=None):
+        return Due(self.name, offer.organisation_id, f"offer:{offer.pk}", self.period,
+                   f"volunteer:{offer.volunteer_id}", due_at)
+
+    def _offers(self, until_day):
+        from django.db.models import Q
+
+        from matching.proposal_models import MatchingSettings, OfferStatus, VolunteerOffer
+
+        days, default = _setting_map(MatchingSettings, self.setting)
+        asked = VolunteerOffer.objects.filter(status=OfferStatus.ASKED)
+        condition = Q(pk__in=[])
+        for organisation_id in asked.values_list("organisation_id", flat=True).distinct():
+            # Due from midnight of the N-th day after the question (local dates).
+            before = local_moment(until_day - datetime.timedelta(
+                days=days.get(organisation_id, default) - 1))
+            condition |= Q(organisation_id=organisation_id, asked_at__lt=before)
+        return (asked.filter(condition)
+                .filter(_not_claimed(self.name, "offer", Value(self.period)))
+                .only("id", "organisation_id", "volunteer_id", "asked_at")
+                .order_by("id")), days, default
+
+    def due(self, now):
+        offers, _days, _default = self._offers(local_date(now))
+        return (self._item(offer) for offer in offers.iterator())
+
+    def upcoming(self, now, until):
+        offers, days, default = self._offers(local_date(until))
+        items = []
+        for offer in offers:
+            day = local_date(offer.asked_at) + datetime.timedelta(
+                days=days.get(offer.organisation_id, default))
+            items.append(self._item(offer, local_moment(day)))
+        return _window(items, now, until)
+
+    def _asked_offer(self, item):
+        from matching.proposal_models import OfferStatus, VolunteerOffer
+
+        offer = VolunteerOffer.objects.select_related("volunteer").get(pk=item.subject_id)
+        return offer if offer.status == OfferStatus.ASKED else None
+
+
+@register
+class OfferReminder(_OfferStep):
+    name = "matching.offer_reminder"
+    label = _("Volunteer has not answered a proposal: reminder with a fresh link")
+    setting = "reminder_after_days"
+    period = "reminder"
+
+    def send(self, item):
+        from matching import messaging
+
+        offer = self._asked_offer(item)
+        if offer is None:
+            return False
+        transaction.on_commit(lambda: messaging.ask_volunteer_to_accept(offer.pk))
+        return True
+
+
+@register
+class OfferCoordinatorTask(_OfferStep):
+    name = "matching.offer_coordinator_task"
+    label = _("Volunteer still has not answered a proposal: the coordinator calls")
+    setting = "call_task_after_days"
+    period = "call"
+
+    def send(self, item):
+        offer = self._asked_offer(item)
+        if offer is None:
+            return False
+        _task(offer.volunteer, item.recipient_key, "offer_unanswered",
+              _("Has not answered whether they accept a participant: call them."))
+        return True
 
 
 # duos --------------------------------------------------------------------------------------
@@ -211,6 +291,58 @@ class HowIsItGoing(Kind):
         from duos.models import Duo
 
         services.participant_ask_how_it_is_going(duo=Duo.objects.get(pk=item.subject_id))
+        return True
+
+
+@register
+class AgreementUnconfirmed(Kind):
+    """An agreement one side has not confirmed after N days: they are asked again, once."""
+
+    name = "duos.agreement_unconfirmed"
+    label = _("Agreement not yet confirmed by one side: asked again")
+
+    def settings_for(self, organisation):
+        return _own_settings(organisation, "agreement_reminder_days")
+
+    def _duos(self, until_day):
+        from django.db.models import Q
+
+        from duos.models import Duo, DuoStatus
+
+        settings_of = _reminder_settings()
+        pending = Duo.objects.filter(status=DuoStatus.AGREEMENT_PENDING)
+        condition = Q(pk__in=[])
+        for organisation_id in pending.values_list("organisation_id", flat=True).distinct():
+            days = settings_of(organisation_id).agreement_reminder_days
+            condition |= Q(organisation_id=organisation_id, created_at__lt=local_moment(
+                until_day - datetime.timedelta(days=days - 1)))
+        return (pending.filter(condition)
+                .filter(_not_claimed(self.name, "duo", Value("reminder")))
+                .only("id", "organisation_id", "volunteer_id", "created_at")
+                .order_by("id")), settings_of
+
+    def _item(self, duo, settings_of):
+        days = settings_of(duo.organisation_id).agreement_reminder_days
+        return Due(self.name, duo.organisation_id, f"duo:{duo.pk}", "reminder",
+                   f"volunteer:{duo.volunteer_id}",
+                   local_moment(local_date(duo.created_at) + datetime.timedelta(days=days)))
+
+    def due(self, now):
+        duos, settings_of = self._duos(local_date(now))
+        return (self._item(duo, settings_of) for duo in duos.iterator())
+
+    def upcoming(self, now, until):
+        duos, settings_of = self._duos(local_date(until))
+        return _window([self._item(duo, settings_of) for duo in duos], now, until)
+
+    def send(self, item):
+        from duos import services
+        from duos.models import Duo, DuoStatus
+
+        duo = Duo.objects.get(pk=item.subject_id)
+        if duo.status != DuoStatus.AGREEMENT_PENDING:
+            return False
+        services.agreement_ask_confirmation(duo=duo)
         return True
 
 

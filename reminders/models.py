@@ -1,3 +1,4 @@
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -52,6 +53,9 @@ class ReminderSettings(models.Model):
         _("days to answer a keep-in-touch SMS before the coordinator calls"), default=10)
     availability_notice_days = models.PositiveSmallIntegerField(
         _("days before a volunteer's availability ends to tell them"), default=14)
+    agreement_reminder_days = models.PositiveSmallIntegerField(
+        _("days before an unconfirmed agreement is asked again"), default=3,
+        validators=[MinValueValidator(1)])
     digest_hour = models.PositiveSmallIntegerField(
         _("hour of the coordinators' morning e-mail"), default=8)
 

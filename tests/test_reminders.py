@@ -75,7 +75,8 @@ def test_every_kind_is_registered_with_a_label():
             "coaching.session_reminder", "coaching.session_morning",
             "reminders.keep_in_touch", "reminders.keep_in_touch_no_answer",
             "reminders.paused_check_back", "reminders.availability_ending",
-            "reminders.coordinator_digest"} <= set(registry.KINDS)
+            "reminders.coordinator_digest", "matching.offer_reminder",
+            "matching.offer_coordinator_task", "duos.agreement_unconfirmed"} <= set(registry.KINDS)
     assert all(str(kind.label) for kind in registry.KINDS.values())
 
 
@@ -378,3 +379,53 @@ def test_the_api_lists_upcoming_and_sent_reminders_of_the_organisation(
 
 def test_volunteers_and_anonymous_do_not_see_the_reminders(client, db):
     assert client.get("/reminders/").status_code == 302
+
+
+# Volunteer's answer to a proposal, the agreement ------------------------------------------
+
+
+@pytest.mark.django_db
+def test_an_unanswered_volunteer_is_reminded_then_the_coordinator_calls(
+        organisation, monkeypatch, run_committed):
+    from matching import messaging
+
+    from .factories_proposals import VolunteerOfferFactory
+
+    asked = []
+    monkeypatch.setattr(messaging, "ask_volunteer_to_accept", asked.append)
+    with time_machine.travel(local(2026, 11, 2, 15)):
+        chosen = ProposalFactory(organisation=organisation, status="chosen")
+        offer = VolunteerOfferFactory(candidate=CandidateFactory(
+            proposal=chosen, position=1, status="chosen"))
+    run_committed(local(2026, 11, 4, 23))
+    assert asked == []
+    run_committed(local(2026, 11, 5, 8))
+    run_committed(local(2026, 11, 5, 8, 1))
+    assert asked == [offer.pk]
+    run_committed(local(2026, 11, 9, 8))
+    run_committed(local(2026, 11, 9, 8, 1))
+    task = CoordinatorTask.objects.get()
+    assert (task.kind, task.recipient_key) == ("offer_unanswered",
+                                               f"volunteer:{offer.volunteer_id}")
+    assert asked == [offer.pk]
+
+
+@pytest.mark.django_db
+def test_an_agreement_not_confirmed_is_asked_again_once(organisation, monkeypatch,
+                                                        run_committed):
+    from duos import messaging
+
+    from .factories_duos import pending_duo
+
+    asked = []
+    monkeypatch.setattr(messaging, "ask_volunteer_to_confirm_agreement",
+                        lambda duo: asked.append(("volunteer", duo.pk)))
+    monkeypatch.setattr(messaging, "ask_participant_to_confirm_agreement",
+                        lambda duo: asked.append(("participant", duo.pk)))
+    with time_machine.travel(local(2026, 11, 2, 15)):
+        duo = pending_duo(organisation)
+    run_committed(local(2026, 11, 4, 23))
+    assert asked == []
+    run_committed(local(2026, 11, 5, 0, 5))
+    run_committed(local(2026, 11, 6, 9))
+    assert sorted(asked) == [("participant", duo.pk), ("volunteer", duo.pk)]
