@@ -535,6 +535,21 @@ def invitation_remind(*, invitation, morning=False, now=None) -> bool:
     return True
 
 
+@transaction.atomic
+def invitation_nudge(*, invitation, now=None) -> bool:
+    """Invites again someone who has not answered a session that is coming soon (same link
+    or e-mail as the invitation). Returns whether it did (not once they answered)."""
+    now = now or _now()
+    invitation = (Invitation.objects.select_for_update(of=("self",))
+                  .select_related("session__organisation", "volunteer").get(pk=invitation.pk))
+    session = invitation.session
+    if (session.status != SessionStatus.PLANNED or session.starts_at <= now
+            or invitation.answer != Answer.NONE):
+        return False
+    _invite(session, invitation)
+    return True
+
+
 # Attendance and notes ---------------------------------------------------------------------
 
 

@@ -377,15 +377,21 @@ class SessionReminder(Kind):
         field = CoachingSettings._meta.get_field("reminder_lead_days")
         return [(field.verbose_name, coaching_settings(organisation).reminder_lead_days)]
 
+    period = "lead"
+
+    def _invitations(self, queryset):
+        return _seated(queryset).filter(reminded_at__isnull=True)
+
     def _candidates(self, now, until):
-        from coaching.models import CoachingSettings, Invitation
+        from coaching.models import CoachingSettings, Invitation, SessionStatus
 
         lead, default = _setting_map(CoachingSettings, "reminder_lead_days")
         longest = max([default, *lead.values()])
-        invitations = _seated(Invitation.objects.filter(
-            reminded_at__isnull=True, session__starts_at__gt=now,
+        invitations = self._invitations(Invitation.objects.filter(
+            session__status=SessionStatus.PLANNED, session__starts_at__gt=now,
             session__starts_at__lte=until + datetime.timedelta(days=longest, hours=1),
-        )).select_related("session").only(
+        )).filter(_not_claimed(self.name, "invitation", Value(self.period))).select_related(
+            "session").only(
             "id", "volunteer_id", "participant_id", "session__organisation_id",
             "session__starts_at")
         for invitation in invitations.iterator(chunk_size=2000):
@@ -397,7 +403,8 @@ class SessionReminder(Kind):
             due_at = timezone.make_aware(start.replace(tzinfo=None)
                                          - datetime.timedelta(days=days))
             yield Due(self.name, invitation.session.organisation_id,
-                      f"invitation:{invitation.pk}", "lead", _invitee_key(invitation), due_at)
+                      f"invitation:{invitation.pk}", self.period, _invitee_key(invitation),
+                      due_at)
 
     def due(self, now):
         return (item for item in self._candidates(now, now) if item.due_at <= now)
@@ -410,6 +417,25 @@ class SessionReminder(Kind):
         from coaching.models import Invitation
 
         return services.invitation_remind(invitation=Invitation.objects.get(pk=item.subject_id))
+
+
+@register
+class SessionNudge(SessionReminder):
+    """Those who did not answer are invited again when the reminders go out."""
+
+    name = "coaching.session_nudge"
+    label = _("Intervision: a nudge to those who did not answer yet")
+
+    def _invitations(self, queryset):
+        from coaching.models import Answer
+
+        return queryset.filter(answer=Answer.NONE, waiting_position__isnull=True)
+
+    def send(self, item):
+        from coaching import services
+        from coaching.models import Invitation
+
+        return services.invitation_nudge(invitation=Invitation.objects.get(pk=item.subject_id))
 
 
 @register

@@ -76,7 +76,8 @@ def test_every_kind_is_registered_with_a_label():
             "reminders.keep_in_touch", "reminders.keep_in_touch_no_answer",
             "reminders.paused_check_back", "reminders.availability_ending",
             "reminders.coordinator_digest", "matching.offer_reminder",
-            "matching.offer_coordinator_task", "duos.agreement_unconfirmed"} <= set(registry.KINDS)
+            "matching.offer_coordinator_task", "duos.agreement_unconfirmed",
+            "coaching.session_nudge"} <= set(registry.KINDS)
     assert all(str(kind.label) for kind in registry.KINDS.values())
 
 
@@ -429,3 +430,24 @@ def test_an_agreement_not_confirmed_is_asked_again_once(organisation, monkeypatc
     run_committed(local(2026, 11, 5, 0, 5))
     run_committed(local(2026, 11, 6, 9))
     assert sorted(asked) == [("participant", duo.pk), ("volunteer", duo.pk)]
+
+
+@pytest.mark.django_db
+def test_those_who_did_not_answer_a_session_get_one_nudge(organisation, monkeypatch,
+                                                          run_committed):
+    from coaching import messaging
+    from coaching.models import Answer
+
+    invited = []
+    monkeypatch.setattr(messaging, "invite_by_sms", lambda pk: invited.append(pk))
+    monkeypatch.setattr(messaging, "invite_volunteer_by_email",
+                        lambda pk, ics=None: invited.append(pk))
+    session = SessionFactory(organisation=organisation, starts_at=local(2026, 12, 10, 19),
+                             ends_at=local(2026, 12, 10, 21))
+    silent = InvitationFactory(session=session)
+    InvitationFactory(session=session, answer=Answer.NO)
+    run_committed(local(2026, 12, 7, 18, 55))
+    assert invited == []
+    run_committed(local(2026, 12, 7, 19, 5))
+    run_committed(local(2026, 12, 8, 19, 5))
+    assert invited == [silent.pk]

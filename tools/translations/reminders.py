@@ -27,6 +27,7 @@ T = {
 "Has not answered whether they accept a participant: call them.": ("Antwoordde niet of hij of zij een deelnemer aanvaardt: bel op.", "N'a pas répondu s'il accepte un participant : appelez-le."),
 "Agreement not yet confirmed by one side: asked again": ("Afspraken nog niet bevestigd door één kant: opnieuw gevraagd", "Accord pas encore confirmé par une partie : redemandé"),
 "days before an unconfirmed agreement is asked again": ("dagen voor niet-bevestigde afspraken opnieuw gevraagd worden", "jours avant de redemander un accord non confirmé"),
+"Intervision: a nudge to those who did not answer yet": ("Intervisie: een duwtje voor wie nog niet antwoordde", "Intervision : un petit rappel à ceux qui n'ont pas encore répondu"),
 "period": ("periode", "période"),
 "sent at": ("verstuurd op", "envoyé le"),
 "sent reminder": ("verstuurde herinnering", "rappel envoyé"),
