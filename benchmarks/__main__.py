@@ -1,4 +1,4 @@
-"""Run the benchmarks: `python -m benchmarks [--only rounds|shortlist] [--note TEXT]`.
+"""Run the benchmarks: `python -m benchmarks [--only rounds|shortlist|reminders] [--note TEXT]`.
 
 Prints JSON and writes benchmarks/results/<name>.json with the machine it ran on.
 """
@@ -33,6 +33,7 @@ def main(argv=None) -> int:
         "shortlist_api": lambda args: __import__("benchmarks.shortlist_api").shortlist_api.run(),
         "participant_page": lambda args: (
             __import__("benchmarks.participant_page").participant_page.run()),
+        "reminders": lambda args: __import__("benchmarks.reminders").reminders.run(),
     }
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--only", action="append", choices=sorted(benchmarks),

@@ -18,6 +18,7 @@ api_patterns = [
     path("", include("matching.api_urls")),
     path("coaching/", include("coaching.api_urls")),
     path("duos/", include("duos.api_urls")),
+    path("reminders/", include("reminders.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI from our own static files, its start-up script from a URL (no inline
     # script); its stylesheet embeds images as data: URIs and it sets inline styles.
@@ -55,6 +56,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("health/", health, name="health"),
     path("messages/", include("notifications.urls")),
+    path("reminders/", include("reminders.urls")),
     *notification_public_urls,
     # Short lists, proposals and the personal-link pages (matching app), then intake.
     path("", include("matching.proposal_urls")),

@@ -514,6 +514,43 @@ def reminders_send(*, organisation, now=None) -> list[Invitation]:
     return invitations
 
 
+@transaction.atomic
+def invitation_remind(*, invitation, morning=False, now=None) -> bool:
+    """Reminds one invitee with a seat or a maybe of their session (a few days before, or on
+    the morning); the early reminder is noted so that it goes out once. Returns whether it
+    reminded (not for a cancelled, past or declined one)."""
+    now = now or _now()
+    invitation = (Invitation.objects.select_for_update(of=("self",))
+                  .select_related("session__organisation", "volunteer").get(pk=invitation.pk))
+    session = invitation.session
+    if (session.status != SessionStatus.PLANNED or session.starts_at <= now
+            or invitation.answer not in (Answer.YES, Answer.MAYBE)
+            or invitation.waiting_position is not None):
+        return False
+    if not morning:
+        if invitation.reminded_at is not None:
+            return False
+        invitation.reminded_at = now
+        invitation.save(update_fields=["reminded_at"])
+    _tell(session, invitation, "remind", calendar.REQUEST)
+    return True
+
+
+@transaction.atomic
+def invitation_nudge(*, invitation, now=None) -> bool:
+    """Invites again someone who has not answered a session that is coming soon (same link
+    or e-mail as the invitation). Returns whether it did (not once they answered)."""
+    now = now or _now()
+    invitation = (Invitation.objects.select_for_update(of=("self",))
+                  .select_related("session__organisation", "volunteer").get(pk=invitation.pk))
+    session = invitation.session
+    if (session.status != SessionStatus.PLANNED or session.starts_at <= now
+            or invitation.answer != Answer.NONE):
+        return False
+    _invite(session, invitation)
+    return True
+
+
 # Attendance and notes ---------------------------------------------------------------------
 
 

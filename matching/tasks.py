@@ -45,3 +45,21 @@ def remind_unanswered_proposals() -> int:
             with organisation_scope(proposal.organisation_id):
                 done += proposals.proposal_remind(proposal=proposal)
     return done
+
+
+@shared_task(acks_late=True)
+def withdraw_proposals_of_leavers() -> int:
+    """Frees the volunteers of proposals whose participant left the project (the reminders
+    of unanswered proposals are kinds of the reminders registry). Safe to run twice."""
+    from django.utils.translation import gettext
+
+    from . import proposal_selectors, proposals
+
+    done = 0
+    with all_organisations():
+        for proposal in proposal_selectors.proposals_of_participants_who_left():
+            with organisation_scope(proposal.organisation_id):
+                proposals.proposal_withdraw(proposal=proposal,
+                                            reason=gettext("The participant left the project."))
+                done += 1
+    return done

@@ -292,3 +292,17 @@ def _proposals(organisation):
                                  status="call_task"))
     return [MatchingSettingsFactory(organisation=organisation), proposal_round, proposal,
             candidate, offer, meeting, match, task]
+
+
+@builder
+def _reminders(organisation):
+    from reminders.models import ReminderSettings, SentReminder
+
+    return [
+        ReminderSettings.objects.create(organisation=organisation, keep_in_touch_months=4),
+        SentReminder.objects.create(organisation=organisation,
+                                    kind="reminders.keep_in_touch",
+                                    subject_ref=f"participant:{SECRET}{organisation.pk}",
+                                    period_key="2026-01-05",
+                                    recipient_key=f"participant:{SECRET}{organisation.pk}"),
+    ]

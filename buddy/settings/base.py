@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "matching",
     "duos",
     "coaching",
+    "reminders",
 ]
 
 MIDDLEWARE = [
@@ -268,10 +269,6 @@ CELERY_BEAT_SCHEDULE = {
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # coaching: remind invitees of intervision sessions, hourly (each invitee once; the lead
 # days are per organisation, in its coaching settings).
-CELERY_BEAT_SCHEDULE["coaching-session-reminders"] = {
-    "task": "coaching.send_session_reminders",
-    "schedule": 60 * 60,
-}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -363,16 +360,15 @@ STORAGES["receipts"] = {
 # the database what is due and is safe to run twice.
 CELERY_BEAT_SCHEDULE.update({
     "duos-alerts-scan": {"task": "duos.tasks.alerts_scan", "schedule": 60 * 60 * 6},
-    "duos-end-questions": {"task": "duos.tasks.end_questions_send", "schedule": 60 * 60 * 6},
-    "duos-how-is-it-going": {"task": "duos.tasks.how_is_it_going_questions_send",
-                             "schedule": 60 * 60 * 6},
-    "duos-meeting-log-reminders": {"task": "duos.tasks.meeting_log_reminders_send",
-                                   "schedule": 60 * 60 * 6},
+    "matching-withdraw-proposals-of-leavers": {
+        "task": "matching.tasks.withdraw_proposals_of_leavers", "schedule": 60 * 60 * 6},
 })
-# matching: unanswered proposals get a reminder, then become a call task for the coordinator.
-CELERY_BEAT_SCHEDULE["matching-unanswered-proposals"] = {
-    "task": "matching.tasks.remind_unanswered_proposals",
-    "schedule": 60 * 60 * 6,
+# reminders: every scheduled reminder of every room (unanswered proposals, meeting logs, end
+# questions, "how is it going", intervision sessions...) is a kind in reminders/kinds.py; one
+# dispatcher asks the database what is due and sends each once (reminders/services.py).
+CELERY_BEAT_SCHEDULE["reminders-dispatch-due"] = {
+    "task": "reminders.dispatch_due",
+    "schedule": 60.0,
 }
 # duos: names of the duos' choice sets in the OpenAPI schema (several share a field name).
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({

@@ -1,0 +1,39 @@
+"""Thin Celery tasks of the reminders: the beat's dispatcher asks the database what is due
+and fans out small batches; each batch claims and sends. Both are safe to run twice."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from organisations.scoping import all_organisations
+
+from . import registry, services
+
+BATCH_SIZE = 200
+
+
+def dispatch(now=None, only=None, batch_size=BATCH_SIZE, queue=None) -> int:
+    """Queues every reminder due at `now` in batches; returns how many it queued. Memory
+    stays flat: the kinds yield their rows from a server-side cursor."""
+    now = now or timezone.now()
+    queued = 0
+    for name, kind in registry.KINDS.items():
+        if only and name not in only:
+            continue
+        with all_organisations():
+            for batch in registry.batched(kind.due(now), batch_size):
+                send_batch.apply_async(([item.as_dict() for item in batch],), queue=queue)
+                queued += len(batch)
+    return queued
+
+
+@shared_task(name="reminders.dispatch_due")
+def dispatch_due() -> int:
+    """Every few minutes: everything whose time has come and that was not sent yet is
+    queued (a run that was missed is caught up by the next one)."""
+    return dispatch()
+
+
+@shared_task(name="reminders.send_batch", acks_late=True)
+def send_batch(items: list[dict]) -> int:
+    """Sends a batch of due reminders, each at most once; returns how many it sent."""
+    return sum(services.reminder_send(registry.Due.from_dict(item)) for item in items)

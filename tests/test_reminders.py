@@ -1,0 +1,453 @@
+"""Scheduled reminders: each kind fires when its time has come and not before, catches up
+after a missed run, never twice, in Brussels time through daylight-saving changes."""
+
+import datetime
+import threading
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from matching.models import ParticipantStatus
+from notifications import services as notification_services
+from notifications.models import CoordinatorTask, Message, Status
+from notifications.sms import InboundSms
+from organisations.scoping import all_organisations
+from reminders import registry, selectors
+from reminders import services as reminder_services
+from reminders.models import Outcome, ReminderSettings, SentReminder
+from reminders.tasks import dispatch
+
+from .factories import CoordinatorFactory
+from .factories_coaching import InvitationFactory, SessionFactory
+from .factories_matching import ParticipantFactory, VolunteerFactory
+from .factories_proposals import CandidateFactory, ProposalFactory
+
+BRUSSELS = timezone.get_default_timezone()
+
+
+def local(*args):
+    return datetime.datetime(*args, tzinfo=BRUSSELS)
+
+
+def run(now, only=None):
+    """One run of the beat's dispatcher at `now` (tasks run in place in the tests)."""
+    with time_machine.travel(now, tick=False):
+        return dispatch(now=timezone.now(), only=only)
+
+
+def sent(kind):
+    return list(SentReminder.objects.filter(kind=kind, outcome=Outcome.SENT)
+                .values_list("subject_ref", "period_key"))
+
+
+@pytest.fixture
+def run_committed(django_capture_on_commit_callbacks):
+    """A run, then what it left for after the commit (the domain apps' messages)."""
+    def run_and_commit(now, only=None):
+        with django_capture_on_commit_callbacks(execute=True):
+            return run(now, only)
+    return run_and_commit
+
+
+@pytest.fixture
+def calls(monkeypatch):
+    """The domain apps' messaging functions called after commit, as (name, id)."""
+    from coaching import messaging as coaching_messaging
+    from matching import messaging as matching_messaging
+
+    recorded = []
+    monkeypatch.setattr(matching_messaging, "remind_participant",
+                        lambda pk: recorded.append(("remind_participant", pk)))
+    monkeypatch.setattr(coaching_messaging, "remind",
+                        lambda pk, ics=None: recorded.append(("remind", pk)))
+    return recorded
+
+
+# The mechanism --------------------------------------------------------------------------
+
+
+def test_every_kind_is_registered_with_a_label():
+    assert {"matching.proposal_reminder", "matching.proposal_call_task",
+            "duos.meeting_log_reminder", "duos.end_question", "duos.how_is_it_going",
+            "coaching.session_reminder", "coaching.session_morning",
+            "reminders.keep_in_touch", "reminders.keep_in_touch_no_answer",
+            "reminders.paused_check_back", "reminders.availability_ending",
+            "reminders.coordinator_digest", "matching.offer_reminder",
+            "matching.offer_coordinator_task", "duos.agreement_unconfirmed",
+            "coaching.session_nudge"} <= set(registry.KINDS)
+    assert all(str(kind.label) for kind in registry.KINDS.values())
+
+
+def test_the_beat_schedule_runs_the_dispatcher():
+    from django.conf import settings
+
+    from buddy.celery import app
+
+    app.loader.import_default_modules()  # what a worker does when it starts
+    entry = settings.CELERY_BEAT_SCHEDULE["reminders-dispatch-due"]
+    assert entry["task"] in app.tasks
+    for other in settings.CELERY_BEAT_SCHEDULE.values():
+        assert other["task"] in app.tasks, other
+
+
+@pytest.mark.parametrize("moment, day", [
+    # Spring forward: 01:30 UTC on 28 March 2027 is 03:30 in Brussels, the same day.
+    (datetime.datetime(2027, 3, 27, 23, 30, tzinfo=datetime.UTC), "2027-03-28"),
+    (datetime.datetime(2027, 3, 27, 22, 59, tzinfo=datetime.UTC), "2027-03-27"),
+    # Fall back: 22:30 UTC on 30 October 2027 is 00:30 in Brussels (UTC+2), the 31st.
+    (datetime.datetime(2027, 10, 30, 22, 30, tzinfo=datetime.UTC), "2027-10-31"),
+    (datetime.datetime(2027, 10, 31, 22, 59, tzinfo=datetime.UTC), "2027-10-31"),
+    (datetime.datetime(2027, 10, 31, 23, 0, tzinfo=datetime.UTC), "2027-11-01"),
+])
+def test_periods_are_local_dates_through_daylight_saving(moment, day):
+    assert registry.local_date(moment).isoformat() == day
+
+
+def test_local_hours_keep_their_meaning_on_the_daylight_saving_days():
+    assert registry.local_moment(datetime.date(2027, 3, 28), 7).utcoffset() == \
+        datetime.timedelta(hours=2)
+    assert registry.local_moment(datetime.date(2027, 3, 27), 7).utcoffset() == \
+        datetime.timedelta(hours=1)
+    assert registry.local_moment(datetime.date(2027, 10, 31), 7).utcoffset() == \
+        datetime.timedelta(hours=1)
+
+
+# Proposals ------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_unanswered_proposal_reminder_fires_after_n_days_once_then_a_call_task(
+        organisation, calls, run_committed):
+    with time_machine.travel(local(2026, 11, 2, 10)):
+        proposal = ProposalFactory(organisation=organisation)
+        CandidateFactory(proposal=proposal, position=1)
+    run_committed(local(2026, 11, 4, 23, 59))  # three days' default: not yet
+    assert calls == []
+    run_committed(local(2026, 11, 5, 0, 1))
+    run_committed(local(2026, 11, 5, 0, 6))  # the next beat, and a duplicate run
+    run_committed(local(2026, 11, 5, 0, 6))
+    assert calls == [("remind_participant", proposal.pk)]
+    assert sent("matching.proposal_reminder") == [(f"proposal:{proposal.pk}", "reminder")]
+    run(local(2026, 11, 8, 23))
+    assert sent("matching.proposal_call_task") == []
+    run(local(2026, 11, 9, 8))
+    run(local(2026, 11, 9, 8, 5))
+    proposal.refresh_from_db()
+    assert proposal.status == "call_task"
+    assert sent("matching.proposal_call_task") == [(f"proposal:{proposal.pk}", "call")]
+
+
+@pytest.mark.django_db
+def test_a_missed_day_is_caught_up_on_the_next_run(organisation, calls, run_committed):
+    with time_machine.travel(local(2026, 11, 2, 10)):
+        proposal = ProposalFactory(organisation=organisation)
+    # The beat did not run for two days after the reminder fell due.
+    run_committed(local(2026, 11, 7, 15), only={"matching.proposal_reminder"})
+    assert calls == [("remind_participant", proposal.pk)]
+
+
+# Concurrency ----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_runs_send_a_reminder_once(organisation):
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent transactions need PostgreSQL (SQLite locks the whole file)")
+    participant = ParticipantFactory(organisation=organisation,
+                                     waiting_since=datetime.date(2026, 1, 5))
+    item = registry.Due("reminders.keep_in_touch", organisation.pk,
+                        f"participant:{participant.pk}", "2026-01-05",
+                        f"participant:{participant.pk}")
+    barrier = threading.Barrier(2)
+    results = []
+
+    def one():
+        try:
+            with all_organisations(), time_machine.travel(local(2026, 4, 6, 11)):
+                barrier.wait()
+                results.append(reminder_services.reminder_send(item))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=one) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [False, True]
+    assert Message.objects.filter(template="reminders.keep_in_touch").count() == 1
+    assert SentReminder.objects.count() == 1
+
+
+# Waiting list: keep in touch -------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_waiting_participants_get_a_keep_in_touch_sms_every_n_months(organisation):
+    ReminderSettings.objects.create(organisation=organisation, keep_in_touch_months=2)
+    waiting = ParticipantFactory(organisation=organisation,
+                                 waiting_since=datetime.date(2026, 1, 31))
+    ParticipantFactory(organisation=organisation, waiting_since=datetime.date(2026, 1, 31),
+                       status=ParticipantStatus.MATCHED)
+    run(local(2026, 3, 30, 12))
+    assert Message.objects.count() == 0
+    run(local(2026, 3, 31, 12))
+    run(local(2026, 3, 31, 12, 5))
+    message = Message.objects.get()
+    assert message.template == "reminders.keep_in_touch"
+    assert message.recipient_key == f"participant:{waiting.pk}"
+    assert sent("reminders.keep_in_touch") == [(f"participant:{waiting.pk}", "2026-01-31")]
+
+
+@pytest.mark.django_db
+def test_a_keep_in_touch_sms_due_in_the_evening_waits_for_the_morning(organisation):
+    ParticipantFactory(organisation=organisation, waiting_since=datetime.date(2026, 1, 5))
+    run(local(2026, 4, 5, 22))
+    message = Message.objects.get()
+    assert message.status == Status.PENDING
+    assert message.not_before == local(2026, 4, 6, 9)
+
+
+@pytest.mark.django_db
+def test_answers_to_keep_in_touch_are_recorded_and_stop_goes_to_the_coordinator(
+        organisation, settings):
+    from notifications.models import MessagingSettings
+
+    MessagingSettings.objects.create(organisation=organisation, sms_number="+3228080000")
+    stays = ParticipantFactory(organisation=organisation,
+                               waiting_since=datetime.date(2026, 1, 5))
+    leaves = ParticipantFactory(organisation=organisation,
+                                waiting_since=datetime.date(2026, 1, 5))
+    silent = ParticipantFactory(organisation=organisation,
+                                waiting_since=datetime.date(2026, 1, 5))
+    run(local(2026, 4, 6, 11))
+    assert Message.objects.count() == 3
+    with time_machine.travel(local(2026, 4, 6, 12)):
+        for person, body in ((stays, "Ja"), (leaves, "nee")):
+            notification_services.sms_receive("locmem", InboundSms(
+                sender=str(person.phone), to="+3228080000", body=body,
+                provider_id=f"in-{person.pk}"))
+    stays.refresh_from_db()
+    leaves.refresh_from_db()
+    assert stays.last_contact_on == datetime.date(2026, 4, 6)
+    assert leaves.status == ParticipantStatus.WAITING  # never a silent removal
+    assert list(CoordinatorTask.objects.values_list("kind", "recipient_key")) == [
+        ("keep_in_touch", f"participant:{leaves.pk}")]
+    run(local(2026, 4, 15, 12))  # ten days to answer
+    assert CoordinatorTask.objects.count() == 1
+    run(local(2026, 4, 16, 12))
+    run(local(2026, 4, 16, 12, 5))
+    assert sorted(CoordinatorTask.objects.values_list("recipient_key", flat=True)) == sorted(
+        [f"participant:{leaves.pk}", f"participant:{silent.pk}"])
+    # The one who said yes is asked again three months after their answer.
+    run(local(2026, 7, 6, 12))
+    assert Message.objects.filter(recipient_key=f"participant:{stays.pk}",
+                                  direction="out").count() == 2
+
+
+# Paused participants, volunteers' availability --------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_paused_participant_becomes_a_task_on_the_check_back_date(organisation):
+    paused = ParticipantFactory(organisation=organisation, status=ParticipantStatus.PAUSED,
+                                check_back_on=datetime.date(2026, 5, 4))
+    run(local(2026, 5, 3, 23, 50))
+    assert CoordinatorTask.objects.count() == 0
+    run(local(2026, 5, 4, 0, 10))
+    run(local(2026, 5, 4, 0, 15))
+    task = CoordinatorTask.objects.get()
+    assert (task.kind, task.recipient_key) == ("check_back", f"participant:{paused.pk}")
+
+
+@pytest.mark.django_db
+def test_a_volunteer_whose_availability_ends_is_told_and_the_coordinator_noted(
+        organisation, mailoutbox):
+    volunteer = VolunteerFactory(organisation=organisation, email="vic@example.org",
+                                 available_until=datetime.date(2026, 6, 30))
+    run(local(2026, 6, 15, 12))
+    assert Message.objects.count() == 0
+    run(local(2026, 6, 16, 12))
+    run(local(2026, 6, 16, 12, 5))
+    message = Message.objects.get()
+    assert (message.channel, message.recipient_key) == ("email", f"volunteer:{volunteer.pk}")
+    assert CoordinatorTask.objects.get().kind == "availability"
+
+
+# Intervision ----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_session_reminders_before_and_on_the_morning_across_the_spring_change(
+        organisation, calls, run_committed):
+    from coaching.models import Answer
+
+    # Last Sunday of March 2027: the clocks go from 02:00 to 03:00 in Brussels.
+    session = SessionFactory(organisation=organisation, starts_at=local(2027, 3, 28, 14),
+                             ends_at=local(2027, 3, 28, 16))
+    yes = InvitationFactory(session=session, answer=Answer.YES)
+    maybe = InvitationFactory(session=session, answer=Answer.MAYBE)
+    InvitationFactory(session=session, answer=Answer.NO)
+    both = sorted([("remind", yes.pk), ("remind", maybe.pk)])
+    # Three days' lead: from 14:00 Brussels time on the 25th (still winter time then).
+    run_committed(local(2027, 3, 25, 13, 55))
+    assert calls == []
+    run_committed(local(2027, 3, 25, 14, 1))
+    run_committed(local(2027, 3, 25, 14, 6))
+    assert sorted(calls) == both
+    calls.clear()
+    run_committed(local(2027, 3, 28, 6, 55))
+    assert calls == []
+    run_committed(local(2027, 3, 28, 7, 0))
+    run_committed(local(2027, 3, 28, 7, 5))
+    assert sorted(calls) == both
+    calls.clear()
+    run_committed(local(2027, 3, 28, 15))  # started: nothing more
+    assert calls == []
+    assert sorted(sent("coaching.session_morning")) == sorted(
+        [(f"invitation:{yes.pk}", "2027-03-28"), (f"invitation:{maybe.pk}", "2027-03-28")])
+
+
+# The coordinators' morning e-mail ----------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_morning_digest_goes_only_when_there_is_something_to_do(organisation):
+    coordinator = CoordinatorFactory(organisation=organisation, email="sofie@example.org")
+    run(local(2026, 5, 4, 8, 5), only={"reminders.coordinator_digest"})
+    assert Message.objects.count() == 0
+    assert SentReminder.objects.get().outcome == Outcome.SKIPPED
+    notification_services.task_open(organisation_id=organisation.pk, kind="help",
+                                    recipient_key="participant:1", detail="Called for help")
+    run(local(2026, 5, 5, 7, 55), only={"reminders.coordinator_digest"})
+    assert Message.objects.count() == 0
+    run(local(2026, 5, 5, 8, 0), only={"reminders.coordinator_digest"})
+    run(local(2026, 5, 5, 9, 0), only={"reminders.coordinator_digest"})
+    message = Message.objects.get()
+    assert (message.channel, message.recipient_key) == ("email", f"user:{coordinator.pk}")
+    assert "Called for help" in " ".join(message.context["lines"])
+
+
+# The staff page and the API -------------------------------------------------------------
+
+
+def _some_reminders(organisation):
+    for _ in range(3):
+        ProposalFactory(organisation=organisation)
+        ParticipantFactory(organisation=organisation, status=ParticipantStatus.PAUSED,
+                           check_back_on=timezone.localdate() + datetime.timedelta(days=3))
+    SentReminder.objects.create(organisation=organisation, kind="reminders.paused_check_back",
+                                subject_ref=f"participant:{organisation.pk}",
+                                period_key="2026-01-01",
+                                recipient_key=f"participant:{organisation.pk}")
+
+
+@pytest.mark.django_db
+def test_the_staff_page_shows_upcoming_and_sent_reminders_in_constant_queries(
+        client, coordinator, organisation, other_organisation):
+    _some_reminders(other_organisation)
+    ProposalFactory(organisation=organisation)
+    client.force_login(coordinator)
+    with CaptureQueriesContext(connection) as few:
+        response = client.get("/reminders/")
+    assert response.status_code == 200
+    _some_reminders(organisation)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get("/reminders/")
+    assert len(many) == len(few)
+    page = response.content.decode()
+    assert "Proposal not answered: reminder to the participant" in page
+    assert "Paused participant whose check-back date has come" in page
+    assert f"participant:{organisation.pk}" in page  # the history
+    upcoming = selectors.upcoming()
+    assert len({row.subject_ref for row in upcoming}) >= 8  # both organisations, unscoped
+
+
+@pytest.mark.django_db
+def test_the_api_lists_upcoming_and_sent_reminders_of_the_organisation(
+        client, coordinator, organisation, other_organisation):
+    _some_reminders(other_organisation)
+    paused = ParticipantFactory(organisation=organisation, status=ParticipantStatus.PAUSED,
+                                check_back_on=timezone.localdate() + datetime.timedelta(days=2))
+    client.force_login(coordinator)
+    data = client.get("/api/reminders/").json()
+    assert [row["subject_ref"] for row in data["upcoming"]] == [f"participant:{paused.pk}"]
+    assert data["history"] == []
+
+
+def test_volunteers_and_anonymous_do_not_see_the_reminders(client, db):
+    assert client.get("/reminders/").status_code == 302
+
+
+# Volunteer's answer to a proposal, the agreement ------------------------------------------
+
+
+@pytest.mark.django_db
+def test_an_unanswered_volunteer_is_reminded_then_the_coordinator_calls(
+        organisation, monkeypatch, run_committed):
+    from matching import messaging
+
+    from .factories_proposals import VolunteerOfferFactory
+
+    asked = []
+    monkeypatch.setattr(messaging, "ask_volunteer_to_accept", asked.append)
+    with time_machine.travel(local(2026, 11, 2, 15)):
+        chosen = ProposalFactory(organisation=organisation, status="chosen")
+        offer = VolunteerOfferFactory(candidate=CandidateFactory(
+            proposal=chosen, position=1, status="chosen"))
+    run_committed(local(2026, 11, 4, 23))
+    assert asked == []
+    run_committed(local(2026, 11, 5, 8))
+    run_committed(local(2026, 11, 5, 8, 1))
+    assert asked == [offer.pk]
+    run_committed(local(2026, 11, 9, 8))
+    run_committed(local(2026, 11, 9, 8, 1))
+    task = CoordinatorTask.objects.get()
+    assert (task.kind, task.recipient_key) == ("offer_unanswered",
+                                               f"volunteer:{offer.volunteer_id}")
+    assert asked == [offer.pk]
+
+
+@pytest.mark.django_db
+def test_an_agreement_not_confirmed_is_asked_again_once(organisation, monkeypatch,
+                                                        run_committed):
+    from duos import messaging
+
+    from .factories_duos import pending_duo
+
+    asked = []
+    monkeypatch.setattr(messaging, "ask_volunteer_to_confirm_agreement",
+                        lambda duo: asked.append(("volunteer", duo.pk)))
+    monkeypatch.setattr(messaging, "ask_participant_to_confirm_agreement",
+                        lambda duo: asked.append(("participant", duo.pk)))
+    with time_machine.travel(local(2026, 11, 2, 15)):
+        duo = pending_duo(organisation)
+    run_committed(local(2026, 11, 4, 23))
+    assert asked == []
+    run_committed(local(2026, 11, 5, 0, 5))
+    run_committed(local(2026, 11, 6, 9))
+    assert sorted(asked) == [("participant", duo.pk), ("volunteer", duo.pk)]
+
+
+@pytest.mark.django_db
+def test_those_who_did_not_answer_a_session_get_one_nudge(organisation, monkeypatch,
+                                                          run_committed):
+    from coaching import messaging
+    from coaching.models import Answer
+
+    invited = []
+    monkeypatch.setattr(messaging, "invite_by_sms", lambda pk: invited.append(pk))
+    monkeypatch.setattr(messaging, "invite_volunteer_by_email",
+                        lambda pk, ics=None: invited.append(pk))
+    session = SessionFactory(organisation=organisation, starts_at=local(2026, 12, 10, 19),
+                             ends_at=local(2026, 12, 10, 21))
+    silent = InvitationFactory(session=session)
+    InvitationFactory(session=session, answer=Answer.NO)
+    run_committed(local(2026, 12, 7, 18, 55))
+    assert invited == []
+    run_committed(local(2026, 12, 7, 19, 5))
+    run_committed(local(2026, 12, 8, 19, 5))
+    assert invited == [silent.pk]
