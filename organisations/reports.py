@@ -168,14 +168,16 @@ def _intakes(start, end):
 
 
 def _waiting(today):
+    """{bucket label: people waiting today} (one query)."""
     buckets = {}
-    for label, low, high in WAITING_BUCKETS:
+    for index, (_label, low, high) in enumerate(WAITING_BUCKETS):
         condition = Q(waiting_since__lte=today - datetime.timedelta(days=low))
         if high is not None:
             condition &= Q(waiting_since__gt=today - datetime.timedelta(days=high + 1))
-        buckets[str(label)] = Count("pk", filter=condition)
+        buckets[f"bucket_{index}"] = Count("pk", filter=condition)
     counts = Participant.objects.filter(status=ParticipantStatus.WAITING).aggregate(**buckets)
-    return counts
+    return {str(label): counts[f"bucket_{index}"]
+            for index, (label, _low, _high) in enumerate(WAITING_BUCKETS)}
 
 
 def _waiting_times(start, end):
@@ -318,12 +320,12 @@ def build_report(start: datetime.date, end: datetime.date, today=None) -> Report
     attendance = Attendance.objects.filter(
         session__status=SessionStatus.PLANNED, session__starts_at__gte=in_period["gte"],
         session__starts_at__lt=in_period["lt"]).aggregate(
-        present=Count("pk", filter=Q(present=True)),
-        volunteers=Count("volunteer", filter=Q(present=True), distinct=True))
+        attended=Count("pk", filter=Q(present=True)),
+        volunteers_attended=Count("volunteer", filter=Q(present=True), distinct=True))
     report.sections.append(Section("intervision", _("Intervision"), [
         (_("Sessions held or planned"), sessions),
-        (_("Attendances"), suppress_one(attendance["present"])),
-        (_("Different volunteers who attended"), suppress_one(attendance["volunteers"])),
+        (_("Attendances"), suppress_one(attendance["attended"])),
+        (_("Different volunteers who attended"), suppress_one(attendance["volunteers_attended"])),
     ]))
 
     expenses = Expense.objects.filter(spent_on__gte=start, spent_on__lte=end).aggregate(
