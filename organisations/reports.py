@@ -349,11 +349,11 @@ def build_report(start: datetime.date, end: datetime.date, today=None) -> Report
     return report
 
 
-def chart_svg_bars(chart: Chart, width=600, bar_height=22, label_width=200) -> dict:
+def chart_svg_bars(chart: Chart, width=340, bar_height=22, label_width=150) -> dict:
     """Geometry of a horizontal bar chart for the template (no JavaScript, no library)."""
     values = [value for _label, value in chart.bars if shown(value)]
     top = max(values, default=0) or 1
-    room = width - label_width - 60
+    room = width - label_width - 40
     bars = []
     for index, (label, value) in enumerate(chart.bars):
         length = int(room * value / top) if shown(value) else 0
