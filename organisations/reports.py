@@ -25,6 +25,7 @@ from matching.proposal_models import Match, Proposal, ProposalStatus
 
 SMALL_GROUP = 5
 HIDDEN = "< 5"
+NO_FIGURE = "–"  # a median of nothing
 # Waiting-time buckets in days: (label, lowest day, highest day or None).
 WAITING_BUCKETS = [
     (gettext_lazy("under 1 month"), 0, 30),
@@ -70,6 +71,20 @@ def suppress(cells: dict, total: int | None = None) -> dict:
         if others:
             second = min(others, key=lambda key: (cells[key], str(key)))
             out[second] = Hidden()
+    return out
+
+
+def suppress_series(values: list[int]) -> list:
+    """The rule for a series whose steps are groups (duos still going month after month):
+    a value from 1 to 4 is hidden, and so is a value that differs by 1 to 4 from the last
+    shown one, so that no step between two shown values is a small group."""
+    out, last = [], None
+    for n in values:
+        if 0 < n < SMALL_GROUP or (last is not None and 0 < abs(last - n) < SMALL_GROUP):
+            out.append(Hidden())
+        else:
+            out.append(n)
+            last = n
     return out
 
 
@@ -252,7 +267,7 @@ def build_report(start: datetime.date, end: datetime.date, today=None) -> Report
         *[(_("Waiting %(bucket)s") % {"bucket": label}, value)
           for label, value in waiting_shown.items()],
         (_("Median days from waiting to a match (matches in the period)"),
-         median if days else 0),
+         median if days else NO_FIGURE),
     ]))
     report.charts.append(Chart(
         "waiting", _("How long people have been waiting"),
@@ -288,9 +303,16 @@ def build_report(start: datetime.date, end: datetime.date, today=None) -> Report
 
     still = _still_going(spans, start, end, today)
     still_rows = []
+    # The chart shows the same "still going" figures as the table: a bar must not give
+    # away what the pair (going, stopped) hides.
+    still_bars = dict(zip(still, suppress_series([going for going, _o in still.values()]),
+                          strict=True))
     for months_since in STILL_GOING_MONTHS:
         going, observable = still[months_since]
         cells = suppress({"going": going, "stopped": observable - going})
+        if not shown(still_bars[months_since]):
+            cells["going"] = cells["stopped"] = Hidden()
+        still_bars[months_since] = cells["going"]
         still_rows.append((
             _("Duos started in the period still going after %(n)d months") % {"n": months_since},
             cells["going"]))
@@ -302,7 +324,7 @@ def build_report(start: datetime.date, end: datetime.date, today=None) -> Report
         "still_going", _("Duos still going by month since start"),
         _("Of the duos started in the period, how many were still going each month after "
           "their start (only duos that have reached that month count)."), _("duos"),
-        [(_("month %(n)d") % {"n": m}, suppress_one(still[m][0])) for m in still]))
+        [(_("month %(n)d") % {"n": m}, value) for m, value in still_bars.items()]))
 
     endings = Ending.objects.filter(recorded_at__gte=in_period["gte"],
                                     recorded_at__lt=in_period["lt"])

@@ -193,3 +193,36 @@ def test_exported_text_that_looks_like_a_formula_is_neutralised():
     assert "'=HYPERLINK" in reports.to_csv(report)
     sheet = load_workbook(io.BytesIO(reports.to_xlsx(report))).active
     assert sheet["A3"].value.startswith("'=") and sheet["B3"].value == "'+1"
+
+
+def test_a_series_never_steps_by_a_small_group_between_shown_values():
+    from organisations.reports import suppress_series
+
+    assert suppress_series([12, 10, 5, 5, 0]) == [12, Hidden(), 5, 5, 0]
+    assert suppress_series([9, 7, 5]) == [9, Hidden(), Hidden()]
+    assert suppress_series([12, 3, 12]) == [12, Hidden(), 12]
+    for values in itertools.product(range(0, 12), repeat=3):
+        shown_values = [v for v in suppress_series(list(values)) if v != Hidden()]
+        assert all(not 0 < v < 5 for v in shown_values)
+        assert all(not 0 < abs(a - b) < 5 for a, b in itertools.pairwise(shown_values))
+
+
+@pytest.mark.django_db
+def test_duos_still_going_chart_hides_what_the_table_hides(organisation, coordinator):
+    from duos.models import Duo
+
+    start = add_months(TODAY, -5)
+    duos = [active_duo(organisation, coordinator=coordinator, start_date=start)
+            for _ in range(7)]
+    Duo.objects.filter(pk__in=[d.pk for d in duos[:2]]).update(
+        ended_on=start + datetime.timedelta(days=45), status="closed")
+    with organisation_scope(organisation):
+        report = build_report(add_months(TODAY, -6), TODAY)
+    figures = _figures(report)
+    # Five still going at three months, two stopped: both hidden, in the chart as well.
+    assert figures["Duos started in the period still going after 3 months"] == HIDDEN
+    assert figures["Duos started in the period stopped before 3 months"] == HIDDEN
+    chart = next(c for c in report.charts if c.key == "still_going")
+    bars = dict(chart.bars)
+    assert bars["month 0"] == 7 and bars["month 1"] == 7
+    assert bars["month 2"] == Hidden() and bars["month 3"] == Hidden()
