@@ -1,0 +1,228 @@
+"""Reports for funders: figures for a period, the small-group rule, charts, exports."""
+
+import datetime
+import io
+import itertools
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from duos.models import Ending, EndReason, Outcome
+from matching.models import ParticipantStatus
+from organisations.models import AuditEvent
+from organisations.reports import (
+    HIDDEN,
+    Hidden,
+    add_months,
+    build_report,
+    preset_period,
+    suppress,
+    suppress_one,
+)
+from organisations.scoping import organisation_scope
+from tests.factories_coaching import AttendanceFactory, SessionFactory, in_days
+from tests.factories_duos import ParticipantFactory, active_duo
+
+TODAY = datetime.date.today()
+
+
+# The small-group rule --------------------------------------------------------------------
+
+def test_a_group_smaller_than_five_is_hidden_and_five_is_shown():
+    assert suppress_one(4) == Hidden() and suppress_one(1) == Hidden()
+    assert suppress_one(5) == 5 and suppress_one(0) == 0
+
+
+def test_one_hidden_cell_hides_a_second_so_the_total_does_not_give_it_away():
+    out = suppress({"a": 3, "b": 20, "c": 8})
+    assert out["a"] == Hidden() and out["c"] == Hidden() and out["b"] == 20
+
+
+def test_a_zero_is_hidden_as_the_second_cell_when_it_is_the_smallest():
+    out = suppress({"a": 2, "b": 0, "c": 9})
+    assert out == {"a": Hidden(), "b": Hidden(), "c": 9}
+
+
+def test_a_total_under_five_hides_every_cell():
+    assert suppress({"a": 3, "b": 0}) == {"a": Hidden(), "b": Hidden()}
+
+
+def test_no_hidden_cell_can_be_worked_out_from_the_total_and_the_shown_cells():
+    for values in itertools.product(range(0, 9), repeat=3):
+        cells = dict(zip("abc", values, strict=True))
+        out = suppress(cells)
+        hidden = [key for key, value in out.items() if value == Hidden()]
+        for key, n in cells.items():
+            if 0 < n < 5:
+                assert key in hidden, cells
+        # One hidden cell next to a shown total would be the total minus the others.
+        assert len(hidden) != 1, cells
+
+
+# Periods ---------------------------------------------------------------------------------
+
+def test_presets_give_whole_years_and_the_last_whole_quarter():
+    today = datetime.date(2026, 5, 14)
+    assert preset_period("this_year", today) == (datetime.date(2026, 1, 1), today)
+    assert preset_period("last_year", today) == (datetime.date(2025, 1, 1),
+                                                 datetime.date(2025, 12, 31))
+    assert preset_period("last_quarter", today) == (datetime.date(2026, 1, 1),
+                                                    datetime.date(2026, 3, 31))
+    assert preset_period("last_quarter", datetime.date(2026, 2, 1)) == (
+        datetime.date(2025, 10, 1), datetime.date(2025, 12, 31))
+    assert add_months(datetime.date(2026, 1, 31), 1) == datetime.date(2026, 2, 28)
+
+
+# The report ------------------------------------------------------------------------------
+
+def _data(organisation, coordinator, n):
+    """n duos that started a year ago, n that started last month (2 of which ended with
+    "moved", the rest "no time"), n waiting people, a session with n attendances."""
+    year_ago = add_months(TODAY, -13)
+    for i in range(n):
+        active_duo(organisation, coordinator=coordinator, start_date=year_ago)
+        recent = active_duo(organisation, coordinator=coordinator,
+                            start_date=TODAY - datetime.timedelta(days=40))
+        Ending.objects.create(duo=recent, ended_by="participant", planned=False,
+                              reason=EndReason.MOVED if i < 2 else EndReason.NO_TIME,
+                              outcome=Outcome.FRIENDS, recorded_at=timezone.now())
+        ParticipantFactory(organisation=organisation, status=ParticipantStatus.WAITING,
+                           waiting_since=TODAY - datetime.timedelta(days=100))
+    session = SessionFactory(organisation=organisation, starts_at=in_days(-3),
+                             ends_at=in_days(-3, hour=21))
+    for _ in range(n):
+        AttendanceFactory(session=session)
+
+
+def _figures(report):
+    return {label: value for _section, label, value in report.rows()}
+
+
+@pytest.mark.django_db
+def test_report_counts_and_hides_small_groups(organisation, coordinator):
+    _data(organisation, coordinator, 7)
+    with organisation_scope(organisation):
+        report = build_report(add_months(TODAY, -14), TODAY)
+    figures = _figures(report)
+    assert figures["Endings"] == 7
+    assert figures[str(EndReason.NO_TIME.label)] == 5
+    # Two moved away: hidden, and a second reason hidden so that 7 - 5 does not show it.
+    assert figures[str(EndReason.MOVED.label)] == HIDDEN
+    assert sum(1 for _value, label in EndReason.choices if figures[str(label)] == HIDDEN) >= 2
+    assert figures["Friendships that went on after the project"] == 7
+    assert figures["People waiting today"] == 7
+    assert figures["Waiting 3 to 6 months"] == 7
+    assert figures["Duos started in the period still going after 12 months"] == 7
+    assert figures["Duos active during the period"] == 14
+    assert figures["Attendances"] == 7
+
+
+@pytest.mark.django_db
+def test_report_of_another_organisation_shows_none_of_these_figures(
+        organisation, other_organisation, coordinator):
+    _data(organisation, coordinator, 6)
+    with organisation_scope(other_organisation):
+        report = build_report(add_months(TODAY, -14), TODAY)
+    assert _figures(report)["Endings"] == 0
+    assert _figures(report)["People waiting today"] == 0
+
+
+@pytest.mark.django_db
+def test_report_page_draws_accessible_charts_with_their_numbers(
+        organisation, coordinator, coordinator_client):
+    _data(organisation, coordinator, 5)
+    page = coordinator_client.get("/reports/", {"preset": "this_year"}).content.decode()
+    assert page.count('<svg class="bar-chart" role="img"') == 3
+    assert page.count("<title id=\"chart-") == 3 and page.count("<desc id=\"chart-") == 3
+    assert "How long people have been waiting" in page
+    assert "Duos still going by month since start" in page
+    assert "<table>" in page and "style=" not in page and "<script" not in page
+    assert "Amina" not in page and "Pieter" not in page  # never a person
+
+
+@pytest.mark.django_db
+def test_report_takes_the_same_number_of_queries_for_few_and_many_rows(
+        organisation, coordinator, coordinator_client):
+    counts = []
+    for n in (1, 5):
+        _data(organisation, coordinator, n)
+        with CaptureQueriesContext(connection) as queries:
+            assert coordinator_client.get("/reports/", {"preset": "this_year"}).status_code == 200
+        counts.append(len(queries.captured_queries))
+    assert counts[0] == counts[1]
+
+
+@pytest.mark.django_db
+def test_volunteers_and_visitors_get_no_report(client, volunteer_user):
+    assert client.get("/reports/").status_code == 302
+    assert client.get("/reports/export.csv").status_code == 302
+    client.force_login(volunteer_user)
+    assert client.get("/reports/").status_code == 403
+    assert client.get("/reports/export.xlsx").status_code == 403
+
+
+@pytest.mark.django_db
+def test_exports_are_csv_xlsx_and_pdf_and_each_is_in_the_audit_log(
+        organisation, coordinator, coordinator_client):
+    _data(organisation, coordinator, 5)
+    query = {"date_from": "2025-01-01", "date_to": TODAY.isoformat()}
+    csv = coordinator_client.get("/reports/export.csv", query)
+    assert csv["Content-Type"].startswith("text/csv")
+    assert "Endings,5" in csv.content.decode()
+    xlsx = coordinator_client.get("/reports/export.xlsx", query)
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    values = [row for row in sheet.iter_rows(values_only=True)]
+    assert ("Endings by reason", "Endings", 5) in values
+    pdf = coordinator_client.get("/reports/export.pdf", query)
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    events = AuditEvent.objects.filter(action="export", actor=coordinator)
+    assert events.count() == 3
+    assert set(events.values_list("subject_ref", flat=True)) == {
+        f"report:2025-01-01..{TODAY.isoformat()}"}
+    assert coordinator_client.get("/reports/export.doc").status_code == 404
+
+
+def test_exported_text_that_looks_like_a_formula_is_neutralised():
+    from organisations import reports
+
+    report = reports.Report(TODAY, TODAY, sections=[
+        reports.Section("x", "=HYPERLINK(\"http://evil\")", [("+1", 5)])])
+    assert "'=HYPERLINK" in reports.to_csv(report)
+    sheet = load_workbook(io.BytesIO(reports.to_xlsx(report))).active
+    assert sheet["A3"].value.startswith("'=") and sheet["B3"].value == "'+1"
+
+
+def test_a_series_never_steps_by_a_small_group_between_shown_values():
+    from organisations.reports import suppress_series
+
+    assert suppress_series([12, 10, 5, 5, 0]) == [12, Hidden(), 5, 5, 0]
+    assert suppress_series([9, 7, 5]) == [9, Hidden(), Hidden()]
+    assert suppress_series([12, 3, 12]) == [12, Hidden(), 12]
+    for values in itertools.product(range(0, 12), repeat=3):
+        shown_values = [v for v in suppress_series(list(values)) if v != Hidden()]
+        assert all(not 0 < v < 5 for v in shown_values)
+        assert all(not 0 < abs(a - b) < 5 for a, b in itertools.pairwise(shown_values))
+
+
+@pytest.mark.django_db
+def test_duos_still_going_chart_hides_what_the_table_hides(organisation, coordinator):
+    from duos.models import Duo
+
+    start = add_months(TODAY, -5)
+    duos = [active_duo(organisation, coordinator=coordinator, start_date=start)
+            for _ in range(7)]
+    Duo.objects.filter(pk__in=[d.pk for d in duos[:2]]).update(
+        ended_on=start + datetime.timedelta(days=45), status="closed")
+    with organisation_scope(organisation):
+        report = build_report(add_months(TODAY, -6), TODAY)
+    figures = _figures(report)
+    # Five still going at three months, two stopped: both hidden, in the chart as well.
+    assert figures["Duos started in the period still going after 3 months"] == HIDDEN
+    assert figures["Duos started in the period stopped before 3 months"] == HIDDEN
+    chart = next(c for c in report.charts if c.key == "still_going")
+    bars = dict(chart.bars)
+    assert bars["month 0"] == 7 and bars["month 1"] == 7
+    assert bars["month 2"] == Hidden() and bars["month 3"] == Hidden()
