@@ -292,3 +292,15 @@ def _proposals(organisation):
                                  status="call_task"))
     return [MatchingSettingsFactory(organisation=organisation), proposal_round, proposal,
             candidate, offer, meeting, match, task]
+
+
+@builder
+def _privacy(organisation):
+    from privacy.models import AnonymisationRecord, RetentionSettings
+
+    return [
+        RetentionSettings.objects.create(organisation=organisation, retention_months=18),
+        AnonymisationRecord.objects.create(
+            organisation=organisation, kind="participant", reason="erasure",
+            subject_ref=f"matching.participant:{SECRET}{organisation.pk}"),
+    ]

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "matching",
     "duos",
     "coaching",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -273,6 +274,13 @@ CELERY_BEAT_SCHEDULE["coaching-session-reminders"] = {
     "schedule": 60 * 60,
 }
 
+# privacy: anonymise people whose retention period is over, daily (the period is per
+# organisation; people already anonymised are skipped).
+CELERY_BEAT_SCHEDULE["privacy-anonymise-due"] = {
+    "task": "privacy.anonymise_due",
+    "schedule": 24 * 60 * 60,
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -355,7 +363,8 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
 # duos: expense receipts are private files (no public URL); they are served only by the
 # permission-checked receipt page. Without this storage (tests) the default one is used.
 STORAGES["receipts"] = {
-    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    # Outside MEDIA_ROOT and without URLs: served only by the permission-checked view.
+    "BACKEND": "buddy.storage.PrivateFileSystemStorage",
     "OPTIONS": {"location": str(VAR_DIR / "private")},
 }
 # duos: the follow-up jobs (alerts for inactivity and missed check-ins, the question asked
