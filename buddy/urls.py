@@ -1,6 +1,5 @@
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_update
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -69,9 +68,8 @@ urlpatterns = [
     path("coaching/", include("coaching.urls")),
     path("admin/", admin.site.urls),
     path("duos/", include("duos.urls")),
+    path("privacy/", include("privacy.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA_ROOT is never served, not even with DEBUG: uploaded files (receipts) are personal
+# data and go out only through views that check permissions (duos:receipt).

@@ -8,6 +8,9 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from organisations.audit import AuditedViewSetMixin
+from organisations.models import AuditAction
+
 from . import selectors, services
 from .models import (
     Agreement,
@@ -66,9 +69,12 @@ class CheckInSerializer(serializers.ModelSerializer):
                         "with_whom": {"required": True}, "how": {"required": True}}
 
 
-class DuoViewSet(viewsets.ReadOnlyModelViewSet):
+class DuoViewSet(AuditedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """The organisation's duos, with the agreement and its end date; a coordinator records
     a confirmation given by phone and check-ins here."""
+
+    audit_model = Duo
+    audit_actions = {"confirm_by_phone": AuditAction.CHANGE, "checkins": AuditAction.CHANGE}
 
     serializer_class = DuoSerializer
     filterset_fields = ["status"]

@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from organisations.audit import audit
+from organisations.models import AuditAction
 from organisations.permissions import StaffRequiredMixin, is_staff_user
 
 from . import exports, forms, selectors, services
@@ -51,6 +53,7 @@ class DuoDetailView(StaffRequiredMixin, TemplateView):
         duo = get_object_or_404(selectors.duo_detail_queryset(), pk=self.kwargs["pk"])
         final_ending = next((e for e in duo.endings.all() if e.outcome != Outcome.EXTENDED),
                             None)
+        audit(self.request, AuditAction.VIEW, duo)
         return super().get_context_data(
             duo=duo, agreement=duo.agreement, timeline=selectors.duo_timeline(duo),
             open_alerts=[a for a in duo.alerts.all() if a.resolved_at is None],
@@ -93,6 +96,7 @@ class _DuoFormView(StaffRequiredMixin, TemplateView):
             except ValidationError as exc:
                 _form_errors(form, exc)
             else:
+                audit(request, AuditAction.CHANGE, self.duo)
                 if self.success_message:
                     messages.success(request, self.success_message)
                 return redirect("duos:detail", pk=self.duo.pk)
@@ -173,6 +177,7 @@ class EndView(_DuoFormView):
             except ValidationError as exc:
                 _form_errors(form, exc)
             else:
+                audit(request, AuditAction.CHANGE, self.duo, label=f"duo #{self.duo.pk} closed")
                 messages.success(request, _("The duo is closed."))
                 return redirect("duos:detail", pk=self.duo.pk)
         context = self.get_context_data(form=form)
@@ -192,6 +197,7 @@ class _DuoActionView(StaffRequiredMixin, View):
             for text in exc.messages:
                 messages.error(request, text)
         else:
+            audit(request, AuditAction.CHANGE, duo)
             if message:
                 messages.success(request, message)
         return redirect("duos:detail", pk=duo.pk)
@@ -285,6 +291,8 @@ class ExpenseActionView(StaffRequiredMixin, View):
         except ValidationError as exc:
             for text in exc.messages:
                 messages.error(request, text)
+        else:
+            audit(request, AuditAction.CHANGE, expense)
         month = expense.spent_on.strftime("%Y-%m")
         return redirect(f"{reverse('duos:expenses')}?month={month}")
 
@@ -294,6 +302,8 @@ class ExpenseExportView(StaffRequiredMixin, View):
         month = forms.MonthForm(request.GET).month_start()
         rows = exports.expense_rows(selectors.expenses_of_month(month))
         name = f"expenses-{month:%Y-%m}"
+        audit(request, AuditAction.EXPORT, ref="duos.expense:*",
+              label=f"expenses {month:%Y-%m} {fmt}, {len(rows) - 1} rows")
         if fmt == "csv":
             response = HttpResponse(exports.to_csv(rows), content_type="text/csv; charset=utf-8")
         else:

@@ -9,6 +9,9 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from organisations.audit import AuditedViewSetMixin, audit
+from organisations.models import AuditAction
+
 from . import exports, imports, selectors, services
 from .availability import FULL_WEEK
 from .filters import WaitingListFilter
@@ -232,10 +235,18 @@ class WithdrawSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300)
 
 
-class ParticipantViewSet(OrganisationCreateMixin, mixins.ListModelMixin,
+_CHANGES = {"pause": AuditAction.CHANGE, "resume": AuditAction.CHANGE,
+            "withdraw": AuditAction.CHANGE, "return_to_waiting_list": AuditAction.CHANGE,
+            "contact": AuditAction.CHANGE, "mark_ready": AuditAction.CHANGE}
+
+
+class ParticipantViewSet(AuditedViewSetMixin, OrganisationCreateMixin, mixins.ListModelMixin,
                          mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                          mixins.UpdateModelMixin, viewsets.GenericViewSet):
     """Participants: intake, profile, and the waiting-list changes as actions."""
+
+    audit_model = Participant
+    audit_actions = _CHANGES
 
     serializer_class = ParticipantSerializer
     filterset_fields = ["status"]
@@ -295,10 +306,13 @@ class MarkReadySerializer(serializers.Serializer):
     training_done_on = serializers.DateField(required=False, allow_null=True)
 
 
-class VolunteerViewSet(OrganisationCreateMixin, mixins.ListModelMixin,
+class VolunteerViewSet(AuditedViewSetMixin, OrganisationCreateMixin, mixins.ListModelMixin,
                        mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                        mixins.UpdateModelMixin, viewsets.GenericViewSet):
     """Volunteers: intake, profile, readiness. `?ready=true` lists those who can be proposed."""
+
+    audit_model = Volunteer
+    audit_actions = _CHANGES
 
     serializer_class = VolunteerSerializer
     filterset_fields = ["status"]
@@ -368,6 +382,8 @@ class WaitingListViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def _export(self, request, writer):
         participants = list(self.filter_queryset(self.get_queryset()))
+        audit(request, AuditAction.EXPORT, ref="matching.participant:*",
+              label=f"waiting list, {len(participants)} rows")
         return writer(participants, selectors.fit_counts(participants))
 
     @extend_schema(responses={(200, "text/csv"): bytes})
@@ -430,10 +446,13 @@ class ImportCheckSerializer(serializers.Serializer):
     skip_bad_rows = serializers.BooleanField(default=False)
 
 
-class ImportJobViewSet(OrganisationCreateMixin, mixins.ListModelMixin,
+class ImportJobViewSet(AuditedViewSetMixin, OrganisationCreateMixin, mixins.ListModelMixin,
                        mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                        viewsets.GenericViewSet):
     """Import of participants or volunteers: upload, check (dry run), commit, progress."""
+
+    audit_model = ImportJob
+    audit_actions = {"retrieve": None, "commit": AuditAction.CREATE}
 
     serializer_class = ImportJobSerializer
 

@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 
+from organisations.audit import audit
+from organisations.models import AuditAction
 from organisations.permissions import StaffRequiredMixin
 
 from . import exports, imports, selectors, services
@@ -87,6 +89,7 @@ class ParticipantCreateView(OrganisationStaffMixin, FormView):
         )
         if participant is None:
             return self.form_invalid(form)
+        audit(self.request, AuditAction.CREATE, participant)
         messages.success(self.request, _("%(name)s is on the waiting list.")
                          % {"name": participant.display_name})
         _warn_duplicates(self.request, participant)
@@ -103,6 +106,7 @@ class ParticipantDetailView(OrganisationStaffMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         participant = self.object
+        audit(self.request, AuditAction.VIEW, participant)
         context["fit_count"] = selectors.fit_counts([participant])[participant.id]
         context["availability"] = describe(participant.availability)
         context["buddy_roles"] = [BuddyRole(v).label for v in participant.buddy_roles
@@ -137,6 +141,7 @@ class ParticipantUpdateView(OrganisationStaffMixin, FormView):
                                     participant=self.participant, **form.service_kwargs())
         if participant is None:
             return self.form_invalid(form)
+        audit(self.request, AuditAction.CHANGE, participant)
         messages.success(self.request, _("The changes are saved."))
         return redirect("matching:participant_detail", pk=participant.pk)
 
@@ -187,6 +192,8 @@ class ParticipantActionView(OrganisationStaffMixin, View):
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
+        else:
+            audit(request, AuditAction.CHANGE, participant)
         return redirect("matching:participant_detail", pk=participant.pk)
 
 
@@ -212,6 +219,7 @@ class VolunteerCreateView(OrganisationStaffMixin, FormView):
         )
         if volunteer is None:
             return self.form_invalid(form)
+        audit(self.request, AuditAction.CREATE, volunteer)
         messages.success(self.request, _("%(name)s is registered as a volunteer.")
                          % {"name": volunteer.display_name})
         _warn_duplicates(self.request, volunteer)
@@ -226,6 +234,7 @@ class VolunteerDetailView(OrganisationStaffMixin, DetailView):
         return selectors.volunteer_list()
 
     def get_context_data(self, **kwargs):
+        audit(self.request, AuditAction.VIEW, self.object)
         return super().get_context_data(availability=describe(self.object.availability),
                                         status_form=VolunteerStatusForm(
                                             initial={"status": self.object.status}),
@@ -240,6 +249,7 @@ class VolunteerStatusView(OrganisationStaffMixin, View):
         form = VolunteerStatusForm(request.POST)
         if form.is_valid():
             services.volunteer_set_status(volunteer=volunteer, status=form.cleaned_data["status"])
+            audit(request, AuditAction.CHANGE, volunteer)
             messages.success(request, _("The changes are saved."))
         else:
             messages.error(request, _("Choose a status."))
@@ -267,6 +277,7 @@ class VolunteerUpdateView(OrganisationStaffMixin, FormView):
                                   **form.service_kwargs())
         if volunteer is None:
             return self.form_invalid(form)
+        audit(self.request, AuditAction.CHANGE, volunteer)
         messages.success(self.request, _("The changes are saved."))
         return redirect("matching:volunteer_detail", pk=volunteer.pk)
 
@@ -337,6 +348,9 @@ class WaitingListExportView(OrganisationStaffMixin, View):
                                       request=request)
         participants = list(filterset.qs)
         counts = selectors.fit_counts(participants)
+        if file_format in ("xlsx", "csv"):
+            audit(request, AuditAction.EXPORT, ref="matching.participant:*",
+                  label=f"waiting list {file_format}, {len(participants)} rows")
         if file_format == "xlsx":
             return exports.waiting_list_xlsx(participants, counts)
         if file_format == "csv":
@@ -429,6 +443,7 @@ class ImportUploadView(OrganisationStaffMixin, FormView):
         except ValidationError as exc:
             form.add_error("file", exc)
             return self.form_invalid(form)
+        audit(self.request, AuditAction.CREATE, job, label=f"import #{job.pk} uploaded")
         return redirect("matching:import_job", pk=job.pk)
 
 
@@ -468,6 +483,7 @@ class ImportJobView(OrganisationStaffMixin, TemplateView):
                                            skip_bad_rows=form.cleaned_data["skip_bad_rows"])
             if "commit" in request.POST:
                 job = imports.import_job_start(job=job)
+                audit(request, AuditAction.CREATE, job, label=f"import #{job.pk} started")
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)

@@ -9,6 +9,7 @@ its *purpose* (a string it chooses, such as "matching.proposal") in its AppConfi
     hooks.register_link_view("matching.proposal", proposal_link_page)
     hooks.register_delivery_handler("matching.", proposal_delivery)
     hooks.register_person_url("participant:", participant_url)
+    hooks.register_consent_check("participant:", message_consent)
 
 Handlers run inside the organisation scope of the message, in the transaction of the
 inbound request or callback.
@@ -53,6 +54,7 @@ _reply_handlers: dict[str, Callable[[Reply], None]] = {}
 _link_views: dict[str, Callable] = {}
 _delivery_handlers: list[tuple[str, Callable[[Delivery], None]]] = []
 _person_urls: list[tuple[str, Callable[[str], str | None]]] = []
+_consent_checks: list[tuple[str, Callable[[str, str], bool]]] = []
 
 
 def register_reply_handler(purpose: str, handler: Callable[[Reply], None]) -> None:
@@ -75,6 +77,18 @@ def register_delivery_handler(template_prefix: str, handler: Callable[[Delivery]
 def register_person_url(key_prefix: str, resolver: Callable[[str], str | None]) -> None:
     """How staff pages link a person key (e.g. "participant:12") to the person's page."""
     _person_urls.append((key_prefix, resolver))
+
+
+def register_consent_check(key_prefix: str, check: Callable[[str, str], bool]) -> None:
+    """`check(recipient_key, template)` says whether the person agreed to this message;
+    consulted by sms_send and email_send before a message goes out."""
+    _consent_checks.append((key_prefix, check))
+
+
+def consent_allows(key: str, template: str) -> bool:
+    """False when a registered check for the key's prefix refuses the message."""
+    return all(check(key, template) for prefix, check in _consent_checks
+               if key.startswith(prefix))
 
 
 def reply_handler(purpose: str):

@@ -37,13 +37,15 @@ class Status(models.TextChoices):
     DELIVERED = "delivered", _("delivered")
     FAILED = "failed", _("failed")
     SUPPRESSED = "suppressed", _("not sent (opted out)")
+    NO_CONSENT = "no_consent", _("not sent: no consent")
     RECEIVED = "received", _("received")
 
 
 # How far a status is along its way: a late callback never moves a message back.
 STATUS_RANK = {
     Status.PENDING: 0, Status.SENDING: 1, Status.QUEUED: 2, Status.SENT: 3,
-    Status.DELIVERED: 4, Status.FAILED: 4, Status.SUPPRESSED: 4, Status.RECEIVED: 4,
+    Status.DELIVERED: 4, Status.FAILED: 4, Status.SUPPRESSED: 4, Status.NO_CONSENT: 4,
+    Status.RECEIVED: 4,
 }
 
 
@@ -278,6 +280,7 @@ class OptOut(models.Model):
 class TaskKind(models.TextChoices):
     CALL_UNDELIVERED = "call_undelivered", _("SMS not delivered: call this person")
     CALL_OPTED_OUT = "call_opted_out", _("Stopped SMS: phone instead")
+    CALL_NO_CONSENT = "call_no_consent", _("No consent to messages: phone instead")
     HELP = "help", _("Asked for help by SMS")
     UNEXPECTED_REPLY = "unexpected_reply", _("Reply not understood")
     UNKNOWN_SENDER = "unknown_sender", _("SMS from an unknown number")

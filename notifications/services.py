@@ -223,6 +223,7 @@ def _message_failed(message: Message, error: str, status: str = Status.FAILED) -
         task_open(
             organisation_id=message.organisation_id,
             kind=TaskKind.CALL_OPTED_OUT if status == Status.SUPPRESSED
+            else TaskKind.CALL_NO_CONSENT if status == Status.NO_CONSENT
             else TaskKind.CALL_UNDELIVERED,
             recipient_key=message.recipient_key, first_name=message.first_name,
             phone=str(message.phone or ""), detail=error, message=message,
@@ -268,6 +269,9 @@ def sms_send(*, recipient: Recipient, template: str, idempotency_key: str,
             "link_spec": _link_spec(link),
         })
         if not created:
+            return message
+        if not hooks.consent_allows(recipient.key, template) and template != STOP_CONFIRMATION:
+            _message_failed(message, "No consent to messages", Status.NO_CONSENT)
             return message
         if question is not None:
             Question.objects.create(
@@ -723,7 +727,9 @@ def email_send(*, recipient: Recipient, template: str, idempotency_key: str,
             organisation.default_language, "idempotency_key": idempotency_key,
             "link_spec": _link_spec(link), "context": stored,
         })
-        if created:
+        if created and not hooks.consent_allows(recipient.key, template):
+            _message_failed(message, "No consent to messages", Status.NO_CONSENT)
+        elif created:
             from .tasks import deliver_email
 
             _enqueue(deliver_email, message.pk)

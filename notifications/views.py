@@ -14,7 +14,8 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import ListView, TemplateView
 
-from organisations.models import Organisation
+from organisations.audit import audit
+from organisations.models import AuditAction, Organisation
 from organisations.permissions import AdminRequiredMixin, StaffRequiredMixin
 from organisations.scoping import all_organisations, organisation_scope
 
@@ -179,6 +180,11 @@ class MessageListView(StaffRequiredMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         person = self.request.GET.get("person", "")
+        if person:
+            # One person's messages: a view of their record. The key ("participant:12")
+            # names no one.
+            audit(self.request, AuditAction.VIEW, ref=f"notifications.person:{person[:60]}",
+                  label=f"messages of {person[:60]}")
         context["person"] = person
         context["person_url"] = selectors.person_link(person)
         context["links"] = selectors.link_list(person=person)[:20] if person else []

@@ -306,3 +306,15 @@ def _reminders(organisation):
                                     period_key="2026-01-05",
                                     recipient_key=f"participant:{SECRET}{organisation.pk}"),
     ]
+
+
+@builder
+def _privacy(organisation):
+    from privacy.models import AnonymisationRecord, RetentionSettings
+
+    return [
+        RetentionSettings.objects.create(organisation=organisation, retention_months=18),
+        AnonymisationRecord.objects.create(
+            organisation=organisation, kind="participant", reason="erasure",
+            subject_ref=f"matching.participant:{SECRET}{organisation.pk}"),
+    ]

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "duos",
     "coaching",
     "reminders",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -267,8 +268,12 @@ CELERY_BEAT_SCHEDULE = {
 # Cache: CACHE_URL, e.g. redis://127.0.0.1:6379/2, shared by every web process (the rate
 # limit of signed links lives there). The default is per process, fine on a laptop.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
-# coaching: remind invitees of intervision sessions, hourly (each invitee once; the lead
-# days are per organisation, in its coaching settings).
+# privacy: anonymise people whose retention period is over, daily (the period is per
+# organisation; people already anonymised are skipped).
+CELERY_BEAT_SCHEDULE["privacy-anonymise-due"] = {
+    "task": "privacy.anonymise_due",
+    "schedule": 24 * 60 * 60,
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -352,7 +357,8 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
 # duos: expense receipts are private files (no public URL); they are served only by the
 # permission-checked receipt page. Without this storage (tests) the default one is used.
 STORAGES["receipts"] = {
-    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    # Outside MEDIA_ROOT and without URLs: served only by the permission-checked view.
+    "BACKEND": "buddy.storage.PrivateFileSystemStorage",
     "OPTIONS": {"location": str(VAR_DIR / "private")},
 }
 # duos: the follow-up jobs (alerts for inactivity and missed check-ins, the question asked

@@ -1,0 +1,161 @@
+"""Privacy of the people matching owns: who has left, what they agreed to, their data as a
+document, and anonymising their profile. Orchestrated by the `privacy` app, which also calls
+the duos, coaching and notifications parts; nothing here imports those rooms."""
+
+import datetime
+
+from django.db.models import Count, Max, Q
+from django.db.models.functions import TruncDate
+
+from .models import (
+    AgeRange,
+    ConsentPurpose,
+    ConsentRecord,
+    Participant,
+    ParticipantStatus,
+    Volunteer,
+    VolunteerStatus,
+)
+from .proposal_models import IntroductionMeeting, Proposal, VolunteerOffer
+
+ANONYMISED = "Anonymised"
+
+PERSON_MODELS = {"participant": Participant, "volunteer": Volunteer}
+
+
+def person_key(kind: str, pk: int) -> str:
+    """The key notifications knows a person by: "participant:12", "volunteer:7"."""
+    return f"{kind}:{pk}"
+
+
+def age_range_of(birth_year: int | None, today: datetime.date) -> str:
+    """The age range a year of birth falls in today ("" when unknown or under 18)."""
+    if not birth_year:
+        return ""
+    age = today.year - birth_year
+    for value in AgeRange.values:
+        low, high = (int(part) for part in value.split("-"))
+        if low <= age <= high:
+            return value
+    return ""
+
+
+def left_people(kind: str):
+    """People who left (participant withdrawn, volunteer stopped), with `changed_on` (the day
+    of their last change, which for someone who left is when they left), `last_duo_end` and
+    `open_duos` (duos not ended)."""
+    model = PERSON_MODELS[kind]
+    left = (ParticipantStatus.WITHDRAWN if kind == "participant" else VolunteerStatus.STOPPED)
+    return (model.objects.filter(status=left)
+            .annotate(last_duo_end=Max("duos__ended_on"),
+                      open_duos=Count("duos", filter=Q(duos__ended_on__isnull=True)),
+                      changed_on=TruncDate("updated_at")))
+
+
+def anonymise_person(person, today: datetime.date) -> None:
+    """Replaces the profile's personal data: names, contact, notes and free text; the year of
+    birth becomes an age range; postcode, languages, interests, statuses and dates stay."""
+    fields = {
+        "first_name": ANONYMISED, "last_name": "", "preferred_name": "", "birth_year": None,
+        "age_range": person.age_range or age_range_of(person.birth_year, today),
+        "gender_description": "", "phone": "", "email": "", "interests_other": "",
+        "intake_key": "",
+    }
+    if isinstance(person, Participant):
+        # A withdrawn participant must have a reason (a constraint): the reason's text may be
+        # personal ("admitted to hospital"), so it becomes the word for anonymised too.
+        fields.update(referrer_detail="", intake_note="",
+                      withdrawal_reason=ANONYMISED if person.withdrawal_reason else "",
+                      buddy_roles_other="", excluded_areas_other="")
+        ConsentRecord.objects.filter(participant=person).update(note="")
+        Proposal.objects.filter(participant=person).update(reason="", token_hash="")
+        IntroductionMeeting.objects.filter(
+            offer__candidate__proposal__participant=person).update(place="")
+    else:
+        fields.update(motivation="", introduction="")
+        VolunteerOffer.objects.filter(volunteer=person).update(reason="", token_hash="")
+        IntroductionMeeting.objects.filter(offer__volunteer=person).update(place="")
+    type(person).objects.filter(pk=person.pk).update(**fields)
+    if isinstance(person, Volunteer) and person.user_id:
+        from organisations.models import User
+
+        User.objects.filter(pk=person.user_id).update(
+            first_name=ANONYMISED, last_name="", email="", is_active=False,
+            username=f"anonymised-{person.user_id}", password="!")
+
+
+# --- consent ---------------------------------------------------------------------------------
+
+
+def consent_given(participant_id: int, purpose: str) -> bool:
+    """The latest record for the purpose says yes (no record: agreed at intake)."""
+    latest = (ConsentRecord.objects.filter(participant_id=participant_id, purpose=purpose)
+              .order_by("-recorded_at", "-pk").values_list("given", flat=True).first())
+    return latest is not False
+
+
+def message_consent(key: str, template: str) -> bool:
+    """notifications' consent check for "participant:<id>": SMS and e-mail need the SMS purpose."""
+    try:
+        participant_id = int(key.split(":", 1)[1])
+    except (IndexError, ValueError):
+        return True
+    return consent_given(participant_id, ConsentPurpose.SMS)
+
+
+# --- the person's data ---------------------------------------------------------------------
+
+
+def _profile(person) -> dict:
+    data = {
+        "id": person.pk, "first_name": person.first_name, "last_name": person.last_name,
+        "preferred_name": person.preferred_name, "birth_year": person.birth_year,
+        "age_range": person.age_range, "gender": person.gender,
+        "gender_description": person.gender_description, "phone": str(person.phone or ""),
+        "email": person.email, "contact_channel": person.contact_channel,
+        "message_language": person.message_language, "municipality": person.municipality,
+        "postcode": person.postcode.code if person.postcode_id else "",
+        "languages": person.languages,
+        "interests": [interest.label for interest in person.interests.all()],
+        "interests_other": person.interests_other, "availability": person.availability,
+        "mobility": person.mobility, "childcare": person.childcare, "budget": person.budget,
+        "status": person.status, "created_at": person.created_at.isoformat(),
+        "updated_at": person.updated_at.isoformat(),
+    }
+    if isinstance(person, Participant):
+        data.update(
+            waiting_since=person.waiting_since.isoformat(), referrer=person.referrer,
+            referrer_detail=person.referrer_detail, intake_note=person.intake_note,
+            buddy_roles=person.buddy_roles, buddy_roles_other=person.buddy_roles_other,
+            excluded_areas=person.excluded_areas,
+            excluded_areas_other=person.excluded_areas_other,
+            withdrawal_reason=person.withdrawal_reason,
+        )
+    else:
+        data.update(
+            motivation=person.motivation, introduction=person.introduction,
+            capacity=person.capacity,
+            intake_talk_on=person.intake_talk_on.isoformat() if person.intake_talk_on else None,
+            training_done_on=(person.training_done_on.isoformat()
+                              if person.training_done_on else None),
+        )
+    return data
+
+
+def person_data(person) -> dict:
+    """Everything matching holds about one person: profile, consents, proposals."""
+    data = {"profile": _profile(person)}
+    if isinstance(person, Participant):
+        data["consents"] = [
+            {"purpose": c.purpose, "given": c.given, "recorded_at": c.recorded_at.isoformat(),
+             "note": c.note}
+            for c in ConsentRecord.objects.filter(participant=person).order_by("recorded_at")]
+        data["proposals"] = [
+            {"id": p.pk, "status": p.status, "created_at": p.created_at.isoformat(),
+             "reason": p.reason}
+            for p in Proposal.objects.filter(participant=person).order_by("pk")]
+    else:
+        data["proposals"] = [
+            {"id": o.pk, "status": o.status, "reason": o.reason}
+            for o in VolunteerOffer.objects.filter(volunteer=person).order_by("pk")]
+    return data
