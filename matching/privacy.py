@@ -7,6 +7,8 @@ import datetime
 from django.db.models import Count, Max, Q
 from django.db.models.functions import TruncDate
 
+from organisations.scoping import all_organisations
+
 from .models import (
     AgeRange,
     ConsentPurpose,
@@ -100,7 +102,10 @@ def message_consent(key: str, template: str) -> bool:
         participant_id = int(key.split(":", 1)[1])
     except (IndexError, ValueError):
         return True
-    return consent_given(participant_id, ConsentPurpose.SMS)
+    # Messages go out from requests, tasks and link pages, in whatever scope they run in;
+    # the lookup is by the participant's own id, so it reads across organisations.
+    with all_organisations():
+        return consent_given(participant_id, ConsentPurpose.SMS)
 
 
 # --- the person's data ---------------------------------------------------------------------

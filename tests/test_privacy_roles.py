@@ -35,13 +35,13 @@ from tests.test_isolation import (
 
 # Pages anyone may open (the login page, health, the API schema and docs, signed-link pages).
 PUBLIC_PREFIXES = ("/accounts/login/", "/health/", "/i18n/", "/api/schema/", "/api/docs/",
-                   "/admin/login/", "/messages/s/", "/p/", "/v/", "/messages/sms/",
+                   "/admin/login/", "/s/", "/messages/s/", "/p/", "/v/", "/messages/sms/",
                    "/api/auth/token/", "/admin/logout/", "/accounts/logout/")
 # Staff pages only an organisation admin opens.
 ADMIN_ONLY = {"/audit/", "/messages/usage/"}
 # A volunteer's own pages and API: staff have none.
 VOLUNTEER_ONLY = ("/duos/my/", "/api/duos/my/")
-DENIED = {401, 403, 404, 405}
+DENIED = {401, 403, 404, 405, 429}
 
 INTAKE_NOTE = f"{isolation.SECRET} intake note"
 COORDINATOR_NOTE = "Zqxcoordinatornote"
