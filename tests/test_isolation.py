@@ -23,8 +23,9 @@ NOT_WALKED = {
 PLACEHOLDER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 # Pages a volunteer may open; everything else is for staff only.
 VOLUNTEER_PAGES = {"/", "/health/", "/api/me/", "/api/schema/", "/api/docs/", "/admin/login/"}
-# duos: a volunteer's own duo, meeting log and their API (only their own data).
-VOLUNTEER_PREFIXES = ("/accounts/", "/i18n/", "/duos/my/", "/api/duos/my/")
+# duos: a volunteer's own duo, meeting log and their API (only their own data); coaching:
+# their own intervision invitations.
+VOLUNTEER_PREFIXES = ("/accounts/", "/i18n/", "/duos/my/", "/api/duos/my/", "/coaching/my/")
 
 
 def volunteer_may_open(path: str) -> bool:
