@@ -55,6 +55,16 @@ class RecipientRole(models.TextChoices):
     COORDINATOR = "coordinator", _("Coordinator")
 
 
+# Callables, not fixed times: Django warns (fields.W161) about a fixed time default when
+# the checks happen to run within seconds of it.
+def default_quiet_hours_start():
+    return time(21, 0)
+
+
+def default_quiet_hours_end():
+    return time(9, 0)
+
+
 class MessagingSettings(models.Model):
     """An organisation's rules for SMS: quiet hours, a daily limit per person, its number."""
 
@@ -63,11 +73,11 @@ class MessagingSettings(models.Model):
         related_name="messaging_settings",
     )
     quiet_hours_start = models.TimeField(
-        _("quiet hours start"), default=time(21, 0),
+        _("quiet hours start"), default=default_quiet_hours_start,
         help_text=_("No SMS is sent from this time on (Europe/Brussels)."),
     )
     quiet_hours_end = models.TimeField(
-        _("quiet hours end"), default=time(9, 0),
+        _("quiet hours end"), default=default_quiet_hours_end,
         help_text=_("SMS held during the night are sent from this time on."),
     )
     sms_daily_limit = models.PositiveSmallIntegerField(
