@@ -220,12 +220,56 @@ def _last_attendance(organisation) -> dict[int, datetime.datetime]:
     return {row["volunteer_id"]: timezone.localtime(row["last"]) for row in rows}
 
 
-# The extension point for "volunteers who may need support". Each provider is called with
-# (organisation, today). The duo-based criteria of issue 7 (a recent "talk to the
-# coordinator" flag on a meeting log, a duo without logged meetings for a while) need the
-# duos app: once it lands, write `talk_to_coordinator_flag` and `inactive_duo` providers here
-# (coaching may import duos; duos never imports coaching) and append them to this list.
-SUPPORT_PROVIDERS: list[SupportProvider] = [no_recent_intervision]
+# A "talk to the coordinator" flag counts as recent for this many days.
+TALK_FLAG_RECENT_DAYS = 30
+
+
+def _open_duo_alerts(organisation, kinds, since=None):
+    """{volunteer id: [alert, ...]} of the organisation's unresolved duo alerts (one query)."""
+    from duos.models import Alert
+
+    alerts = Alert.objects.filter(duo__organisation=organisation, kind__in=kinds,
+                                  resolved_at__isnull=True)
+    if since is not None:
+        alerts = alerts.filter(created_at__gte=since)
+    found = defaultdict(list)
+    for volunteer_id, created_at in alerts.values_list("duo__volunteer_id", "created_at"):
+        found[volunteer_id].append(created_at)
+    return found
+
+
+def talk_to_coordinator_flag(organisation, today) -> dict[int, list[SupportReason]]:
+    """Volunteers who recently asked, in a meeting log, to talk to the coordinator."""
+    from duos.models import AlertKind
+
+    since = _start_of_day(today - datetime.timedelta(days=TALK_FLAG_RECENT_DAYS))
+    flagged = _open_duo_alerts(organisation, [AlertKind.TALK_TO_ME], since=since)
+    return {
+        volunteer_id: [SupportReason(
+            "talk_to_coordinator",
+            _("Asked to talk to the coordinator on %(date)s.") % {
+                "date": timezone.localtime(max(created)).strftime("%d/%m/%Y")},
+        )]
+        for volunteer_id, created in flagged.items()
+    }
+
+
+def inactive_duo(organisation, today) -> dict[int, list[SupportReason]]:
+    """Volunteers whose duo has had no meeting logged for a while (an open duos alert)."""
+    from duos.models import AlertKind
+
+    quiet = _open_duo_alerts(organisation, [AlertKind.NO_MEETING_LOGGED])
+    return {
+        volunteer_id: [SupportReason("inactive_duo", _("No meeting logged in their duo lately."))]
+        for volunteer_id in quiet
+    }
+
+
+# The extension point for "volunteers who may need support": each provider is called with
+# (organisation, today). Coaching may import duos; duos never imports coaching.
+SUPPORT_PROVIDERS: list[SupportProvider] = [
+    no_recent_intervision, talk_to_coordinator_flag, inactive_duo,
+]
 
 
 def volunteers_needing_support(organisation, today=None,

@@ -671,3 +671,26 @@ def test_an_sms_reply_about_an_invitation_id_needs_no_phone(organisation, other_
     answered = services.sms_reply_received(organisation=organisation.pk, answer=Answer.MAYBE,
                                            invitation_id=invitation.pk)
     assert (answered.pk, answered.answer, answered.channel) == (invitation.pk, "maybe", "sms")
+
+
+def test_a_recent_talk_flag_and_a_quiet_duo_show_in_the_support_view(organisation):
+    from coaching.selectors import volunteers_needing_support
+    from duos.models import Alert, AlertKind
+    from tests.factories_duos import active_duo
+
+    flagged = active_duo(organisation)
+    quiet = active_duo(organisation)
+    calm = active_duo(organisation)
+    now = timezone.now()
+    Alert.objects.create(duo=flagged,
+                         kind=AlertKind.TALK_TO_ME, created_at=now - datetime.timedelta(days=2))
+    Alert.objects.create(duo=quiet, kind=AlertKind.NO_MEETING_LOGGED, created_at=now)
+    Alert.objects.create(duo=calm, kind=AlertKind.TALK_TO_ME,
+                         created_at=now - datetime.timedelta(days=90))
+    Alert.objects.create(duo=calm, kind=AlertKind.NO_MEETING_LOGGED, created_at=now,
+                         resolved_at=now)
+    rows = volunteers_needing_support(organisation)
+    codes = {row.volunteer.pk: {r.code for r in row.reasons} for row in rows}
+    assert "talk_to_coordinator" in codes[flagged.volunteer_id]
+    assert "inactive_duo" in codes[quiet.volunteer_id]
+    assert not {"talk_to_coordinator", "inactive_duo"} & codes.get(calm.volunteer_id, set())

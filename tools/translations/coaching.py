@@ -267,3 +267,7 @@ P = {
 "%(counter)s volunteer": (("%(counter)s vrijwilliger", "%(counter)s vrijwilligers"), ("%(counter)s bénévole", "%(counter)s bénévoles")),
 "%(count)s invitation is being sent.": (("%(count)s uitnodiging wordt verstuurd.", "%(count)s uitnodigingen worden verstuurd."), ("%(count)s invitation est en cours d'envoi.", "%(count)s invitations sont en cours d'envoi.")),
 }
+T.update({
+    "Asked to talk to the coordinator on %(date)s.": ("Vroeg op %(date)s om met de coördinator te praten.", "A demandé le %(date)s à parler au coordinateur."),
+    "No meeting logged in their duo lately.": ("De laatste tijd geen ontmoeting genoteerd in het duo.", "Aucune rencontre notée récemment dans le duo."),
+})
