@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from matching import services as matching_services
-from matching.models import BuddyRole, LifeArea, Participant, ParticipantStatus, VolunteerStatus
+from matching.models import BuddyRole, LifeArea, ParticipantStatus, VolunteerStatus
 from organisations.permissions import is_staff_user
 from organisations.scoping import all_organisations, organisation_scope
 
@@ -135,16 +135,9 @@ def duo_start_from_match(
         raise ValidationError(_("This participant already has a buddy."))
     if (participant.pk, volunteer.pk) in selectors.ended_pairs(participant.organisation_id):
         raise ValidationError(_("This duo ended before; they cannot be matched again."))
-    # matching's proposal_choose normally has taken the participant off the waiting list;
-    # this only makes the start robust when it did not (the participant is matched now).
-    participant = Participant.objects.select_for_update().get(pk=participant.pk)
-    if participant.status in (ParticipantStatus.WAITING, ParticipantStatus.PROPOSAL_OPEN,
-                              ParticipantStatus.PAUSED):
-        participant.status = ParticipantStatus.MATCHED
-        participant.check_back_on = None
-        participant.save(update_fields=["status", "check_back_on", "updated_at"])
-    elif participant.status != ParticipantStatus.MATCHED:
-        raise ValidationError(_("This participant has left the project."))
+    # matching's match_confirm normally has taken the participant off the waiting list;
+    # the waiting list belongs to matching, so its service does it when that did not happen.
+    participant = matching_services.participant_mark_matched(participant=participant)
     start_date = start_date or _today()
     errors = {}
     _check_duration(errors, duration_kind, duration_months)

@@ -317,6 +317,21 @@ def participant_return_to_waiting_list(*, participant) -> Participant:
 
 
 @transaction.atomic
+@transaction.atomic
+def participant_mark_matched(*, participant) -> Participant:
+    """Takes a participant off the waiting list because they have a buddy now (idempotent)."""
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    if participant.status == ParticipantStatus.MATCHED:
+        return participant
+    if participant.status not in (ParticipantStatus.WAITING, ParticipantStatus.PROPOSAL_OPEN,
+                                  ParticipantStatus.PAUSED):
+        raise ValidationError(_("This participant has left the project."))
+    participant.status = ParticipantStatus.MATCHED
+    participant.check_back_on = None
+    participant.save(update_fields=["status", "check_back_on", "updated_at"])
+    return participant
+
+
 def participant_record_contact(*, participant, on=None) -> Participant:
     """Notes the day of the last contact with a participant."""
     on = on or _today()
@@ -498,9 +513,7 @@ def match_confirm(*, meeting, by=None):
         candidate = meeting.offer.candidate
         candidate.is_open = False
         candidate.save(update_fields=["is_open"])
-        participant.status = ParticipantStatus.MATCHED
-        participant.check_back_on = None
-        participant.save(update_fields=["status", "check_back_on", "updated_at"])
+        participant_mark_matched(participant=participant)
         handover.start_duo(match, started_by=by)
     return match
 
