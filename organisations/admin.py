@@ -5,9 +5,9 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from . import two_factor
-from .models import STAFF_ROLES, AuditAction, AuditEvent, Organisation, User
+from .models import AuditAction, AuditEvent, Organisation, User
 from .permissions import is_admin_user, is_staff_user
-from .services import audit_record
+from .services import audit_record, user_set_role
 
 
 class ScopedAdmin(admin.ModelAdmin):
@@ -166,8 +166,10 @@ class UserAdmin(DjangoUserAdmin):
         if not request.user.is_superuser:
             obj.organisation_id = request.user.organisation_id
             obj.is_superuser = False
-            obj.is_staff = obj.role in STAFF_ROLES
         super().save_model(request, obj, form, change)
+        if not request.user.is_superuser:
+            # The role decides access to the admin site: one rule, in the service.
+            user_set_role(user=obj, role=obj.role)
 
 
 @admin.register(AuditEvent)

@@ -90,6 +90,19 @@ def test_organisation_admin_creates_accounts_only_in_their_organisation(
 
 
 @pytest.mark.django_db
+def test_a_staff_role_given_in_the_admin_opens_the_admin_site(client, org_admin):
+    client.force_login(org_admin)
+    response = client.post(
+        "/admin/organisations/user/add/",
+        {"username": "newcoordinator", "role": "coordinator",
+         "password1": "a-long-pass-phrase-9", "password2": "a-long-pass-phrase-9",
+         "usable_password": "true"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert User.objects.get(username="newcoordinator").is_staff
+
+
+@pytest.mark.django_db
 def test_coordinator_cannot_create_accounts(client, coordinator):
     client.force_login(coordinator)
     assert client.get("/admin/organisations/user/add/").status_code == 403
