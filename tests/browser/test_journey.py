@@ -133,28 +133,66 @@ def fill(page, data):
             field.first.fill(value)
 
 
+class EveryPageChecked:
+    """Runs axe-core through `check(page)` and remembers every page that loaded in a
+    watched tab: a page left (or still open at the end) without a check is a failure, so
+    no page of the journey escapes the accessibility check."""
+
+    def __init__(self, assert_accessible):
+        self.assert_accessible = assert_accessible
+        self.pending = {}  # page -> the address loaded and not checked yet
+        self.missed = []
+
+    def watch(self, page):
+        page.on("load", lambda loaded: self._loaded(loaded))
+        return page
+
+    def _loaded(self, page):
+        if page in self.pending:
+            self.missed.append(self.pending[page])
+        self.pending[page] = page.url
+
+    def check(self, page):
+        self.pending.pop(page, None)
+        return self.assert_accessible(page)
+
+    def assert_every_page_was_checked(self):
+        unchecked = self.missed + list(self.pending.values())
+        assert not unchecked, f"pages not checked by axe-core: {unchecked}"
+
+
 def submit(page, screenshot, assert_accessible, step):
     assert_accessible(page)
     screenshot(page, step)
-    page.locator("main form button[type=submit], main form input[type=submit]").last.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("main form button[type=submit], main form input[type=submit]").last.click()
+    assert_accessible(page)
 
 
-def log_in(page, live_server, username="sofie"):
+def log_in(page, live_server, check, username="sofie"):
     page.goto(f"{live_server.url}/accounts/login/")
+    check(page)
     page.get_by_label("Gebruikersnaam").fill(username)
     page.get_by_label("Wachtwoord").fill("correct-horse-battery")
     page.get_by_role("button", name="Inloggen").click()
     page.wait_for_url(f"{live_server.url}/")
+    check(page)
 
 
 def test_the_journey_from_intake_to_closure_and_back_on_the_waiting_list(
         request, browser, desktop, phone, live_server, coordinator_account, sent_links,
         screenshot, assert_accessible, settings):
     base = live_server.url
+    pages = EveryPageChecked(assert_accessible)
+    assert_accessible = pages.check
+    pages.watch(desktop)
+    pages.watch(phone)
+
+    def fresh_phone_page():
+        return pages.watch(fresh_phone(request, browser))
 
     # 1. The coordinator logs in and does the intake of a participant and a volunteer.
-    log_in(desktop, live_server)
+    log_in(desktop, live_server, assert_accessible)
     assert_accessible(desktop)
     screenshot(desktop, "1-home")
     desktop.goto(f"{base}/participants/new/")
@@ -188,46 +226,52 @@ def test_the_journey_from_intake_to_closure_and_back_on_the_waiting_list(
     # 2. A proposal round, sent; the participant opens the link on a phone and chooses.
     desktop.goto(f"{base}/rounds/")
     assert_accessible(desktop)
-    desktop.get_by_role("button", name="Maak een nieuwe ronde klaar").click()
-    desktop.wait_for_load_state()
+    with desktop.expect_navigation():
+        desktop.get_by_role("button", name="Maak een nieuwe ronde klaar").click()
+    assert_accessible(desktop)
     assert "Lotte" in desktop.content()
     assert_accessible(desktop)
     screenshot(desktop, "2-round-draft")
-    desktop.locator("form[action$='/send/'] button").click()
-    desktop.wait_for_load_state()
+    with desktop.expect_navigation():
+        desktop.locator("form[action$='/send/'] button").click()
+    assert_accessible(desktop)
     screenshot(desktop, "2-round-sent")
     phone.goto(base + sent_links.newest(PARTICIPANT_PHONE))
     assert "Lotte" in phone.content() and "Peeters" not in phone.content()
     assert_accessible(phone)
     screenshot(phone, "2-participant-link")
-    phone.locator("button[name=answer]").first.click()
-    phone.wait_for_load_state()
+    with phone.expect_navigation():
+        phone.locator("button[name=answer]").first.click()
     assert_accessible(phone)
     screenshot(phone, "2-participant-chose")
 
     # 3. The volunteer accepts through their link; the coordinator records the meeting.
-    volunteer_phone = fresh_phone(request, browser)
+    volunteer_phone = fresh_phone_page()
     volunteer_phone.goto(base + sent_links.newest(VOLUNTEER_PHONE))
     assert "Fatima" in volunteer_phone.content()
     assert_accessible(volunteer_phone)
     screenshot(volunteer_phone, "3-volunteer-link")
-    volunteer_phone.locator("button[name=answer][value=accept]").click()
-    volunteer_phone.wait_for_load_state()
+    with volunteer_phone.expect_navigation():
+        volunteer_phone.locator("button[name=answer][value=accept]").click()
     assert_accessible(volunteer_phone)
     screenshot(volunteer_phone, "3-volunteer-accepted")
 
     proposal_path = f"{base}/proposals/{participant.proposals.get().pk}/"
     desktop.goto(proposal_path)
     assert_accessible(desktop)
-    fill(desktop, {"planned_at": "2026-12-01T14:00", "place": "De Krook"})
-    desktop.locator("form[action$='/meeting/'] button[type=submit]").click()
-    desktop.wait_for_load_state()
+    meeting_day = datetime.date.today() + datetime.timedelta(days=10)
+    fill(desktop, {"planned_at": f"{meeting_day.isoformat()}T14:00", "place": "De Krook"})
+    with desktop.expect_navigation():
+        desktop.locator("form[action$='/meeting/'] button[type=submit]").click()
+    assert_accessible(desktop)
     screenshot(desktop, "3-meeting-planned")
-    desktop.locator("form[action$='/held/'] button[type=submit]").click()
-    desktop.wait_for_load_state()
+    with desktop.expect_navigation():
+        desktop.locator("form[action$='/held/'] button[type=submit]").click()
+    assert_accessible(desktop)
     for side in ("participant", "volunteer"):
-        desktop.locator(f"form[action$='/{side}/'] button[value=yes]").click()
-        desktop.wait_for_load_state()
+        with desktop.expect_navigation():
+            desktop.locator(f"form[action$='/{side}/'] button[value=yes]").click()
+        assert_accessible(desktop)
     assert_accessible(desktop)
     screenshot(desktop, "3-both-said-yes")
     assert Match.objects.filter(participant=participant, volunteer=volunteer).exists()
@@ -238,8 +282,9 @@ def test_the_journey_from_intake_to_closure_and_back_on_the_waiting_list(
     for side in ("volunteer", "participant"):
         form = desktop.locator("form[action$='/agreement/phone/']")
         form.locator("[name=side]").select_option(side)
-        form.locator("button[type=submit]").click()
-        desktop.wait_for_load_state()
+        with desktop.expect_navigation():
+            form.locator("button[type=submit]").click()
+        assert_accessible(desktop)
     duo.refresh_from_db()
     assert duo.status == DuoStatus.ACTIVE
     assert_accessible(desktop)
@@ -264,7 +309,7 @@ def test_the_journey_from_intake_to_closure_and_back_on_the_waiting_list(
         run_reminders()  # a second run sends nothing twice
         assert len([t for t in texts_to(VOLUNTEER_PHONE, since=mark) if "/s/" in t]) == 1
 
-        volunteer_link = fresh_phone(request, browser)
+        volunteer_link = fresh_phone_page()
         volunteer_link.goto(base + log_link)
         assert "Fatima" in volunteer_link.content()
         assert volunteer_link.locator("a[href*='/accounts/logout']").count() == 0
@@ -291,7 +336,8 @@ def test_the_journey_from_intake_to_closure_and_back_on_the_waiting_list(
         # 5. The next day the coordinator plans an intervision session and invites the
         # volunteers; the volunteer answers yes through the link in the invitation.
         clock.move_to(brussels(log_day + datetime.timedelta(days=1)))
-        log_in(desktop, live_server)  # the staff session ran out while the clock moved
+        # The staff session ran out while the clock moved.
+        log_in(desktop, live_server, assert_accessible)
         session_day = log_day + datetime.timedelta(days=15)
         desktop.goto(f"{base}/coaching/sessions/new/")
         fill(desktop, {"topic": "Grenzen stellen", "date": session_day.isoformat(),
@@ -302,13 +348,14 @@ def test_the_journey_from_intake_to_closure_and_back_on_the_waiting_list(
         desktop.goto(f"{base}/coaching/sessions/{session.pk}/")
         assert_accessible(desktop)
         mark = len(locmem.outbox)
-        desktop.locator("form[action$='/invite/'] button[type=submit]").click()
-        desktop.wait_for_load_state()
+        with desktop.expect_navigation():
+            desktop.locator("form[action$='/invite/'] button[type=submit]").click()
+        assert_accessible(desktop)
         invitation = session.invitations.get(volunteer=volunteer)
         assert len(texts_to(VOLUNTEER_PHONE, since=mark)) == 1
         screenshot(desktop, "5-session-invited")
 
-        invitation_page = fresh_phone(request, browser)
+        invitation_page = fresh_phone_page()
         invitation_page.goto(base + sent_links.newest(VOLUNTEER_PHONE))
         assert "Grenzen stellen" in invitation_page.content()
         assert_accessible(invitation_page)
@@ -358,8 +405,10 @@ def test_the_journey_from_intake_to_closure_and_back_on_the_waiting_list(
         answers = dict(EndAnswer.objects.filter(duo=duo).values_list("side", "answer"))
         assert answers == {"participant": "close", "volunteer": "close"}
 
-        log_in(desktop, live_server)
+        log_in(desktop, live_server, assert_accessible)
         desktop.goto(f"{base}/duos/{duo.pk}/")
+        # Both answers are in: the ending is recorded, the coordinator closes the duo.
+        assert desktop.get_by_role("link", name="Duo afsluiten").is_visible()
         assert_accessible(desktop)
         screenshot(desktop, "6-both-answered")
         desktop.goto(f"{base}/duos/{duo.pk}/end/")
@@ -379,3 +428,4 @@ def test_the_journey_from_intake_to_closure_and_back_on_the_waiting_list(
         assert f"sinds {original}" in row.inner_text(), row.inner_text()
         assert_accessible(desktop)
         screenshot(desktop, "6-back-on-the-waiting-list")
+    pages.assert_every_page_was_checked()
