@@ -9,9 +9,10 @@ that no room's selector offers, and organisations only reads them.
 
 import datetime
 import statistics
+from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
@@ -21,7 +22,7 @@ from buddy.exports import safe_row
 from coaching.models import Attendance, IntervisionSession, SessionStatus
 from duos.models import Duo, Ending, EndReason, Expense, ExpenseStatus, MeetingLog, Outcome
 from matching.models import Participant, ParticipantStatus, Volunteer
-from matching.proposal_models import Match, Proposal, ProposalStatus
+from matching.proposal_models import Proposal, ProposalStatus
 
 SMALL_GROUP = 5
 HIDDEN = "< 5"
@@ -93,6 +94,23 @@ def suppress_one(n: int):
     return Hidden() if 0 < n < SMALL_GROUP else n
 
 
+def suppress_linked(cells: dict, never_second=()) -> dict:
+    """The rule for figures tied by one equation rather than a total (on the list at the
+    start + joined = matched + left the project + on the list at the end): a count from 1
+    to 4 is hidden, and when that leaves exactly one hidden, a second one is hidden so the
+    equation cannot give it back. The second is never one of `never_second` (figures that
+    also appear elsewhere, e.g. as the total of a breakdown, where hiding them would not
+    be enough)."""
+    out = {key: Hidden() if 0 < n < SMALL_GROUP else n for key, n in cells.items()}
+    hidden = [key for key, value in out.items() if not shown(value)]
+    if len(hidden) == 1:
+        others = [key for key in out if key not in hidden]
+        candidates = [key for key in others if key not in never_second] or others
+        second = min(candidates, key=lambda key: (cells[key], str(key)))
+        out[second] = Hidden()
+    return out
+
+
 def shown(value) -> bool:
     return not isinstance(value, Hidden)
 
@@ -139,6 +157,7 @@ class Section:
     key: str
     title: str
     rows: list = field(default_factory=list)  # (label, value)
+    note: str = ""  # how the figures are counted, when that is not obvious
 
 
 @dataclass
@@ -166,6 +185,11 @@ class Report:
         return [(section.title, label, value if shown(value) else HIDDEN)
                 for section in self.sections for label, value in section.rows]
 
+    def chart_rows(self) -> list[tuple[str, str, object]]:
+        """The numbers under each chart, as the page shows them, for the exports."""
+        return [(chart.title, str(label), value if shown(value) else HIDDEN)
+                for chart in self.charts for label, value in chart.bars]
+
 
 def _counts_by(queryset, field_name, choices) -> dict:
     found = dict(queryset.order_by().values_list(field_name).annotate(n=Count("pk")))
@@ -182,25 +206,105 @@ def _intakes(start, end):
     ])
 
 
-def _waiting(today):
-    """{bucket label: people waiting today} (one query)."""
-    buckets = {}
-    for index, (_label, low, high) in enumerate(WAITING_BUCKETS):
-        condition = Q(waiting_since__lte=today - datetime.timedelta(days=low))
-        if high is not None:
-            condition &= Q(waiting_since__gt=today - datetime.timedelta(days=high + 1))
-        buckets[f"bucket_{index}"] = Count("pk", filter=condition)
-    counts = Participant.objects.filter(status=ParticipantStatus.WAITING).aggregate(**buckets)
-    return {str(label): counts[f"bucket_{index}"]
-            for index, (label, _low, _high) in enumerate(WAITING_BUCKETS)}
+@dataclass
+class WaitingHistory:
+    """The waiting list over a period, derived from stored dates (see `waiting_history`)."""
+
+    at_start: int = 0
+    joined: int = 0
+    matched: int = 0
+    withdrew: int = 0
+    at_end: int = 0
+    days_at_end: list = field(default_factory=list)  # time on the list of those there at the end
+    days_to_match: list = field(default_factory=list)  # time on the list before each match
 
 
-def _waiting_times(start, end):
-    """Days from waiting to the match, for the matches made in the period (one query)."""
-    rows = (Match.objects.filter(confirmed_at__gte=_start(start),
-                                 confirmed_at__lt=_start(end + ONE_DAY))
-            .values_list("confirmed_at", "participant__waiting_since"))
-    return [max(0, (timezone.localdate(at) - since).days) for at, since in rows]
+MATCHED, WITHDREW = "matched", "withdrew"
+
+
+def _spells(end) -> list[tuple]:
+    """Every stay on the waiting list that began by `end`: (joined, left or None, how it
+    ended). Two queries.
+
+    No status history is stored, so the stays are rebuilt from the dates that are: a
+    participant joins on `waiting_since` (the intake, or the day they came back after
+    leaving the project: that return overwrites the date, so what came before it is not
+    counted); each duo takes them off the list on the day it was made (the hand-over of a
+    confirmed match creates it); a closed duo whose ending says the participant wants a new
+    buddy brings them back on its end date (their place in the queue keeps the original
+    date, but the stay counts from the return). A participant who withdrew while on the
+    list left on the last change of their record (`updated_at`): the withdrawal date
+    itself is not stored, so a later edit of a withdrawn record moves it. Paused people
+    and people choosing from a proposal are on the list."""
+    participants = list(Participant.objects.filter(waiting_since__lte=end).order_by()
+                        .values_list("pk", "waiting_since", "status", "updated_at"))
+    returned = Ending.objects.filter(duo=OuterRef("pk"), participant_wants_new_buddy=True
+                                     ).exclude(outcome=Outcome.EXTENDED)
+    duos = defaultdict(list)
+    for participant_id, created_at, ended_on, came_back in (
+            Duo.objects.filter(created_at__lt=_start(end + ONE_DAY))
+            .annotate(came_back=Exists(returned)).order_by("created_at", "pk")
+            .values_list("participant_id", "created_at", "ended_on", "came_back")):
+        duos[participant_id].append((timezone.localdate(created_at), ended_on, came_back))
+    spells = []
+    for pk, since, status, updated_at in participants:
+        joined = since
+        for made_on, ended_on, came_back in duos.get(pk, ()):
+            if made_on < since:
+                continue  # before the date that was overwritten by a later return
+            if joined is not None:
+                spells.append((joined, made_on, MATCHED))
+                joined = None
+            if came_back and ended_on is not None:
+                joined = ended_on
+        if joined is not None and status not in ON_THE_LIST:
+            left = max(joined, timezone.localdate(updated_at))
+            spells.append((joined, left, MATCHED if status == ParticipantStatus.MATCHED
+                           else WITHDREW))
+        elif joined is not None:
+            spells.append((joined, None, None))
+    return spells
+
+
+ON_THE_LIST = {ParticipantStatus.WAITING, ParticipantStatus.PROPOSAL_OPEN,
+               ParticipantStatus.PAUSED}
+
+
+def waiting_history(start, end) -> WaitingHistory:
+    """Who was on the waiting list at the start and at the end of the period, who joined
+    and who left it (matched, or left the project), and how long they had waited (two
+    queries). On the list at the start: joined before the first day and still there on it;
+    at the end: joined by the last day and not left on it. So at the start + joined =
+    matched + withdrew + at the end."""
+    history = WaitingHistory()
+    for joined, left, how in _spells(end):
+        if joined > end:  # back on the list after a duo that ended after the period
+            continue
+        if joined < start and (left is None or left >= start):
+            history.at_start += 1
+        if joined >= start:
+            history.joined += 1
+        if left is not None and start <= left <= end:
+            if how == MATCHED:
+                history.matched += 1
+                history.days_to_match.append((left - joined).days)
+            else:
+                history.withdrew += 1
+        if left is None or left > end:
+            history.at_end += 1
+            history.days_at_end.append((end - joined).days)
+    return history
+
+
+def _buckets(days: list[int]) -> dict:
+    """{bucket label: how many} for a list of waiting times in days."""
+    counts = {str(label): 0 for label, _low, _high in WAITING_BUCKETS}
+    for n in days:
+        for label, low, high in WAITING_BUCKETS:
+            if n >= low and (high is None or n <= high):
+                counts[str(label)] += 1
+                break
+    return counts
 
 
 def _proposals(start, end):
@@ -250,29 +354,52 @@ ONE_DAY = datetime.timedelta(days=1)
 
 def build_report(start: datetime.date, end: datetime.date, today=None) -> Report:
     """Every figure of the report for a period, small groups hidden (a constant number of
-    queries: thirteen)."""
+    queries: twelve)."""
     today = today or timezone.localdate()
     report = Report(start, end)
     in_period = {"gte": _start(start), "lt": _start(end + ONE_DAY)}
 
     report.sections.append(_intakes(start, end))
 
-    waiting = _waiting(today)
-    waiting_total = sum(waiting.values())
-    waiting_shown = suppress(waiting)
-    days = _waiting_times(start, end)
+    history = waiting_history(start, end)
+    # "Matched" is also the matches made below and the total of the time-to-match chart,
+    # and "at the end" the total of the time-waited chart: never hidden only to protect
+    # another figure, or those would give it away.
+    flow = suppress_linked({"at_start": history.at_start, "joined": history.joined,
+                            "matched": history.matched, "withdrew": history.withdrew,
+                            "at_end": history.at_end}, never_second=("matched", "at_end"))
+    at_end_shown = suppress(_buckets(history.days_at_end))
+    to_match_shown = suppress(_buckets(history.days_to_match))
+    days = history.days_to_match
     median = int(statistics.median(days)) if len(days) >= SMALL_GROUP else Hidden()
-    report.sections.append(Section("waiting", _("Waiting list (today)"), [
-        (_("People waiting today"), suppress_one(waiting_total)),
-        *[(_("Waiting %(bucket)s") % {"bucket": label}, value)
-          for label, value in waiting_shown.items()],
-        (_("Median days from waiting to a match (matches in the period)"),
+    report.sections.append(Section("waiting", _("Waiting list in the period"), [
+        (_("On the waiting list at the start of the period"), flow["at_start"]),
+        (_("Joined the waiting list (new, or back after a duo)"), flow["joined"]),
+        (_("Left the waiting list: matched with a buddy"), flow["matched"]),
+        (_("Left the waiting list: left the project"), flow["withdrew"]),
+        (_("On the waiting list at the end of the period"), flow["at_end"]),
+        *[(_("At the end of the period, on the list %(bucket)s") % {"bucket": label}, value)
+          for label, value in at_end_shown.items()],
+        *[(_("Matched in the period after waiting %(bucket)s") % {"bucket": label}, value)
+          for label, value in to_match_shown.items()],
+        (_("Median days on the waiting list before a match (matches in the period)"),
          median if days else NO_FIGURE),
-    ]))
+    ], note=_(
+        "Waiting, paused and choosing from a proposal all count as on the list. A stay "
+        "counts from the day a person joined, or came back after a duo, until a duo was "
+        "made or they left the project. No status history is kept: the day someone left "
+        "the project is taken from the last change of their record, and someone who left "
+        "and came back counts from their return only.")))
     report.charts.append(Chart(
-        "waiting", _("How long people have been waiting"),
-        _("Number of people on the waiting list today, by time waited."), _("people"),
-        list(waiting_shown.items())))
+        "waiting", _("How long people had been waiting at the end of the period"),
+        _("Number of people on the waiting list on the last day of the period, by time "
+          "on the list."), _("people"),
+        list(at_end_shown.items())))
+    report.charts.append(Chart(
+        "waiting_to_match", _("Time on the waiting list before a match"),
+        _("Number of participants matched in the period, by how long they had been on "
+          "the waiting list."), _("people"),
+        list(to_match_shown.items())))
 
     proposals = _proposals(start, end)
     report.sections.append(Section("proposals", _("Proposals sent and how they were answered"), [
@@ -280,8 +407,6 @@ def build_report(start: datetime.date, end: datetime.date, today=None) -> Report
         *[(str(label), value) for label, value in suppress(proposals).items()],
     ]))
 
-    matches = Match.objects.filter(confirmed_at__gte=in_period["gte"],
-                                   confirmed_at__lt=in_period["lt"]).count()
     spans = _duo_spans(end)
     active_in_period = sum(1 for started, ended in spans
                            if started <= end and (ended is None or ended >= start))
@@ -289,7 +414,7 @@ def build_report(start: datetime.date, end: datetime.date, today=None) -> Report
         met=Count("pk", filter=Q(did_not_meet=False)),
         not_met=Count("pk", filter=Q(did_not_meet=True)))
     report.sections.append(Section("duos", _("Matches, duos and meetings"), [
-        (_("Matches made"), suppress_one(matches)),
+        (_("Matches made"), flow["matched"]),
         (_("Duos active during the period"), suppress_one(active_in_period)),
         (_("Meetings logged"), suppress_one(meetings["met"])),
         (_("Planned meetings that did not happen"), suppress_one(meetings["not_met"])),
@@ -391,7 +516,8 @@ def chart_svg_bars(chart: Chart, width=340, bar_height=22, label_width=150) -> d
 
 def _export_rows(report: Report) -> list[list]:
     header = [_("Section"), _("Figure"), _("Value")]
-    return [header, *[[section, label, value] for section, label, value in report.rows()]]
+    return [header, *[[section, label, value]
+                      for section, label, value in [*report.rows(), *report.chart_rows()]]]
 
 
 def to_csv(report: Report) -> str:
@@ -442,6 +568,8 @@ def to_pdf(report: Report, organisation_name: str = "") -> bytes:
              Paragraph(escape(title), styles["Heading2"])]
     for section in report.sections:
         story.append(Paragraph(escape(section.title), styles["Heading3"]))
+        if section.note:
+            story.append(Paragraph(escape(section.note), styles["Italic"]))
         data = [[Paragraph(escape(str(label)), styles["BodyText"]), str(value)]
                 for label, value in section.rows]
         table = Table(data, colWidths=[360, 100])
@@ -449,6 +577,19 @@ def to_pdf(report: Report, organisation_name: str = "") -> bytes:
             ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
             ("ALIGN", (1, 0), (1, -1), "RIGHT"),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ]))
+        story += [table, Spacer(1, 8)]
+    for chart in report.charts:
+        story.append(Paragraph(escape(chart.title), styles["Heading3"]))
+        data = [[Paragraph(escape(str(label)), styles["BodyText"]),
+                 str(value if shown(value) else HIDDEN)] for label, value in chart.bars]
+        if not data:
+            story.append(Paragraph(escape(_("No data for this period.")), styles["BodyText"]))
+            continue
+        table = Table(data, colWidths=[360, 100])
+        table.setStyle(TableStyle([
+            ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+            ("ALIGN", (1, 0), (1, -1), "RIGHT"),
         ]))
         story += [table, Spacer(1, 8)]
     story.append(Paragraph(escape(_("Groups smaller than five are hidden (\"< 5\") so that "

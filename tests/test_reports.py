@@ -113,8 +113,15 @@ def test_report_counts_and_hides_small_groups(organisation, coordinator):
     assert figures[str(EndReason.MOVED.label)] == HIDDEN
     assert sum(1 for _value, label in EndReason.choices if figures[str(label)] == HIDDEN) >= 2
     assert figures["Friendships that went on after the project"] == 7
-    assert figures["People waiting today"] == 7
-    assert figures["Waiting 3 to 6 months"] == 7
+    # The duos' participants waited since before the period and were matched today; the
+    # seven waiting joined during it.
+    assert figures["On the waiting list at the start of the period"] == 14
+    assert figures["Joined the waiting list (new, or back after a duo)"] == 7
+    assert figures["Left the waiting list: matched with a buddy"] == 14
+    assert figures["Matches made"] == 14
+    assert figures["Left the waiting list: left the project"] == 0
+    assert figures["On the waiting list at the end of the period"] == 7
+    assert figures["At the end of the period, on the list 3 to 6 months"] == 7
     assert figures["Duos started in the period still going after 12 months"] == 7
     assert figures["Duos active during the period"] == 14
     assert figures["Attendances"] == 7
@@ -127,7 +134,8 @@ def test_report_of_another_organisation_shows_none_of_these_figures(
     with organisation_scope(other_organisation):
         report = build_report(add_months(TODAY, -14), TODAY)
     assert _figures(report)["Endings"] == 0
-    assert _figures(report)["People waiting today"] == 0
+    assert _figures(report)["On the waiting list at the end of the period"] == 0
+    assert _figures(report)["On the waiting list at the start of the period"] == 0
 
 
 @pytest.mark.django_db
@@ -135,9 +143,10 @@ def test_report_page_draws_accessible_charts_with_their_numbers(
         organisation, coordinator, coordinator_client):
     _data(organisation, coordinator, 5)
     page = coordinator_client.get("/reports/", {"preset": "this_year"}).content.decode()
-    assert page.count('<svg class="bar-chart" role="img"') == 3
-    assert page.count("<title id=\"chart-") == 3 and page.count("<desc id=\"chart-") == 3
-    assert "How long people have been waiting" in page
+    assert page.count('<svg class="bar-chart" role="img"') == 4
+    assert page.count("<title id=\"chart-") == 4 and page.count("<desc id=\"chart-") == 4
+    assert "How long people had been waiting at the end of the period" in page
+    assert "Time on the waiting list before a match" in page
     assert "Duos still going by month since start" in page
     assert "<table>" in page and "style=" not in page and "<script" not in page
     assert "Amina" not in page and "Pieter" not in page  # never a person
@@ -226,3 +235,183 @@ def test_duos_still_going_chart_hides_what_the_table_hides(organisation, coordin
     bars = dict(chart.bars)
     assert bars["month 0"] == 7 and bars["month 1"] == 7
     assert bars["month 2"] == Hidden() and bars["month 3"] == Hidden()
+
+
+# The waiting list over a period ----------------------------------------------------------
+
+PERIOD = (datetime.date(2026, 1, 1), datetime.date(2026, 6, 30))
+
+
+def _aware(day):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
+
+
+def _matched_on(participant, day, **agreement):
+    from duos.models import Duo
+    from tests.factories_duos import pending_duo
+
+    duo = pending_duo(participant.organisation, participant=participant, start_date=day,
+                      **agreement)
+    Duo.objects.filter(pk=duo.pk).update(created_at=_aware(day))
+    return duo
+
+
+def _waiting_history_data(organisation, scale=1):
+    """A period with everything that moves the waiting list, `scale` times over:
+    6 waiting since before it, 5 who joined and were matched in it (59 days later), 2 who
+    withdrew in it, 1 back after a duo that ended in it, 1 who joined after it."""
+    from duos.models import Duo, EndedBy
+
+    for _ in range(scale):
+        for _ in range(6):
+            ParticipantFactory(organisation=organisation, status=ParticipantStatus.WAITING,
+                               waiting_since=datetime.date(2025, 10, 1))
+        for _ in range(5):
+            _matched_on(ParticipantFactory(organisation=organisation,
+                                           status=ParticipantStatus.WAITING,
+                                           waiting_since=datetime.date(2026, 2, 1)),
+                        datetime.date(2026, 4, 1))
+        for _ in range(2):
+            withdrawn = ParticipantFactory(organisation=organisation,
+                                           status=ParticipantStatus.WITHDRAWN,
+                                           withdrawal_reason="Moved away",
+                                           waiting_since=datetime.date(2025, 11, 1))
+            type(withdrawn).objects.filter(pk=withdrawn.pk).update(
+                updated_at=_aware(datetime.date(2026, 3, 10)))
+        back = ParticipantFactory(organisation=organisation, status=ParticipantStatus.WAITING,
+                                  waiting_since=datetime.date(2024, 1, 1))
+        duo = _matched_on(back, datetime.date(2025, 1, 1))
+        Duo.objects.filter(pk=duo.pk).update(status="closed",
+                                             ended_on=datetime.date(2026, 5, 1))
+        Ending.objects.create(duo=duo, ended_by=EndedBy.PLANNED_END, planned=True,
+                              reason=EndReason.AGREED_END, outcome=Outcome.CLOSED,
+                              recorded_at=_aware(datetime.date(2026, 4, 20)),
+                              participant_wants_new_buddy=True)
+        ParticipantFactory(organisation=organisation, status=ParticipantStatus.WAITING,
+                           waiting_since=datetime.date(2026, 8, 1))
+
+
+@pytest.mark.django_db
+def test_the_waiting_list_at_the_start_and_end_of_a_period_comes_from_stored_dates(
+        organisation):
+    from organisations.reports import waiting_history
+
+    _waiting_history_data(organisation)
+    with organisation_scope(organisation):
+        history = waiting_history(*PERIOD)
+        before = waiting_history(datetime.date(2025, 1, 1), datetime.date(2025, 12, 31))
+    # 6 waiting + 2 who later withdrew; the one in a duo then was not on the list.
+    assert history.at_start == 8
+    assert history.joined == 6  # 5 new, 1 back after the duo
+    assert (history.matched, history.withdrew) == (5, 2)
+    assert history.at_end == 7
+    assert history.at_start + history.joined == (history.matched + history.withdrew
+                                                 + history.at_end)
+    assert history.days_to_match == [59] * 5
+    # The one back after a duo counts from the return (60 days), not the original date.
+    assert sorted(history.days_at_end) == [60] + [272] * 6
+    # A year earlier: the returning participant left the list for their duo on 1 January.
+    assert (before.at_start, before.matched, before.at_end) == (1, 1, 8)
+
+
+@pytest.mark.django_db
+def test_waiting_figures_of_a_period_hide_small_groups_and_what_would_give_them_away(
+        organisation):
+    _waiting_history_data(organisation)
+    with organisation_scope(organisation):
+        report = build_report(*PERIOD, today=datetime.date(2026, 7, 1))
+    figures = _figures(report)
+    assert figures["On the waiting list at the start of the period"] == 8
+    # Two withdrew: hidden, and "joined" with it, or start + joined - matched - end = 2.
+    assert figures["Left the waiting list: left the project"] == HIDDEN
+    assert figures["Joined the waiting list (new, or back after a duo)"] == HIDDEN
+    assert figures["Left the waiting list: matched with a buddy"] == 5
+    assert figures["Matches made"] == 5
+    assert figures["On the waiting list at the end of the period"] == 7
+    assert figures["At the end of the period, on the list 6 to 12 months"] == 6
+    # The one back after a duo: hidden, with the smallest other cell (a zero).
+    assert figures["At the end of the period, on the list 1 to 3 months"] == HIDDEN
+    assert list(figures[f"At the end of the period, on the list {label}"]
+                for label in ("under 1 month", "3 to 6 months", "over a year")).count(HIDDEN) == 1
+    assert figures["Matched in the period after waiting 1 to 3 months"] == 5
+    assert figures["Median days on the waiting list before a match (matches in the period)"] == 59
+    chart = dict(next(c for c in report.charts if c.key == "waiting_to_match").bars)
+    assert chart["1 to 3 months"] == 5 and chart["under 1 month"] == 0
+
+
+@pytest.mark.django_db
+def test_fewer_than_five_matched_hides_their_waiting_times_everywhere(organisation):
+    for _ in range(3):
+        _matched_on(ParticipantFactory(organisation=organisation,
+                                       status=ParticipantStatus.WAITING,
+                                       waiting_since=datetime.date(2026, 2, 1)),
+                    datetime.date(2026, 3, 1))
+    with organisation_scope(organisation):
+        report = build_report(*PERIOD, today=datetime.date(2026, 7, 1))
+    figures = _figures(report)
+    assert figures["Left the waiting list: matched with a buddy"] == HIDDEN
+    assert figures["Matches made"] == HIDDEN
+    assert figures["Median days on the waiting list before a match (matches in the period)"] \
+        == HIDDEN
+    chart = next(c for c in report.charts if c.key == "waiting_to_match")
+    assert all(value == Hidden() for _label, value in chart.bars)
+
+
+def test_linked_figures_never_leave_exactly_one_hidden():
+    from organisations.reports import suppress_linked
+
+    keys = ("at_start", "joined", "matched", "withdrew", "at_end")
+    for values in itertools.product((0, 1, 3, 4, 5, 6, 9), repeat=5):
+        cells = dict(zip(keys, values, strict=True))
+        out = suppress_linked(cells, never_second=("matched", "at_end"))
+        hidden = [key for key in keys if out[key] == Hidden()]
+        assert len(hidden) != 1
+        assert all(not 0 < cells[key] < 5 for key in keys if key not in hidden)
+        for key in ("matched", "at_end"):  # hidden only when small themselves
+            assert (out[key] == Hidden()) == (0 < cells[key] < 5)
+
+
+@pytest.mark.django_db
+def test_report_page_takes_the_same_number_of_queries_with_a_waiting_history(
+        organisation, coordinator_client):
+    counts = []
+    for scale in (1, 4):
+        _waiting_history_data(organisation, scale)
+        with CaptureQueriesContext(connection) as queries:
+            response = coordinator_client.get(
+                "/reports/", {"date_from": "2026-01-01", "date_to": "2026-06-30"})
+        assert response.status_code == 200
+        counts.append(len(queries.captured_queries))
+    assert counts[0] == counts[1]
+
+
+@pytest.mark.django_db
+def test_exports_hold_the_waiting_figures_and_the_charts_as_the_page_shows_them(
+        organisation, coordinator_client):
+    import csv as csv_module
+
+    _waiting_history_data(organisation)
+    query = {"date_from": "2026-01-01", "date_to": "2026-06-30"}
+    page = coordinator_client.get("/reports/", query).content.decode()
+    rows = list(csv_module.reader(io.StringIO(
+        coordinator_client.get("/reports/export.csv", query).content.decode())))
+    sheet = load_workbook(io.BytesIO(
+        coordinator_client.get("/reports/export.xlsx", query).content)).active
+    cells = [tuple("" if v is None else v for v in row)
+             for row in sheet.iter_rows(values_only=True)]
+    expected = [
+        ("Waiting list in the period", "On the waiting list at the start of the period", 8),
+        ("Waiting list in the period", "Left the waiting list: left the project", HIDDEN),
+        ("Waiting list in the period", "Joined the waiting list (new, or back after a duo)",
+         HIDDEN),
+        ("Waiting list in the period", "On the waiting list at the end of the period", 7),
+        ("Time on the waiting list before a match", "1 to 3 months", 5),
+        ("How long people had been waiting at the end of the period", "6 to 12 months", 6),
+        ("How long people had been waiting at the end of the period", "1 to 3 months", HIDDEN),
+    ]
+    for section, label, value in expected:
+        assert [section, label, str(value)] in rows
+        assert (section, label, value) in cells
+        assert label in page
+    pdf = coordinator_client.get("/reports/export.pdf", query).content
+    assert pdf.startswith(b"%PDF")

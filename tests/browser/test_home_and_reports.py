@@ -44,7 +44,7 @@ def test_home_and_reports_work_on_a_phone(
     screenshot(phone, "home-on-a-phone")
     phone.get_by_role("link", name="Open de rapporten").click()
     phone.wait_for_url(f"{live_server.url}/reports/")
-    assert phone.locator("svg.bar-chart").count() == 3
+    assert phone.locator("svg.bar-chart").count() == 4
     assert_accessible(phone)
     _no_sideways_scroll(phone)
     screenshot(phone, "reports-on-a-phone")

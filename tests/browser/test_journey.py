@@ -1,33 +1,87 @@
-"""The whole journey in a real browser: intake, a proposal round, the participant's choice
-on a phone, the volunteer's yes, the introduction meeting and the duo's start.
+"""The whole journey in a real browser, against the live server: intake, a proposal round,
+the participant's choice on a phone, the volunteer's yes, the introduction meeting and the
+duo's start; a meeting logged through the signed link of a reminder; an intervision session
+and the volunteer's yes through the invitation link; the end question four weeks before the
+end, answered by SMS reply, the closure and the participant back on the waiting list with
+the original date.
 
-Links are taken from what the system sends (the in-memory SMS outbox of notifications,
-or, while matching's messaging is still a placeholder, its log line "would send ... link"),
-never built by the test: the same test works with matching's /p/ and /v/ pages and with
-notifications' signed /s/ links. README "Coordinator home and reports" lists the steps
-that wait for other work.
+The clock is moved with time-machine and the reminders go out through the real dispatcher
+(`reminders.dispatch_due`, tasks run in place in the tests). Links are taken from what the
+system sends (the in-memory SMS outbox), never built by the test, and every personal link
+is opened in a fresh browser context that is not logged in. A screenshot of each step goes
+to test-output/screenshots/<test>/, and axe-core checks every page the journey visits.
 """
 
 import datetime
-import logging
 import re
-from urllib.parse import urlsplit
+import urllib.error
+import urllib.request
+import zoneinfo
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 import time_machine
+from django.utils import formats, translation
+from twilio.request_validator import RequestValidator
 
 from coaching.models import IntervisionSession
-from duos.models import Duo, DuoStatus, MeetingLog
+from duos.models import FREQUENCY_DAYS, Duo, DuoStatus, EndAnswer, MeetingLog
 from matching.models import Participant, ParticipantStatus, Volunteer
 from matching.proposal_models import Match
-from tests.factories import CoordinatorFactory, OrganisationFactory, VolunteerUserFactory
+from notifications.sms.backends import locmem
+from tests.factories import CoordinatorFactory, OrganisationFactory
 from tests.factories_matching import InterestFactory
+
+from .conftest import PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 URL = re.compile(r"https?://\S+")
 PARTICIPANT_PHONE = "+32470123456"
 VOLUNTEER_PHONE = "+32486112233"
+TWILIO_TOKEN = "journey-twilio-token"
+BRUSSELS = zoneinfo.ZoneInfo("Europe/Brussels")
+
+
+def brussels(day, hour=10):
+    """Ten in the morning in Brussels: outside the quiet hours of SMS."""
+    return datetime.datetime.combine(day, datetime.time(hour), tzinfo=BRUSSELS)
+
+
+def run_reminders() -> int:
+    """One run of the beat's dispatcher, as beat would queue it (in place in the tests)."""
+    from reminders.tasks import dispatch_due
+
+    return dispatch_due.delay().get()
+
+
+def texts_to(phone, since=0) -> list[str]:
+    """The SMS sent to `phone`, from position `since` of the outbox on."""
+    return [sms.body for sms in locmem.outbox[since:] if sms.to == phone]
+
+
+def fresh_phone(request, browser):
+    """A phone-sized page in a new browser context: no cookies, nobody logged in."""
+    context = browser.new_context(viewport=PHONE, locale="nl-BE")
+    context.set_default_timeout(15_000)
+    request.addfinalizer(context.close)
+    return context.new_page()
+
+
+def sms_reply(base, sender, body, sid) -> int:
+    """An SMS reply as Twilio forwards it: a signed POST to the inbound webhook."""
+    url = f"{base}/sms/twilio/inbound/"
+    params = {"MessageSid": sid, "AccountSid": "AC" + "0" * 32, "From": sender,
+              "To": "+3228080000", "Body": body, "NumMedia": "0"}
+    signature = RequestValidator(TWILIO_TOKEN).compute_signature(url, params)
+    request = urllib.request.Request(url, data=urlencode(params).encode(), headers={
+        "X-Twilio-Signature": signature,
+        "Content-Type": "application/x-www-form-urlencoded"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
 
 
 @pytest.fixture
@@ -39,24 +93,14 @@ def coordinator_account():
 
 
 class SentLinks:
-    """The personal links the system sent, newest last: from the SMS outbox when
-    notifications sends them, else from matching's placeholder log."""
+    """The personal links the system sent by SMS (the in-memory outbox), newest first."""
 
-    def __init__(self, caplog):
-        self.caplog = caplog
+    def __init__(self):
         self.seen = set()
-
-    def _texts(self, phone):
-        from notifications.sms.backends import locmem
-
-        texts = [sms.body for sms in locmem.outbox if sms.to == phone]
-        if any(URL.search(text) for text in texts):
-            return texts
-        return [record.getMessage() for record in self.caplog.records]
 
     def newest(self, phone, words=()) -> str:
         """The path of the newest link not taken yet (sent to `phone`)."""
-        for text in reversed(self._texts(phone)):
+        for text in reversed(texts_to(phone)):
             if not all(word in text for word in words):
                 continue
             for url in reversed(URL.findall(text)):
@@ -68,9 +112,8 @@ class SentLinks:
 
 
 @pytest.fixture
-def sent_links(caplog):
-    caplog.set_level(logging.INFO)
-    return SentLinks(caplog)
+def sent_links():
+    return SentLinks()
 
 
 def fill(page, data):
@@ -90,28 +133,66 @@ def fill(page, data):
             field.first.fill(value)
 
 
+class EveryPageChecked:
+    """Runs axe-core through `check(page)` and remembers every page that loaded in a
+    watched tab: a page left (or still open at the end) without a check is a failure, so
+    no page of the journey escapes the accessibility check."""
+
+    def __init__(self, assert_accessible):
+        self.assert_accessible = assert_accessible
+        self.pending = {}  # page -> the address loaded and not checked yet
+        self.missed = []
+
+    def watch(self, page):
+        page.on("load", lambda loaded: self._loaded(loaded))
+        return page
+
+    def _loaded(self, page):
+        if page in self.pending:
+            self.missed.append(self.pending[page])
+        self.pending[page] = page.url
+
+    def check(self, page):
+        self.pending.pop(page, None)
+        return self.assert_accessible(page)
+
+    def assert_every_page_was_checked(self):
+        unchecked = self.missed + list(self.pending.values())
+        assert not unchecked, f"pages not checked by axe-core: {unchecked}"
+
+
 def submit(page, screenshot, assert_accessible, step):
     assert_accessible(page)
     screenshot(page, step)
-    page.locator("main form button[type=submit], main form input[type=submit]").last.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("main form button[type=submit], main form input[type=submit]").last.click()
+    assert_accessible(page)
 
 
-def log_in(page, live_server, username="sofie"):
+def log_in(page, live_server, check, username="sofie"):
     page.goto(f"{live_server.url}/accounts/login/")
+    check(page)
     page.get_by_label("Gebruikersnaam").fill(username)
     page.get_by_label("Wachtwoord").fill("correct-horse-battery")
     page.get_by_role("button", name="Inloggen").click()
     page.wait_for_url(f"{live_server.url}/")
+    check(page)
 
 
-def test_journey_from_intake_to_a_started_duo(
+def test_the_journey_from_intake_to_closure_and_back_on_the_waiting_list(
         request, browser, desktop, phone, live_server, coordinator_account, sent_links,
-        screenshot, assert_accessible):
+        screenshot, assert_accessible, settings):
     base = live_server.url
+    pages = EveryPageChecked(assert_accessible)
+    assert_accessible = pages.check
+    pages.watch(desktop)
+    pages.watch(phone)
+
+    def fresh_phone_page():
+        return pages.watch(fresh_phone(request, browser))
 
     # 1. The coordinator logs in and does the intake of a participant and a volunteer.
-    log_in(desktop, live_server)
+    log_in(desktop, live_server, assert_accessible)
     assert_accessible(desktop)
     screenshot(desktop, "1-home")
     desktop.goto(f"{base}/participants/new/")
@@ -124,6 +205,7 @@ def test_journey_from_intake_to_a_started_duo(
     submit(desktop, screenshot, assert_accessible, "1-participant-intake")
     participant = Participant.objects.get(first_name="Fatima")
     assert participant.status == ParticipantStatus.WAITING
+    waiting_since = participant.waiting_since
     desktop.goto(f"{base}/volunteers/new/")
     fill(desktop, {
         "first_name": "Lotte", "last_name": "Peeters", "phone": "0486 11 22 33",
@@ -144,49 +226,52 @@ def test_journey_from_intake_to_a_started_duo(
     # 2. A proposal round, sent; the participant opens the link on a phone and chooses.
     desktop.goto(f"{base}/rounds/")
     assert_accessible(desktop)
-    desktop.get_by_role("button", name="Maak een nieuwe ronde klaar").click()
-    desktop.wait_for_load_state()
+    with desktop.expect_navigation():
+        desktop.get_by_role("button", name="Maak een nieuwe ronde klaar").click()
+    assert_accessible(desktop)
     assert "Lotte" in desktop.content()
     assert_accessible(desktop)
     screenshot(desktop, "2-round-draft")
-    desktop.locator("form[action$='/send/'] button").click()
-    desktop.wait_for_load_state()
+    with desktop.expect_navigation():
+        desktop.locator("form[action$='/send/'] button").click()
+    assert_accessible(desktop)
     screenshot(desktop, "2-round-sent")
     phone.goto(base + sent_links.newest(PARTICIPANT_PHONE))
     assert "Lotte" in phone.content() and "Peeters" not in phone.content()
     assert_accessible(phone)
     screenshot(phone, "2-participant-link")
-    phone.locator("button[name=answer]").first.click()
-    phone.wait_for_load_state()
+    with phone.expect_navigation():
+        phone.locator("button[name=answer]").first.click()
     assert_accessible(phone)
     screenshot(phone, "2-participant-chose")
 
     # 3. The volunteer accepts through their link; the coordinator records the meeting.
-    volunteer_context = browser.new_context(viewport={"width": 360, "height": 740},
-                                            locale="nl-BE")
-    request.addfinalizer(volunteer_context.close)
-    volunteer_phone = volunteer_context.new_page()
+    volunteer_phone = fresh_phone_page()
     volunteer_phone.goto(base + sent_links.newest(VOLUNTEER_PHONE))
     assert "Fatima" in volunteer_phone.content()
     assert_accessible(volunteer_phone)
     screenshot(volunteer_phone, "3-volunteer-link")
-    volunteer_phone.locator("button[name=answer][value=accept]").click()
-    volunteer_phone.wait_for_load_state()
+    with volunteer_phone.expect_navigation():
+        volunteer_phone.locator("button[name=answer][value=accept]").click()
     assert_accessible(volunteer_phone)
     screenshot(volunteer_phone, "3-volunteer-accepted")
 
     proposal_path = f"{base}/proposals/{participant.proposals.get().pk}/"
     desktop.goto(proposal_path)
     assert_accessible(desktop)
-    fill(desktop, {"planned_at": "2026-12-01T14:00", "place": "De Krook"})
-    desktop.locator("form[action$='/meeting/'] button[type=submit]").click()
-    desktop.wait_for_load_state()
+    meeting_day = datetime.date.today() + datetime.timedelta(days=10)
+    fill(desktop, {"planned_at": f"{meeting_day.isoformat()}T14:00", "place": "De Krook"})
+    with desktop.expect_navigation():
+        desktop.locator("form[action$='/meeting/'] button[type=submit]").click()
+    assert_accessible(desktop)
     screenshot(desktop, "3-meeting-planned")
-    desktop.locator("form[action$='/held/'] button[type=submit]").click()
-    desktop.wait_for_load_state()
+    with desktop.expect_navigation():
+        desktop.locator("form[action$='/held/'] button[type=submit]").click()
+    assert_accessible(desktop)
     for side in ("participant", "volunteer"):
-        desktop.locator(f"form[action$='/{side}/'] button[value=yes]").click()
-        desktop.wait_for_load_state()
+        with desktop.expect_navigation():
+            desktop.locator(f"form[action$='/{side}/'] button[value=yes]").click()
+        assert_accessible(desktop)
     assert_accessible(desktop)
     screenshot(desktop, "3-both-said-yes")
     assert Match.objects.filter(participant=participant, volunteer=volunteer).exists()
@@ -197,68 +282,133 @@ def test_journey_from_intake_to_a_started_duo(
     for side in ("volunteer", "participant"):
         form = desktop.locator("form[action$='/agreement/phone/']")
         form.locator("[name=side]").select_option(side)
-        form.locator("button[type=submit]").click()
-        desktop.wait_for_load_state()
+        with desktop.expect_navigation():
+            form.locator("button[type=submit]").click()
+        assert_accessible(desktop)
     duo.refresh_from_db()
     assert duo.status == DuoStatus.ACTIVE
     assert_accessible(desktop)
     screenshot(desktop, "3-duo-started")
 
-    # 4. The volunteer logs a meeting on their phone. The reminder with a signed link is not
-    # sent on this branch yet (duos' messaging is a placeholder): the volunteer logs in.
-    account = VolunteerUserFactory(organisation=volunteer.organisation, username="lotte",
-                                   language="nl")
-    Volunteer.objects.filter(pk=volunteer.pk).update(user=account)
-    log_in(volunteer_phone, live_server, username="lotte")
-    volunteer_phone.goto(f"{base}/duos/my/")
-    assert_accessible(volunteer_phone)
-    screenshot(volunteer_phone, "4-my-duo")
-    volunteer_phone.locator(f"a[href$='/duos/my/{duo.pk}/log/']").click()
-    volunteer_phone.wait_for_load_state()
-    fill(volunteer_phone, {"date": datetime.date.today().isoformat(), "duration": "one_two",
-                           "activities": ["walk"], "how_it_went": ["4"]})
-    submit(volunteer_phone, screenshot, assert_accessible, "4-meeting-log")
-    assert MeetingLog.objects.filter(duo=duo, did_not_meet=False).count() == 1
-    assert_accessible(volunteer_phone)
-    screenshot(volunteer_phone, "4-meeting-logged")
-
-    # 5. The coordinator plans an intervision session and invites the volunteers.
-    desktop.goto(f"{base}/coaching/sessions/new/")
-    in_two_weeks = datetime.date.today() + datetime.timedelta(days=14)
-    fill(desktop, {"topic": "Grenzen stellen", "date": in_two_weeks.isoformat(),
-                   "start_time": "19:00", "end_time": "21:00",
-                   "place": "Sint-Pietersnieuwstraat 1, Gent", "audience": ["volunteers"]})
-    submit(desktop, screenshot, assert_accessible, "5-session-form")
-    session = IntervisionSession.objects.get(topic="Grenzen stellen")
-    desktop.goto(f"{base}/coaching/sessions/{session.pk}/")
-    desktop.locator("form[action$='/invite/'] button[type=submit]").click()
-    desktop.wait_for_load_state()
-    assert session.invitations.filter(volunteer=volunteer).exists()
-    assert_accessible(desktop)
-    screenshot(desktop, "5-session-invited")
-
-    # 6. Four weeks before the agreed end both are asked; the duo closes and the
-    # participant returns to the waiting list with the original date.
+    # 4. A meeting-log reminder falls due one agreed interval after the start: the real
+    # dispatcher sends the volunteer a signed link, which they open on their phone without
+    # logging in; the link is spent by the log it saves.
     duo.refresh_from_db()
-    waiting_since = Participant.objects.get(pk=participant.pk).waiting_since
-    end_date = duo.agreement.end_date
-    assert end_date is not None
-    four_weeks_before = end_date - datetime.timedelta(weeks=4)
-    with time_machine.travel(datetime.datetime.combine(four_weeks_before, datetime.time(10)),
-                             tick=True):
-        from duos.tasks import end_questions_send
+    interval = FREQUENCY_DAYS[duo.agreement.meeting_frequency]
+    log_day = duo.started_on + datetime.timedelta(days=interval)
+    with time_machine.travel(brussels(log_day - datetime.timedelta(days=1)), tick=True) as clock:
+        mark = len(locmem.outbox)
+        run_reminders()
+        assert not texts_to(VOLUNTEER_PHONE, since=mark), "a log reminder came a day early"
+        clock.move_to(brussels(log_day))
+        mark = len(locmem.outbox)
+        run_reminders()
+        reminder = [t for t in texts_to(VOLUNTEER_PHONE, since=mark) if "/s/" in t]
+        assert len(reminder) == 1, reminder
+        log_link = sent_links.newest(VOLUNTEER_PHONE)
+        run_reminders()  # a second run sends nothing twice
+        assert len([t for t in texts_to(VOLUNTEER_PHONE, since=mark) if "/s/" in t]) == 1
 
-        assert end_questions_send() == 1
+        volunteer_link = fresh_phone_page()
+        volunteer_link.goto(base + log_link)
+        assert "Fatima" in volunteer_link.content()
+        assert volunteer_link.locator("a[href*='/accounts/logout']").count() == 0
+        fill(volunteer_link, {"date": log_day.isoformat(), "duration": "one_two",
+                              "activities": ["walk"], "how_it_went": ["4"]})
+        submit(volunteer_link, screenshot, assert_accessible, "4-meeting-log-link")
+        volunteer_link.locator("main .card").wait_for()
+        assert "Bedankt" in volunteer_link.content()
+        assert_accessible(volunteer_link)
+        screenshot(volunteer_link, "4-meeting-logged")
+        log = MeetingLog.objects.get(duo=duo)
+        assert (log.date, log.did_not_meet, log.how_it_went) == (log_day, False, 4)
+
+        # The same link a second time: the friendly "no longer works" page, nothing saved.
+        second = volunteer_link.goto(base + log_link)
+        assert second.status == 404
+        volunteer_link.locator("#link-heading").wait_for()
+        assert volunteer_link.locator("#link-heading").inner_text() == "Deze link werkt niet meer"
+        assert volunteer_link.locator("main form").count() == 0
+        assert_accessible(volunteer_link)
+        screenshot(volunteer_link, "4-link-already-used")
+        assert MeetingLog.objects.filter(duo=duo).count() == 1
+
+        # 5. The next day the coordinator plans an intervision session and invites the
+        # volunteers; the volunteer answers yes through the link in the invitation.
+        clock.move_to(brussels(log_day + datetime.timedelta(days=1)))
+        # The staff session ran out while the clock moved.
+        log_in(desktop, live_server, assert_accessible)
+        session_day = log_day + datetime.timedelta(days=15)
+        desktop.goto(f"{base}/coaching/sessions/new/")
+        fill(desktop, {"topic": "Grenzen stellen", "date": session_day.isoformat(),
+                       "start_time": "19:00", "end_time": "21:00",
+                       "place": "Sint-Pietersnieuwstraat 1, Gent", "audience": ["volunteers"]})
+        submit(desktop, screenshot, assert_accessible, "5-session-form")
+        session = IntervisionSession.objects.get(topic="Grenzen stellen")
+        desktop.goto(f"{base}/coaching/sessions/{session.pk}/")
+        assert_accessible(desktop)
+        mark = len(locmem.outbox)
+        with desktop.expect_navigation():
+            desktop.locator("form[action$='/invite/'] button[type=submit]").click()
+        assert_accessible(desktop)
+        invitation = session.invitations.get(volunteer=volunteer)
+        assert len(texts_to(VOLUNTEER_PHONE, since=mark)) == 1
+        screenshot(desktop, "5-session-invited")
+
+        invitation_page = fresh_phone_page()
+        invitation_page.goto(base + sent_links.newest(VOLUNTEER_PHONE))
+        assert "Grenzen stellen" in invitation_page.content()
+        assert_accessible(invitation_page)
+        screenshot(invitation_page, "5-invitation-link")
+        invitation_page.locator("button[name=answer][value=yes]").click()
+        invitation_page.get_by_text("Je antwoord: Ja").wait_for()
+        assert_accessible(invitation_page)
+        screenshot(invitation_page, "5-volunteer-said-yes")
+        invitation.refresh_from_db()
+        assert (invitation.answer, invitation.channel) == ("yes", "link")
+
+        desktop.goto(f"{base}/coaching/sessions/{session.pk}/")
+        row = desktop.locator(f"#invitation-{invitation.pk}")
+        assert "Lotte" in row.inner_text() and "Ja" in row.inner_text()
+        assert_accessible(desktop)
+        screenshot(desktop, "5-coordinator-sees-yes")
+
+        # 6. Four weeks before the agreed end the dispatcher asks both; each answers "stop"
+        # by SMS reply (the product's path: the question has no link) through the
+        # provider's signed webhook; the coordinator closes the duo and the participant is
+        # back on the waiting list with the original waiting date.
         duo.refresh_from_db()
-        assert duo.end_question_asked_on == four_weeks_before
-        log_in(desktop, live_server)  # the session ran out while the clock moved
+        end_date = duo.agreement.end_date
+        assert end_date is not None
+        four_weeks_before = end_date - datetime.timedelta(weeks=4)
+        clock.move_to(brussels(four_weeks_before - datetime.timedelta(days=1)))
+        mark = len(locmem.outbox)
+        run_reminders()
+        end_date_text = end_date.strftime("%d/%m")
+        asked = [t for phone_number in (PARTICIPANT_PHONE, VOLUNTEER_PHONE)
+                 for t in texts_to(phone_number, since=mark) if end_date_text in t]
+        assert asked == [], "the end question came early"
+        clock.move_to(brussels(four_weeks_before))
+        mark = len(locmem.outbox)
+        run_reminders()
+        for phone_number in (PARTICIPANT_PHONE, VOLUNTEER_PHONE):
+            question = [t for t in texts_to(phone_number, since=mark) if end_date_text in t]
+            assert len(question) == 1, (phone_number, texts_to(phone_number, since=mark))
+            assert "2 om te stoppen" in question[0]
+        duo.refresh_from_db()
+        assert (duo.status, duo.end_question_asked_on) == (DuoStatus.ENDING, four_weeks_before)
+
+        settings.SITE_URL = base  # the address the provider signs
+        settings.TWILIO_AUTH_TOKEN = TWILIO_TOKEN
+        for number, phone_number in enumerate((PARTICIPANT_PHONE, VOLUNTEER_PHONE)):
+            assert sms_reply(base, phone_number, "2", sid=f"SMend{number}") == 200
+        answers = dict(EndAnswer.objects.filter(duo=duo).values_list("side", "answer"))
+        assert answers == {"participant": "close", "volunteer": "close"}
+
+        log_in(desktop, live_server, assert_accessible)
         desktop.goto(f"{base}/duos/{duo.pk}/")
-        for side in ("participant", "volunteer"):
-            form = desktop.locator("form[action$='/end-answer/']")
-            form.locator("[name=side]").select_option(side)
-            form.locator("[name=answer]").select_option("close")
-            form.locator("button[type=submit]").click()
-            desktop.wait_for_load_state()
+        # Both answers are in: the ending is recorded, the coordinator closes the duo.
+        assert desktop.get_by_role("link", name="Duo afsluiten").is_visible()
         assert_accessible(desktop)
         screenshot(desktop, "6-both-answered")
         desktop.goto(f"{base}/duos/{duo.pk}/end/")
@@ -270,7 +420,12 @@ def test_journey_from_intake_to_a_started_duo(
         participant.refresh_from_db()
         assert participant.status == ParticipantStatus.WAITING
         assert participant.waiting_since == waiting_since
+
         desktop.goto(f"{base}/waiting-list/")
-        assert desktop.get_by_role("link", name=re.compile("Fatima")).is_visible()
+        row = desktop.locator("table.waiting-list tbody tr").filter(has_text="Fatima")
+        with translation.override("nl"):
+            original = formats.date_format(waiting_since, "j M Y")
+        assert f"sinds {original}" in row.inner_text(), row.inner_text()
         assert_accessible(desktop)
         screenshot(desktop, "6-back-on-the-waiting-list")
+    pages.assert_every_page_was_checked()
