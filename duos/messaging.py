@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from matching import reach
 from notifications import services as notify
 
+from . import selectors
 from . import sms_texts as kinds
 
 AGREEMENT = "duos.agreement"
@@ -102,7 +103,8 @@ def ask_how_it_is_going(duo) -> None:
         duo.participant, kind=kinds.HOW_IS_IT_GOING,
         key=f"duos.how_is_it_going:{duo.pk}:{duo.how_asked_on}",
         question=notify.QuestionSpec(purpose=HOW_IS_IT_GOING, subject=f"duo:{duo.pk}",
-                                     accepts=(), choices=5, valid_for=timedelta(days=7)),
+                                     accepts=(), choices=5,
+                                     valid_for=selectors.HOW_IS_IT_GOING_VALID_FOR),
     )
 
 

@@ -154,17 +154,33 @@ def volunteer_duos(user):
     )
 
 
+# How long the participant can answer "how is it going" by SMS reply.
+HOW_IS_IT_GOING_VALID_FOR = datetime.timedelta(days=7)
+
+
 def how_is_it_going_due(today) -> list[Duo]:
     """Running duos whose participant was not asked "how is it going" for the
-    organisation's interval (counted from the start for the first question)."""
-    weeks = {s.organisation_id: s.ask_how_every_weeks for s in DuoSettings.objects.all()}
-    default = DuoSettings().ask_how_every_weeks
+    organisation's interval (counted from the start for the first question).
+
+    Not near the end: once the end question is asked, or when it will be asked before a
+    "how is it going" question would expire, that question is the one the participant
+    answers; two open questions would make a reply "2" ambiguous."""
+    settings = {s.organisation_id: s for s in DuoSettings.objects.all()}
+    defaults = DuoSettings()
     due = []
-    for duo in Duo.objects.filter(status__in=RUNNING_STATUSES, started_on__isnull=False):
-        interval = weeks.get(duo.organisation_id, default)
+    for duo in (Duo.objects.filter(status__in=RUNNING_STATUSES, started_on__isnull=False,
+                                   end_question_asked_on__isnull=True)
+                .select_related("agreement")):
+        own = settings.get(duo.organisation_id, defaults)
+        interval = own.ask_how_every_weeks
         last = duo.how_asked_on or duo.started_on
-        if interval and last + datetime.timedelta(weeks=interval) <= today:
-            due.append(duo)
+        if not interval or last + datetime.timedelta(weeks=interval) > today:
+            continue
+        end = duo.agreement.end_date if hasattr(duo, "agreement") else None
+        if end is not None and (end - datetime.timedelta(weeks=own.weeks_before_end)
+                                - HOW_IS_IT_GOING_VALID_FOR) <= today:
+            continue
+        due.append(duo)
     return due
 
 

@@ -287,6 +287,21 @@ def test_participant_is_asked_how_it_is_going_every_six_weeks(
 
 
 @pytest.mark.django_db
+def test_no_how_is_it_going_question_near_the_end_so_a_reply_answers_one_question(
+        duo_and_account):
+    """The end question is asked four weeks before the end (the default); a "how is it
+    going" question asked in the week before would still be open when it comes."""
+    duo, _account = duo_and_account
+    end = duo.agreement.end_date
+    four_weeks_before = end - datetime.timedelta(weeks=4)
+    assert selectors.how_is_it_going_due(four_weeks_before - datetime.timedelta(days=8)) == [duo]
+    assert selectors.how_is_it_going_due(four_weeks_before - datetime.timedelta(days=6)) == []
+    with _at(four_weeks_before):
+        services.end_question_ask(duo=duo, today=four_weeks_before)
+    assert selectors.how_is_it_going_due(end - datetime.timedelta(days=1)) == []
+
+
+@pytest.mark.django_db
 def test_no_how_is_it_going_sms_when_the_organisation_turned_it_off(organisation,
                                                                      duo_and_account):
     DuoSettings.objects.create(organisation=organisation, ask_how_every_weeks=0)
