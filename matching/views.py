@@ -131,6 +131,10 @@ class ParticipantUpdateView(OrganisationStaffMixin, FormView):
                                              pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
+    def get(self, request, *args, **kwargs):
+        audit(request, AuditAction.VIEW, self.participant)  # the form shows the whole record
+        return super().get(request, *args, **kwargs)
+
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["instance"] = self.participant
@@ -266,6 +270,10 @@ class VolunteerUpdateView(OrganisationStaffMixin, FormView):
         self.volunteer = get_object_or_404(Volunteer.objects.select_related("postcode"),
                                            pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        audit(request, AuditAction.VIEW, self.volunteer)  # the form shows the whole record
+        return super().get(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
