@@ -5,7 +5,7 @@ the duos, coaching and notifications parts; nothing here imports those rooms."""
 import datetime
 
 from django.db.models import Count, Max, Q
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Coalesce, TruncDate
 
 from organisations.scoping import all_organisations
 
@@ -43,15 +43,15 @@ def age_range_of(birth_year: int | None, today: datetime.date) -> str:
 
 
 def left_people(kind: str):
-    """People who left (participant withdrawn, volunteer stopped), with `changed_on` (the day
-    of their last change, which for someone who left is when they left), `last_duo_end` and
+    """People who left (participant withdrawn, volunteer stopped), with `left_on` (the day
+    they left; the day of their last change for a row that has none), `last_duo_end` and
     `open_duos` (duos not ended)."""
     model = PERSON_MODELS[kind]
     left = (ParticipantStatus.WITHDRAWN if kind == "participant" else VolunteerStatus.STOPPED)
     return (model.objects.filter(status=left)
             .annotate(last_duo_end=Max("duos__ended_on"),
                       open_duos=Count("duos", filter=Q(duos__ended_on__isnull=True)),
-                      changed_on=TruncDate("updated_at")))
+                      left_day=Coalesce("left_on", TruncDate("updated_at"))))
 
 
 def anonymise_person(person, today: datetime.date) -> None:

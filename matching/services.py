@@ -294,8 +294,9 @@ def participant_withdraw(*, participant, reason) -> Participant:
     participant.status = ParticipantStatus.WITHDRAWN
     participant.withdrawal_reason = reason
     participant.check_back_on = None
+    participant.left_on = _today()
     participant.save(update_fields=["status", "withdrawal_reason", "check_back_on",
-                                    "updated_at"])
+                                    "left_on", "updated_at"])
     return participant
 
 
@@ -311,8 +312,9 @@ def participant_return_to_waiting_list(*, participant) -> Participant:
         participant.waiting_since = _today()
         participant.withdrawal_reason = ""
     participant.status = ParticipantStatus.WAITING
+    participant.left_on = None  # back: the retention clock stops
     participant.save(update_fields=["status", "waiting_since", "withdrawal_reason",
-                                    "updated_at"])
+                                    "left_on", "updated_at"])
     return participant
 
 
@@ -438,8 +440,14 @@ def volunteer_set_status(*, volunteer, status) -> Volunteer:
     if status not in VolunteerStatus.values:
         raise ValidationError({"status": _("Unknown status.")})
     volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    if status == VolunteerStatus.STOPPED:
+        # Stopping twice keeps the first day: the retention clock counts from it.
+        if volunteer.status != VolunteerStatus.STOPPED or volunteer.left_on is None:
+            volunteer.left_on = _today()
+    else:
+        volunteer.left_on = None
     volunteer.status = status
-    volunteer.save(update_fields=["status", "updated_at"])
+    volunteer.save(update_fields=["status", "left_on", "updated_at"])
     return volunteer
 
 
