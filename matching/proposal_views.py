@@ -23,6 +23,7 @@ from . import proposal_selectors as selectors
 from . import proposals as services
 from . import tokens
 from .models import Participant, Volunteer
+from .privacy import profile_shared
 from .profiles import matching_settings
 from .proposal_models import (
     AnswerChannel,
@@ -37,6 +38,7 @@ from .proposal_models import (
     ProposalStatus,
     VolunteerOffer,
 )
+from .reach import name_for_buddy
 from .views import OrganisationStaffMixin
 
 
@@ -438,11 +440,13 @@ def volunteer_link_page(request, link):
 
 def _volunteer_page(request, offer, error="", status=200):
     participant = offer.proposal.participant
-    shared = sorted(set(participant.interests.values_list("label_nl", flat=True))
-                    & set(offer.volunteer.interests.values_list("label_nl", flat=True)))
+    shared = []
+    if profile_shared(participant.pk):  # else neither their name nor their interests
+        shared = sorted(set(participant.interests.values_list("label_nl", flat=True))
+                        & set(offer.volunteer.interests.values_list("label_nl", flat=True)))
     return _token_page(request, "matching/proposals/volunteer_page.html", {
         "offer": offer, "error": error, "organisation": offer.organisation,
-        "participant_name": participant.preferred_name or participant.first_name,
+        "participant_name": name_for_buddy(participant),
         "area": participant.municipality, "shared": shared,
         "expired": offer.status == OfferStatus.ASKED and tokens.is_expired(offer),
     }, status=status)

@@ -117,6 +117,12 @@ class ParticipantDetailView(OrganisationStaffMixin, DetailView):
         context["withdraw_form"] = WithdrawForm()
         context["contact_form"] = ContactForm()
         context["consent_form"] = ConsentForm()
+        # The latest record per purpose (prefetched, newest first): what is withdrawn now.
+        latest = {}
+        for consent in sorted(participant.consents.all(),
+                              key=lambda c: (c.recorded_at, c.pk), reverse=True):
+            latest.setdefault(consent.purpose, consent.given)
+        context["withdrawn"] = {purpose for purpose, given in latest.items() if not given}
         return context
 
 
