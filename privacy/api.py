@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -41,10 +41,13 @@ class ErasureSerializer(serializers.Serializer):
     done_at = serializers.DateTimeField()
 
 
+ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The person's id.")
+
+
 def _person(kind, pk):
     try:
-        return PERSON_MODELS[kind].objects.get(pk=pk)
-    except PERSON_MODELS[kind].DoesNotExist:
+        return PERSON_MODELS[kind].objects.get(pk=int(pk))
+    except (ValueError, OverflowError, PERSON_MODELS[kind].DoesNotExist):
         raise Http404 from None
 
 
@@ -55,7 +58,7 @@ class PersonExportAPI(APIView):
     permission_classes = [IsOrganisationAdmin]
     kind = ""
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT, **ERRORS})
+    @extend_schema(parameters=[ID], responses={200: OpenApiTypes.OBJECT, **ERRORS})
     def get(self, request, pk):
         person = _person(self.kind, pk)
         audit(request, AuditAction.EXPORT, person, label=f"{audit_label(person)}, all data")
@@ -71,7 +74,7 @@ class PersonEraseAPI(APIView):
     permission_classes = [IsOrganisationAdmin]
     kind = ""
 
-    @extend_schema(request=EraseRequestSerializer,
+    @extend_schema(parameters=[ID], request=EraseRequestSerializer,
                    responses={200: ErasureSerializer, 400: ErrorSerializer,
                               409: ErrorSerializer, **ERRORS})
     def post(self, request, pk):

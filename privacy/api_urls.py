@@ -2,13 +2,14 @@ from django.urls import path
 
 from . import api
 
+# <str:pk>: a malformed id gets the API's JSON 404, not the site's HTML page.
 urlpatterns = [
-    path("participants/<int:pk>/export/", api.PersonExportAPI.as_view(kind="participant"),
+    path("participants/<str:pk>/export/", api.PersonExportAPI.as_view(kind="participant"),
          name="participant-export"),
-    path("participants/<int:pk>/erase/", api.PersonEraseAPI.as_view(kind="participant"),
+    path("participants/<str:pk>/erase/", api.PersonEraseAPI.as_view(kind="participant"),
          name="participant-erase"),
-    path("volunteers/<int:pk>/export/", api.PersonExportAPI.as_view(kind="volunteer"),
+    path("volunteers/<str:pk>/export/", api.PersonExportAPI.as_view(kind="volunteer"),
          name="volunteer-export"),
-    path("volunteers/<int:pk>/erase/", api.PersonEraseAPI.as_view(kind="volunteer"),
+    path("volunteers/<str:pk>/erase/", api.PersonEraseAPI.as_view(kind="volunteer"),
          name="volunteer-erase"),
 ]
