@@ -22,7 +22,7 @@ def _withdraw(participant, purpose):
 
 def _offer(organisation, participant):
     proposal = ProposalFactory(organisation=organisation, participant=participant)
-    CandidateFactory(proposal=proposal, position=1)
+    CandidateFactory(proposal=proposal, position=1, volunteer__message_language="en")
     proposals.proposal_choose(proposal, 1, "link")
     return VolunteerOffer.objects.get()
 
@@ -40,7 +40,7 @@ def test_the_offer_to_the_volunteer_names_the_participant_only_with_consent(
     bodies = " ".join(Message.objects.filter(recipient_key=f"volunteer:{offer.volunteer_id}")
                       .values_list("body", flat=True))
     assert bodies
-    assert ("Zoubida" in bodies) is not withdrawn
+    assert ("Zoubida" in bodies) is not withdrawn  # English: the volunteer's language
     assert ("a participant" in bodies) is withdrawn
 
 
@@ -108,3 +108,13 @@ def test_other_purposes_leave_the_referrer_and_the_name_alone(organisation):
     from matching.reach import name_for_buddy
 
     assert name_for_buddy(participant) == "Zoubida"
+
+
+@pytest.mark.django_db
+def test_the_neutral_name_is_in_the_volunteers_language(organisation):
+    from matching.reach import name_for_buddy
+
+    participant = ParticipantFactory(organisation=organisation, first_name="Zoubida")
+    _withdraw(participant, "share_profile")
+    assert [name_for_buddy(participant, language) for language in ("nl", "fr", "en")] == [
+        "een deelnemer", "un participant", "a participant"]
