@@ -97,8 +97,9 @@ class ScopedAdmin(admin.ModelAdmin):
         return super().log_change(request, obj, message)
 
     def log_deletions(self, request, queryset):
-        for pk in queryset.values_list("pk", flat=True):
-            self._audit(request, AuditAction.DELETE, pk)
+        # A queryset (the delete action) or a list of one (the delete page).
+        for obj in queryset:
+            self._audit(request, AuditAction.DELETE, obj.pk)
         return super().log_deletions(request, queryset)
 
 

@@ -198,3 +198,17 @@ def test_the_admin_audits_opening_and_changing_a_row(client, org_admin, particip
     assert client.get("/admin/matching/participant/999999/change/").status_code == 302
     ref = f"matching.participant:{participant.pk}"
     assert _events() == [("view", ref, f"participant #{participant.pk}")]
+
+
+@pytest.mark.django_db
+def test_the_admin_audits_a_deletion_from_its_page(client, org_admin, organisation):
+    from tests.factories_matching import InterestCategoryFactory, InterestFactory
+
+    interest = InterestFactory(organisation=organisation,
+                               category=InterestCategoryFactory(organisation=organisation))
+    client.force_login(org_admin)
+    base = f"/admin/matching/interest/{interest.pk}"
+    response = client.post(f"{base}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    ref = f"matching.interest:{interest.pk}"
+    assert [e[:2] for e in _events()] == [("delete", ref)]
