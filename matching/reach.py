@@ -19,6 +19,7 @@ from notifications import services as notify
 from notifications.models import RecipientRole, TaskKind
 
 from .models import ContactChannel, Participant
+from .privacy import profile_shared
 
 
 def role_of(person) -> str:
@@ -41,8 +42,6 @@ def name_for_buddy(person, language: str | None = None) -> str:
     if isinstance(person, Participant):
         shared = getattr(person, "profile_shared", None)
         if shared is None:
-            from .privacy import profile_shared
-
             shared = profile_shared(person.pk)
         if not shared:
             return text_in(_("a participant"), language or translation.get_language() or "nl")
