@@ -18,6 +18,8 @@ api_patterns = [
     path("coaching/", include("coaching.api_urls")),
     path("duos/", include("duos.api_urls")),
     path("reminders/", include("reminders.api_urls")),
+    # A person's rights: export and erasure, for organisation admins.
+    path("privacy/", include("privacy.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI from our own static files, its start-up script from a URL (no inline
     # script); its stylesheet embeds images as data: URIs and it sets inline styles.

@@ -9,7 +9,8 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from matching.models import Participant, Volunteer
-from organisations.models import User
+from organisations.audit import AuditedViewSetMixin
+from organisations.models import AuditAction, User
 
 from . import selectors, services
 from .models import (
@@ -138,7 +139,7 @@ def _fields(data, exclude=()):
 
 
 @extend_schema(parameters=[OpenApiParameter("when", str, enum=["upcoming", "past"])])
-class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class SessionViewSet(AuditedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                      mixins.CreateModelMixin, mixins.UpdateModelMixin,
                      viewsets.GenericViewSet):
     """Intervision sessions of the organisation: upcoming (default) or ?when=past.
@@ -147,6 +148,9 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     place is told to everyone who said yes or maybe."""
 
     filterset_fields = ["status", "audience", "series"]
+    audit_model = IntervisionSession
+    audit_actions = {"cancel": AuditAction.CHANGE, "invite": AuditAction.CHANGE,
+                     "attendance": AuditAction.CHANGE}
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
@@ -211,11 +215,13 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return Response(AttendanceSerializer(saved, many=True).data)
 
 
-class InvitationViewSet(viewsets.ReadOnlyModelViewSet):
+class InvitationViewSet(AuditedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Invitations and their answers; POST …/answer/ records an answer for the invitee."""
 
     serializer_class = InvitationSerializer
     filterset_fields = ["session", "answer", "volunteer", "participant"]
+    audit_model = Invitation
+    audit_actions = {"answer": AuditAction.CHANGE}
 
     def get_queryset(self):
         return selectors.invitation_list()
@@ -232,22 +238,24 @@ class InvitationViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(InvitationSerializer(invitation).data)
 
 
-class AttendanceViewSet(viewsets.ReadOnlyModelViewSet):
+class AttendanceViewSet(AuditedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Who was at which session (record it with POST sessions/{id}/attendance/)."""
 
     serializer_class = AttendanceSerializer
     filterset_fields = ["session", "volunteer", "participant", "present"]
+    audit_model = Attendance
 
     def get_queryset(self):
         return selectors.attendance_list()
 
 
-class CoachingContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class CoachingContactViewSet(AuditedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                              mixins.CreateModelMixin, viewsets.GenericViewSet):
     """One-to-one coaching contacts with a volunteer or a duo."""
 
     serializer_class = CoachingContactSerializer
     filterset_fields = ["volunteer", "participant", "form"]
+    audit_model = CoachingContact
 
     def get_queryset(self):
         return selectors.contact_list()
@@ -272,12 +280,14 @@ class TrainingModuleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             organisation=_organisation(self.request), **serializer.validated_data)
 
 
-class TrainingCompletionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                                mixins.CreateModelMixin, viewsets.GenericViewSet):
+class TrainingCompletionViewSet(AuditedViewSetMixin, mixins.ListModelMixin,
+                                mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                                viewsets.GenericViewSet):
     """Completed training; the basic training counts toward readiness for matching."""
 
     serializer_class = TrainingCompletionSerializer
     filterset_fields = ["module", "volunteer"]
+    audit_model = TrainingCompletion
 
     def get_queryset(self):
         return selectors.training_completion_list()

@@ -12,6 +12,8 @@ from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
+from organisations.audit import audit
+from organisations.models import AuditAction
 from organisations.permissions import StaffRequiredMixin
 
 from . import forms, selectors, services
@@ -34,15 +36,24 @@ class FormPage(StaffRequiredMixin, TemplateView):
     on the form, and nothing is saved."""
 
     form_class = None
+    # The attribute `setup_object` sets to the record the page is about ("session"): a GET
+    # is audited as a view of it, a successful POST as a change. Empty: about no one record
+    # (`perform` audits what it creates).
+    audit_attribute = ""
 
     def get_form(self, data=None):
         return self.form_class(data, initial=self.get_initial())
+
+    def _audited_object(self):
+        return getattr(self, self.audit_attribute) if self.audit_attribute else None
 
     def get_initial(self):
         return {}
 
     def get(self, request, *args, **kwargs):
         self.setup_object()
+        if self._audited_object() is not None:
+            audit(request, AuditAction.VIEW, self._audited_object())
         return self.render_to_response(self.get_context_data(form=self.get_form()))
 
     def post(self, request, *args, **kwargs):
@@ -50,9 +61,13 @@ class FormPage(StaffRequiredMixin, TemplateView):
         form = self.get_form(request.POST)
         if form.is_valid():
             try:
-                return self.perform(form)
+                response = self.perform(form)
             except ValidationError as exc:
                 forms.add_service_errors(form, exc)
+            else:
+                if self._audited_object() is not None:
+                    audit(request, AuditAction.CHANGE, self._audited_object())
+                return response
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
     def setup_object(self):
@@ -97,6 +112,7 @@ class SessionCreateView(FormPage):
             session = services.session_create(organisation=organisation,
                                               **form.session_fields(), **form.chosen_people())
             messages.success(self.request, _("The session is planned."))
+        audit(self.request, AuditAction.CREATE, session)
         return redirect("coaching:session_detail", pk=session.pk)
 
 
@@ -105,6 +121,7 @@ class SessionDetailView(StaffRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         session = _session_or_404(self.kwargs["pk"])
+        audit(self.request, AuditAction.VIEW, session)  # who is invited, who came
         invitations = selectors.session_invitations(session)
         ranks = selectors.waiting_rank(invitations)
         for invitation in invitations:
@@ -119,6 +136,8 @@ class SessionDetailView(StaffRequiredMixin, TemplateView):
 class SessionEditView(FormPage):
     template_name = "coaching/session_edit.html"
     form_class = forms.SessionEditForm
+
+    audit_attribute = "session"
 
     def setup_object(self):
         self.session = _session_or_404(self.kwargs["pk"])
@@ -163,6 +182,8 @@ class SessionCancelView(FormPage):
     template_name = "coaching/session_cancel.html"
     form_class = forms.SessionCancelForm
 
+    audit_attribute = "session"
+
     def setup_object(self):
         self.session = _session_or_404(self.kwargs["pk"])
 
@@ -200,6 +221,7 @@ class SessionInviteView(StaffRequiredMixin, View):
                     len(created)) % {"count": len(created)})
             else:
                 messages.info(request, _("Everyone is already invited."))
+            audit(request, AuditAction.CHANGE, session)
         return redirect("coaching:session_detail", pk=session.pk)
 
 
@@ -220,6 +242,7 @@ class SessionInviteOneView(StaffRequiredMixin, View):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
+            audit(request, AuditAction.CREATE, invitation)
             messages.success(request, _("%(name)s is invited.") % {"name": invitation.invitee})
         return redirect("coaching:session_detail", pk=session.pk)
 
@@ -242,6 +265,7 @@ class InvitationAnswerView(StaffRequiredMixin, View):
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
             else:
+                audit(request, AuditAction.CHANGE, invitation)
                 if invitation.is_waiting:
                     messages.info(request, _("The session is full: %(name)s is on the "
                                              "waiting list.") % {"name": invitation.invitee})
@@ -266,6 +290,7 @@ class AttendanceView(StaffRequiredMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         self.session = _session_or_404(kwargs["pk"])
+        audit(request, AuditAction.VIEW, self.session)
         return super().get(request, *args, **kwargs)
 
     def post(self, request, pk):
@@ -282,6 +307,7 @@ class AttendanceView(StaffRequiredMixin, TemplateView):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return self.render_to_response(self.get_context_data(), status=400)
+        audit(request, AuditAction.CHANGE, self.session)
         messages.success(request, _("Attendance is saved."))
         return redirect("coaching:session_detail", pk=pk)
 
@@ -289,6 +315,8 @@ class AttendanceView(StaffRequiredMixin, TemplateView):
 class SessionNoteView(FormPage):
     template_name = "coaching/session_note.html"
     form_class = forms.NoteForm
+
+    audit_attribute = "session"
 
     def setup_object(self):
         self.session = _session_or_404(self.kwargs["pk"])
@@ -322,9 +350,10 @@ class ContactListView(FormPage):
                                         **kwargs)
 
     def perform(self, form):
-        services.coaching_contact_record(
+        contact = services.coaching_contact_record(
             organisation=_organisation(self.request), coordinator=self.request.user,
             **form.cleaned_data)
+        audit(self.request, AuditAction.CREATE, contact)
         messages.success(self.request, _("The coaching contact is recorded."))
         return redirect("coaching:contact_list")
 
@@ -350,6 +379,8 @@ class TrainingListView(FormPage):
 class TrainingDetailView(FormPage):
     template_name = "coaching/training_detail.html"
     form_class = forms.TrainingCompletionForm
+
+    audit_attribute = "module"  # the page lists who completed the module
 
     def setup_object(self):
         self.module = get_object_or_404(TrainingModule.objects.all(), pk=self.kwargs["pk"])

@@ -240,7 +240,7 @@ class MyDuoSerializer(serializers.ModelSerializer):
         fields = ["id", "status", "participant_first_name", "started_on", "agreement"]
 
     def get_participant_first_name(self, obj) -> str:
-        return obj.participant.preferred_name or obj.participant.first_name
+        return obj.participant_name_for_buddy
 
 
 class MyDuoViewSet(viewsets.ReadOnlyModelViewSet):

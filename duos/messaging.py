@@ -82,14 +82,15 @@ def tell_duo_is_active(duo) -> None:
             if end is None:
                 return reach.text_in(_("Your duo with %(name)s has started, for as long as "
                                        "you both want."), language,
-                                     name=reach.first_name(other))
+                                     name=reach.name_for_buddy(other, language))
             return reach.text_in(_("Your duo with %(name)s has started. It runs until "
-                                   "%(end)s."), language, name=reach.first_name(other),
+                                   "%(end)s."), language,
+                                 name=reach.name_for_buddy(other, language),
                                  end=formats.date_format(end, "j F Y"))
 
         reach.reach(person, kind=kinds.ACTIVE,
                     key=f"duos.active:{duo.pk}:{reach.role_of(person)}",
-                    context={"other_first_name": reach.first_name(other)},
+                    context={"other_first_name": reach.name_for_buddy(other, language)},
                     email_title=TITLE, email_line=line,
                     call_detail=_("Tell them the duo has started."))
 

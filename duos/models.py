@@ -85,6 +85,18 @@ class Duo(models.Model):
         return f"{self.participant.first_name} & {self.volunteer.first_name}"
 
     @property
+    def participant_name_for_buddy(self) -> str:
+        """The participant's name as the volunteer may see it: "a participant" when they
+        withdrew consent to share their profile with a buddy (`volunteer_duos` annotates
+        it; otherwise one query)."""
+        from matching.reach import name_for_buddy
+
+        shared = getattr(self, "participant_profile_shared", None)
+        if shared is not None:
+            self.participant.profile_shared = shared
+        return name_for_buddy(self.participant)
+
+    @property
     def is_open(self):
         return self.status != DuoStatus.CLOSED
 

@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from matching import privacy as matching_privacy
+
 from .models import (
     FREQUENCY_DAYS,
     OPEN_STATUSES,
@@ -148,6 +150,8 @@ def volunteer_duos(user):
     return (
         Duo.objects.filter(volunteer__user=user)
         .select_related("participant", "volunteer", "agreement")
+        # Whether the participant lets the buddy see their name (consent "share profile").
+        .annotate(participant_profile_shared=matching_privacy.profile_shared_expression())
         .prefetch_related(Prefetch("meeting_logs",
                                    queryset=MeetingLog.objects.prefetch_related("expenses")))
         .order_by("status", "-created_at")

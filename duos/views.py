@@ -78,6 +78,11 @@ class _DuoFormView(StaffRequiredMixin, TemplateView):
             self.duo = _staff_duo(kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
+    def get(self, request, *args, **kwargs):
+        # The form shows the duo (both people's names, the agreement): a view of its record.
+        audit(request, AuditAction.VIEW, self.duo)
+        return super().get(request, *args, **kwargs)
+
     def get_form(self, data=None, files=None):
         return self.form_class(data, files, initial=self.get_initial())
 

@@ -157,8 +157,8 @@ def ask_volunteer_to_accept(offer_id: int) -> None:
     offer = VolunteerOffer.objects.select_related("volunteer", "proposal__participant").get(
         pk=offer_id)
     volunteer = offer.volunteer
-    name = reach.first_name(offer.proposal.participant)
     language = reach.language_of(volunteer)
+    name = reach.name_for_buddy(offer.proposal.participant, language)
     options = {
         "kind": kinds.VOLUNTEER_OFFER, "key": f"matching.offer:{offer_id}:ask",
         "context": {"participant_first_name": name}, "email_title": TITLE,
@@ -190,7 +190,7 @@ def invite_to_introduction_meeting(meeting_id: int) -> None:
                           (meeting.volunteer, meeting.participant)):
         language = reach.language_of(person)
         moment = reach.when(meeting.planned_at, language)
-        other_name = reach.first_name(other)
+        other_name = reach.name_for_buddy(other, language)
         reach.reach(
             person, kind=kinds.INTRODUCTION_MEETING,
             key=f"matching.meeting:{meeting_id}:{reach.role_of(person)}:{stamp}",

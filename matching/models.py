@@ -226,6 +226,10 @@ class Profile(models.Model):
     budget = models.CharField(_("budget"), max_length=10, choices=Budget.choices, blank=True)
     # Makes intake idempotent: a form's one-time token, an import row, a demo record.
     intake_key = models.CharField(_("intake key"), max_length=80, blank=True, editable=False)
+    # The day the person left (participant withdrawn, volunteer stopped), set and cleared by
+    # the services that change the status: the retention clock counts from it, so editing a
+    # record after they left does not restart it.
+    left_on = models.DateField(_("left on"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("changed"), auto_now=True)
 

@@ -4,8 +4,8 @@ the duos, coaching and notifications parts; nothing here imports those rooms."""
 
 import datetime
 
-from django.db.models import Count, Max, Q
-from django.db.models.functions import TruncDate
+from django.db.models import BooleanField, Count, Max, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, TruncDate
 
 from organisations.scoping import all_organisations
 
@@ -43,15 +43,15 @@ def age_range_of(birth_year: int | None, today: datetime.date) -> str:
 
 
 def left_people(kind: str):
-    """People who left (participant withdrawn, volunteer stopped), with `changed_on` (the day
-    of their last change, which for someone who left is when they left), `last_duo_end` and
+    """People who left (participant withdrawn, volunteer stopped), with `left_on` (the day
+    they left; the day of their last change for a row that has none), `last_duo_end` and
     `open_duos` (duos not ended)."""
     model = PERSON_MODELS[kind]
     left = (ParticipantStatus.WITHDRAWN if kind == "participant" else VolunteerStatus.STOPPED)
     return (model.objects.filter(status=left)
             .annotate(last_duo_end=Max("duos__ended_on"),
                       open_duos=Count("duos", filter=Q(duos__ended_on__isnull=True)),
-                      changed_on=TruncDate("updated_at")))
+                      left_day=Coalesce("left_on", TruncDate("updated_at"))))
 
 
 def anonymise_person(person, today: datetime.date) -> None:
@@ -94,6 +94,26 @@ def consent_given(participant_id: int, purpose: str) -> bool:
     latest = (ConsentRecord.objects.filter(participant_id=participant_id, purpose=purpose)
               .order_by("-recorded_at", "-pk").values_list("given", flat=True).first())
     return latest is not False
+
+
+def _latest_consent(purpose: str, participant_ref):
+    return (ConsentRecord.objects.filter(participant=participant_ref, purpose=purpose)
+            .order_by("-recorded_at", "-pk").values("given")[:1])
+
+
+def profile_shared_expression(participant_path: str = "participant"):
+    """For a queryset's `annotate`: whether the participant at `participant_path` lets the
+    project share their first name and interests with a buddy (no record: agreed at intake).
+    One subquery, so a list of duos stays one query."""
+    return Coalesce(Subquery(_latest_consent(ConsentPurpose.SHARE_PROFILE,
+                                             OuterRef(participant_path))),
+                    Value(True), output_field=BooleanField())
+
+
+def profile_shared(participant_id: int) -> bool:
+    """Whether the participant's first name and interests may be shown to a buddy."""
+    with all_organisations():
+        return consent_given(participant_id, ConsentPurpose.SHARE_PROFILE)
 
 
 def message_consent(key: str, template: str) -> bool:

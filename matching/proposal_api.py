@@ -9,6 +9,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from organisations.audit import AuditedViewSetMixin, audit
+from organisations.models import AuditAction
+
 from . import proposal_selectors as selectors
 from . import proposals as services
 from .models import Participant, Volunteer
@@ -34,6 +37,7 @@ class ParticipantShortlistAPI(APIView):
     @extend_schema(responses=ShortlistEntrySerializer(many=True))
     def get(self, request, pk):
         participant = get_object_or_404(Participant.objects.all(), pk=pk)
+        audit(request, AuditAction.VIEW, participant)
         entries = selectors.shortlist_for_participant(participant, language=_language(request))
         return Response(ShortlistEntrySerializer(entries, many=True).data)
 
@@ -44,6 +48,7 @@ class VolunteerShortlistAPI(APIView):
     @extend_schema(responses=ShortlistEntrySerializer(many=True))
     def get(self, request, pk):
         volunteer = get_object_or_404(Volunteer.objects.all(), pk=pk)
+        audit(request, AuditAction.VIEW, volunteer)
         entries = selectors.participants_for_volunteer(volunteer, language=_language(request))
         return Response(ShortlistEntrySerializer(entries, many=True).data)
 
@@ -77,11 +82,13 @@ def _refused(exc: DjangoValidationError):
                     status=status.HTTP_409_CONFLICT)
 
 
-class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class ProposalViewSet(AuditedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                       viewsets.GenericViewSet):
     """Proposals; `answer` records the participant's answer given on the phone."""
 
     serializer_class = ProposalSerializer
+    audit_model = Proposal
+    audit_actions = {"answer": AuditAction.CHANGE}
     filterset_fields = ["status", "participant", "round"]
 
     def get_queryset(self):
@@ -117,11 +124,13 @@ class ProposalRoundSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ProposalRoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class ProposalRoundViewSet(AuditedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                            mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Proposal rounds: POST runs a new draft round; `send` sends a reviewed one."""
 
     serializer_class = ProposalRoundSerializer
+    audit_model = ProposalRound
+    audit_actions = {"send": AuditAction.CHANGE}
 
     def get_queryset(self):
         return selectors.round_list()
@@ -166,4 +175,5 @@ class OfferAnswerAPI(APIView):
                                           reason=data.validated_data.get("reason", ""))
         except DjangoValidationError as exc:
             return _refused(exc)
+        audit(request, AuditAction.CHANGE, offer)
         return Response({"id": offer.pk, "status": offer.status})

@@ -16,11 +16,14 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from notifications import services as notify
+from organisations.audit import audit
+from organisations.models import AuditAction
 
 from . import proposal_selectors as selectors
 from . import proposals as services
 from . import tokens
 from .models import Participant, Volunteer
+from .privacy import profile_shared
 from .profiles import matching_settings
 from .proposal_models import (
     AnswerChannel,
@@ -35,6 +38,7 @@ from .proposal_models import (
     ProposalStatus,
     VolunteerOffer,
 )
+from .reach import name_for_buddy
 from .views import OrganisationStaffMixin
 
 
@@ -61,6 +65,7 @@ class ParticipantShortlistView(OrganisationStaffMixin, TemplateView):
     def get_context_data(self, **kwargs):
         participant = get_object_or_404(Participant.objects.select_related("postcode"),
                                         pk=self.kwargs["pk"])
+        audit(self.request, AuditAction.VIEW, participant)
         entries = selectors.shortlist_for_participant(participant, language=_language(
             self.request))
         current = (Proposal.objects.filter(participant=participant)
@@ -75,6 +80,7 @@ class VolunteerShortlistView(OrganisationStaffMixin, TemplateView):
     def get_context_data(self, **kwargs):
         volunteer = get_object_or_404(Volunteer.objects.select_related("postcode"),
                                       pk=self.kwargs["pk"])
+        audit(self.request, AuditAction.VIEW, volunteer)
         entries = selectors.participants_for_volunteer(volunteer, language=_language(
             self.request))
         return super().get_context_data(volunteer=volunteer, entries=entries, **kwargs)
@@ -93,6 +99,7 @@ class ProposalCreateView(OrganisationStaffMixin, View):
         except ValidationError as exc:
             messages.error(request, _error_text(exc))
             return redirect("proposals:participant_shortlist", pk=participant.pk)
+        audit(request, AuditAction.CREATE, proposal)
         messages.success(request, _("The proposal was sent to %(name)s.")
                          % {"name": participant.display_name})
         return redirect("proposals:proposal_detail", pk=proposal.pk)
@@ -109,6 +116,7 @@ class RoundListView(OrganisationStaffMixin, TemplateView):
 
     def post(self, request):
         proposal_round = services.round_create(organisation=self.organisation, by=request.user)
+        audit(request, AuditAction.CREATE, proposal_round)
         messages.success(request, _("A new round is ready to review."))
         return redirect("proposals:round_detail", pk=proposal_round.pk)
 
@@ -118,6 +126,7 @@ class RoundDetailView(OrganisationStaffMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         proposal_round = get_object_or_404(ProposalRound, pk=self.kwargs["pk"])
+        audit(self.request, AuditAction.VIEW, proposal_round)
         language = _language(self.request)
         found = list(selectors.round_detail_proposals(proposal_round))
         for proposal in found:
@@ -136,6 +145,7 @@ class RoundSendView(OrganisationStaffMixin, View):
     def post(self, request, pk):
         proposal_round = get_object_or_404(ProposalRound, pk=pk)
         services.round_send(proposal_round=proposal_round, by=request.user)
+        audit(request, AuditAction.CHANGE, proposal_round)
         messages.success(request, _("The round was sent."))
         return redirect("proposals:round_detail", pk=pk)
 
@@ -160,6 +170,8 @@ class RoundCandidateView(OrganisationStaffMixin, View):
                 raise Http404
         except ValidationError as exc:
             messages.error(request, _error_text(exc))
+        else:
+            audit(request, AuditAction.CHANGE, candidate.proposal)
         if round_id:
             return redirect("proposals:round_detail", pk=round_id)
         return redirect("proposals:proposal_detail", pk=candidate.proposal_id)
@@ -191,6 +203,7 @@ class ProposalDetailView(OrganisationStaffMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         proposal = get_object_or_404(selectors.proposal_detail_queryset(), pk=self.kwargs["pk"])
+        audit(self.request, AuditAction.VIEW, proposal)
         _with_reasons(proposal.candidates.all(), _language(self.request))
         offers = list(proposal.offers.all())
         meeting = None
@@ -222,6 +235,7 @@ class ProposalAnswerView(OrganisationStaffMixin, View):
             else:
                 services.proposal_choose(proposal, answer, AnswerChannel.PHONE,
                                          recorded_by=request.user)
+            audit(request, AuditAction.CHANGE, proposal)
             messages.success(request, _("The answer was recorded."))
         except ValidationError as exc:
             messages.error(request, _error_text(exc))
@@ -237,6 +251,7 @@ class OfferAnswerView(OrganisationStaffMixin, View):
             services.offer_answer(offer=offer, accept=request.POST.get("answer") == "accept",
                                   channel=AnswerChannel.STAFF, recorded_by=request.user,
                                   reason=request.POST.get("reason", ""))
+            audit(request, AuditAction.CHANGE, offer)
             messages.success(request, _("The answer was recorded."))
         except ValidationError as exc:
             messages.error(request, _error_text(exc))
@@ -261,6 +276,7 @@ class MeetingPlanView(OrganisationStaffMixin, View):
         else:
             try:
                 services.meeting_plan(offer=offer, by=request.user, **form.cleaned_data)
+                audit(request, AuditAction.CHANGE, offer)
                 messages.success(request, _("The introduction meeting is planned."))
             except ValidationError as exc:
                 messages.error(request, _error_text(exc))
@@ -284,6 +300,7 @@ class MeetingRecordView(OrganisationStaffMixin, View):
                                                by=request.user)
             else:
                 raise Http404
+            audit(request, AuditAction.CHANGE, meeting)
             messages.success(request, _("Recorded."))
         except ValidationError as exc:
             messages.error(request, _error_text(exc))
@@ -294,6 +311,7 @@ class CallTaskDoneView(OrganisationStaffMixin, View):
     def post(self, request, pk):
         task = get_object_or_404(ProposalCallTask, pk=pk)
         services.call_task_done(task=task, by=request.user)
+        audit(request, AuditAction.CHANGE, task)
         return redirect("proposals:overview")
 
 
@@ -422,11 +440,13 @@ def volunteer_link_page(request, link):
 
 def _volunteer_page(request, offer, error="", status=200):
     participant = offer.proposal.participant
-    shared = sorted(set(participant.interests.values_list("label_nl", flat=True))
-                    & set(offer.volunteer.interests.values_list("label_nl", flat=True)))
+    shared = []
+    if profile_shared(participant.pk):  # else neither their name nor their interests
+        shared = sorted(set(participant.interests.values_list("label_nl", flat=True))
+                        & set(offer.volunteer.interests.values_list("label_nl", flat=True)))
     return _token_page(request, "matching/proposals/volunteer_page.html", {
         "offer": offer, "error": error, "organisation": offer.organisation,
-        "participant_name": participant.preferred_name or participant.first_name,
+        "participant_name": name_for_buddy(participant),
         "area": participant.municipality, "shared": shared,
         "expired": offer.status == OfferStatus.ASKED and tokens.is_expired(offer),
     }, status=status)

@@ -13,11 +13,13 @@ second call the same message.
 """
 
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from notifications import services as notify
 from notifications.models import RecipientRole, TaskKind
 
 from .models import ContactChannel, Participant
+from .privacy import profile_shared
 
 
 def role_of(person) -> str:
@@ -30,6 +32,20 @@ def key_of(person) -> str:
 
 def first_name(person) -> str:
     return person.preferred_name or person.first_name
+
+
+def name_for_buddy(person, language: str | None = None) -> str:
+    """The name the other side of a duo (or a proposal) may see: the first name, except for a
+    participant who withdrew consent to share their profile with a buddy ("a participant",
+    in `language` or the current one). `profile_shared` on the object (an annotation, see
+    `privacy.profile_shared_expression`) saves the query."""
+    if isinstance(person, Participant):
+        shared = getattr(person, "profile_shared", None)
+        if shared is None:
+            shared = profile_shared(person.pk)
+        if not shared:
+            return text_in(_("a participant"), language or translation.get_language() or "nl")
+    return first_name(person)
 
 
 def language_of(person) -> str:

@@ -30,6 +30,7 @@ from .models import (
     VolunteerStatus,
 )
 from .phones import is_mobile, parse_phone
+from .privacy import consent_given
 
 # Languages people speak that Django has no interface for, but a buddy project meets often.
 EXTRA_LANGUAGES = {
@@ -220,6 +221,11 @@ def participant_update(
     """Changes a participant's profile and wishes (not their waiting-list status)."""
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
     _apply(participant, PARTICIPANT_FIELDS, fields)
+    if participant.referrer_detail and not consent_given(participant.pk,
+                                                         ConsentPurpose.REFERRER):
+        raise ValidationError({"referrer_detail": _(
+            "This participant withdrew consent to contact with the referrer: leave the "
+            "referrer's details empty.")})
     interests = list(interests) if interests is not None else None
     _validate_participant(participant, organisation=participant.organisation,
                           postcode=postcode, municipality=municipality, interests=interests)
@@ -231,11 +237,19 @@ def participant_update(
 
 @transaction.atomic
 def participant_record_consent(*, participant, purpose, given, recorded_by=None, note=""):
-    """Records that a participant agreed to (or withdrew consent for) one purpose."""
+    """Records that a participant agreed to (or withdrew consent for) one purpose. What a
+    withdrawal stops: "SMS and e-mail", every message (notifications asks before sending);
+    "share profile", their name and interests on the buddy's pages and messages (shown as
+    "a participant"); "referrer", the referrer's contact details, which are blanked (the kind
+    of referrer stays for the figures) and cannot be filled in again until they agree."""
     if purpose not in ConsentPurpose.values:
         raise ValidationError({"purpose": _("Unknown consent purpose.")})
-    return ConsentRecord.objects.create(participant=participant, purpose=purpose, given=given,
-                                        recorded_by=recorded_by, note=note)
+    record = ConsentRecord.objects.create(participant=participant, purpose=purpose,
+                                          given=given, recorded_by=recorded_by, note=note)
+    if purpose == ConsentPurpose.REFERRER and not given:
+        Participant.objects.filter(pk=participant.pk).update(referrer_detail="",
+                                                             updated_at=timezone.now())
+    return record
 
 
 def _locked(participant):
@@ -294,8 +308,9 @@ def participant_withdraw(*, participant, reason) -> Participant:
     participant.status = ParticipantStatus.WITHDRAWN
     participant.withdrawal_reason = reason
     participant.check_back_on = None
+    participant.left_on = _today()
     participant.save(update_fields=["status", "withdrawal_reason", "check_back_on",
-                                    "updated_at"])
+                                    "left_on", "updated_at"])
     return participant
 
 
@@ -311,8 +326,9 @@ def participant_return_to_waiting_list(*, participant) -> Participant:
         participant.waiting_since = _today()
         participant.withdrawal_reason = ""
     participant.status = ParticipantStatus.WAITING
+    participant.left_on = None  # back: the retention clock stops
     participant.save(update_fields=["status", "waiting_since", "withdrawal_reason",
-                                    "updated_at"])
+                                    "left_on", "updated_at"])
     return participant
 
 
@@ -438,8 +454,14 @@ def volunteer_set_status(*, volunteer, status) -> Volunteer:
     if status not in VolunteerStatus.values:
         raise ValidationError({"status": _("Unknown status.")})
     volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    if status == VolunteerStatus.STOPPED:
+        # Stopping twice keeps the first day: the retention clock counts from it.
+        if volunteer.status != VolunteerStatus.STOPPED or volunteer.left_on is None:
+            volunteer.left_on = _today()
+    else:
+        volunteer.left_on = None
     volunteer.status = status
-    volunteer.save(update_fields=["status", "updated_at"])
+    volunteer.save(update_fields=["status", "left_on", "updated_at"])
     return volunteer
 
 

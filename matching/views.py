@@ -117,6 +117,12 @@ class ParticipantDetailView(OrganisationStaffMixin, DetailView):
         context["withdraw_form"] = WithdrawForm()
         context["contact_form"] = ContactForm()
         context["consent_form"] = ConsentForm()
+        # The latest record per purpose (prefetched, newest first): what is withdrawn now.
+        latest = {}
+        for consent in sorted(participant.consents.all(),
+                              key=lambda c: (c.recorded_at, c.pk), reverse=True):
+            latest.setdefault(consent.purpose, consent.given)
+        context["withdrawn"] = {purpose for purpose, given in latest.items() if not given}
         return context
 
 
@@ -130,6 +136,10 @@ class ParticipantUpdateView(OrganisationStaffMixin, FormView):
         self.participant = get_object_or_404(Participant.objects.select_related("postcode"),
                                              pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        audit(request, AuditAction.VIEW, self.participant)  # the form shows the whole record
+        return super().get(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -266,6 +276,10 @@ class VolunteerUpdateView(OrganisationStaffMixin, FormView):
         self.volunteer = get_object_or_404(Volunteer.objects.select_related("postcode"),
                                            pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        audit(request, AuditAction.VIEW, self.volunteer)  # the form shows the whole record
+        return super().get(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()

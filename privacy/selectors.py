@@ -21,8 +21,9 @@ def retention_months(organisation) -> int:
 
 
 def due_for_anonymisation(organisation, today: datetime.date) -> list:
-    """People of the organisation who left more than the retention period ago, whose duos
-    have all ended, and who are not anonymised yet, oldest first."""
+    """People of the organisation who left more than the retention period ago (counted from
+    `left_on`, or from the end of their last duo when that is later), whose duos have all
+    ended, and who are not anonymised yet, oldest first."""
     cutoff = add_months(today, -retention_months(organisation))
     done = set(AnonymisationRecord.objects.filter(organisation=organisation)
                .values_list("subject_ref", flat=True))
@@ -30,7 +31,7 @@ def due_for_anonymisation(organisation, today: datetime.date) -> list:
     for kind in PersonKind.values:
         people = (matching_privacy.left_people(kind)
                   .filter(organisation=organisation, open_duos=0)
-                  .annotate(left=Greatest("changed_on", Coalesce("last_duo_end", "changed_on")))
+                  .annotate(left=Greatest("left_day", Coalesce("last_duo_end", "left_day")))
                   .filter(left__lte=cutoff).order_by("left", "pk"))
         due += [person for person in people
                 if f"{person._meta.label_lower}:{person.pk}" not in done]

@@ -47,7 +47,8 @@ def person_anonymise(*, person, reason: str, done_by=None,
                 else VolunteerStatus.STOPPED)
         extra = ({"withdrawal_reason": matching_privacy.ANONYMISED}
                  if isinstance(person, Participant) else {})
-        model.objects.filter(pk=person.pk).update(status=left, **extra)
+        model.objects.filter(pk=person.pk).update(
+            status=left, left_on=person.left_on or today or timezone.localdate(), **extra)
     return AnonymisationRecord.objects.create(
         organisation_id=person.organisation_id, kind=kind, subject_ref=ref, reason=reason,
         done_by=done_by, counts=counts,

@@ -138,3 +138,77 @@ def test_one_persons_message_page_is_audited(coordinator_client, participant):
     coordinator_client.get(reverse("notifications:messages"), {"person": key})
     coordinator_client.get(reverse("notifications:messages"))  # the whole log: no one's record
     assert _events() == [("view", f"notifications.person:{key}", f"messages of {key}")]
+
+
+@pytest.mark.django_db
+def test_session_pages_and_attendance_are_audited(coordinator_client, organisation):
+    from tests.factories_coaching import InvitationFactory, SessionFactory, in_days
+
+    session = SessionFactory(organisation=organisation, starts_at=in_days(0, hour=0))
+    came = InvitationFactory(session=session)
+    url = reverse("coaching:attendance", args=[session.pk])
+    coordinator_client.get(reverse("coaching:session_detail", args=[session.pk]))
+    coordinator_client.get(url)
+    coordinator_client.post(url, {"listed": [came.pk], "present": [came.pk]})
+    ref = f"coaching.intervisionsession:{session.pk}"
+    assert [e[:2] for e in _events()] == [("view", ref), ("view", ref), ("change", ref)]
+
+
+@pytest.mark.django_db
+def test_coaching_contact_is_audited_as_created(coordinator_client, organisation, volunteer):
+    from coaching.models import CoachingContact
+
+    coordinator_client.post(reverse("coaching:contact_list"), {
+        "volunteer": volunteer.pk, "happened_on": datetime.date.today().isoformat(),
+        "form": "call", "note": "fine"})
+    contact = CoachingContact.objects.get()
+    assert [e[:2] for e in _events()] == [("create", f"coaching.coachingcontact:{contact.pk}")]
+
+
+@pytest.mark.django_db
+def test_proposal_page_and_answer_are_audited_and_a_refused_answer_is_not(
+        coordinator_client, organisation, participant, volunteer):
+    from tests.factories_proposals import CandidateFactory, ProposalFactory
+
+    proposal = ProposalFactory(organisation=organisation, participant=participant)
+    CandidateFactory(proposal=proposal, volunteer=volunteer, position=1)
+    coordinator_client.get(reverse("proposals:proposal_detail", args=[proposal.pk]))
+    answer = reverse("proposals:proposal_answer", args=[proposal.pk])
+    coordinator_client.post(answer, {"answer": "7"})  # no such candidate: refused
+    coordinator_client.post(answer, {"answer": "call_me"})
+    ref = f"matching.proposal:{proposal.pk}"
+    assert [e[:2] for e in _events()] == [("view", ref), ("change", ref)]
+
+
+@pytest.mark.django_db
+def test_shortlist_page_and_api_are_audited_as_a_view_of_the_participant(
+        coordinator_client, participant):
+    coordinator_client.get(reverse("proposals:participant_shortlist", args=[participant.pk]))
+    coordinator_client.get(f"/api/participants/{participant.pk}/shortlist/")
+    ref = f"matching.participant:{participant.pk}"
+    assert [e[:2] for e in _events()] == [("view", ref), ("view", ref)]
+
+
+@pytest.mark.django_db
+def test_the_admin_audits_opening_and_changing_a_row(client, org_admin, participant):
+    client.force_login(org_admin)
+    url = f"/admin/matching/participant/{participant.pk}/change/"
+    assert client.get(url).status_code == 200
+    assert client.get("/admin/matching/participant/").status_code == 200  # a list
+    assert client.get("/admin/matching/participant/999999/change/").status_code == 302
+    ref = f"matching.participant:{participant.pk}"
+    assert _events() == [("view", ref, f"participant #{participant.pk}")]
+
+
+@pytest.mark.django_db
+def test_the_admin_audits_a_deletion_from_its_page(client, org_admin, organisation):
+    from tests.factories_matching import InterestCategoryFactory, InterestFactory
+
+    interest = InterestFactory(organisation=organisation,
+                               category=InterestCategoryFactory(organisation=organisation))
+    client.force_login(org_admin)
+    base = f"/admin/matching/interest/{interest.pk}"
+    response = client.post(f"{base}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    ref = f"matching.interest:{interest.pk}"
+    assert [e[:2] for e in _events()] == [("delete", ref)]

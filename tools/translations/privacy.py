@@ -42,4 +42,11 @@ T = {
 "Intake note": ("Intakenotitie", "Note d'accueil"),
 "not sent: no consent": ("niet verstuurd: geen toestemming", "non envoyé : pas de consentement"),
 "No consent to messages: phone instead": ("Geen toestemming voor berichten: bel in de plaats", "Pas de consentement aux messages : téléphonez plutôt"),
+"a participant": ("een deelnemer", "un participant"),
+"left on": ("vertrokken op", "parti le"),
+"This participant withdrew consent to contact with the referrer: leave the referrer's details empty.": ("Deze deelnemer trok de toestemming voor contact met de doorverwijzer in: laat de gegevens van de doorverwijzer leeg.", "Ce participant a retiré son consentement au contact avec l'orienteur : laissez vides les coordonnées de l'orienteur."),
+"No contact with the referrer: consent withdrawn.": ("Geen contact met de doorverwijzer: toestemming ingetrokken.", "Pas de contact avec l'orienteur : consentement retiré."),
+"Buddies see this person as “a participant”: consent to share their name and interests is withdrawn.": ("Buddy's zien deze persoon als „een deelnemer”: de toestemming om naam en interesses te delen is ingetrokken.", "Les bénévoles voient cette personne comme « un participant » : le consentement au partage du nom et des centres d'intérêt est retiré."),
+"No SMS or e-mail is sent: consent withdrawn. You get a task to phone instead.": ("Er gaat geen sms of e-mail uit: toestemming ingetrokken. U krijgt een taak om te bellen.", "Aucun SMS ni e-mail n'est envoyé : consentement retiré. Vous recevez une tâche pour téléphoner."),
+"Confirm that the person asked for it.": ("Bevestig dat de persoon erom vroeg.", "Confirmez que la personne l'a demandé."),
 }

@@ -13,7 +13,8 @@ class Command(BaseCommand):
         "ended. Names become 'Anonymised'; contact details, notes and free text are blanked; "
         "counts, dates and statuses stay for the reports. Each person is done once and "
         "recorded (kind, record id, date; no personal data). With --dry-run, only lists "
-        "who would be anonymised. The same job runs daily (Celery beat)."
+        "who would be anonymised and the day their period counts from (the day they left, "
+        "or the end of their last duo when that is later). The same job runs daily (Celery beat)."
     )
 
     def add_arguments(self, parser):
@@ -36,8 +37,10 @@ class Command(BaseCommand):
             with organisation_scope(org):
                 months = selectors.retention_months(org)
                 if dry_run:
+                    # The day the clock counts from: they left, or their last duo ended.
                     due = selectors.due_for_anonymisation(org, today)
-                    refs = [f"{p._meta.label_lower}:{p.pk}" for p in due]
+                    refs = [f"{p._meta.label_lower}:{p.pk} (since {p.left:%Y-%m-%d})"
+                            for p in due]
                 else:
                     refs = [r.subject_ref for r in
                             services.retention_apply(organisation=org, today=today)]
