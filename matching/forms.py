@@ -192,6 +192,10 @@ class ParticipantIntakeForm(ParticipantForm):
         data = super().service_kwargs()
         if not data.get("waiting_since"):
             data.pop("waiting_since", None)
+        # Consent is explicit: a purpose the coordinator left unticked is recorded as
+        # refused, so it is never taken as agreed for lack of a record.
+        given = set(data.get("consents") or ())
+        data["consents_refused"] = [p for p in ConsentPurpose.values if p not in given]
         return data
 
 

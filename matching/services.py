@@ -178,24 +178,29 @@ def _validate_participant(participant, *, organisation, postcode, municipality, 
     errors.raise_if_any()
 
 
-def _record_consents(participant, consents, recorded_by):
-    for purpose in consents or ():
+def _record_consents(participant, consents, recorded_by, refused=()):
+    consents, refused = list(consents or ()), list(refused or ())
+    for purpose in consents + refused:
         if purpose not in ConsentPurpose.values:
             raise ValidationError({"consents": _("Unknown consent purpose.")})
+    if set(consents) & set(refused):
+        raise ValidationError({"consents": _("A purpose cannot be both agreed and refused.")})
     ConsentRecord.objects.bulk_create([
-        ConsentRecord(participant=participant, purpose=purpose, given=True,
+        ConsentRecord(participant=participant, purpose=purpose, given=given,
                       recorded_by=recorded_by)
-        for purpose in consents or ()
+        for purposes, given in ((consents, True), (refused, False))
+        for purpose in purposes
     ])
 
 
 @transaction.atomic
 def participant_intake(
     *, organisation, postcode, municipality="", interests=(), consents=(),
-    recorded_by=None, intake_key="", **fields,
+    consents_refused=(), recorded_by=None, intake_key="", **fields,
 ) -> Participant:
     """Puts a new participant on the waiting list (waiting since today unless given),
-    with the consents they gave. The same intake key twice creates one participant."""
+    with the consents they gave and those they refused (a purpose in neither is not
+    recorded). The same intake key twice creates one participant."""
     if intake_key:
         existing = Participant.objects.filter(
             organisation=organisation, intake_key=intake_key).first()
@@ -210,7 +215,7 @@ def participant_intake(
                           municipality=municipality, interests=interests)
     participant.save()
     participant.interests.set(interests)
-    _record_consents(participant, consents, recorded_by)
+    _record_consents(participant, consents, recorded_by, refused=consents_refused)
     return participant
 
 

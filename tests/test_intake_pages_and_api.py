@@ -36,7 +36,9 @@ def test_participant_intake_page_puts_someone_on_the_waiting_list(coordinator_cl
     assert response.status_code == 302
     assert participant.availability == 1 | (1 << 20)
     assert participant.languages == ["nl", "ar"]
-    assert participant.consents.filter(recorded_by=coordinator).count() == 2
+    recorded = {c.purpose: c.given for c in participant.consents.filter(recorded_by=coordinator)}
+    # Consent is explicit: what was left unticked is recorded as refused.
+    assert recorded == {"data": True, "sms": True, "share_profile": False, "referrer": False}
     # A double click sends the same token: still one participant.
     coordinator_client.post(reverse("matching:participant_create"), form_data())
     assert Participant.objects.count() == 1

@@ -170,6 +170,7 @@ T = {
 "Unknown choice: %(values)s.": ("Onbekende keuze: %(values)s.", "Choix inconnu : %(values)s."),
 "The lowest age is higher than the highest age.": ("De laagste leeftijd is hoger dan de hoogste.", "L'âge minimum est supérieur à l'âge maximum."),
 "Unknown consent purpose.": ("Onbekend doel van toestemming.", "Finalité de consentement inconnue."),
+"A purpose cannot be both agreed and refused.": ("Een doel kan niet tegelijk aanvaard en geweigerd zijn.", "Une finalité ne peut pas être à la fois acceptée et refusée."),
 "Not possible while the status is “%(status)s”.": ("Niet mogelijk zolang de status “%(status)s” is.", "Impossible tant que le statut est « %(status)s »."),
 "Fill in when to check back.": ("Vul in wanneer je opnieuw contact opneemt.", "Indiquez quand reprendre contact."),
 "The check-back date must be in the future.": ("De datum om opnieuw contact op te nemen moet in de toekomst liggen.", "La date de reprise de contact doit être dans le futur."),
