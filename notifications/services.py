@@ -170,6 +170,21 @@ def _enqueue(task, message_id: int) -> None:
     transaction.on_commit(lambda: task.delay(message_id))
 
 
+DELIVERY_BATCH = 500
+
+
+def _enqueue_sms(message_ids: list[int]) -> None:
+    """After the commit, one delivery task per batch of SMS (one per message alone)."""
+    from .tasks import deliver_sms, deliver_sms_batch
+
+    if len(message_ids) == 1:
+        _enqueue(deliver_sms, message_ids[0])
+        return
+    for start in range(0, len(message_ids), DELIVERY_BATCH):
+        chunk = message_ids[start:start + DELIVERY_BATCH]
+        transaction.on_commit(lambda chunk=chunk: deliver_sms_batch.delay(chunk))
+
+
 def task_open(*, organisation_id, kind: str, recipient_key: str = "", first_name: str = "",
               phone: str = "", detail: str = "", message: Message | None = None):
     """Opens a follow-up item for the coordinators, unless the same one is still open."""
@@ -234,64 +249,149 @@ def _message_failed(message: Message, error: str, status: str = Status.FAILED) -
 # --- sending SMS ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """One message of a batch: to whom, under which idempotency key, with what."""
+
+    recipient: Recipient
+    idempotency_key: str
+    context: dict | None = None
+    link: LinkSpec | None = None
+    question: QuestionSpec | None = None
+
+
 def sms_send(*, recipient: Recipient, template: str, idempotency_key: str,
              context: dict | None = None, link: LinkSpec | None = None,
              question: QuestionSpec | None = None) -> Message:
     """Logs an SMS for `recipient` and queues it (once per idempotency key); it goes out
     at once, or after the organisation's quiet hours, or the next day when the person had
     enough SMS today. Returns the message, already sent or not."""
-    if not idempotency_key:
-        raise ValueError("An idempotency key is required: the same key is the same message")
-    with transaction.atomic():
-        existing = _existing(recipient.organisation_id, idempotency_key)
-        if existing is not None:
-            return existing
-        kind = texts.get(template)
-        organisation = Organisation.objects.get(pk=recipient.organisation_id)
-        phone = normalise_phone(recipient.phone)
-        if not phone:
-            raise ValueError(f"{recipient.key} has no phone number an SMS can reach")
-        language = recipient.language or organisation.default_language
-        values = {**(context or {}), **_standard_context(organisation, recipient.first_name)}
-        if link is not None:
-            values["link"] = links.redacted_url(organisation.pk, language)
-        body = texts.render(_text_for(organisation.pk, template, language), values)
-        counted = count_segments(body)
-        now = timezone.now()
-        message, created = _create_once({
-            "organisation_id": organisation.pk, "direction": Direction.OUT,
-            "channel": Channel.SMS, "template": template, "recipient_key": recipient.key,
-            "recipient_role": recipient.role, "first_name": recipient.first_name,
-            "phone": phone, "language": language, "body": body,
-            "segments": counted.segments, "encoding": counted.encoding,
-            "cost": settings.SMS_COST_PER_SEGMENT * counted.segments,
-            "idempotency_key": idempotency_key, "not_before": now,
-            "link_spec": _link_spec(link),
-        })
-        if not created:
-            return message
-        if not hooks.consent_allows(recipient.key, template) and template != STOP_CONFIRMATION:
-            _message_failed(message, "No consent to messages", Status.NO_CONSENT)
-            return message
-        if question is not None:
-            Question.objects.create(
-                organisation_id=organisation.pk, phone=phone, recipient_key=recipient.key,
-                purpose=question.purpose, subject=question.subject,
-                accepts=list(question.accepts), choices=question.choices, message=message,
-                expires_at=now + question.valid_for,
-            )
-        if is_opted_out(phone) and template != STOP_CONFIRMATION:
-            _message_failed(message, "The number replied STOP", Status.SUPPRESSED)
-            return message
-        if not kind.immediate:
-            rules = messaging_settings(organisation.pk)
-            message.not_before = next_allowed(now, rules.quiet_hours_start,
-                                              rules.quiet_hours_end)
-            message.save(update_fields=["not_before"])
-        from .tasks import deliver_sms
+    return sms_send_many(template=template, messages=[Outgoing(
+        recipient=recipient, idempotency_key=idempotency_key, context=context, link=link,
+        question=question)])[0]
 
-        _enqueue(deliver_sms, message.pk)
-    return message
+
+def _texts_for(organisation_ids, template: str):
+    """`text(organisation_id, language)`: the organisation's own wording or the standard
+    text (one query for the batch)."""
+    overrides = {(org, language): text for org, language, text in TemplateOverride.objects
+                 .filter(organisation_id__in=organisation_ids, kind=template)
+                 .values_list("organisation_id", "language", "text")}
+    standard = {}
+
+    def text(organisation_id, language):
+        found = overrides.get((organisation_id, language))
+        if found:
+            return found
+        if language not in standard:
+            standard[language] = texts.standard_text(template, language)
+        return standard[language]
+    return text
+
+
+def _messaging_settings_many(organisation_ids) -> dict:
+    found = {rules.organisation_id: rules for rules in
+             MessagingSettings.objects.filter(organisation_id__in=organisation_ids)}
+    return {pk: found.get(pk) or MessagingSettings(organisation_id=pk)
+            for pk in organisation_ids}
+
+
+def _create_many(messages: list[Message]) -> list[Message]:
+    """Inserts the messages; one whose key a concurrent transaction took meanwhile is left
+    out (the same key is the same message)."""
+    while messages:
+        try:
+            with transaction.atomic():
+                return Message.objects.bulk_create(messages)
+        except IntegrityError:
+            taken = set(Message.objects.filter(
+                organisation_id__in={m.organisation_id for m in messages},
+                idempotency_key__in=[m.idempotency_key for m in messages],
+            ).values_list("organisation_id", "idempotency_key"))
+            if not taken:
+                raise
+            messages = [m for m in messages
+                        if (m.organisation_id, m.idempotency_key) not in taken]
+    return []
+
+
+def sms_send_many(*, template: str, messages: list[Outgoing]) -> list[Message]:
+    """Logs one SMS of `template` per outgoing message and queues them for delivery in
+    batches, with the rules of `sms_send` (once per idempotency key, consent, STOP, quiet
+    hours, the person's language and the organisation's wording) in a constant number of
+    queries. Returns the messages in the order given, already sent or not."""
+    if any(not out.idempotency_key for out in messages):
+        raise ValueError("An idempotency key is required: the same key is the same message")
+    if not messages:
+        return []
+    kind = texts.get(template)
+    with transaction.atomic():
+        organisation_ids = {out.recipient.organisation_id for out in messages}
+        keys = [out.idempotency_key for out in messages]
+        found = {(m.organisation_id, m.idempotency_key): m for m in Message.objects.filter(
+            organisation_id__in=organisation_ids, idempotency_key__in=keys)}
+        organisations = Organisation.objects.in_bulk(organisation_ids)
+        text_for = _texts_for(organisation_ids, template)
+        rules = _messaging_settings_many(organisation_ids)
+        now = timezone.now()
+        new, specs = [], {}
+        for out in messages:
+            recipient, organisation = out.recipient, organisations[out.recipient.organisation_id]
+            key = (organisation.pk, out.idempotency_key)
+            if key in found or key in specs:
+                continue
+            phone = normalise_phone(recipient.phone)
+            if not phone:
+                raise ValueError(f"{recipient.key} has no phone number an SMS can reach")
+            language = recipient.language or organisation.default_language
+            values = {**(out.context or {}),
+                      **_standard_context(organisation, recipient.first_name)}
+            if out.link is not None:
+                values["link"] = links.redacted_url(organisation.pk, language)
+            body = texts.render(text_for(organisation.pk, language), values)
+            counted = count_segments(body)
+            organisation_rules = rules[organisation.pk]
+            specs[key] = out
+            new.append(Message(
+                organisation_id=organisation.pk, direction=Direction.OUT,
+                channel=Channel.SMS, template=template, recipient_key=recipient.key,
+                recipient_role=recipient.role, first_name=recipient.first_name,
+                phone=phone, language=language, body=body,
+                segments=counted.segments, encoding=counted.encoding,
+                cost=settings.SMS_COST_PER_SEGMENT * counted.segments,
+                idempotency_key=out.idempotency_key, link_spec=_link_spec(out.link),
+                not_before=now if kind.immediate else next_allowed(
+                    now, organisation_rules.quiet_hours_start,
+                    organisation_rules.quiet_hours_end),
+            ))
+        created = _create_many(new)
+        exempt = template == STOP_CONFIRMATION
+        refused = set() if exempt else hooks.consent_refused(
+            [m.recipient_key for m in created], template)
+        opted_out = set() if exempt else {str(phone) for phone in OptOut.objects.filter(
+            phone__in=[m.phone for m in created]).values_list("phone", flat=True)}
+        questions, due = [], []
+        for message in created:
+            found[(message.organisation_id, message.idempotency_key)] = message
+            if message.recipient_key in refused:
+                _message_failed(message, "No consent to messages", Status.NO_CONSENT)
+                continue
+            question = specs[(message.organisation_id, message.idempotency_key)].question
+            if question is not None:
+                questions.append(Question(
+                    organisation_id=message.organisation_id, phone=message.phone,
+                    recipient_key=message.recipient_key, purpose=question.purpose,
+                    subject=question.subject, accepts=list(question.accepts),
+                    choices=question.choices, message=message,
+                    expires_at=now + question.valid_for))
+            if str(message.phone) in opted_out:
+                _message_failed(message, "The number replied STOP", Status.SUPPRESSED)
+                continue
+            if message.not_before <= now:  # the others wait for the beat's sweep
+                due.append(message.pk)
+        Question.objects.bulk_create(questions)
+        _enqueue_sms(due)
+    return [found[(out.recipient.organisation_id, out.idempotency_key)] for out in messages]
 
 
 def _link_spec(link: LinkSpec | None) -> dict:
@@ -419,11 +519,20 @@ def sms_deliver(message_id: int) -> int | None:
         return None
 
 
+def sms_deliver_many(message_ids: list[int]) -> int:
+    """Sends a batch of due SMS, each at most once (the rules of `sms_deliver`); a message
+    the provider refused for a reason that may pass waits for its back-off and the beat's
+    sweep. Returns how many it handled."""
+    for message_id in message_ids:
+        sms_deliver(message_id)
+    return len(message_ids)
+
+
 def dispatch_due(now: datetime | None = None, stale_after: timedelta = timedelta(minutes=15)):
     """Queues every message whose time has come (after quiet hours, a daily limit, or a
     lost retry), and settles messages left "being sent" by a worker that died mid-send:
     they might have gone out, so they are not sent again but handed to a coordinator."""
-    from .tasks import deliver_email, deliver_sms
+    from .tasks import deliver_email, deliver_sms_batch
 
     now = now or timezone.now()
     with all_organisations():
@@ -434,7 +543,11 @@ def dispatch_due(now: datetime | None = None, stale_after: timedelta = timedelta
             direction=Direction.OUT, status=Status.PENDING,
         ).values_list("pk", "channel")[:5000])
         for pk, channel in due:
-            (deliver_sms if channel == Channel.SMS else deliver_email).delay(pk)
+            if channel != Channel.SMS:
+                deliver_email.delay(pk)
+        sms = [pk for pk, channel in due if channel == Channel.SMS]
+        for start in range(0, len(sms), DELIVERY_BATCH):
+            deliver_sms_batch.delay(sms[start:start + DELIVERY_BATCH])
         stale = Message.objects.filter(
             direction=Direction.OUT, status=Status.SENDING, status_at__lt=now - stale_after,
         )
