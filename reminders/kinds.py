@@ -8,12 +8,11 @@ period however often the dispatcher runs, and a run that was missed catches up: 
 
 import datetime
 
-from django.db import transaction
 from django.db.models import Max, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .registry import Due, Kind, local_date, local_moment, register
+from .registry import Due, Kind, Sent, keyset, local_date, local_moment, register
 
 
 def _setting_map(model, field):
@@ -49,8 +48,8 @@ class _ProposalStep(Kind):
         raise NotImplementedError
 
     def due(self, now):
-        for proposal in self.selector(local_date(now)).only(
-                "id", "organisation_id", "participant_id").iterator(chunk_size=2000):
+        for proposal in keyset(self.selector(local_date(now)).only(
+                "id", "organisation_id", "participant_id")):
             yield self._item(proposal)
 
     def upcoming(self, now, until):
@@ -135,7 +134,7 @@ class _OfferStep(_ProposalStep):
 
     def due(self, now):
         offers, _days, _default = self._offers(local_date(now))
-        return (self._item(offer) for offer in offers.iterator())
+        return (self._item(offer) for offer in keyset(offers))
 
     def upcoming(self, now, until):
         offers, days, default = self._offers(local_date(until))
@@ -166,7 +165,9 @@ class OfferReminder(_OfferStep):
         offer = self._asked_offer(item)
         if offer is None:
             return False
-        transaction.on_commit(lambda: messaging.ask_volunteer_to_accept(offer.pk))
+        # In the claim's transaction (the message row is the outbox): claim and message
+        # commit together. Its own key, or it would be the first ask again.
+        messaging.ask_volunteer_to_accept(offer.pk, step="reminder")
         return True
 
 
@@ -329,7 +330,7 @@ class AgreementUnconfirmed(Kind):
 
     def due(self, now):
         duos, settings_of = self._duos(local_date(now))
-        return (self._item(duo, settings_of) for duo in duos.iterator())
+        return (self._item(duo, settings_of) for duo in keyset(duos))
 
     def upcoming(self, now, until):
         duos, settings_of = self._duos(local_date(until))
@@ -394,7 +395,7 @@ class SessionReminder(Kind):
             "session").only(
             "id", "volunteer_id", "participant_id", "session__organisation_id",
             "session__starts_at")
-        for invitation in invitations.iterator(chunk_size=2000):
+        for invitation in keyset(invitations):
             days = lead.get(invitation.session.organisation_id, default)
             if not days:
                 continue
@@ -452,7 +453,7 @@ class SessionMorning(Kind):
             session__starts_at__gte=start, session__starts_at__lt=end)).select_related(
                 "session").only("id", "volunteer_id", "participant_id",
                                 "session__organisation_id", "session__starts_at")
-        for invitation in invitations.iterator(chunk_size=2000):
+        for invitation in keyset(invitations):
             day = local_date(invitation.session.starts_at)
             due_at = min(local_moment(day, MORNING_HOUR), invitation.session.starts_at)
             yield Due(self.name, invitation.session.organisation_id,
@@ -581,40 +582,48 @@ class KeepInTouch(Kind):
 
     def due(self, now):
         queryset, settings_of = self._queryset(local_date(now))
-        for participant in queryset.iterator(chunk_size=2000):
+        for participant in keyset(queryset):
             yield self._item(participant, settings_of)
 
     def upcoming(self, now, until):
         queryset, settings_of = self._queryset(local_date(until))
         return _window([self._item(p, settings_of) for p in queryset], now, until)
 
-    def send(self, item):
+    def send_many(self, items):
+        """In bulk (the waiting list is the longest list): one read of the participants,
+        one `sms_send_many` for those with a mobile number, a task for the others."""
         from matching.models import Participant, ParticipantStatus
         from notifications import keywords, services
 
         from .texts import KEEP_IN_TOUCH
 
-        participant = Participant.objects.get(pk=item.subject_id)
-        reference = participant.last_contact_on or participant.waiting_since
-        if (participant.status != ParticipantStatus.WAITING
-                or reference.isoformat() != item.period_key):
-            return False
-        recipient = _participant_recipient(participant)
-        if not services.normalise_phone(recipient.phone):
-            _task(participant, recipient.key, "keep_in_touch",
-                  _("On the waiting list for a while: call to ask whether they still want a "
-                    "buddy (no mobile number)."))
-            return True
-        answer_days = _reminder_settings()(participant.organisation_id).keep_in_touch_answer_days
-        services.sms_send(
-            recipient=recipient, template=KEEP_IN_TOUCH,
-            idempotency_key=f"{self.name}:{participant.pk}:{item.period_key}",
-            question=services.QuestionSpec(
-                purpose=KEEP_IN_TOUCH, subject=f"participant:{participant.pk}",
-                accepts=(keywords.YES, keywords.NO),
-                valid_for=datetime.timedelta(days=max(answer_days, 1) + 30)),
-        )
-        return True
+        people = Participant.objects.in_bulk([item.subject_id for item in items])
+        settings_of = _reminder_settings()
+        outcome, outgoing = Sent(), []
+        for item in items:
+            participant = people.get(item.subject_id)
+            if participant is None or participant.status != ParticipantStatus.WAITING:
+                continue
+            reference = participant.last_contact_on or participant.waiting_since
+            if reference.isoformat() != item.period_key:
+                continue  # answered meanwhile: a new period
+            outcome.sent.append(item)
+            recipient = _participant_recipient(participant)
+            if not services.normalise_phone(recipient.phone):
+                _task(participant, recipient.key, "keep_in_touch",
+                      _("On the waiting list for a while: call to ask whether they still "
+                        "want a buddy (no mobile number)."))
+                continue
+            answer_days = settings_of(participant.organisation_id).keep_in_touch_answer_days
+            outgoing.append(services.Outgoing(
+                recipient=recipient,
+                idempotency_key=f"{self.name}:{participant.pk}:{item.period_key}",
+                question=services.QuestionSpec(
+                    purpose=KEEP_IN_TOUCH, subject=f"participant:{participant.pk}",
+                    accepts=(keywords.YES, keywords.NO),
+                    valid_for=datetime.timedelta(days=max(answer_days, 1) + 30))))
+        services.sms_send_many(template=KEEP_IN_TOUCH, messages=outgoing)
+        return outcome
 
 
 @register
@@ -644,7 +653,7 @@ class KeepInTouchNoAnswer(Kind):
                 .order_by("id"))
 
     def due(self, now):
-        for claim in self._sent(now).iterator(chunk_size=2000):
+        for claim in keyset(self._sent(now)):
             # Whether they answered is checked when sending (one row at a time).
             yield Due(self.name, claim.organisation_id, claim.subject_ref, claim.period_key,
                       claim.recipient_key)
@@ -686,7 +695,7 @@ class PausedCheckBack(Kind):
                    local_moment(participant.check_back_on))
 
     def due(self, now):
-        return (self._item(p) for p in self._queryset(local_date(now)).iterator())
+        return (self._item(p) for p in keyset(self._queryset(local_date(now))))
 
     def upcoming(self, now, until):
         return _window([self._item(p) for p in self._queryset(local_date(until))], now, until)
@@ -738,7 +747,7 @@ class AvailabilityEnding(Kind):
 
     def due(self, now):
         queryset, settings_of = self._queryset(local_date(now))
-        return (self._item(v, settings_of) for v in queryset.iterator())
+        return (self._item(v, settings_of) for v in keyset(queryset))
 
     def upcoming(self, now, until):
         queryset, settings_of = self._queryset(local_date(until))
@@ -802,7 +811,7 @@ class CoordinatorDigest(Kind):
                  .exclude(email="")
                  .filter(_not_claimed(self.name, "user", Value(day.isoformat())))
                  .only("id", "organisation_id").order_by("id"))
-        for user in users.iterator():
+        for user in keyset(users):
             due_at = local_moment(day, settings_of(user.organisation_id).digest_hour)
             yield Due(self.name, user.organisation_id, f"user:{user.pk}", day.isoformat(),
                       f"user:{user.pk}", due_at)

@@ -182,6 +182,69 @@ def test_two_concurrent_runs_send_a_reminder_once(organisation):
     assert SentReminder.objects.count() == 1
 
 
+# A failure after the claim: claim, domain change and message stand or fall together -----
+
+
+def _proposal_reminders(proposal):
+    """(messages, claims, marked reminded) of one proposal's reminder."""
+    return (Message.objects.filter(template="matching.proposal_reminder",
+                                   recipient_key=f"participant:{proposal.participant_id}").count(),
+            SentReminder.objects.filter(kind="matching.proposal_reminder",
+                                        subject_ref=f"proposal:{proposal.pk}").count(),
+            type(proposal).objects.get(pk=proposal.pk).reminded_at is not None)
+
+
+@pytest.mark.django_db
+def test_a_reminder_whose_sending_fails_after_the_claim_is_recorded_nowhere_and_sent_once_later(
+        organisation, monkeypatch):
+    from matching import messaging
+
+    with time_machine.travel(local(2026, 11, 2, 10)):
+        proposal, neighbour = ProposalFactory.create_batch(2, organisation=organisation)
+        CandidateFactory(proposal=proposal, position=1)
+    original = messaging.remind_participant
+
+    def writes_then_fails(proposal_id):
+        original(proposal_id)  # the message row is written in the claim's transaction...
+        if proposal_id == proposal.pk:
+            raise RuntimeError("a bug in this one")  # ...then the domain work fails
+
+    monkeypatch.setattr(messaging, "remind_participant", writes_then_fails)
+    run(local(2026, 11, 5, 10))
+    assert _proposal_reminders(proposal) == (0, 0, False)  # no claim, message or mark
+    assert _proposal_reminders(neighbour) == (1, 1, True)  # its batch-mate went out
+
+    monkeypatch.setattr(messaging, "remind_participant", original)
+    run(local(2026, 11, 5, 10, 1))
+    run(local(2026, 11, 5, 10, 2))
+    assert _proposal_reminders(proposal) == (1, 1, True)
+    assert _proposal_reminders(neighbour) == (1, 1, True)
+
+
+@pytest.mark.django_db
+def test_a_batch_that_crashes_after_the_domain_work_leaves_nothing_and_the_next_run_sends_once(
+        organisation, monkeypatch):
+    with time_machine.travel(local(2026, 11, 2, 10)):
+        proposals = ProposalFactory.create_batch(3, organisation=organisation)
+    kind = registry.get("matching.proposal_reminder")
+    original = type(kind).send_many
+
+    def crashes_after_sending(self, items):
+        outcome = original(self, items)
+        assert len(outcome.sent) == 3  # the domain work and the messages were done...
+        raise SystemExit("the worker died before the commit")  # ...and never committed
+
+    monkeypatch.setattr(type(kind), "send_many", crashes_after_sending)
+    with pytest.raises(SystemExit):
+        run(local(2026, 11, 5, 10))
+    assert [_proposal_reminders(p) for p in proposals] == [(0, 0, False)] * 3
+
+    monkeypatch.setattr(type(kind), "send_many", original)
+    run(local(2026, 11, 5, 10, 1))
+    run(local(2026, 11, 5, 10, 2))
+    assert [_proposal_reminders(p) for p in proposals] == [(1, 1, True)] * 3
+
+
 # Waiting list: keep in touch -------------------------------------------------------------
 
 
@@ -393,7 +456,8 @@ def test_an_unanswered_volunteer_is_reminded_then_the_coordinator_calls(
     from .factories_proposals import VolunteerOfferFactory
 
     asked = []
-    monkeypatch.setattr(messaging, "ask_volunteer_to_accept", asked.append)
+    monkeypatch.setattr(messaging, "ask_volunteer_to_accept",
+                        lambda pk, step="ask": asked.append((pk, step)))
     with time_machine.travel(local(2026, 11, 2, 15)):
         chosen = ProposalFactory(organisation=organisation, status="chosen")
         offer = VolunteerOfferFactory(candidate=CandidateFactory(
@@ -402,13 +466,13 @@ def test_an_unanswered_volunteer_is_reminded_then_the_coordinator_calls(
     assert asked == []
     run_committed(local(2026, 11, 5, 8))
     run_committed(local(2026, 11, 5, 8, 1))
-    assert asked == [offer.pk]
+    assert asked == [(offer.pk, "reminder")]
     run_committed(local(2026, 11, 9, 8))
     run_committed(local(2026, 11, 9, 8, 1))
     task = CoordinatorTask.objects.get()
     assert (task.kind, task.recipient_key) == ("offer_unanswered",
                                                f"volunteer:{offer.volunteer_id}")
-    assert asked == [offer.pk]
+    assert asked == [(offer.pk, "reminder")]
 
 
 @pytest.mark.django_db
