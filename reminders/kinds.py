@@ -287,6 +287,24 @@ class HowIsItGoing(Kind):
             yield Due(self.name, duo.organisation_id, f"duo:{duo.pk}", last.isoformat(),
                       f"participant:{duo.participant_id}")
 
+    def upcoming(self, now, until):
+        from duos.models import RUNNING_STATUSES, Duo, DuoSettings
+
+        weeks, default = _setting_map(DuoSettings, "ask_how_every_weeks")
+        items = []
+        for duo in (Duo.objects.filter(status__in=RUNNING_STATUSES, started_on__isnull=False)
+                    .only("id", "organisation_id", "participant_id", "started_on",
+                          "how_asked_on")):
+            interval = weeks.get(duo.organisation_id, default)
+            if not interval:
+                continue  # never asked in this organisation
+            last = duo.how_asked_on or duo.started_on
+            # Due from midnight of the day N weeks after the last question (local dates).
+            items.append(Due(self.name, duo.organisation_id, f"duo:{duo.pk}", last.isoformat(),
+                             f"participant:{duo.participant_id}",
+                             local_moment(last + datetime.timedelta(weeks=interval))))
+        return _window(items, now, until)
+
     def send(self, item):
         from duos import services
         from duos.models import Duo
@@ -652,6 +670,24 @@ class KeepInTouchNoAnswer(Kind):
                 .only("id", "organisation_id", "subject_ref", "period_key", "recipient_key")
                 .order_by("id"))
 
+    def upcoming(self, now, until):
+        from matching.models import Participant, ParticipantStatus
+
+        settings_of = _reminder_settings()
+        claims = list(self._sent(until).only(
+            "id", "organisation_id", "subject_ref", "period_key", "recipient_key", "sent_at"))
+        waiting = Participant.objects.filter(
+            pk__in=[int(claim.subject_ref.rsplit(":", 1)[1]) for claim in claims],
+            status=ParticipantStatus.WAITING).only("id", "last_contact_on", "waiting_since")
+        # Those who answered have a new reference date: nothing goes to them.
+        unanswered = {f"participant:{p.pk}": (p.last_contact_on or p.waiting_since).isoformat()
+                      for p in waiting}
+        items = [Due(self.name, claim.organisation_id, claim.subject_ref, claim.period_key,
+                     claim.recipient_key, claim.sent_at + datetime.timedelta(
+                         days=settings_of(claim.organisation_id).keep_in_touch_answer_days))
+                 for claim in claims if unanswered.get(claim.subject_ref) == claim.period_key]
+        return _window(items, now, until)
+
     def due(self, now):
         for claim in keyset(self._sent(now)):
             # Whether they answered is checked when sending (one row at a time).
@@ -800,14 +836,13 @@ class CoordinatorDigest(Kind):
         return _own_settings(organisation, "digest_hour")
 
     def _items(self, day):
-        from django.db.models import Value
-
-        from organisations.models import Role, User
+        from organisations.models import Organisation, Role, User
 
         settings_of = _reminder_settings()
+        # Organisation's manager is scoped: the staff page sees its own coordinators only.
         users = (User.objects.filter(role=Role.COORDINATOR, is_active=True,
-                                     organisation__isnull=False,
-                                     organisation__is_active=True)
+                                     organisation__in=Organisation.objects.filter(
+                                         is_active=True).values("pk"))
                  .exclude(email="")
                  .filter(_not_claimed(self.name, "user", Value(day.isoformat())))
                  .only("id", "organisation_id").order_by("id"))
@@ -820,7 +855,14 @@ class CoordinatorDigest(Kind):
         return (item for item in self._items(local_date(now)) if item.due_at <= now)
 
     def upcoming(self, now, until):
-        return []  # every morning, one per coordinator: listed in the settings only
+        # The next morning's e-mail of each coordinator: today's until it went out, then
+        # tomorrow's (it goes only when there is something to follow up).
+        today = local_date(now)
+        items = list(self._items(today))
+        waiting = {item.subject_ref for item in items}
+        items += [item for item in self._items(today + datetime.timedelta(days=1))
+                  if item.subject_ref not in waiting]
+        return _window(items, now, until)
 
     def send(self, item):
         from django.conf import settings

@@ -14,7 +14,7 @@ from matching.models import ParticipantStatus
 from notifications import services as notification_services
 from notifications.models import CoordinatorTask, Message, Status
 from notifications.sms import InboundSms
-from organisations.scoping import all_organisations
+from organisations.scoping import all_organisations, organisation_scope
 from reminders import registry, selectors
 from reminders import services as reminder_services
 from reminders.models import Outcome, ReminderSettings, SentReminder
@@ -427,6 +427,50 @@ def test_the_staff_page_shows_upcoming_and_sent_reminders_in_constant_queries(
     assert f"participant:{organisation.pk}" in page  # the history
     upcoming = selectors.upcoming()
     assert len({row.subject_ref for row in upcoming}) >= 8  # both organisations, unscoped
+
+
+def test_every_kind_lists_what_it_will_send_on_the_staff_page():
+    missing = [name for name, kind in registry.KINDS.items()
+               if type(kind).upcoming is registry.Kind.upcoming]
+    assert missing == []
+
+
+@pytest.mark.django_db
+def test_the_staff_page_lists_the_how_is_it_going_question_the_digest_and_the_no_answer_call(
+        client, organisation, other_organisation):
+    from duos.models import DuoSettings
+
+    from .factories_duos import active_duo
+
+    with time_machine.travel(local(2026, 3, 2, 10)):
+        duo = active_duo(organisation, start_date=datetime.date(2026, 3, 2))
+        active_duo(other_organisation, start_date=datetime.date(2026, 3, 2))
+        coordinator = CoordinatorFactory(organisation=organisation, email="sofie@example.org")
+        elsewhere = CoordinatorFactory(organisation=other_organisation, email="jan@example.org")
+        waiting = ParticipantFactory(organisation=organisation,
+                                     waiting_since=datetime.date(2025, 12, 1))
+    run(local(2026, 3, 2, 10), only={"reminders.keep_in_touch"})  # 1 March was due
+    DuoSettings.objects.create(organisation=organisation, ask_how_every_weeks=4)
+    client.force_login(coordinator)
+    with time_machine.travel(local(2026, 3, 20, 10), tick=False):
+        page = client.get("/reminders/").content.decode()
+        with organisation_scope(organisation):
+            rows = {(row.kind, row.subject_ref): row.at for row in selectors.upcoming()}
+    assert "Every few weeks: ask the participant how it is going" in page
+    assert "Morning e-mail to each coordinator" in page
+    assert "no answer to the keep-in-touch SMS" in page
+    assert rows[("duos.how_is_it_going", f"duo:{duo.pk}")] == local(2026, 3, 30)
+    # The coordinator's next morning e-mail: today's has not gone out yet.
+    assert rows[("reminders.coordinator_digest", f"user:{coordinator.pk}")] == local(
+        2026, 3, 20, 8)
+    assert rows[("reminders.keep_in_touch_no_answer", f"participant:{waiting.pk}")].date() == \
+        datetime.date(2026, 3, 12)
+    # The page runs in the coordinator's scope: the other organisation's duo and
+    # coordinator are not listed.
+    assert [subject for kind, subject in rows if kind == "duos.how_is_it_going"] == [
+        f"duo:{duo.pk}"]
+    assert ("reminders.coordinator_digest", f"user:{elsewhere.pk}") not in rows
+    assert f"user:{elsewhere.pk}<" not in page
 
 
 @pytest.mark.django_db
