@@ -6,6 +6,7 @@ the Celery tasks call `sms_deliver`, `email_deliver` and `dispatch_due`; the web
 """
 
 import logging
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -14,7 +15,7 @@ from anymail.exceptions import AnymailRecipientsRefused
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, F, Q
 from django.template.exceptions import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -135,17 +136,6 @@ def _standard_context(organisation: Organisation, recipient_first_name: str) -> 
         "organisation": organisation.name,
         "coordinator_phone": _coordinator_phone(organisation),
     }
-
-
-def _text_for(organisation_id: int, kind: str, language: str) -> str:
-    override = TemplateOverride.objects.filter(
-        organisation_id=organisation_id, kind=kind, language=language
-    ).values_list("text", flat=True).first()
-    return override or texts.standard_text(kind, language)
-
-
-def is_opted_out(phone: str) -> bool:
-    return OptOut.objects.filter(phone=phone).exists()
 
 
 def _existing(organisation_id: int, idempotency_key: str) -> Message | None:
@@ -416,50 +406,65 @@ def _make_link(message: Message) -> str:
     return link_url
 
 
-def _daily_count(phone: str, now: datetime) -> int:
+def _sms_rules_allow(messages: list[Message], now: datetime) -> list[Message]:
+    """The SMS among `messages` that may go out now (in constant queries): a number that
+    replied STOP gets nothing; during the organisation's quiet hours, or beyond a person's
+    daily limit (counting this batch), a message waits (its `not_before` moves)."""
+    phones = {str(message.phone) for message in messages}
+    opted_out = {str(phone) for phone in OptOut.objects.filter(phone__in=phones)
+                 .values_list("phone", flat=True)}
+    rules = _messaging_settings_many({message.organisation_id for message in messages})
     start, end = local_day_bounds(now)
-    return Message.objects.filter(
-        channel=Channel.SMS, direction=Direction.OUT, phone=phone,
-        sent_at__gte=start, sent_at__lt=end,
-    ).count()
+    sent_today = Counter(dict(
+        (str(phone), count) for phone, count in Message.objects.filter(
+            channel=Channel.SMS, direction=Direction.OUT, phone__in=phones,
+            sent_at__gte=start, sent_at__lt=end,
+        ).order_by().values("phone").annotate(count=Count("id")).values_list("phone", "count")))
+    allowed_now, waiting = [], defaultdict(list)
+    for message in messages:
+        phone = str(message.phone)
+        if phone in opted_out and message.template != STOP_CONFIRMATION:
+            _message_failed(message, "The number replied STOP", Status.SUPPRESSED)
+            continue
+        if not texts.get(message.template).immediate:
+            own = rules[message.organisation_id]
+            allowed = next_allowed(now, own.quiet_hours_start, own.quiet_hours_end)
+            if allowed <= now and sent_today[phone] >= own.sms_daily_limit:
+                allowed = start_of_next_day(now, own.quiet_hours_end)
+            if allowed > now:
+                waiting[allowed].append(message.pk)
+                continue
+        sent_today[phone] += 1
+        allowed_now.append(message)
+    for moment, pks in waiting.items():
+        Message.objects.filter(pk__in=pks).update(not_before=moment)
+    return allowed_now
 
 
-def _claim(message_id: int, channel: str):
-    """Takes a due message for sending, in its own committed transaction, so that a
-    duplicated or retried task finds it taken and sends nothing. Returns the message and
-    the text to send (with the real link), or (message, None) when nothing is to be sent."""
+def _claim_many(message_ids: list[int], channel: str) -> list[tuple[Message, str]]:
+    """Takes the due messages among `message_ids` for sending, in its own committed
+    transaction, so that a duplicated or retried task finds them taken and sends nothing.
+    Returns each message taken with the text to send (with the real link)."""
     with transaction.atomic():
-        message = Message.objects.select_for_update().filter(
-            pk=message_id, channel=channel).first()
-        if message is None or message.status != Status.PENDING:
-            return message, None
         now = timezone.now()
-        if message.not_before > now:
-            return message, None
-        if channel == Channel.SMS:
-            if is_opted_out(str(message.phone)) and message.template != STOP_CONFIRMATION:
-                _message_failed(message, "The number replied STOP", Status.SUPPRESSED)
-                return message, None
-            if not texts.get(message.template).immediate:
-                rules = messaging_settings(message.organisation_id)
-                allowed = next_allowed(now, rules.quiet_hours_start, rules.quiet_hours_end)
-                if allowed <= now and _daily_count(str(message.phone), now) >= (
-                    rules.sms_daily_limit
-                ):
-                    allowed = start_of_next_day(now, rules.quiet_hours_end)
-                if allowed > now:
-                    message.not_before = allowed
-                    message.save(update_fields=["not_before"])
-                    return message, None
-        body = message.body
-        if channel == Channel.SMS and message.link_spec:
-            body = body.replace(links.redacted_url(message.organisation_id, message.language),
-                                _make_link(message))
-        message.status = Status.SENDING
-        message.attempts += 1
-        message.status_at = now
-        message.save(update_fields=["status", "attempts", "status_at"])
-    return message, body
+        messages = list(Message.objects.select_for_update().filter(
+            pk__in=message_ids, channel=channel, status=Status.PENDING, not_before__lte=now,
+        ).order_by("pk"))
+        if channel == Channel.SMS and messages:
+            messages = _sms_rules_allow(messages, now)
+        taken = []
+        for message in messages:
+            body = message.body
+            if channel == Channel.SMS and message.link_spec:
+                body = body.replace(
+                    links.redacted_url(message.organisation_id, message.language),
+                    _make_link(message))
+            message.status, message.status_at = Status.SENDING, now
+            message.attempts += 1
+            taken.append((message, body))
+        Message.objects.filter(pk__in=[message.pk for message in messages]).update(
+            status=Status.SENDING, attempts=F("attempts") + 1, status_at=now)
+    return taken
 
 
 def retry_delay(attempts: int) -> int:
@@ -482,12 +487,17 @@ def _send_failed(message: Message, exc: SmsError) -> int | None:
         return delay
 
 
-def _sent(message: Message, backend_name: str, provider_id: str, status: str) -> None:
+def _sent_many(results: list[tuple[Message, str, str]], backend_name: str) -> None:
+    """Records (message, provider id, status) of what the provider took, in one query; a
+    message no longer "being sent" (settled meanwhile) is left as it is."""
     now = timezone.now()
-    Message.objects.filter(pk=message.pk, status=Status.SENDING).update(
-        status=status if status in Status.values else Status.QUEUED, provider_id=provider_id,
-        backend=backend_name, sent_at=now, status_at=now, error="",
-    )
+    for message, provider_id, status in results:
+        message.status = status if status in Status.values else Status.QUEUED
+        message.provider_id, message.backend, message.error = provider_id, backend_name, ""
+        message.sent_at = message.status_at = now
+    Message.objects.filter(status=Status.SENDING).bulk_update(
+        [message for message, _id, _status in results],
+        ["status", "provider_id", "backend", "sent_at", "status_at", "error"])
 
 
 def status_callback_url(backend_name: str) -> str:
@@ -499,33 +509,45 @@ def status_callback_url(backend_name: str) -> str:
 def sms_deliver(message_id: int) -> int | None:
     """Sends one due SMS through the configured backend, at most once. Returns the delay
     before a retry when the provider failed for a reason that may pass, else None."""
+    return sms_deliver_many([message_id]).get(message_id)
+
+
+SENT_RECORDED_EVERY = 100
+
+
+def sms_deliver_many(message_ids: list[int]) -> dict[int, int]:
+    """Sends the due SMS among `message_ids` through the configured backend, each at most
+    once, recording what went out every hundred messages. Returns, per message the
+    provider failed for a reason that may pass, the delay before its next try."""
+    delays, sent = {}, []
     with all_organisations():
-        message, body = _claim(message_id, Channel.SMS)
-        if body is None:
-            return None
+        taken = _claim_many(message_ids, Channel.SMS)
+        if not taken:
+            return delays
         backend = get_backend()
-        rules = messaging_settings(message.organisation_id)
-        try:
-            result = backend.send(
-                to=str(message.phone), body=body, reference=str(message.pk),
-                sender=str(rules.sms_number or ""),
-                status_callback=status_callback_url(backend.name),
-            )
-        except SmsError as exc:
-            logger.warning("SMS %s failed (%s): %s", message.pk,
-                           "permanent" if exc.permanent else "will retry", exc)
-            return _send_failed(message, exc)
-        _sent(message, backend.name, result.provider_id, result.status)
-        return None
-
-
-def sms_deliver_many(message_ids: list[int]) -> int:
-    """Sends a batch of due SMS, each at most once (the rules of `sms_deliver`); a message
-    the provider refused for a reason that may pass waits for its back-off and the beat's
-    sweep. Returns how many it handled."""
-    for message_id in message_ids:
-        sms_deliver(message_id)
-    return len(message_ids)
+        rules = _messaging_settings_many({message.organisation_id for message, _ in taken})
+        callback = status_callback_url(backend.name)
+        for message, body in taken:
+            try:
+                result = backend.send(
+                    to=str(message.phone), body=body, reference=str(message.pk),
+                    sender=str(rules[message.organisation_id].sms_number or ""),
+                    status_callback=callback,
+                )
+            except SmsError as exc:
+                logger.warning("SMS %s failed (%s): %s", message.pk,
+                               "permanent" if exc.permanent else "will retry", exc)
+                delay = _send_failed(message, exc)
+                if delay is not None:
+                    delays[message.pk] = delay
+                continue
+            sent.append((message, result.provider_id, result.status))
+            if len(sent) >= SENT_RECORDED_EVERY:
+                _sent_many(sent, backend.name)
+                sent = []
+        if sent:
+            _sent_many(sent, backend.name)
+    return delays
 
 
 def dispatch_due(now: datetime | None = None, stale_after: timedelta = timedelta(minutes=15)):
@@ -873,9 +895,10 @@ def email_deliver(message_id: int) -> int | None:
     from .calendar import ics_for
 
     with all_organisations():
-        message, _body = _claim(message_id, Channel.EMAIL)
-        if _body is None:
+        taken = _claim_many([message_id], Channel.EMAIL)
+        if not taken:
             return None
+        message = taken[0][0]
         link_url = _make_link(message) if message.link_spec else None
         subject, text, html = _render_email(message, link_url)
         redacted = links.redacted_url(message.organisation_id, message.language)
@@ -903,7 +926,7 @@ def email_deliver(message_id: int) -> int | None:
         Message.objects.filter(pk=message.pk).update(
             subject=subject[:200], body=text.replace(link_url, redacted) if link_url else text,
         )
-        _sent(message, settings.EMAIL_BACKEND.rsplit(".", 2)[-2], provider_id, Status.SENT)
+        _sent_many([(message, provider_id, Status.SENT)], settings.EMAIL_BACKEND.rsplit(".", 2)[-2])
         return None
 
 

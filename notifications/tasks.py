@@ -24,7 +24,7 @@ def deliver_sms(self, message_id: int):
 def deliver_sms_batch(message_ids: list[int]):
     """Sends a batch of SMS, each at most once; one the provider refused for a reason that
     may pass waits for its back-off and is picked up again by the beat's sweep."""
-    return services.sms_deliver_many(message_ids)
+    services.sms_deliver_many(message_ids)
 
 
 @shared_task(bind=True, max_retries=None, acks_late=True)
