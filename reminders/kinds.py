@@ -20,6 +20,12 @@ def _setting_map(model, field):
     return values, model._meta.get_field(field).default
 
 
+def _organisations_of(queryset):
+    """The organisations that have rows in `queryset`, once each (without the model's
+    ordering, DISTINCT would return one row per row)."""
+    return queryset.order_by().values_list("organisation_id", flat=True).distinct()
+
+
 def _window(items, now, until):
     # Overdue items (their time came, not sent yet) stay on the list: they go out next run.
     return sorted((item for item in items if item.due_at is not None and item.due_at <= until),
@@ -122,7 +128,7 @@ class _OfferStep(_ProposalStep):
         days, default = _setting_map(MatchingSettings, self.setting)
         asked = VolunteerOffer.objects.filter(status=OfferStatus.ASKED)
         condition = Q(pk__in=[])
-        for organisation_id in asked.values_list("organisation_id", flat=True).distinct():
+        for organisation_id in _organisations_of(asked):
             # Due from midnight of the N-th day after the question (local dates).
             before = local_moment(until_day - datetime.timedelta(
                 days=days.get(organisation_id, default) - 1))
@@ -331,7 +337,7 @@ class AgreementUnconfirmed(Kind):
         settings_of = _reminder_settings()
         pending = Duo.objects.filter(status=DuoStatus.AGREEMENT_PENDING)
         condition = Q(pk__in=[])
-        for organisation_id in pending.values_list("organisation_id", flat=True).distinct():
+        for organisation_id in _organisations_of(pending):
             days = settings_of(organisation_id).agreement_reminder_days
             condition |= Q(organisation_id=organisation_id, created_at__lt=local_moment(
                 until_day - datetime.timedelta(days=days - 1)))
@@ -579,7 +585,7 @@ class KeepInTouch(Kind):
         settings_of = _reminder_settings()
         waiting = Participant.objects.filter(status=ParticipantStatus.WAITING)
         condition = Q(pk__in=[])
-        for organisation_id in waiting.values_list("organisation_id", flat=True).distinct():
+        for organisation_id in _organisations_of(waiting):
             months = settings_of(organisation_id).keep_in_touch_months
             if months:
                 # Due N months after the last contact (or the start of the wait).
@@ -659,7 +665,7 @@ class KeepInTouchNoAnswer(Kind):
         settings_of = _reminder_settings()
         sent = SentReminder.objects.filter(kind=KeepInTouch.name, outcome=Outcome.SENT)
         condition = Q(pk__in=[])
-        for organisation_id in sent.values_list("organisation_id", flat=True).distinct():
+        for organisation_id in _organisations_of(sent):
             days = settings_of(organisation_id).keep_in_touch_answer_days
             condition |= Q(organisation_id=organisation_id,
                            sent_at__lte=now - datetime.timedelta(days=days))
@@ -766,7 +772,7 @@ class AvailabilityEnding(Kind):
         active = Volunteer.objects.filter(status=VolunteerStatus.ACTIVE,
                                           available_until__isnull=False)
         condition = Q(pk__in=[])
-        for organisation_id in active.values_list("organisation_id", flat=True).distinct():
+        for organisation_id in _organisations_of(active):
             days = settings_of(organisation_id).availability_notice_days
             condition |= Q(organisation_id=organisation_id,
                            available_until__lte=until_day + datetime.timedelta(days=days))

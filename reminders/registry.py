@@ -120,9 +120,13 @@ def local_moment(day: datetime.date, hour: int = 0, minute: int = 0) -> datetime
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
 
 
-def keyset(queryset, page_size: int = 2000) -> Iterator:
+PAGE_SIZE = 2000
+
+
+def keyset(queryset, page_size: int | None = None) -> Iterator:
     """The rows of `queryset` in primary-key order, a page at a time (keyset pagination:
     WHERE pk > last, no OFFSET, no cursor held open): memory stays flat over any number."""
+    page_size = page_size or PAGE_SIZE
     last = None
     while True:
         page = queryset.order_by("pk")

@@ -182,6 +182,29 @@ def test_two_concurrent_runs_send_a_reminder_once(organisation):
     assert SentReminder.objects.count() == 1
 
 
+@pytest.mark.django_db
+def test_what_is_due_is_read_in_pages_whose_query_does_not_grow_with_the_list(
+        organisation, monkeypatch):
+    ParticipantFactory.create_batch(7, organisation=organisation,
+                                    waiting_since=datetime.date(2026, 1, 5))
+    kind = registry.get("reminders.keep_in_touch")
+    with all_organisations(), CaptureQueriesContext(connection) as queries:
+        due = list(kind.due(local(2026, 4, 6, 11)))
+    assert len(due) == 7
+    longest = max(len(query["sql"]) for query in queries.captured_queries)
+    ParticipantFactory.create_batch(30, organisation=organisation,
+                                    waiting_since=datetime.date(2026, 1, 5))
+    monkeypatch.setattr(registry, "PAGE_SIZE", 10)
+    with all_organisations(), CaptureQueriesContext(connection) as queries:
+        due = list(kind.due(local(2026, 4, 6, 11)))
+    assert len({item.subject_ref for item in due}) == 37
+    pages = [q["sql"] for q in queries.captured_queries if "matching_participant" in q["sql"]
+             and "LIMIT 10" in q["sql"]]
+    assert len(pages) == 4 and not any("OFFSET" in sql for sql in pages)
+    # One condition per organisation, not per participant.
+    assert max(len(query["sql"]) for query in queries.captured_queries) <= longest + 40
+
+
 # A failure after the claim: claim, domain change and message stand or fall together -----
 
 
