@@ -512,41 +512,42 @@ def sms_deliver(message_id: int) -> int | None:
     return sms_deliver_many([message_id]).get(message_id)
 
 
-SENT_RECORDED_EVERY = 100
+# A worker that dies while handing SMS to the provider leaves at most this many "being
+# sent" (they may have arrived: never sent again, the sweep hands them to a coordinator).
+DELIVERY_CHUNK = 50
 
 
 def sms_deliver_many(message_ids: list[int]) -> dict[int, int]:
     """Sends the due SMS among `message_ids` through the configured backend, each at most
-    once, recording what went out every hundred messages. Returns, per message the
+    once, fifty at a time (claimed, handed over, recorded). Returns, per message the
     provider failed for a reason that may pass, the delay before its next try."""
-    delays, sent = {}, []
+    delays = {}
+    backend = get_backend()
+    callback = status_callback_url(backend.name)
     with all_organisations():
-        taken = _claim_many(message_ids, Channel.SMS)
-        if not taken:
-            return delays
-        backend = get_backend()
-        rules = _messaging_settings_many({message.organisation_id for message, _ in taken})
-        callback = status_callback_url(backend.name)
-        for message, body in taken:
-            try:
-                result = backend.send(
-                    to=str(message.phone), body=body, reference=str(message.pk),
-                    sender=str(rules[message.organisation_id].sms_number or ""),
-                    status_callback=callback,
-                )
-            except SmsError as exc:
-                logger.warning("SMS %s failed (%s): %s", message.pk,
-                               "permanent" if exc.permanent else "will retry", exc)
-                delay = _send_failed(message, exc)
-                if delay is not None:
-                    delays[message.pk] = delay
+        for start in range(0, len(message_ids), DELIVERY_CHUNK):
+            taken = _claim_many(message_ids[start:start + DELIVERY_CHUNK], Channel.SMS)
+            if not taken:
                 continue
-            sent.append((message, result.provider_id, result.status))
-            if len(sent) >= SENT_RECORDED_EVERY:
+            rules = _messaging_settings_many({message.organisation_id for message, _ in taken})
+            sent = []
+            for message, body in taken:
+                try:
+                    result = backend.send(
+                        to=str(message.phone), body=body, reference=str(message.pk),
+                        sender=str(rules[message.organisation_id].sms_number or ""),
+                        status_callback=callback,
+                    )
+                except SmsError as exc:
+                    logger.warning("SMS %s failed (%s): %s", message.pk,
+                                   "permanent" if exc.permanent else "will retry", exc)
+                    delay = _send_failed(message, exc)
+                    if delay is not None:
+                        delays[message.pk] = delay
+                    continue
+                sent.append((message, result.provider_id, result.status))
+            if sent:
                 _sent_many(sent, backend.name)
-                sent = []
-        if sent:
-            _sent_many(sent, backend.name)
     return delays
 
 
