@@ -14,7 +14,7 @@ import phonenumbers
 from anymail.exceptions import AnymailRecipientsRefused
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q
 from django.template.exceptions import TemplateDoesNotExist
 from django.template.loader import render_to_string
@@ -488,16 +488,29 @@ def _send_failed(message: Message, exc: SmsError) -> int | None:
 
 
 def _sent_many(results: list[tuple[Message, str, str]], backend_name: str) -> None:
-    """Records (message, provider id, status) of what the provider took, in one query; a
-    message no longer "being sent" (settled meanwhile) is left as it is."""
+    """Records (message, provider id, status) of what the provider took, in one statement;
+    a message no longer "being sent" (settled meanwhile) is left as it is."""
+    if not results:
+        return
     now = timezone.now()
+    rows = []
     for message, provider_id, status in results:
         message.status = status if status in Status.values else Status.QUEUED
         message.provider_id, message.backend, message.error = provider_id, backend_name, ""
         message.sent_at = message.status_at = now
-    Message.objects.filter(status=Status.SENDING).bulk_update(
-        [message for message, _id, _status in results],
-        ["status", "provider_id", "backend", "sent_at", "status_at", "error"])
+        rows += [message.pk, message.status, provider_id]
+    # UPDATE ... FROM (VALUES ...): PostgreSQL and SQLite (3.33+) both name the columns of
+    # a VALUES list column1, column2...; Django's bulk_update (CASE WHEN per row and field)
+    # cost more than the whole send.
+    table = connection.ops.quote_name(Message._meta.db_table)
+    values = ", ".join(["(%s, %s, %s)"] * len(results))
+    sent_at = Message._meta.get_field("sent_at").get_db_prep_value(now, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET status = v.column2, provider_id = v.column3, backend = %s, "
+            f"sent_at = %s, status_at = %s, error = '' FROM (VALUES {values}) AS v "
+            f"WHERE {table}.id = v.column1 AND {table}.status = %s",
+            [backend_name, sent_at, sent_at, *rows, Status.SENDING])
 
 
 def status_callback_url(backend_name: str) -> str:
