@@ -527,12 +527,12 @@ def sms_deliver(message_id: int) -> int | None:
 
 # A worker that dies while handing SMS to the provider leaves at most this many "being
 # sent" (they may have arrived: never sent again, the sweep hands them to a coordinator).
-DELIVERY_CHUNK = 50
+DELIVERY_CHUNK = 100
 
 
 def sms_deliver_many(message_ids: list[int]) -> dict[int, int]:
     """Sends the due SMS among `message_ids` through the configured backend, each at most
-    once, fifty at a time (claimed, handed over, recorded). Returns, per message the
+    once, a hundred at a time (claimed, handed over, recorded). Returns, per message the
     provider failed for a reason that may pass, the delay before its next try."""
     delays = {}
     backend = get_backend()

@@ -511,7 +511,8 @@ def _reminder_settings():
     from .models import ReminderSettings
 
     found = {row.organisation_id: row for row in ReminderSettings.objects.all()}
-    return lambda organisation_id: found.get(organisation_id) or ReminderSettings()
+    default = ReminderSettings()  # once, not once per row of a 100,000-row list
+    return lambda organisation_id: found.get(organisation_id, default)
 
 
 def _own_settings(organisation, *fields):

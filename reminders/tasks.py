@@ -22,7 +22,7 @@ def dispatch(now=None, only=None, batch_size=BATCH_SIZE, queue=None) -> int:
             continue
         with all_organisations():
             for batch in registry.batched(kind.due(now), batch_size):
-                send_batch.apply_async(([item.as_dict() for item in batch],), queue=queue)
+                send_batch.apply_async(([item.as_row() for item in batch],), queue=queue)
                 queued += len(batch)
     return queued
 
@@ -35,8 +35,8 @@ def dispatch_due() -> int:
 
 
 @shared_task(name="reminders.send_batch", acks_late=True, reject_on_worker_lost=True)
-def send_batch(items: list[dict]) -> int:
+def send_batch(items: list[list]) -> int:
     """Claims and sends a batch of due reminders in one transaction, each at most once;
     returns how many it sent. A worker lost mid-batch rolls the whole batch back; the
     message goes back to the queue and the next dispatch queues what is unclaimed."""
-    return services.reminders_send([registry.Due.from_dict(item) for item in items])
+    return services.reminders_send([registry.Due.from_row(item) for item in items])
