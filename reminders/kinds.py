@@ -599,16 +599,19 @@ class KeepInTouch(Kind):
                 .only("id", "organisation_id", "last_contact_on", "waiting_since")
                 .order_by("id")), settings_of
 
-    def _item(self, participant, settings_of):
+    def _item(self, participant, settings_of=None):
+        key = f"participant:{participant.pk}"
+        if settings_of is None:  # due now: the moment is not needed
+            return Due(self.name, participant.organisation_id, key,
+                       participant.reference.isoformat(), key)
         months = settings_of(participant.organisation_id).keep_in_touch_months
-        return Due(self.name, participant.organisation_id, f"participant:{participant.pk}",
-                   participant.reference.isoformat(), f"participant:{participant.pk}",
+        return Due(self.name, participant.organisation_id, key,
+                   participant.reference.isoformat(), key,
                    local_moment(add_months(participant.reference, months), 10))
 
     def due(self, now):
-        queryset, settings_of = self._queryset(local_date(now))
-        for participant in keyset(queryset):
-            yield self._item(participant, settings_of)
+        queryset, _settings_of = self._queryset(local_date(now))
+        return (self._item(participant) for participant in keyset(queryset))
 
     def upcoming(self, now, until):
         queryset, settings_of = self._queryset(local_date(until))
