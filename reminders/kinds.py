@@ -686,8 +686,9 @@ class KeepInTouchNoAnswer(Kind):
         settings_of = _reminder_settings()
         claims = list(self._sent(until).only(
             "id", "organisation_id", "subject_ref", "period_key", "recipient_key", "sent_at"))
+        ids = [claim.subject_ref.removeprefix("participant:") for claim in claims]
         waiting = Participant.objects.filter(
-            pk__in=[int(claim.subject_ref.rsplit(":", 1)[1]) for claim in claims],
+            pk__in=[int(pk) for pk in ids if pk.isdigit()],  # a hand-made row: not ours
             status=ParticipantStatus.WAITING).only("id", "last_contact_on", "waiting_since")
         # Those who answered have a new reference date: nothing goes to them.
         unanswered = {f"participant:{p.pk}": (p.last_contact_on or p.waiting_since).isoformat()
