@@ -37,7 +37,10 @@ class Due:
                 self.recipient_key, self.due_at.isoformat() if self.due_at else None]
 
     @classmethod
-    def from_row(cls, row: list) -> "Due":
+    def from_row(cls, row: list | dict) -> "Due":
+        if isinstance(row, dict):  # a batch queued before the compact form, still waiting
+            row = [row["kind"], row["organisation_id"], row["subject_ref"], row["period_key"],
+                   row.get("recipient_key", ""), row.get("due_at")]
         kind, organisation_id, subject_ref, period_key, recipient_key, due_at = row
         return cls(kind, organisation_id, subject_ref, period_key, recipient_key,
                    datetime.datetime.fromisoformat(due_at) if due_at else None)

@@ -93,6 +93,16 @@ def test_the_beat_schedule_runs_the_dispatcher():
         assert other["task"] in app.tasks, other
 
 
+def test_a_due_item_travels_as_a_compact_row_and_an_older_queued_dict_still_reads():
+    item = registry.Due("duos.end_question", 3, "duo:7", "end", "volunteer:2",
+                        local(2026, 5, 4, 9))
+    assert registry.Due.from_row(item.as_row()) == item
+    assert registry.Due.from_row({"kind": "duos.end_question", "organisation_id": 3,
+                                  "subject_ref": "duo:7", "period_key": "end",
+                                  "recipient_key": "volunteer:2", "due_at": None}) == \
+        registry.Due("duos.end_question", 3, "duo:7", "end", "volunteer:2")
+
+
 @pytest.mark.parametrize("moment, day", [
     # Spring forward: 01:30 UTC on 28 March 2027 is 03:30 in Brussels, the same day.
     (datetime.datetime(2027, 3, 27, 23, 30, tzinfo=datetime.UTC), "2027-03-28"),
