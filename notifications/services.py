@@ -410,7 +410,9 @@ def _sms_rules_allow(messages: list[Message], now: datetime) -> list[Message]:
     """The SMS among `messages` that may go out now (in constant queries): a number that
     replied STOP gets nothing; during the organisation's quiet hours, or beyond a person's
     daily limit (counting this batch), a message waits (its `not_before` moves)."""
-    phones = {str(message.phone) for message in messages}
+    # str() of a phone number validates it again (phonenumbers): once per message.
+    phone_of = {message.pk: str(message.phone) for message in messages}
+    phones = set(phone_of.values())
     opted_out = {str(phone) for phone in OptOut.objects.filter(phone__in=phones)
                  .values_list("phone", flat=True)}
     rules = _messaging_settings_many({message.organisation_id for message in messages})
@@ -422,7 +424,7 @@ def _sms_rules_allow(messages: list[Message], now: datetime) -> list[Message]:
         ).order_by().values("phone").annotate(count=Count("id")).values_list("phone", "count")))
     allowed_now, waiting = [], defaultdict(list)
     for message in messages:
-        phone = str(message.phone)
+        phone = phone_of[message.pk]
         if phone in opted_out and message.template != STOP_CONFIRMATION:
             _message_failed(message, "The number replied STOP", Status.SUPPRESSED)
             continue

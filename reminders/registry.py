@@ -138,7 +138,8 @@ def keyset(queryset, page_size: int | None = None) -> Iterator:
         yield from rows
         if len(rows) < page_size:
             return
-        last = rows[-1].pk
+        # A model instance, or a values_list row whose first column is the pk.
+        last = rows[-1][0] if isinstance(rows[-1], tuple) else rows[-1].pk
 
 
 def batched(items: Iterable[Due], size: int) -> Iterator[list[Due]]:
