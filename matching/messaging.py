@@ -150,8 +150,9 @@ def tell_participant_back_on_waiting_list(proposal_id: int) -> None:
                               "place on the waiting list."))
 
 
-def ask_volunteer_to_accept(offer_id: int) -> None:
-    """E-mail and SMS to the chosen volunteer with their personal accept/decline link."""
+def ask_volunteer_to_accept(offer_id: int, step: str = "ask") -> None:
+    """E-mail and SMS to the chosen volunteer with their personal accept/decline link;
+    `step` names the message (the first ask, the reminder), each sent once."""
     from .proposal_models import VolunteerOffer
 
     offer = VolunteerOffer.objects.select_related("volunteer", "proposal__participant").get(
@@ -160,7 +161,7 @@ def ask_volunteer_to_accept(offer_id: int) -> None:
     language = reach.language_of(volunteer)
     name = reach.name_for_buddy(offer.proposal.participant, language)
     options = {
-        "kind": kinds.VOLUNTEER_OFFER, "key": f"matching.offer:{offer_id}:ask",
+        "kind": kinds.VOLUNTEER_OFFER, "key": f"matching.offer:{offer_id}:{step}",
         "context": {"participant_first_name": name}, "email_title": TITLE,
         "email_line": lambda: reach.text_in(
             _("%(name)s chose you as their buddy. Open the link to read more and to accept "

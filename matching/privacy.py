@@ -116,16 +116,28 @@ def profile_shared(participant_id: int) -> bool:
         return consent_given(participant_id, ConsentPurpose.SHARE_PROFILE)
 
 
-def message_consent(key: str, template: str) -> bool:
-    """notifications' consent check for "participant:<id>": SMS and e-mail need the SMS purpose."""
-    try:
-        participant_id = int(key.split(":", 1)[1])
-    except (IndexError, ValueError):
-        return True
+def messages_refused(keys: list[str], template: str) -> set[str]:
+    """notifications' consent check for "participant:<id>" keys: SMS and e-mail need the
+    SMS purpose. Returns the keys whose latest record says no (one query for the batch)."""
+    ids = {}
+    for key in keys:
+        try:
+            ids[int(key.split(":", 1)[1])] = key
+        except (IndexError, ValueError):
+            continue
+    if not ids:
+        return set()
     # Messages go out from requests, tasks and link pages, in whatever scope they run in;
-    # the lookup is by the participant's own id, so it reads across organisations.
+    # the lookup is by the participants' own ids, so it reads across organisations.
+    latest = {}
     with all_organisations():
-        return consent_given(participant_id, ConsentPurpose.SMS)
+        for participant_id, given in (
+                ConsentRecord.objects.filter(participant_id__in=list(ids),
+                                             purpose=ConsentPurpose.SMS)
+                .order_by("participant_id", "-recorded_at", "-pk")
+                .values_list("participant_id", "given")):
+            latest.setdefault(participant_id, given)
+    return {ids[participant_id] for participant_id, given in latest.items() if given is False}
 
 
 # --- the person's data ---------------------------------------------------------------------

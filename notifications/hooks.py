@@ -9,7 +9,7 @@ its *purpose* (a string it chooses, such as "matching.proposal") in its AppConfi
     hooks.register_link_view("matching.proposal", proposal_link_page)
     hooks.register_delivery_handler("matching.", proposal_delivery)
     hooks.register_person_url("participant:", participant_url)
-    hooks.register_consent_check("participant:", message_consent)
+    hooks.register_consent_check("participant:", messages_refused)
 
 Handlers run inside the organisation scope of the message, in the transaction of the
 inbound request or callback.
@@ -54,7 +54,7 @@ _reply_handlers: dict[str, Callable[[Reply], None]] = {}
 _link_views: dict[str, Callable] = {}
 _delivery_handlers: list[tuple[str, Callable[[Delivery], None]]] = []
 _person_urls: list[tuple[str, Callable[[str], str | None]]] = []
-_consent_checks: list[tuple[str, Callable[[str, str], bool]]] = []
+_consent_checks: list[tuple[str, Callable[[list[str], str], set[str]]]] = []
 
 
 def register_reply_handler(purpose: str, handler: Callable[[Reply], None]) -> None:
@@ -79,16 +79,27 @@ def register_person_url(key_prefix: str, resolver: Callable[[str], str | None]) 
     _person_urls.append((key_prefix, resolver))
 
 
-def register_consent_check(key_prefix: str, check: Callable[[str, str], bool]) -> None:
-    """`check(recipient_key, template)` says whether the person agreed to this message;
-    consulted by sms_send and email_send before a message goes out."""
+def register_consent_check(key_prefix: str,
+                           check: Callable[[list[str], str], set[str]]) -> None:
+    """`check(recipient_keys, template)` returns the keys (of that prefix) of the people who
+    did not agree to this message; consulted, once per batch, by sms_send(_many) and
+    email_send before a message goes out."""
     _consent_checks.append((key_prefix, check))
+
+
+def consent_refused(keys: list[str], template: str) -> set[str]:
+    """The keys among `keys` for which a registered check refuses the message."""
+    refused: set[str] = set()
+    for prefix, check in _consent_checks:
+        mine = [key for key in keys if key.startswith(prefix)]
+        if mine:
+            refused |= set(check(mine, template))
+    return refused
 
 
 def consent_allows(key: str, template: str) -> bool:
     """False when a registered check for the key's prefix refuses the message."""
-    return all(check(key, template) for prefix, check in _consent_checks
-               if key.startswith(prefix))
+    return key not in consent_refused([key], template)
 
 
 def reply_handler(purpose: str):

@@ -6,6 +6,7 @@ the Celery tasks call `sms_deliver`, `email_deliver` and `dispatch_due`; the web
 """
 
 import logging
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -13,8 +14,8 @@ import phonenumbers
 from anymail.exceptions import AnymailRecipientsRefused
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Q
 from django.template.exceptions import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -137,17 +138,6 @@ def _standard_context(organisation: Organisation, recipient_first_name: str) -> 
     }
 
 
-def _text_for(organisation_id: int, kind: str, language: str) -> str:
-    override = TemplateOverride.objects.filter(
-        organisation_id=organisation_id, kind=kind, language=language
-    ).values_list("text", flat=True).first()
-    return override or texts.standard_text(kind, language)
-
-
-def is_opted_out(phone: str) -> bool:
-    return OptOut.objects.filter(phone=phone).exists()
-
-
 def _existing(organisation_id: int, idempotency_key: str) -> Message | None:
     return Message.objects.filter(
         organisation_id=organisation_id, idempotency_key=idempotency_key
@@ -168,6 +158,21 @@ def _create_once(fields: dict) -> tuple[Message, bool]:
 
 def _enqueue(task, message_id: int) -> None:
     transaction.on_commit(lambda: task.delay(message_id))
+
+
+DELIVERY_BATCH = 500
+
+
+def _enqueue_sms(message_ids: list[int]) -> None:
+    """After the commit, one delivery task per batch of SMS (one per message alone)."""
+    from .tasks import deliver_sms, deliver_sms_batch
+
+    if len(message_ids) == 1:
+        _enqueue(deliver_sms, message_ids[0])
+        return
+    for start in range(0, len(message_ids), DELIVERY_BATCH):
+        chunk = message_ids[start:start + DELIVERY_BATCH]
+        transaction.on_commit(lambda chunk=chunk: deliver_sms_batch.delay(chunk))
 
 
 def task_open(*, organisation_id, kind: str, recipient_key: str = "", first_name: str = "",
@@ -234,64 +239,149 @@ def _message_failed(message: Message, error: str, status: str = Status.FAILED) -
 # --- sending SMS ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """One message of a batch: to whom, under which idempotency key, with what."""
+
+    recipient: Recipient
+    idempotency_key: str
+    context: dict | None = None
+    link: LinkSpec | None = None
+    question: QuestionSpec | None = None
+
+
 def sms_send(*, recipient: Recipient, template: str, idempotency_key: str,
              context: dict | None = None, link: LinkSpec | None = None,
              question: QuestionSpec | None = None) -> Message:
     """Logs an SMS for `recipient` and queues it (once per idempotency key); it goes out
     at once, or after the organisation's quiet hours, or the next day when the person had
     enough SMS today. Returns the message, already sent or not."""
-    if not idempotency_key:
-        raise ValueError("An idempotency key is required: the same key is the same message")
-    with transaction.atomic():
-        existing = _existing(recipient.organisation_id, idempotency_key)
-        if existing is not None:
-            return existing
-        kind = texts.get(template)
-        organisation = Organisation.objects.get(pk=recipient.organisation_id)
-        phone = normalise_phone(recipient.phone)
-        if not phone:
-            raise ValueError(f"{recipient.key} has no phone number an SMS can reach")
-        language = recipient.language or organisation.default_language
-        values = {**(context or {}), **_standard_context(organisation, recipient.first_name)}
-        if link is not None:
-            values["link"] = links.redacted_url(organisation.pk, language)
-        body = texts.render(_text_for(organisation.pk, template, language), values)
-        counted = count_segments(body)
-        now = timezone.now()
-        message, created = _create_once({
-            "organisation_id": organisation.pk, "direction": Direction.OUT,
-            "channel": Channel.SMS, "template": template, "recipient_key": recipient.key,
-            "recipient_role": recipient.role, "first_name": recipient.first_name,
-            "phone": phone, "language": language, "body": body,
-            "segments": counted.segments, "encoding": counted.encoding,
-            "cost": settings.SMS_COST_PER_SEGMENT * counted.segments,
-            "idempotency_key": idempotency_key, "not_before": now,
-            "link_spec": _link_spec(link),
-        })
-        if not created:
-            return message
-        if not hooks.consent_allows(recipient.key, template) and template != STOP_CONFIRMATION:
-            _message_failed(message, "No consent to messages", Status.NO_CONSENT)
-            return message
-        if question is not None:
-            Question.objects.create(
-                organisation_id=organisation.pk, phone=phone, recipient_key=recipient.key,
-                purpose=question.purpose, subject=question.subject,
-                accepts=list(question.accepts), choices=question.choices, message=message,
-                expires_at=now + question.valid_for,
-            )
-        if is_opted_out(phone) and template != STOP_CONFIRMATION:
-            _message_failed(message, "The number replied STOP", Status.SUPPRESSED)
-            return message
-        if not kind.immediate:
-            rules = messaging_settings(organisation.pk)
-            message.not_before = next_allowed(now, rules.quiet_hours_start,
-                                              rules.quiet_hours_end)
-            message.save(update_fields=["not_before"])
-        from .tasks import deliver_sms
+    return sms_send_many(template=template, messages=[Outgoing(
+        recipient=recipient, idempotency_key=idempotency_key, context=context, link=link,
+        question=question)])[0]
 
-        _enqueue(deliver_sms, message.pk)
-    return message
+
+def _texts_for(organisation_ids, template: str):
+    """`text(organisation_id, language)`: the organisation's own wording or the standard
+    text (one query for the batch)."""
+    overrides = {(org, language): text for org, language, text in TemplateOverride.objects
+                 .filter(organisation_id__in=organisation_ids, kind=template)
+                 .values_list("organisation_id", "language", "text")}
+    standard = {}
+
+    def text(organisation_id, language):
+        found = overrides.get((organisation_id, language))
+        if found:
+            return found
+        if language not in standard:
+            standard[language] = texts.standard_text(template, language)
+        return standard[language]
+    return text
+
+
+def _messaging_settings_many(organisation_ids) -> dict:
+    found = {rules.organisation_id: rules for rules in
+             MessagingSettings.objects.filter(organisation_id__in=organisation_ids)}
+    return {pk: found.get(pk) or MessagingSettings(organisation_id=pk)
+            for pk in organisation_ids}
+
+
+def _create_many(messages: list[Message]) -> list[Message]:
+    """Inserts the messages; one whose key a concurrent transaction took meanwhile is left
+    out (the same key is the same message)."""
+    while messages:
+        try:
+            with transaction.atomic():
+                return Message.objects.bulk_create(messages)
+        except IntegrityError:
+            taken = set(Message.objects.filter(
+                organisation_id__in={m.organisation_id for m in messages},
+                idempotency_key__in=[m.idempotency_key for m in messages],
+            ).values_list("organisation_id", "idempotency_key"))
+            if not taken:
+                raise
+            messages = [m for m in messages
+                        if (m.organisation_id, m.idempotency_key) not in taken]
+    return []
+
+
+def sms_send_many(*, template: str, messages: list[Outgoing]) -> list[Message]:
+    """Logs one SMS of `template` per outgoing message and queues them for delivery in
+    batches, with the rules of `sms_send` (once per idempotency key, consent, STOP, quiet
+    hours, the person's language and the organisation's wording) in a constant number of
+    queries. Returns the messages in the order given, already sent or not."""
+    if any(not out.idempotency_key for out in messages):
+        raise ValueError("An idempotency key is required: the same key is the same message")
+    if not messages:
+        return []
+    kind = texts.get(template)
+    with transaction.atomic():
+        organisation_ids = {out.recipient.organisation_id for out in messages}
+        keys = [out.idempotency_key for out in messages]
+        found = {(m.organisation_id, m.idempotency_key): m for m in Message.objects.filter(
+            organisation_id__in=organisation_ids, idempotency_key__in=keys)}
+        organisations = Organisation.objects.in_bulk(organisation_ids)
+        text_for = _texts_for(organisation_ids, template)
+        rules = _messaging_settings_many(organisation_ids)
+        now = timezone.now()
+        new, specs = [], {}
+        for out in messages:
+            recipient, organisation = out.recipient, organisations[out.recipient.organisation_id]
+            key = (organisation.pk, out.idempotency_key)
+            if key in found or key in specs:
+                continue
+            phone = normalise_phone(recipient.phone)
+            if not phone:
+                raise ValueError(f"{recipient.key} has no phone number an SMS can reach")
+            language = recipient.language or organisation.default_language
+            values = {**(out.context or {}),
+                      **_standard_context(organisation, recipient.first_name)}
+            if out.link is not None:
+                values["link"] = links.redacted_url(organisation.pk, language)
+            body = texts.render(text_for(organisation.pk, language), values)
+            counted = count_segments(body)
+            organisation_rules = rules[organisation.pk]
+            specs[key] = out
+            new.append(Message(
+                organisation_id=organisation.pk, direction=Direction.OUT,
+                channel=Channel.SMS, template=template, recipient_key=recipient.key,
+                recipient_role=recipient.role, first_name=recipient.first_name,
+                phone=phone, language=language, body=body,
+                segments=counted.segments, encoding=counted.encoding,
+                cost=settings.SMS_COST_PER_SEGMENT * counted.segments,
+                idempotency_key=out.idempotency_key, link_spec=_link_spec(out.link),
+                not_before=now if kind.immediate else next_allowed(
+                    now, organisation_rules.quiet_hours_start,
+                    organisation_rules.quiet_hours_end),
+            ))
+        created = _create_many(new)
+        exempt = template == STOP_CONFIRMATION
+        refused = set() if exempt else hooks.consent_refused(
+            [m.recipient_key for m in created], template)
+        opted_out = set() if exempt else {str(phone) for phone in OptOut.objects.filter(
+            phone__in=[m.phone for m in created]).values_list("phone", flat=True)}
+        questions, due = [], []
+        for message in created:
+            found[(message.organisation_id, message.idempotency_key)] = message
+            if message.recipient_key in refused:
+                _message_failed(message, "No consent to messages", Status.NO_CONSENT)
+                continue
+            question = specs[(message.organisation_id, message.idempotency_key)].question
+            if question is not None:
+                questions.append(Question(
+                    organisation_id=message.organisation_id, phone=message.phone,
+                    recipient_key=message.recipient_key, purpose=question.purpose,
+                    subject=question.subject, accepts=list(question.accepts),
+                    choices=question.choices, message=message,
+                    expires_at=now + question.valid_for))
+            if str(message.phone) in opted_out:
+                _message_failed(message, "The number replied STOP", Status.SUPPRESSED)
+                continue
+            if message.not_before <= now:  # the others wait for the beat's sweep
+                due.append(message.pk)
+        Question.objects.bulk_create(questions)
+        _enqueue_sms(due)
+    return [found[(out.recipient.organisation_id, out.idempotency_key)] for out in messages]
 
 
 def _link_spec(link: LinkSpec | None) -> dict:
@@ -316,50 +406,67 @@ def _make_link(message: Message) -> str:
     return link_url
 
 
-def _daily_count(phone: str, now: datetime) -> int:
+def _sms_rules_allow(messages: list[Message], now: datetime) -> list[Message]:
+    """The SMS among `messages` that may go out now (in constant queries): a number that
+    replied STOP gets nothing; during the organisation's quiet hours, or beyond a person's
+    daily limit (counting this batch), a message waits (its `not_before` moves)."""
+    # str() of a phone number validates it again (phonenumbers): once per message.
+    phone_of = {message.pk: str(message.phone) for message in messages}
+    phones = set(phone_of.values())
+    opted_out = {str(phone) for phone in OptOut.objects.filter(phone__in=phones)
+                 .values_list("phone", flat=True)}
+    rules = _messaging_settings_many({message.organisation_id for message in messages})
     start, end = local_day_bounds(now)
-    return Message.objects.filter(
-        channel=Channel.SMS, direction=Direction.OUT, phone=phone,
-        sent_at__gte=start, sent_at__lt=end,
-    ).count()
+    sent_today = Counter(dict(
+        (str(phone), count) for phone, count in Message.objects.filter(
+            channel=Channel.SMS, direction=Direction.OUT, phone__in=phones,
+            sent_at__gte=start, sent_at__lt=end,
+        ).order_by().values("phone").annotate(count=Count("id")).values_list("phone", "count")))
+    allowed_now, waiting = [], defaultdict(list)
+    for message in messages:
+        phone = phone_of[message.pk]
+        if phone in opted_out and message.template != STOP_CONFIRMATION:
+            _message_failed(message, "The number replied STOP", Status.SUPPRESSED)
+            continue
+        if not texts.get(message.template).immediate:
+            own = rules[message.organisation_id]
+            allowed = next_allowed(now, own.quiet_hours_start, own.quiet_hours_end)
+            if allowed <= now and sent_today[phone] >= own.sms_daily_limit:
+                allowed = start_of_next_day(now, own.quiet_hours_end)
+            if allowed > now:
+                waiting[allowed].append(message.pk)
+                continue
+        sent_today[phone] += 1
+        allowed_now.append(message)
+    for moment, pks in waiting.items():
+        Message.objects.filter(pk__in=pks).update(not_before=moment)
+    return allowed_now
 
 
-def _claim(message_id: int, channel: str):
-    """Takes a due message for sending, in its own committed transaction, so that a
-    duplicated or retried task finds it taken and sends nothing. Returns the message and
-    the text to send (with the real link), or (message, None) when nothing is to be sent."""
+def _claim_many(message_ids: list[int], channel: str) -> list[tuple[Message, str]]:
+    """Takes the due messages among `message_ids` for sending, in its own committed
+    transaction, so that a duplicated or retried task finds them taken and sends nothing.
+    Returns each message taken with the text to send (with the real link)."""
     with transaction.atomic():
-        message = Message.objects.select_for_update().filter(
-            pk=message_id, channel=channel).first()
-        if message is None or message.status != Status.PENDING:
-            return message, None
         now = timezone.now()
-        if message.not_before > now:
-            return message, None
-        if channel == Channel.SMS:
-            if is_opted_out(str(message.phone)) and message.template != STOP_CONFIRMATION:
-                _message_failed(message, "The number replied STOP", Status.SUPPRESSED)
-                return message, None
-            if not texts.get(message.template).immediate:
-                rules = messaging_settings(message.organisation_id)
-                allowed = next_allowed(now, rules.quiet_hours_start, rules.quiet_hours_end)
-                if allowed <= now and _daily_count(str(message.phone), now) >= (
-                    rules.sms_daily_limit
-                ):
-                    allowed = start_of_next_day(now, rules.quiet_hours_end)
-                if allowed > now:
-                    message.not_before = allowed
-                    message.save(update_fields=["not_before"])
-                    return message, None
-        body = message.body
-        if channel == Channel.SMS and message.link_spec:
-            body = body.replace(links.redacted_url(message.organisation_id, message.language),
-                                _make_link(message))
-        message.status = Status.SENDING
-        message.attempts += 1
-        message.status_at = now
-        message.save(update_fields=["status", "attempts", "status_at"])
-    return message, body
+        messages = list(Message.objects.select_for_update().filter(
+            pk__in=message_ids, channel=channel, status=Status.PENDING, not_before__lte=now,
+        ).order_by("pk"))
+        if channel == Channel.SMS and messages:
+            messages = _sms_rules_allow(messages, now)
+        taken = []
+        for message in messages:
+            body = message.body
+            if channel == Channel.SMS and message.link_spec:
+                body = body.replace(
+                    links.redacted_url(message.organisation_id, message.language),
+                    _make_link(message))
+            message.status, message.status_at = Status.SENDING, now
+            message.attempts += 1
+            taken.append((message, body))
+        Message.objects.filter(pk__in=[message.pk for message in messages]).update(
+            status=Status.SENDING, attempts=F("attempts") + 1, status_at=now)
+    return taken
 
 
 def retry_delay(attempts: int) -> int:
@@ -382,12 +489,30 @@ def _send_failed(message: Message, exc: SmsError) -> int | None:
         return delay
 
 
-def _sent(message: Message, backend_name: str, provider_id: str, status: str) -> None:
+def _sent_many(results: list[tuple[Message, str, str]], backend_name: str) -> None:
+    """Records (message, provider id, status) of what the provider took, in one statement;
+    a message no longer "being sent" (settled meanwhile) is left as it is."""
+    if not results:
+        return
     now = timezone.now()
-    Message.objects.filter(pk=message.pk, status=Status.SENDING).update(
-        status=status if status in Status.values else Status.QUEUED, provider_id=provider_id,
-        backend=backend_name, sent_at=now, status_at=now, error="",
-    )
+    rows = []
+    for message, provider_id, status in results:
+        message.status = status if status in Status.values else Status.QUEUED
+        message.provider_id, message.backend, message.error = provider_id, backend_name, ""
+        message.sent_at = message.status_at = now
+        rows += [message.pk, message.status, provider_id]
+    # UPDATE ... FROM (VALUES ...): PostgreSQL and SQLite (3.33+) both name the columns of
+    # a VALUES list column1, column2...; Django's bulk_update (CASE WHEN per row and field)
+    # cost more than the whole send.
+    table = connection.ops.quote_name(Message._meta.db_table)
+    values = ", ".join(["(%s, %s, %s)"] * len(results))
+    sent_at = Message._meta.get_field("sent_at").get_db_prep_value(now, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET status = v.column2, provider_id = v.column3, backend = %s, "
+            f"sent_at = %s, status_at = %s, error = '' FROM (VALUES {values}) AS v "
+            f"WHERE {table}.id = v.column1 AND {table}.status = %s",
+            [backend_name, sent_at, sent_at, *rows, Status.SENDING])
 
 
 def status_callback_url(backend_name: str) -> str:
@@ -399,31 +524,53 @@ def status_callback_url(backend_name: str) -> str:
 def sms_deliver(message_id: int) -> int | None:
     """Sends one due SMS through the configured backend, at most once. Returns the delay
     before a retry when the provider failed for a reason that may pass, else None."""
+    return sms_deliver_many([message_id]).get(message_id)
+
+
+# A worker that dies while handing SMS to the provider leaves at most this many "being
+# sent" (they may have arrived: never sent again, the sweep hands them to a coordinator).
+DELIVERY_CHUNK = 100
+
+
+def sms_deliver_many(message_ids: list[int]) -> dict[int, int]:
+    """Sends the due SMS among `message_ids` through the configured backend, each at most
+    once, a hundred at a time (claimed, handed over, recorded). Returns, per message the
+    provider failed for a reason that may pass, the delay before its next try."""
+    delays = {}
+    backend = get_backend()
+    callback = status_callback_url(backend.name)
     with all_organisations():
-        message, body = _claim(message_id, Channel.SMS)
-        if body is None:
-            return None
-        backend = get_backend()
-        rules = messaging_settings(message.organisation_id)
-        try:
-            result = backend.send(
-                to=str(message.phone), body=body, reference=str(message.pk),
-                sender=str(rules.sms_number or ""),
-                status_callback=status_callback_url(backend.name),
-            )
-        except SmsError as exc:
-            logger.warning("SMS %s failed (%s): %s", message.pk,
-                           "permanent" if exc.permanent else "will retry", exc)
-            return _send_failed(message, exc)
-        _sent(message, backend.name, result.provider_id, result.status)
-        return None
+        for start in range(0, len(message_ids), DELIVERY_CHUNK):
+            taken = _claim_many(message_ids[start:start + DELIVERY_CHUNK], Channel.SMS)
+            if not taken:
+                continue
+            rules = _messaging_settings_many({message.organisation_id for message, _ in taken})
+            sent = []
+            for message, body in taken:
+                try:
+                    result = backend.send(
+                        to=str(message.phone), body=body, reference=str(message.pk),
+                        sender=str(rules[message.organisation_id].sms_number or ""),
+                        status_callback=callback,
+                    )
+                except SmsError as exc:
+                    logger.warning("SMS %s failed (%s): %s", message.pk,
+                                   "permanent" if exc.permanent else "will retry", exc)
+                    delay = _send_failed(message, exc)
+                    if delay is not None:
+                        delays[message.pk] = delay
+                    continue
+                sent.append((message, result.provider_id, result.status))
+            if sent:
+                _sent_many(sent, backend.name)
+    return delays
 
 
 def dispatch_due(now: datetime | None = None, stale_after: timedelta = timedelta(minutes=15)):
     """Queues every message whose time has come (after quiet hours, a daily limit, or a
     lost retry), and settles messages left "being sent" by a worker that died mid-send:
     they might have gone out, so they are not sent again but handed to a coordinator."""
-    from .tasks import deliver_email, deliver_sms
+    from .tasks import deliver_email, deliver_sms_batch
 
     now = now or timezone.now()
     with all_organisations():
@@ -434,7 +581,11 @@ def dispatch_due(now: datetime | None = None, stale_after: timedelta = timedelta
             direction=Direction.OUT, status=Status.PENDING,
         ).values_list("pk", "channel")[:5000])
         for pk, channel in due:
-            (deliver_sms if channel == Channel.SMS else deliver_email).delay(pk)
+            if channel != Channel.SMS:
+                deliver_email.delay(pk)
+        sms = [pk for pk, channel in due if channel == Channel.SMS]
+        for start in range(0, len(sms), DELIVERY_BATCH):
+            deliver_sms_batch.delay(sms[start:start + DELIVERY_BATCH])
         stale = Message.objects.filter(
             direction=Direction.OUT, status=Status.SENDING, status_at__lt=now - stale_after,
         )
@@ -760,9 +911,10 @@ def email_deliver(message_id: int) -> int | None:
     from .calendar import ics_for
 
     with all_organisations():
-        message, _body = _claim(message_id, Channel.EMAIL)
-        if _body is None:
+        taken = _claim_many([message_id], Channel.EMAIL)
+        if not taken:
             return None
+        message = taken[0][0]
         link_url = _make_link(message) if message.link_spec else None
         subject, text, html = _render_email(message, link_url)
         redacted = links.redacted_url(message.organisation_id, message.language)
@@ -790,7 +942,7 @@ def email_deliver(message_id: int) -> int | None:
         Message.objects.filter(pk=message.pk).update(
             subject=subject[:200], body=text.replace(link_url, redacted) if link_url else text,
         )
-        _sent(message, settings.EMAIL_BACKEND.rsplit(".", 2)[-2], provider_id, Status.SENT)
+        _sent_many([(message, provider_id, Status.SENT)], settings.EMAIL_BACKEND.rsplit(".", 2)[-2])
         return None
 
 

@@ -20,6 +20,13 @@ def deliver_sms(self, message_id: int):
     _retry_later(self, services.sms_deliver(message_id))
 
 
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def deliver_sms_batch(message_ids: list[int]):
+    """Sends a batch of SMS, each at most once; one the provider refused for a reason that
+    may pass waits for its back-off and is picked up again by the beat's sweep."""
+    services.sms_deliver_many(message_ids)
+
+
 @shared_task(bind=True, max_retries=None, acks_late=True)
 def deliver_email(self, message_id: int):
     """Sends one e-mail; retried like an SMS."""

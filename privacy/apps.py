@@ -13,7 +13,7 @@ class PrivacyConfig(AppConfig):
     verbose_name = _("Privacy")
 
     def ready(self):
-        from matching.privacy import message_consent
+        from matching.privacy import messages_refused
         from notifications import hooks
 
-        hooks.register_consent_check("participant:", message_consent)
+        hooks.register_consent_check("participant:", messages_refused)

@@ -8,17 +8,22 @@ period however often the dispatcher runs, and a run that was missed catches up: 
 
 import datetime
 
-from django.db import transaction
 from django.db.models import Max, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .registry import Due, Kind, local_date, local_moment, register
+from .registry import Due, Kind, Sent, keyset, local_date, local_moment, register
 
 
 def _setting_map(model, field):
     values = dict(model.objects.values_list("organisation_id", field))
     return values, model._meta.get_field(field).default
+
+
+def _organisations_of(queryset):
+    """The organisations that have rows in `queryset`, once each (without the model's
+    ordering, DISTINCT would return one row per row)."""
+    return queryset.order_by().values_list("organisation_id", flat=True).distinct()
 
 
 def _window(items, now, until):
@@ -49,8 +54,8 @@ class _ProposalStep(Kind):
         raise NotImplementedError
 
     def due(self, now):
-        for proposal in self.selector(local_date(now)).only(
-                "id", "organisation_id", "participant_id").iterator(chunk_size=2000):
+        for proposal in keyset(self.selector(local_date(now)).only(
+                "id", "organisation_id", "participant_id")):
             yield self._item(proposal)
 
     def upcoming(self, now, until):
@@ -123,7 +128,7 @@ class _OfferStep(_ProposalStep):
         days, default = _setting_map(MatchingSettings, self.setting)
         asked = VolunteerOffer.objects.filter(status=OfferStatus.ASKED)
         condition = Q(pk__in=[])
-        for organisation_id in asked.values_list("organisation_id", flat=True).distinct():
+        for organisation_id in _organisations_of(asked):
             # Due from midnight of the N-th day after the question (local dates).
             before = local_moment(until_day - datetime.timedelta(
                 days=days.get(organisation_id, default) - 1))
@@ -135,7 +140,7 @@ class _OfferStep(_ProposalStep):
 
     def due(self, now):
         offers, _days, _default = self._offers(local_date(now))
-        return (self._item(offer) for offer in offers.iterator())
+        return (self._item(offer) for offer in keyset(offers))
 
     def upcoming(self, now, until):
         offers, days, default = self._offers(local_date(until))
@@ -166,7 +171,9 @@ class OfferReminder(_OfferStep):
         offer = self._asked_offer(item)
         if offer is None:
             return False
-        transaction.on_commit(lambda: messaging.ask_volunteer_to_accept(offer.pk))
+        # In the claim's transaction (the message row is the outbox): claim and message
+        # commit together. Its own key, or it would be the first ask again.
+        messaging.ask_volunteer_to_accept(offer.pk, step="reminder")
         return True
 
 
@@ -286,6 +293,24 @@ class HowIsItGoing(Kind):
             yield Due(self.name, duo.organisation_id, f"duo:{duo.pk}", last.isoformat(),
                       f"participant:{duo.participant_id}")
 
+    def upcoming(self, now, until):
+        from duos.models import RUNNING_STATUSES, Duo, DuoSettings
+
+        weeks, default = _setting_map(DuoSettings, "ask_how_every_weeks")
+        items = []
+        for duo in (Duo.objects.filter(status__in=RUNNING_STATUSES, started_on__isnull=False)
+                    .only("id", "organisation_id", "participant_id", "started_on",
+                          "how_asked_on")):
+            interval = weeks.get(duo.organisation_id, default)
+            if not interval:
+                continue  # never asked in this organisation
+            last = duo.how_asked_on or duo.started_on
+            # Due from midnight of the day N weeks after the last question (local dates).
+            items.append(Due(self.name, duo.organisation_id, f"duo:{duo.pk}", last.isoformat(),
+                             f"participant:{duo.participant_id}",
+                             local_moment(last + datetime.timedelta(weeks=interval))))
+        return _window(items, now, until)
+
     def send(self, item):
         from duos import services
         from duos.models import Duo
@@ -312,7 +337,7 @@ class AgreementUnconfirmed(Kind):
         settings_of = _reminder_settings()
         pending = Duo.objects.filter(status=DuoStatus.AGREEMENT_PENDING)
         condition = Q(pk__in=[])
-        for organisation_id in pending.values_list("organisation_id", flat=True).distinct():
+        for organisation_id in _organisations_of(pending):
             days = settings_of(organisation_id).agreement_reminder_days
             condition |= Q(organisation_id=organisation_id, created_at__lt=local_moment(
                 until_day - datetime.timedelta(days=days - 1)))
@@ -329,7 +354,7 @@ class AgreementUnconfirmed(Kind):
 
     def due(self, now):
         duos, settings_of = self._duos(local_date(now))
-        return (self._item(duo, settings_of) for duo in duos.iterator())
+        return (self._item(duo, settings_of) for duo in keyset(duos))
 
     def upcoming(self, now, until):
         duos, settings_of = self._duos(local_date(until))
@@ -394,7 +419,7 @@ class SessionReminder(Kind):
             "session").only(
             "id", "volunteer_id", "participant_id", "session__organisation_id",
             "session__starts_at")
-        for invitation in invitations.iterator(chunk_size=2000):
+        for invitation in keyset(invitations):
             days = lead.get(invitation.session.organisation_id, default)
             if not days:
                 continue
@@ -452,7 +477,7 @@ class SessionMorning(Kind):
             session__starts_at__gte=start, session__starts_at__lt=end)).select_related(
                 "session").only("id", "volunteer_id", "participant_id",
                                 "session__organisation_id", "session__starts_at")
-        for invitation in invitations.iterator(chunk_size=2000):
+        for invitation in keyset(invitations):
             day = local_date(invitation.session.starts_at)
             due_at = min(local_moment(day, MORNING_HOUR), invitation.session.starts_at)
             yield Due(self.name, invitation.session.organisation_id,
@@ -486,7 +511,8 @@ def _reminder_settings():
     from .models import ReminderSettings
 
     found = {row.organisation_id: row for row in ReminderSettings.objects.all()}
-    return lambda organisation_id: found.get(organisation_id) or ReminderSettings()
+    default = ReminderSettings()  # once, not once per row of a 100,000-row list
+    return lambda organisation_id: found.get(organisation_id, default)
 
 
 def _own_settings(organisation, *fields):
@@ -560,7 +586,7 @@ class KeepInTouch(Kind):
         settings_of = _reminder_settings()
         waiting = Participant.objects.filter(status=ParticipantStatus.WAITING)
         condition = Q(pk__in=[])
-        for organisation_id in waiting.values_list("organisation_id", flat=True).distinct():
+        for organisation_id in _organisations_of(waiting):
             months = settings_of(organisation_id).keep_in_touch_months
             if months:
                 # Due N months after the last contact (or the start of the wait).
@@ -574,47 +600,59 @@ class KeepInTouch(Kind):
                 .order_by("id")), settings_of
 
     def _item(self, participant, settings_of):
+        key = f"participant:{participant.pk}"
         months = settings_of(participant.organisation_id).keep_in_touch_months
-        return Due(self.name, participant.organisation_id, f"participant:{participant.pk}",
-                   participant.reference.isoformat(), f"participant:{participant.pk}",
+        return Due(self.name, participant.organisation_id, key,
+                   participant.reference.isoformat(), key,
                    local_moment(add_months(participant.reference, months), 10))
 
     def due(self, now):
-        queryset, settings_of = self._queryset(local_date(now))
-        for participant in queryset.iterator(chunk_size=2000):
-            yield self._item(participant, settings_of)
+        # Plain rows, not model instances: the longest list of all (100,000 in the bench).
+        queryset, _settings_of = self._queryset(local_date(now))
+        for pk, organisation_id, reference in keyset(
+                queryset.values_list("id", "organisation_id", "reference")):
+            key = f"participant:{pk}"
+            yield Due(self.name, organisation_id, key, reference.isoformat(), key)
 
     def upcoming(self, now, until):
         queryset, settings_of = self._queryset(local_date(until))
         return _window([self._item(p, settings_of) for p in queryset], now, until)
 
-    def send(self, item):
+    def send_many(self, items):
+        """In bulk (the waiting list is the longest list): one read of the participants,
+        one `sms_send_many` for those with a mobile number, a task for the others."""
         from matching.models import Participant, ParticipantStatus
         from notifications import keywords, services
 
         from .texts import KEEP_IN_TOUCH
 
-        participant = Participant.objects.get(pk=item.subject_id)
-        reference = participant.last_contact_on or participant.waiting_since
-        if (participant.status != ParticipantStatus.WAITING
-                or reference.isoformat() != item.period_key):
-            return False
-        recipient = _participant_recipient(participant)
-        if not services.normalise_phone(recipient.phone):
-            _task(participant, recipient.key, "keep_in_touch",
-                  _("On the waiting list for a while: call to ask whether they still want a "
-                    "buddy (no mobile number)."))
-            return True
-        answer_days = _reminder_settings()(participant.organisation_id).keep_in_touch_answer_days
-        services.sms_send(
-            recipient=recipient, template=KEEP_IN_TOUCH,
-            idempotency_key=f"{self.name}:{participant.pk}:{item.period_key}",
-            question=services.QuestionSpec(
-                purpose=KEEP_IN_TOUCH, subject=f"participant:{participant.pk}",
-                accepts=(keywords.YES, keywords.NO),
-                valid_for=datetime.timedelta(days=max(answer_days, 1) + 30)),
-        )
-        return True
+        people = Participant.objects.in_bulk([item.subject_id for item in items])
+        settings_of = _reminder_settings()
+        outcome, outgoing = Sent(), []
+        for item in items:
+            participant = people.get(item.subject_id)
+            if participant is None or participant.status != ParticipantStatus.WAITING:
+                continue
+            reference = participant.last_contact_on or participant.waiting_since
+            if reference.isoformat() != item.period_key:
+                continue  # answered meanwhile: a new period
+            outcome.sent.append(item)
+            recipient = _participant_recipient(participant)
+            if not services.normalise_phone(recipient.phone):
+                _task(participant, recipient.key, "keep_in_touch",
+                      _("On the waiting list for a while: call to ask whether they still "
+                        "want a buddy (no mobile number)."))
+                continue
+            answer_days = settings_of(participant.organisation_id).keep_in_touch_answer_days
+            outgoing.append(services.Outgoing(
+                recipient=recipient,
+                idempotency_key=f"{self.name}:{participant.pk}:{item.period_key}",
+                question=services.QuestionSpec(
+                    purpose=KEEP_IN_TOUCH, subject=f"participant:{participant.pk}",
+                    accepts=(keywords.YES, keywords.NO),
+                    valid_for=datetime.timedelta(days=max(answer_days, 1) + 30))))
+        services.sms_send_many(template=KEEP_IN_TOUCH, messages=outgoing)
+        return outcome
 
 
 @register
@@ -632,7 +670,7 @@ class KeepInTouchNoAnswer(Kind):
         settings_of = _reminder_settings()
         sent = SentReminder.objects.filter(kind=KeepInTouch.name, outcome=Outcome.SENT)
         condition = Q(pk__in=[])
-        for organisation_id in sent.values_list("organisation_id", flat=True).distinct():
+        for organisation_id in _organisations_of(sent):
             days = settings_of(organisation_id).keep_in_touch_answer_days
             condition |= Q(organisation_id=organisation_id,
                            sent_at__lte=now - datetime.timedelta(days=days))
@@ -643,8 +681,27 @@ class KeepInTouchNoAnswer(Kind):
                 .only("id", "organisation_id", "subject_ref", "period_key", "recipient_key")
                 .order_by("id"))
 
+    def upcoming(self, now, until):
+        from matching.models import Participant, ParticipantStatus
+
+        settings_of = _reminder_settings()
+        claims = list(self._sent(until).only(
+            "id", "organisation_id", "subject_ref", "period_key", "recipient_key", "sent_at"))
+        ids = [claim.subject_ref.removeprefix("participant:") for claim in claims]
+        waiting = Participant.objects.filter(
+            pk__in=[int(pk) for pk in ids if pk.isdigit()],  # a hand-made row: not ours
+            status=ParticipantStatus.WAITING).only("id", "last_contact_on", "waiting_since")
+        # Those who answered have a new reference date: nothing goes to them.
+        unanswered = {f"participant:{p.pk}": (p.last_contact_on or p.waiting_since).isoformat()
+                      for p in waiting}
+        items = [Due(self.name, claim.organisation_id, claim.subject_ref, claim.period_key,
+                     claim.recipient_key, claim.sent_at + datetime.timedelta(
+                         days=settings_of(claim.organisation_id).keep_in_touch_answer_days))
+                 for claim in claims if unanswered.get(claim.subject_ref) == claim.period_key]
+        return _window(items, now, until)
+
     def due(self, now):
-        for claim in self._sent(now).iterator(chunk_size=2000):
+        for claim in keyset(self._sent(now)):
             # Whether they answered is checked when sending (one row at a time).
             yield Due(self.name, claim.organisation_id, claim.subject_ref, claim.period_key,
                       claim.recipient_key)
@@ -686,7 +743,7 @@ class PausedCheckBack(Kind):
                    local_moment(participant.check_back_on))
 
     def due(self, now):
-        return (self._item(p) for p in self._queryset(local_date(now)).iterator())
+        return (self._item(p) for p in keyset(self._queryset(local_date(now))))
 
     def upcoming(self, now, until):
         return _window([self._item(p) for p in self._queryset(local_date(until))], now, until)
@@ -721,7 +778,7 @@ class AvailabilityEnding(Kind):
         active = Volunteer.objects.filter(status=VolunteerStatus.ACTIVE,
                                           available_until__isnull=False)
         condition = Q(pk__in=[])
-        for organisation_id in active.values_list("organisation_id", flat=True).distinct():
+        for organisation_id in _organisations_of(active):
             days = settings_of(organisation_id).availability_notice_days
             condition |= Q(organisation_id=organisation_id,
                            available_until__lte=until_day + datetime.timedelta(days=days))
@@ -738,7 +795,7 @@ class AvailabilityEnding(Kind):
 
     def due(self, now):
         queryset, settings_of = self._queryset(local_date(now))
-        return (self._item(v, settings_of) for v in queryset.iterator())
+        return (self._item(v, settings_of) for v in keyset(queryset))
 
     def upcoming(self, now, until):
         queryset, settings_of = self._queryset(local_date(until))
@@ -791,18 +848,17 @@ class CoordinatorDigest(Kind):
         return _own_settings(organisation, "digest_hour")
 
     def _items(self, day):
-        from django.db.models import Value
-
-        from organisations.models import Role, User
+        from organisations.models import Organisation, Role, User
 
         settings_of = _reminder_settings()
+        # Organisation's manager is scoped: the staff page sees its own coordinators only.
         users = (User.objects.filter(role=Role.COORDINATOR, is_active=True,
-                                     organisation__isnull=False,
-                                     organisation__is_active=True)
+                                     organisation__in=Organisation.objects.filter(
+                                         is_active=True).values("pk"))
                  .exclude(email="")
                  .filter(_not_claimed(self.name, "user", Value(day.isoformat())))
                  .only("id", "organisation_id").order_by("id"))
-        for user in users.iterator():
+        for user in keyset(users):
             due_at = local_moment(day, settings_of(user.organisation_id).digest_hour)
             yield Due(self.name, user.organisation_id, f"user:{user.pk}", day.isoformat(),
                       f"user:{user.pk}", due_at)
@@ -811,7 +867,14 @@ class CoordinatorDigest(Kind):
         return (item for item in self._items(local_date(now)) if item.due_at <= now)
 
     def upcoming(self, now, until):
-        return []  # every morning, one per coordinator: listed in the settings only
+        # The next morning's e-mail of each coordinator: today's until it went out, then
+        # tomorrow's (it goes only when there is something to follow up).
+        today = local_date(now)
+        items = list(self._items(today))
+        waiting = {item.subject_ref for item in items}
+        items += [item for item in self._items(today + datetime.timedelta(days=1))
+                  if item.subject_ref not in waiting]
+        return _window(items, now, until)
 
     def send(self, item):
         from django.conf import settings

@@ -14,7 +14,7 @@ from matching.models import ParticipantStatus
 from notifications import services as notification_services
 from notifications.models import CoordinatorTask, Message, Status
 from notifications.sms import InboundSms
-from organisations.scoping import all_organisations
+from organisations.scoping import all_organisations, organisation_scope
 from reminders import registry, selectors
 from reminders import services as reminder_services
 from reminders.models import Outcome, ReminderSettings, SentReminder
@@ -91,6 +91,16 @@ def test_the_beat_schedule_runs_the_dispatcher():
     assert entry["task"] in app.tasks
     for other in settings.CELERY_BEAT_SCHEDULE.values():
         assert other["task"] in app.tasks, other
+
+
+def test_a_due_item_travels_as_a_compact_row_and_an_older_queued_dict_still_reads():
+    item = registry.Due("duos.end_question", 3, "duo:7", "end", "volunteer:2",
+                        local(2026, 5, 4, 9))
+    assert registry.Due.from_row(item.as_row()) == item
+    assert registry.Due.from_row({"kind": "duos.end_question", "organisation_id": 3,
+                                  "subject_ref": "duo:7", "period_key": "end",
+                                  "recipient_key": "volunteer:2", "due_at": None}) == \
+        registry.Due("duos.end_question", 3, "duo:7", "end", "volunteer:2")
 
 
 @pytest.mark.parametrize("moment, day", [
@@ -180,6 +190,92 @@ def test_two_concurrent_runs_send_a_reminder_once(organisation):
     assert sorted(results) == [False, True]
     assert Message.objects.filter(template="reminders.keep_in_touch").count() == 1
     assert SentReminder.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_what_is_due_is_read_in_pages_whose_query_does_not_grow_with_the_list(
+        organisation, monkeypatch):
+    ParticipantFactory.create_batch(7, organisation=organisation,
+                                    waiting_since=datetime.date(2026, 1, 5))
+    kind = registry.get("reminders.keep_in_touch")
+    with all_organisations(), CaptureQueriesContext(connection) as queries:
+        due = list(kind.due(local(2026, 4, 6, 11)))
+    assert len(due) == 7
+    longest = max(len(query["sql"]) for query in queries.captured_queries)
+    ParticipantFactory.create_batch(30, organisation=organisation,
+                                    waiting_since=datetime.date(2026, 1, 5))
+    monkeypatch.setattr(registry, "PAGE_SIZE", 10)
+    with all_organisations(), CaptureQueriesContext(connection) as queries:
+        due = list(kind.due(local(2026, 4, 6, 11)))
+    assert len({item.subject_ref for item in due}) == 37
+    pages = [q["sql"] for q in queries.captured_queries if "matching_participant" in q["sql"]
+             and "LIMIT 10" in q["sql"]]
+    assert len(pages) == 4 and not any("OFFSET" in sql for sql in pages)
+    # One condition per organisation, not per participant.
+    assert max(len(query["sql"]) for query in queries.captured_queries) <= longest + 40
+
+
+# A failure after the claim: claim, domain change and message stand or fall together -----
+
+
+def _proposal_reminders(proposal):
+    """(messages, claims, marked reminded) of one proposal's reminder."""
+    return (Message.objects.filter(template="matching.proposal_reminder",
+                                   recipient_key=f"participant:{proposal.participant_id}").count(),
+            SentReminder.objects.filter(kind="matching.proposal_reminder",
+                                        subject_ref=f"proposal:{proposal.pk}").count(),
+            type(proposal).objects.get(pk=proposal.pk).reminded_at is not None)
+
+
+@pytest.mark.django_db
+def test_a_reminder_whose_sending_fails_after_the_claim_is_recorded_nowhere_and_sent_once_later(
+        organisation, monkeypatch):
+    from matching import messaging
+
+    with time_machine.travel(local(2026, 11, 2, 10)):
+        proposal, neighbour = ProposalFactory.create_batch(2, organisation=organisation)
+        CandidateFactory(proposal=proposal, position=1)
+    original = messaging.remind_participant
+
+    def writes_then_fails(proposal_id):
+        original(proposal_id)  # the message row is written in the claim's transaction...
+        if proposal_id == proposal.pk:
+            raise RuntimeError("a bug in this one")  # ...then the domain work fails
+
+    monkeypatch.setattr(messaging, "remind_participant", writes_then_fails)
+    run(local(2026, 11, 5, 10))
+    assert _proposal_reminders(proposal) == (0, 0, False)  # no claim, message or mark
+    assert _proposal_reminders(neighbour) == (1, 1, True)  # its batch-mate went out
+
+    monkeypatch.setattr(messaging, "remind_participant", original)
+    run(local(2026, 11, 5, 10, 1))
+    run(local(2026, 11, 5, 10, 2))
+    assert _proposal_reminders(proposal) == (1, 1, True)
+    assert _proposal_reminders(neighbour) == (1, 1, True)
+
+
+@pytest.mark.django_db
+def test_a_batch_that_crashes_after_the_domain_work_leaves_nothing_and_the_next_run_sends_once(
+        organisation, monkeypatch):
+    with time_machine.travel(local(2026, 11, 2, 10)):
+        proposals = ProposalFactory.create_batch(3, organisation=organisation)
+    kind = registry.get("matching.proposal_reminder")
+    original = type(kind).send_many
+
+    def crashes_after_sending(self, items):
+        outcome = original(self, items)
+        assert len(outcome.sent) == 3  # the domain work and the messages were done...
+        raise SystemExit("the worker died before the commit")  # ...and never committed
+
+    monkeypatch.setattr(type(kind), "send_many", crashes_after_sending)
+    with pytest.raises(SystemExit):
+        run(local(2026, 11, 5, 10))
+    assert [_proposal_reminders(p) for p in proposals] == [(0, 0, False)] * 3
+
+    monkeypatch.setattr(type(kind), "send_many", original)
+    run(local(2026, 11, 5, 10, 1))
+    run(local(2026, 11, 5, 10, 2))
+    assert [_proposal_reminders(p) for p in proposals] == [(1, 1, True)] * 3
 
 
 # Waiting list: keep in touch -------------------------------------------------------------
@@ -366,6 +462,50 @@ def test_the_staff_page_shows_upcoming_and_sent_reminders_in_constant_queries(
     assert len({row.subject_ref for row in upcoming}) >= 8  # both organisations, unscoped
 
 
+def test_every_kind_lists_what_it_will_send_on_the_staff_page():
+    missing = [name for name, kind in registry.KINDS.items()
+               if type(kind).upcoming is registry.Kind.upcoming]
+    assert missing == []
+
+
+@pytest.mark.django_db
+def test_the_staff_page_lists_the_how_is_it_going_question_the_digest_and_the_no_answer_call(
+        client, organisation, other_organisation):
+    from duos.models import DuoSettings
+
+    from .factories_duos import active_duo
+
+    with time_machine.travel(local(2026, 3, 2, 10)):
+        duo = active_duo(organisation, start_date=datetime.date(2026, 3, 2))
+        active_duo(other_organisation, start_date=datetime.date(2026, 3, 2))
+        coordinator = CoordinatorFactory(organisation=organisation, email="sofie@example.org")
+        elsewhere = CoordinatorFactory(organisation=other_organisation, email="jan@example.org")
+        waiting = ParticipantFactory(organisation=organisation,
+                                     waiting_since=datetime.date(2025, 12, 1))
+    run(local(2026, 3, 2, 10), only={"reminders.keep_in_touch"})  # 1 March was due
+    DuoSettings.objects.create(organisation=organisation, ask_how_every_weeks=4)
+    client.force_login(coordinator)
+    with time_machine.travel(local(2026, 3, 20, 10), tick=False):
+        page = client.get("/reminders/").content.decode()
+        with organisation_scope(organisation):
+            rows = {(row.kind, row.subject_ref): row.at for row in selectors.upcoming()}
+    assert "Every few weeks: ask the participant how it is going" in page
+    assert "Morning e-mail to each coordinator" in page
+    assert "no answer to the keep-in-touch SMS" in page
+    assert rows[("duos.how_is_it_going", f"duo:{duo.pk}")] == local(2026, 3, 30)
+    # The coordinator's next morning e-mail: today's has not gone out yet.
+    assert rows[("reminders.coordinator_digest", f"user:{coordinator.pk}")] == local(
+        2026, 3, 20, 8)
+    assert rows[("reminders.keep_in_touch_no_answer", f"participant:{waiting.pk}")].date() == \
+        datetime.date(2026, 3, 12)
+    # The page runs in the coordinator's scope: the other organisation's duo and
+    # coordinator are not listed.
+    assert [subject for kind, subject in rows if kind == "duos.how_is_it_going"] == [
+        f"duo:{duo.pk}"]
+    assert ("reminders.coordinator_digest", f"user:{elsewhere.pk}") not in rows
+    assert f"user:{elsewhere.pk}<" not in page
+
+
 @pytest.mark.django_db
 def test_the_api_lists_upcoming_and_sent_reminders_of_the_organisation(
         client, coordinator, organisation, other_organisation):
@@ -374,7 +514,8 @@ def test_the_api_lists_upcoming_and_sent_reminders_of_the_organisation(
                                 check_back_on=timezone.localdate() + datetime.timedelta(days=2))
     client.force_login(coordinator)
     data = client.get("/api/reminders/").json()
-    assert [row["subject_ref"] for row in data["upcoming"]] == [f"participant:{paused.pk}"]
+    assert sorted(row["subject_ref"] for row in data["upcoming"]) == sorted(
+        [f"participant:{paused.pk}", f"user:{coordinator.pk}"])  # and their morning e-mail
     assert data["history"] == []
 
 
@@ -393,7 +534,8 @@ def test_an_unanswered_volunteer_is_reminded_then_the_coordinator_calls(
     from .factories_proposals import VolunteerOfferFactory
 
     asked = []
-    monkeypatch.setattr(messaging, "ask_volunteer_to_accept", asked.append)
+    monkeypatch.setattr(messaging, "ask_volunteer_to_accept",
+                        lambda pk, step="ask": asked.append((pk, step)))
     with time_machine.travel(local(2026, 11, 2, 15)):
         chosen = ProposalFactory(organisation=organisation, status="chosen")
         offer = VolunteerOfferFactory(candidate=CandidateFactory(
@@ -402,13 +544,13 @@ def test_an_unanswered_volunteer_is_reminded_then_the_coordinator_calls(
     assert asked == []
     run_committed(local(2026, 11, 5, 8))
     run_committed(local(2026, 11, 5, 8, 1))
-    assert asked == [offer.pk]
+    assert asked == [(offer.pk, "reminder")]
     run_committed(local(2026, 11, 9, 8))
     run_committed(local(2026, 11, 9, 8, 1))
     task = CoordinatorTask.objects.get()
     assert (task.kind, task.recipient_key) == ("offer_unanswered",
                                                f"volunteer:{offer.volunteer_id}")
-    assert asked == [offer.pk]
+    assert asked == [(offer.pk, "reminder")]
 
 
 @pytest.mark.django_db

@@ -1,5 +1,6 @@
-"""Exactly once with a real worker: killed part-way (SIGKILL), a new worker and the next
-run of the dispatcher finish the job, and no reminder goes out twice."""
+"""Exactly once with a real worker: every batch queued twice (two beats by mistake), the
+worker killed part-way (SIGKILL) in the middle of a batch's transaction, a new worker and
+the next run of the dispatcher finish the job, and no reminder goes out twice."""
 
 import datetime
 
@@ -28,6 +29,7 @@ def test_a_worker_killed_part_way_loses_and_doubles_no_reminder(celery_worker_pr
         return SentReminder.objects.filter(kind=KIND).count()
 
     assert dispatch(only={KIND}, batch_size=5) == COUNT
+    assert dispatch(only={KIND}, batch_size=5) == COUNT  # a second beat by mistake
     first = celery_worker_process(concurrency=1)
     assert wait_until(lambda: claimed() >= 40, timeout=120)
     first.kill()
