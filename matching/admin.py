@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from organisations.admin import ScopedAdmin
 
+from . import blocks
 from .models import (
     ConsentRecord,
     ImportJob,
@@ -60,8 +61,20 @@ class ConsentInline(admin.TabularInline):
     readonly_fields = ["recorded_by"]
 
 
+class ShortlistDataAdmin(ScopedAdmin):
+    """An edit in the admin (the profile and then its interests) changes short lists."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        blocks.changed(form.instance.organisation_id)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        blocks.changed(obj.organisation_id)
+
+
 @admin.register(Participant)
-class ParticipantAdmin(ScopedAdmin):
+class ParticipantAdmin(ShortlistDataAdmin):
     list_display = ["first_name", "last_name", "status", "waiting_since", "postcode"]
     list_filter = ["status"]
     search_fields = ["first_name", "last_name", "preferred_name"]
@@ -71,7 +84,7 @@ class ParticipantAdmin(ScopedAdmin):
 
 
 @admin.register(Volunteer)
-class VolunteerAdmin(ScopedAdmin):
+class VolunteerAdmin(ShortlistDataAdmin):
     list_display = ["first_name", "last_name", "status", "capacity", "training_done_on"]
     list_filter = ["status"]
     search_fields = ["first_name", "last_name"]

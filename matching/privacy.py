@@ -6,9 +6,11 @@ import datetime
 
 from django.db.models import Count, Max, Q
 from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from organisations.scoping import all_organisations
 
+from . import blocks
 from .models import (
     AgeRange,
     ConsentPurpose,
@@ -77,7 +79,8 @@ def anonymise_person(person, today: datetime.date) -> None:
         fields.update(motivation="", introduction="")
         VolunteerOffer.objects.filter(volunteer=person).update(reason="", token_hash="")
         IntroductionMeeting.objects.filter(offer__volunteer=person).update(place="")
-    type(person).objects.filter(pk=person.pk).update(**fields)
+    type(person).objects.filter(pk=person.pk).update(**fields, updated_at=timezone.now())
+    blocks.changed(person.organisation_id)
     if isinstance(person, Volunteer) and person.user_id:
         from organisations.models import User
 

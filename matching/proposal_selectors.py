@@ -11,7 +11,7 @@ from datetime import datetime, time, timedelta
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from . import profiles, scoring
+from . import blocks, profiles, scoring
 from .handover import ended_pairs
 from .models import Interest, Participant, ParticipantStatus, Volunteer
 from .proposal_models import (
@@ -101,13 +101,11 @@ def shortlist_for_participant(participant, k=None, language=None, on=None) -> li
     weights = profiles.weights_of(settings)
     k = k or settings.shortlist_size
     language = _language(language)
-    me = profiles.participant_profiles(Participant.objects.filter(pk=participant.pk).select_related(
-        "postcode"), on)[0]
-    volunteers = available_volunteers(organisation_id, on)
-    volunteers = profiles.speaking_one_of(profiles.sharing_time(
-        profiles.near(volunteers, me.lat, me.lon, weights.max_distance_km), me.availability),
-        me.languages)
-    block = scoring.ProfileBlock.from_profiles(profiles.volunteer_profiles(volunteers, on))
+    me = profiles.participant_profiles(Participant.objects.filter(pk=participant.pk), on)[0]
+    # Every available volunteer of the organisation, kept between requests (matching/blocks):
+    # the scoring's hard rules (distance, a common moment, a common language) pick out the
+    # ones who can be proposed.
+    block = blocks.volunteer_block(organisation_id, on)
     if not len(block):
         return []
     labels = profiles.interest_labels(organisation_id)
@@ -136,10 +134,7 @@ def participants_for_volunteer(volunteer, k=None, language=None, on=None) -> lis
     k = k or settings.shortlist_size
     language = _language(language)
     me = profiles.volunteer_profiles(Volunteer.objects.filter(pk=volunteer.pk), on)[0]
-    people = profiles.speaking_one_of(profiles.sharing_time(
-        profiles.near(waiting_participants(organisation_id), me.lat, me.lon,
-                      weights.max_distance_km), me.availability), me.languages)
-    block = scoring.ProfileBlock.from_profiles(profiles.participant_profiles(people, on))
+    block = blocks.participant_block(organisation_id, on)
     if not len(block):
         return []
     labels = profiles.interest_labels(organisation_id)

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import postcodes
+from . import blocks, postcodes
 from .availability import FULL_WEEK
 from .models import (
     BuddyRole,
@@ -210,6 +210,7 @@ def participant_intake(
     participant.save()
     participant.interests.set(interests)
     _record_consents(participant, consents, recorded_by)
+    blocks.changed(participant.organisation_id)
     return participant
 
 
@@ -226,6 +227,7 @@ def participant_update(
     participant.save()
     if interests is not None:
         participant.interests.set(interests)
+    blocks.changed(participant.organisation_id)
     return participant
 
 
@@ -266,6 +268,7 @@ def participant_pause(*, participant, check_back_on, reason="") -> Participant:
     participant.status = ParticipantStatus.PAUSED
     participant.check_back_on = check_back_on
     participant.save(update_fields=["status", "check_back_on", "updated_at"])
+    blocks.changed(participant.organisation_id)
     return participant
 
 
@@ -279,6 +282,7 @@ def participant_resume(*, participant) -> Participant:
     participant.status = ParticipantStatus.WAITING
     participant.check_back_on = None
     participant.save(update_fields=["status", "check_back_on", "updated_at"])
+    blocks.changed(participant.organisation_id)
     return participant
 
 
@@ -296,6 +300,7 @@ def participant_withdraw(*, participant, reason) -> Participant:
     participant.check_back_on = None
     participant.save(update_fields=["status", "withdrawal_reason", "check_back_on",
                                     "updated_at"])
+    blocks.changed(participant.organisation_id)
     return participant
 
 
@@ -313,6 +318,7 @@ def participant_return_to_waiting_list(*, participant) -> Participant:
     participant.status = ParticipantStatus.WAITING
     participant.save(update_fields=["status", "waiting_since", "withdrawal_reason",
                                     "updated_at"])
+    blocks.changed(participant.organisation_id)
     return participant
 
 
@@ -329,6 +335,7 @@ def participant_mark_matched(*, participant) -> Participant:
     participant.status = ParticipantStatus.MATCHED
     participant.check_back_on = None
     participant.save(update_fields=["status", "check_back_on", "updated_at"])
+    blocks.changed(participant.organisation_id)
     return participant
 
 
@@ -391,6 +398,7 @@ def volunteer_intake(
                         certificate_seen=certificate_seen)
     volunteer.save()
     volunteer.interests.set(interests)
+    blocks.changed(volunteer.organisation_id)
     return volunteer
 
 
@@ -409,6 +417,7 @@ def volunteer_update(
     volunteer.save()
     if interests is not None:
         volunteer.interests.set(interests)
+    blocks.changed(volunteer.organisation_id)
     return volunteer
 
 
@@ -440,6 +449,7 @@ def volunteer_set_status(*, volunteer, status) -> Volunteer:
     volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
     volunteer.status = status
     volunteer.save(update_fields=["status", "updated_at"])
+    blocks.changed(volunteer.organisation_id)
     return volunteer
 
 
@@ -516,6 +526,12 @@ def match_confirm(*, meeting, by=None):
         participant_mark_matched(participant=participant)
         handover.start_duo(match, started_by=by)
     return match
+
+
+def shortlists_changed(organisation) -> None:
+    """Something short lists are built from changed outside matching (a duo ended and a
+    volunteer's place came free): every process builds its short-list blocks again."""
+    blocks.changed(organisation)
 
 
 # Proposals and the participant's choice live in matching/proposals.py; re-exported here so
