@@ -210,7 +210,8 @@ def participant_page_candidates(proposal, language) -> list:
     """The offered candidates as the participant's page shows them (two queries): first
     name, age range, municipality (never the address), shared interests, own introduction."""
     language = _language(language)
-    own = set(proposal.participant.interests.values_list("pk", flat=True))
+    own = set(Participant.interests.through.objects.filter(
+        participant_id=proposal.participant_id).values_list("interest_id", flat=True))
     candidates = (_candidates(proposal.candidates.filter(status=CandidateStatus.OFFERED))
                   .prefetch_related(Prefetch("volunteer__interests",
                                              queryset=Interest.objects.order_by("label_nl"))))

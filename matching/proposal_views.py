@@ -5,9 +5,10 @@ and the chosen volunteer's answer. Thin: they parse input, call a service or sel
 
 from django import forms
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -17,9 +18,9 @@ from django.views.generic import TemplateView
 
 from notifications import services as notify
 
+from . import blocks, tokens
 from . import proposal_selectors as selectors
 from . import proposals as services
-from . import tokens
 from .models import Participant, Volunteer
 from .profiles import matching_settings
 from .proposal_models import (
@@ -337,7 +338,10 @@ class SettingsView(OrganisationStaffMixin, View):
 
 
 def _token_page(request, template, context, status=200):
-    response = render(request, template, context, status=status)
+    return _token_headers(render(request, template, context, status=status))
+
+
+def _token_headers(response):
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"
     response["Referrer-Policy"] = "no-referrer"
@@ -361,7 +365,7 @@ def _act(link, action):
 
 def participant_link_page(request, link):
     """The participant's choice, in their own language, without JavaScript."""
-    proposal = (Proposal.objects.select_related("participant", "organisation")
+    proposal = (Proposal.objects.select_related("organisation")
                 .filter(pk=_subject_id(link, "proposal")).first())
     if proposal is None or link.recipient_key != f"participant:{proposal.participant_id}":
         raise notify.LinkInvalid()
@@ -383,9 +387,29 @@ def participant_link_page(request, link):
     return _participant_page(request, proposal)
 
 
+# The participant's page as it was last rendered, per proposal, state and language: the
+# link in an SMS is opened again and again (and by phones that fetch a preview first). The
+# key holds everything the page shows that can change: the proposal's status and expiry,
+# and the organisation's short-list version, which the services move whenever a person's
+# profile, interests or proposals change (matching/blocks.py). A few minutes at most, so
+# that the organisation's name or phone number changed in the admin shows soon too.
+PARTICIPANT_PAGE_SECONDS = 300
+
+
+def _participant_page_key(proposal, language, expired):
+    return (f"matching:participant-page:{proposal.pk}:{proposal.status}:{int(expired)}:"
+            f"{language}:{blocks.version(proposal.organisation_id)}")
+
+
 def _participant_page(request, proposal, error="", status=200):
     language = (translation.get_language() or "nl")[:2]
     expired = tokens.is_expired(proposal)
+    key = None
+    if not error and request.method == "GET":
+        key = _participant_page_key(proposal, language, expired)
+        html = cache.get(key)
+        if html is not None:
+            return _token_headers(HttpResponse(html))
     context = {
         "proposal": proposal, "error": error, "organisation": proposal.organisation,
         "candidates": (selectors.participant_page_candidates(proposal, language)
@@ -397,8 +421,11 @@ def _participant_page(request, proposal, error="", status=200):
                    else None),
         "language": language,
     }
-    return _token_page(request, "matching/proposals/participant_page.html", context,
-                       status=status)
+    response = _token_page(request, "matching/proposals/participant_page.html", context,
+                           status=status)
+    if key is not None:
+        cache.set(key, response.content.decode(), PARTICIPANT_PAGE_SECONDS)
+    return response
 
 
 def volunteer_link_page(request, link):

@@ -486,6 +486,7 @@ def interest_save(*, organisation, category, interest=None, **fields) -> Interes
     if duplicate:
         raise ValidationError({"key": _("Another interest already has this key.")})
     interest.save()
+    blocks.changed(organisation)  # the labels on the participant's page
     return interest
 
 
