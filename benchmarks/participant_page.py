@@ -35,6 +35,8 @@ WORKERS = 3  # as the Dockerfile: 2 × cores - 1
 LOAD_SECONDS = 20
 ALONE_SECONDS = 5
 DEFAULT_CACHE_URL = "redis://127.0.0.1:6379/10"
+# Production runs behind a TLS proxy: without this header it answers with a redirect.
+HTTPS = {"X-Forwarded-Proto": "https"}
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -70,7 +72,7 @@ def _wait_until_up(url: str, process, seconds: float = 60) -> None:
         if process.poll() is not None:
             raise SystemExit("gunicorn stopped before answering")
         try:
-            urllib.request.urlopen(url, timeout=2)
+            urllib.request.urlopen(urllib.request.Request(url, headers=HTTPS), timeout=2)
             return
         except urllib.error.HTTPError:
             return
@@ -135,7 +137,6 @@ def _wrk(base: str, paths: list[str], connections: int, seconds: int) -> dict:
 def _python_client(base: str, paths: list[str], clients: int, per_client: int) -> dict:
     timings, errors, lock = [], [], threading.Lock()
     barrier = threading.Barrier(clients)
-    headers = {"X-Forwarded-Proto": "https"}
 
     def client(index):
         rng = np.random.default_rng(index)
@@ -144,7 +145,7 @@ def _python_client(base: str, paths: list[str], clients: int, per_client: int) -
             path = paths[int(rng.integers(len(paths)))]
             started = time.perf_counter()
             try:
-                request = urllib.request.Request(base + path, headers=headers)
+                request = urllib.request.Request(base + path, headers=HTTPS)
                 with urllib.request.urlopen(request, timeout=30) as answer:
                     answer.read()
                     ok = answer.status == 200
@@ -198,7 +199,7 @@ def run(clients: int = CLIENTS, per_client: int = REQUESTS_PER_CLIENT) -> dict:
     try:
         _wait_until_up(f"{base}{paths[0]}", server)
         for path in paths * 2:  # warm-up: every worker's connections, templates and caches
-            request = urllib.request.Request(base + path, headers={"X-Forwarded-Proto": "https"})
+            request = urllib.request.Request(base + path, headers=HTTPS)
             urllib.request.urlopen(request, timeout=10).read()
         if wrk:
             alone = _wrk(base, paths, 1, ALONE_SECONDS)

@@ -59,6 +59,13 @@ def version(organisation_id) -> str:
     return found
 
 
+def version_and(organisation_id, key: str):
+    """The organisation's version and the cached value under `key`, in one cache round trip."""
+    version_key = VERSION_KEY.format(organisation_id)
+    found = cache.get_many([version_key, key])
+    return found.get(version_key) or version(organisation_id), found.get(key)
+
+
 def _kept(kind, organisation_id, on, build) -> scoring.ProfileBlock:
     # The version is read before the data: a change committed in between is then seen by
     # the next request at the latest.
@@ -95,4 +102,4 @@ def participant_block(organisation_id, on=None) -> scoring.ProfileBlock:
         profiles.participant_profiles(waiting_participants(organisation_id), on)))
 
 
-__all__ = ["changed", "clear", "participant_block", "version", "volunteer_block"]
+__all__ = ["changed", "clear", "participant_block", "version", "version_and", "volunteer_block"]

@@ -389,27 +389,23 @@ def participant_link_page(request, link):
 
 # The participant's page as it was last rendered, per proposal, state and language: the
 # link in an SMS is opened again and again (and by phones that fetch a preview first). The
-# key holds everything the page shows that can change: the proposal's status and expiry,
-# and the organisation's short-list version, which the services move whenever a person's
-# profile, interests or proposals change (matching/blocks.py). A few minutes at most, so
-# that the organisation's name or phone number changed in the admin shows soon too.
+# key holds the proposal's status and expiry; the page is kept with the organisation's
+# version, which the services move whenever a person's profile, interests or proposals
+# change (matching/blocks.py), and is used only while that version is current. A few
+# minutes at most, so that the organisation's name or phone changed in the admin shows too.
 PARTICIPANT_PAGE_SECONDS = 300
-
-
-def _participant_page_key(proposal, language, expired):
-    return (f"matching:participant-page:{proposal.pk}:{proposal.status}:{int(expired)}:"
-            f"{language}:{blocks.version(proposal.organisation_id)}")
 
 
 def _participant_page(request, proposal, error="", status=200):
     language = (translation.get_language() or "nl")[:2]
     expired = tokens.is_expired(proposal)
-    key = None
+    key = version = None
     if not error and request.method == "GET":
-        key = _participant_page_key(proposal, language, expired)
-        html = cache.get(key)
-        if html is not None:
-            return _token_headers(HttpResponse(html))
+        key = (f"matching:participant-page:{proposal.pk}:{proposal.status}:{int(expired)}:"
+               f"{language}")
+        version, kept = blocks.version_and(proposal.organisation_id, key)
+        if kept is not None and kept[0] == version:
+            return _token_headers(HttpResponse(kept[1]))
     context = {
         "proposal": proposal, "error": error, "organisation": proposal.organisation,
         "candidates": (selectors.participant_page_candidates(proposal, language)
@@ -424,7 +420,7 @@ def _participant_page(request, proposal, error="", status=200):
     response = _token_page(request, "matching/proposals/participant_page.html", context,
                            status=status)
     if key is not None:
-        cache.set(key, response.content.decode(), PARTICIPANT_PAGE_SECONDS)
+        cache.set(key, (version, response.content.decode()), PARTICIPANT_PAGE_SECONDS)
     return response
 
 
