@@ -72,12 +72,12 @@ def anonymise_person(person, today: datetime.date) -> None:
                       withdrawal_reason=ANONYMISED if person.withdrawal_reason else "",
                       buddy_roles_other="", excluded_areas_other="")
         ConsentRecord.objects.filter(participant=person).update(note="")
-        Proposal.objects.filter(participant=person).update(reason="", token_hash="")
+        Proposal.objects.filter(participant=person).update(reason="")
         IntroductionMeeting.objects.filter(
             offer__candidate__proposal__participant=person).update(place="")
     else:
         fields.update(motivation="", introduction="")
-        VolunteerOffer.objects.filter(volunteer=person).update(reason="", token_hash="")
+        VolunteerOffer.objects.filter(volunteer=person).update(reason="")
         IntroductionMeeting.objects.filter(offer__volunteer=person).update(place="")
     type(person).objects.filter(pk=person.pk).update(**fields, updated_at=timezone.now())
     blocks.changed(person.organisation_id)
