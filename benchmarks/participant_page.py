@@ -231,6 +231,9 @@ def run(clients: int = CLIENTS, per_client: int = REQUESTS_PER_CLIENT) -> dict:
         "one_client_at_a_time": alone,
         "server_cpu_ms_per_request": round(cpu_ms, 2),
         "throughput_ceiling_per_second": round(1000 * cores / cpu_ms, 1) if cpu_ms else None,
+        # A closed loop of N clients at throughput X waits N / X on average (Little's law):
+        # the best mean latency this server CPU allows at this concurrency.
+        "mean_latency_at_the_ceiling_ms": round(clients * cpu_ms / cores, 1),
         "target_p95_ms": 100,
         "remark": "the ceiling is the machine's cores divided by the web workers' CPU time per "
                   "request (PostgreSQL, Redis and the load generator need CPU as well, so the "
