@@ -72,6 +72,12 @@ class ShortlistDataAdmin(ScopedAdmin):
         super().delete_model(request, obj)
         blocks.changed(obj.organisation_id)
 
+    def delete_queryset(self, request, queryset):
+        organisations = set(queryset.values_list("organisation_id", flat=True))
+        super().delete_queryset(request, queryset)
+        for organisation_id in organisations:
+            blocks.changed(organisation_id)
+
 
 @admin.register(Participant)
 class ParticipantAdmin(ShortlistDataAdmin):
