@@ -3,19 +3,24 @@
 A short list scores one participant against every available volunteer of the organisation
 (or one volunteer against every waiting participant). Reading 10,000 volunteers and turning
 them into a `scoring.ProfileBlock` costs far more than the scoring itself, and the block
-changes only when a person, their interests, their proposals, matches or duos change. So
-each process keeps the block, labelled with the organisation's *version*: a random word in
-the shared cache (Redis in production) that the services replace, after their transaction
-commits, whenever they change something a block is built from (`changed`). A request reads
-the version (one cache read, no SQL) and rebuilds the block only when it moved.
+changes only when a person, their interests, readiness or capacity change. So each process
+keeps the block, labelled with the organisation's *versions*: random words in the shared
+cache (Redis in production) that the services replace, after their transaction commits,
+whenever they change something a block is built from. A request reads the versions (one
+cache round trip, no SQL) and rebuilds a block only when one of its versions moved.
 
-Who calls `changed`: matching's intake and profile services (people, interests, readiness,
-status, capacity, availability), the proposal services (a proposal opened, answered,
-withdrawn; a volunteer's offer answered; the meeting's answers), `match_confirm` and the
-hand-over to duos, duos' services when a duo ends (a place of capacity comes free),
-imports and anonymisation. The block also lives at most `BLOCK_SECONDS`, so that a writer
-that forgets (the admin, a shell) or reference data (a postcode's coordinates corrected)
-is picked up within minutes.
+- `changed(organisation)`: a person changed (profile, interests, readiness, status,
+  capacity, availability; a duo started or ended). Called by matching's intake and profile
+  services, the hand-over to duos, duos' `duo_close`, the admin, imports, anonymisation.
+- `proposals_changed(organisation)`: proposals changed (opened, answered, withdrawn, an
+  offer or the meeting answered). Called by the proposal services. The volunteers' block
+  does not depend on it: who is busy in an open proposal or a confirmed match is read per
+  short list (one small query), so proposing to one participant after another does not
+  rebuild 10,000 volunteers each time. The waiting participants' block and the
+  participant's page depend on both.
+
+A block also lives at most `BLOCK_SECONDS`, so that a writer that forgets (a shell) or
+reference data (a postcode's coordinates corrected) is picked up within minutes.
 """
 
 import threading
@@ -27,9 +32,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import profiles, scoring
+from .models import Volunteer
 
 BLOCK_SECONDS = 600
-VERSION_KEY = "matching:blocks-version:{}"
+PEOPLE_KEY = "matching:people-version:{}"
+PROPOSALS_KEY = "matching:proposals-version:{}"
 
 _blocks: dict = {}
 _lock = threading.Lock()
@@ -41,35 +48,42 @@ def clear() -> None:
         _blocks.clear()
 
 
+def _bump(key_format, organisation) -> None:
+    key = key_format.format(getattr(organisation, "pk", organisation))
+    transaction.on_commit(lambda: cache.set(key, uuid.uuid4().hex, None))
+
+
 def changed(organisation) -> None:
-    """The organisation's people, proposals or duos changed: once the current transaction
-    commits, every process builds its short-list blocks again."""
-    organisation_id = getattr(organisation, "pk", organisation)
-    transaction.on_commit(
-        lambda: cache.set(VERSION_KEY.format(organisation_id), uuid.uuid4().hex, None))
+    """A person of the organisation changed: once the current transaction commits, every
+    process builds its short-list blocks again."""
+    _bump(PEOPLE_KEY, organisation)
 
 
-def version(organisation_id) -> str:
-    """The organisation's current version (made on first use, or after a cache flush)."""
-    key = VERSION_KEY.format(organisation_id)
-    found = cache.get(key)
-    if found is None:
-        cache.add(key, uuid.uuid4().hex, None)
-        found = cache.get(key)
-    return found
+def proposals_changed(organisation) -> None:
+    """The organisation's proposals changed: once the current transaction commits, the
+    waiting participants' block and the participants' pages are built again."""
+    _bump(PROPOSALS_KEY, organisation)
 
 
-def version_and(organisation_id, key: str):
-    """The organisation's version and the cached value under `key`, in one cache round trip."""
-    version_key = VERSION_KEY.format(organisation_id)
-    found = cache.get_many([version_key, key])
-    return found.get(version_key) or version(organisation_id), found.get(key)
+def versions(organisation_id, *keys: str):
+    """(people version, proposals version) of the organisation, made on first use or after
+    a cache flush, and the cached values under `keys`: one cache round trip."""
+    wanted = [PEOPLE_KEY.format(organisation_id), PROPOSALS_KEY.format(organisation_id)]
+    found = cache.get_many(wanted + list(keys))
+    current = []
+    for key in wanted:
+        if found.get(key) is None:
+            cache.add(key, uuid.uuid4().hex, None)
+            found[key] = cache.get(key)
+        current.append(found[key])
+    return tuple(current), [found.get(key) for key in keys]
 
 
-def _kept(kind, organisation_id, on, build) -> scoring.ProfileBlock:
-    # The version is read before the data: a change committed in between is then seen by
+def _kept(kind, organisation_id, on, build, *, proposals=True) -> scoring.ProfileBlock:
+    # The versions are read before the data: a change committed in between is then seen by
     # the next request at the latest.
-    stamp = version(organisation_id)
+    (people, proposals_version), _found = versions(organisation_id)
+    stamp = (people, proposals_version) if proposals else people
     key = (kind, organisation_id)
     found = _blocks.get(key)
     now = time.monotonic()
@@ -84,13 +98,27 @@ def _kept(kind, organisation_id, on, build) -> scoring.ProfileBlock:
 
 
 def volunteer_block(organisation_id, on=None) -> scoring.ProfileBlock:
-    """Every available volunteer of the organisation as one block (ready, with free
-    capacity, in no open proposal); rebuilt only when something it depends on changed."""
-    from .proposal_selectors import available_volunteers
-
+    """Every ready volunteer of the organisation with free capacity, available on `on`, as
+    one block, rebuilt only when a person changed. Who is busy in an open proposal or a
+    confirmed match is not part of it: see `busy_volunteers`."""
     on = on or timezone.localdate()
     return _kept("volunteers", organisation_id, on, lambda: scoring.ProfileBlock.from_profiles(
-        profiles.volunteer_profiles(available_volunteers(organisation_id, on), on)))
+        profiles.volunteer_profiles(
+            Volunteer.objects.filter(organisation_id=organisation_id).ready_with_capacity(on),
+            on)), proposals=False)
+
+
+def busy_volunteers(organisation_id) -> set[int]:
+    """Volunteers in an open proposal or in a confirmed match not yet a duo (one query)."""
+    from .proposal_models import Match, MatchStatus, ProposalCandidate
+
+    open_candidates = ProposalCandidate.objects.filter(
+        proposal__organisation_id=organisation_id, is_open=True).order_by().values_list(
+        "volunteer_id")
+    confirmed = Match.objects.filter(organisation_id=organisation_id,
+                                     status=MatchStatus.CONFIRMED).order_by().values_list(
+                                         "volunteer_id")
+    return {row[0] for row in open_candidates.union(confirmed)}
 
 
 def participant_block(organisation_id, on=None) -> scoring.ProfileBlock:
@@ -102,4 +130,5 @@ def participant_block(organisation_id, on=None) -> scoring.ProfileBlock:
         profiles.participant_profiles(waiting_participants(organisation_id), on)))
 
 
-__all__ = ["changed", "clear", "participant_block", "version", "version_and", "volunteer_block"]
+__all__ = ["busy_volunteers", "changed", "clear", "participant_block", "proposals_changed",
+           "versions", "volunteer_block"]

@@ -102,18 +102,19 @@ def shortlist_for_participant(participant, k=None, language=None, on=None) -> li
     k = k or settings.shortlist_size
     language = _language(language)
     me = profiles.participant_profiles(Participant.objects.filter(pk=participant.pk), on)[0]
-    # Every available volunteer of the organisation, kept between requests (matching/blocks):
-    # the scoring's hard rules (distance, a common moment, a common language) pick out the
-    # ones who can be proposed.
+    # Every ready volunteer of the organisation, kept between requests (matching/blocks):
+    # the scoring's hard rules (distance, a common moment, a common language, pairs never
+    # proposed again, volunteers busy in another proposal) pick out who can be proposed.
     block = blocks.volunteer_block(organisation_id, on)
     if not len(block):
         return []
     labels = profiles.interest_labels(organisation_id)
     rarity = profiles.interest_rarity(organisation_id)
+    excluded = excluded_pairs(organisation_id) | {
+        (me.id, volunteer_id) for volunteer_id in blocks.busy_volunteers(organisation_id)}
     candidates = scoring.shortlist(
-        me, block, k=k, weights=weights, rarity=rarity,
-        excluded_pairs=excluded_pairs(organisation_id), language=language,
-        interest_labels=labels[language],
+        me, block, k=k, weights=weights, rarity=rarity, excluded_pairs=excluded,
+        language=language, interest_labels=labels[language],
     )
     people = Volunteer.objects.select_related("postcode").in_bulk(
         [c.volunteer_id for c in candidates])

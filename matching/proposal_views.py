@@ -390,8 +390,8 @@ def participant_link_page(request, link):
 # The participant's page as it was last rendered, per proposal, state and language: the
 # link in an SMS is opened again and again (and by phones that fetch a preview first). The
 # key holds the proposal's status and expiry; the page is kept with the organisation's
-# version, which the services move whenever a person's profile, interests or proposals
-# change (matching/blocks.py), and is used only while that version is current. A few
+# versions, which the services move whenever a person's profile, interests or proposals
+# change (matching/blocks.py), and is used only while they are current. A few
 # minutes at most, so that the organisation's name or phone changed in the admin shows too.
 PARTICIPANT_PAGE_SECONDS = 300
 
@@ -403,7 +403,7 @@ def _participant_page(request, proposal, error="", status=200):
     if not error and request.method == "GET":
         key = (f"matching:participant-page:{proposal.pk}:{proposal.status}:{int(expired)}:"
                f"{language}")
-        version, kept = blocks.version_and(proposal.organisation_id, key)
+        version, (kept,) = blocks.versions(proposal.organisation_id, key)
         if kept is not None and kept[0] == version:
             return _token_headers(HttpResponse(kept[1]))
     context = {
