@@ -100,25 +100,12 @@ def _kept(kind, organisation_id, on, build, *, proposals=True) -> scoring.Profil
 def volunteer_block(organisation_id, on=None) -> scoring.ProfileBlock:
     """Every ready volunteer of the organisation with free capacity, available on `on`, as
     one block, rebuilt only when a person changed. Who is busy in an open proposal or a
-    confirmed match is not part of it: see `busy_volunteers`."""
+    confirmed match is not part of it (`proposal_selectors.excluded_volunteers`)."""
     on = on or timezone.localdate()
     return _kept("volunteers", organisation_id, on, lambda: scoring.ProfileBlock.from_profiles(
         profiles.volunteer_profiles(
             Volunteer.objects.filter(organisation_id=organisation_id).ready_with_capacity(on),
             on)), proposals=False)
-
-
-def busy_volunteers(organisation_id) -> set[int]:
-    """Volunteers in an open proposal or in a confirmed match not yet a duo (one query)."""
-    from .proposal_models import Match, MatchStatus, ProposalCandidate
-
-    open_candidates = ProposalCandidate.objects.filter(
-        proposal__organisation_id=organisation_id, is_open=True).order_by().values_list(
-        "volunteer_id")
-    confirmed = Match.objects.filter(organisation_id=organisation_id,
-                                     status=MatchStatus.CONFIRMED).order_by().values_list(
-                                         "volunteer_id")
-    return {row[0] for row in open_candidates.union(confirmed)}
 
 
 def participant_block(organisation_id, on=None) -> scoring.ProfileBlock:
@@ -130,5 +117,5 @@ def participant_block(organisation_id, on=None) -> scoring.ProfileBlock:
         profiles.participant_profiles(waiting_participants(organisation_id), on)))
 
 
-__all__ = ["busy_volunteers", "changed", "clear", "participant_block", "proposals_changed",
+__all__ = ["changed", "clear", "participant_block", "proposals_changed",
            "versions", "volunteer_block"]

@@ -122,8 +122,13 @@ def _interests_of(through, owner_field, owners) -> dict[int, list[int]]:
 
 
 def participant_profiles(queryset, on: date | None = None) -> list[scoring.Profile]:
-    """The participants of `queryset` as Profiles (two queries)."""
+    """The participants of `queryset` as Profiles (one query on PostgreSQL, else two)."""
     year = (on or timezone.localdate()).year
+    if connection.vendor == "postgresql":
+        # One query: each row carries its interest ids.
+        rows = list(queryset.values_list(*PARTICIPANT_FIELDS, _interest_ids()))
+        return [_participant_profile(row[:-1], [i for i in row[-1] if i], year)
+                for row in rows]
     rows = list(queryset.values_list(*PARTICIPANT_FIELDS))
     interests = _interests_of(Participant.interests.through, "participant_id",
                               queryset.values("pk"))

@@ -76,6 +76,29 @@ def excluded_pairs(organisation) -> set:
     return pairs | ended_pairs(organisation_id)
 
 
+def excluded_volunteers(participant_id, organisation_id) -> set[int]:
+    """The volunteers not to propose to this participant now (two queries): the pairs never
+    proposed again (as `excluded_pairs`, for this participant only) and the volunteers busy
+    in an open proposal or a confirmed match."""
+    def ids(queryset):
+        return queryset.order_by().values_list("volunteer_id")
+
+    rows = ids(ProposalCandidate.objects.filter(
+        proposal__participant_id=participant_id, proposal__status=ProposalStatus.NONE_OF_THESE,
+    )).union(
+        ids(VolunteerOffer.objects.filter(proposal__participant_id=participant_id,
+                                          status=OfferStatus.DECLINED)),
+        ids(IntroductionMeeting.objects.filter(participant_id=participant_id,
+                                               status=MeetingStatus.STOPPED)),
+        ids(ProposalCandidate.objects.filter(proposal__organisation_id=organisation_id,
+                                             is_open=True)),
+        ids(Match.objects.filter(organisation_id=organisation_id,
+                                 status=MatchStatus.CONFIRMED)),
+    )
+    found = {row[0] for row in rows}
+    return found | {v for p, v in ended_pairs(organisation_id) if p == participant_id}
+
+
 @dataclass
 class ShortlistEntry:
     """One candidate of a short list: who, the score, the reasons in the reader's language."""
@@ -110,8 +133,7 @@ def shortlist_for_participant(participant, k=None, language=None, on=None) -> li
         return []
     labels = profiles.interest_labels(organisation_id)
     rarity = profiles.interest_rarity(organisation_id)
-    excluded = excluded_pairs(organisation_id) | {
-        (me.id, volunteer_id) for volunteer_id in blocks.busy_volunteers(organisation_id)}
+    excluded = {(me.id, v) for v in excluded_volunteers(participant.pk, organisation_id)}
     candidates = scoring.shortlist(
         me, block, k=k, weights=weights, rarity=rarity, excluded_pairs=excluded,
         language=language, interest_labels=labels[language],
@@ -317,7 +339,7 @@ def proposals_due_for_call_task(today=None):
 
 
 __all__ = [
-    "available_volunteers", "busy_volunteer_ids", "excluded_pairs",
+    "available_volunteers", "busy_volunteer_ids", "excluded_pairs", "excluded_volunteers",
     "meetings_in_progress", "offers_to_plan", "offers_waiting", "open_call_tasks",
     "participant_page_candidates", "participants_for_volunteer", "proposal_detail_queryset",
     "proposal_list", "proposals_due_for_call_task", "proposals_due_for_reminder",
