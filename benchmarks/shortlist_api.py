@@ -162,7 +162,7 @@ def run(n_volunteers: int = N_VOLUNTEERS, n_calls: int = N_CALLS) -> dict:
 
     cold = []
     for n in range(N_COLD_CALLS):
-        blocks.changed(user.organisation_id)
+        blocks.volunteers_changed(user.organisation_id)
         pid = participant_ids[n % len(participant_ids)]
         started = time.perf_counter()
         client.get(f"/api/participants/{pid}/shortlist/")

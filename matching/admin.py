@@ -64,23 +64,26 @@ class ConsentInline(admin.TabularInline):
 class ShortlistDataAdmin(ScopedAdmin):
     """An edit in the admin (the profile and then its interests) changes short lists."""
 
+    changed = staticmethod(blocks.volunteers_changed)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        blocks.changed(form.instance.organisation_id)
+        self.changed(form.instance.organisation_id)
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        blocks.changed(obj.organisation_id)
+        self.changed(obj.organisation_id)
 
     def delete_queryset(self, request, queryset):
         organisations = set(queryset.values_list("organisation_id", flat=True))
         super().delete_queryset(request, queryset)
         for organisation_id in organisations:
-            blocks.changed(organisation_id)
+            self.changed(organisation_id)
 
 
 @admin.register(Participant)
 class ParticipantAdmin(ShortlistDataAdmin):
+    changed = staticmethod(blocks.participants_changed)
     list_display = ["first_name", "last_name", "status", "waiting_since", "postcode"]
     list_filter = ["status"]
     search_fields = ["first_name", "last_name", "preferred_name"]

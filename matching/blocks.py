@@ -9,15 +9,20 @@ cache (Redis in production) that the services replace, after their transaction c
 whenever they change something a block is built from. A request reads the versions (one
 cache round trip, no SQL) and rebuilds a block only when one of its versions moved.
 
-- `changed(organisation)`: a person changed (profile, interests, readiness, status,
-  capacity, availability; a duo started or ended). Called by matching's intake and profile
-  services, the hand-over to duos, duos' `duo_close`, the admin, imports, anonymisation.
+- `volunteers_changed(organisation)`: a volunteer changed (profile, interests, readiness,
+  status, capacity, availability; a duo started or ended). Called by matching's volunteer
+  services, the hand-over to duos, duos' `duo_close`, the admin and anonymisation.
+- `participants_changed(organisation)`: a participant changed (profile, interests,
+  waiting-list status). Called by matching's participant services, the admin,
+  anonymisation; imports go through the intake services.
 - `proposals_changed(organisation)`: proposals changed (opened, answered, withdrawn, an
-  offer or the meeting answered). Called by the proposal services. The volunteers' block
-  does not depend on it: who is busy in an open proposal or a confirmed match is read per
-  short list (one small query), so proposing to one participant after another does not
-  rebuild 10,000 volunteers each time. The waiting participants' block and the
-  participant's page depend on both.
+  offer or the meeting answered). Called by the proposal services.
+
+The volunteers' block depends on its own version only: who is busy in an open proposal or
+a confirmed match is read per short list (one small query), so proposing to one participant
+after another, or a new participant on the waiting list, does not rebuild 10,000 volunteers.
+The waiting participants' block depends on the participants' and proposals' versions, the
+participant's page (matching/proposal_views.py) on all three.
 
 A block also lives at most `BLOCK_SECONDS`, so that a writer that forgets (a shell) or
 reference data (a postcode's coordinates corrected) is picked up within minutes.
@@ -35,7 +40,8 @@ from . import profiles, scoring
 from .models import Volunteer
 
 BLOCK_SECONDS = 600
-PEOPLE_KEY = "matching:people-version:{}"
+VOLUNTEERS_KEY = "matching:volunteers-version:{}"
+PARTICIPANTS_KEY = "matching:participants-version:{}"
 PROPOSALS_KEY = "matching:proposals-version:{}"
 
 _blocks: dict = {}
@@ -53,10 +59,18 @@ def _bump(key_format, organisation) -> None:
     transaction.on_commit(lambda: cache.set(key, uuid.uuid4().hex, None))
 
 
-def changed(organisation) -> None:
-    """A person of the organisation changed: once the current transaction commits, every
-    process builds its short-list blocks again."""
-    _bump(PEOPLE_KEY, organisation)
+def volunteers_changed(organisation) -> None:
+    """A volunteer of the organisation changed (profile, interests, readiness, status,
+    capacity, a duo started or ended): once the current transaction commits, every process
+    builds the volunteers' block again."""
+    _bump(VOLUNTEERS_KEY, organisation)
+
+
+def participants_changed(organisation) -> None:
+    """A participant of the organisation changed (profile, interests, waiting-list status):
+    once the current transaction commits, every process builds the participants' block
+    again."""
+    _bump(PARTICIPANTS_KEY, organisation)
 
 
 def proposals_changed(organisation) -> None:
@@ -66,9 +80,10 @@ def proposals_changed(organisation) -> None:
 
 
 def versions(organisation_id, *keys: str):
-    """(people version, proposals version) of the organisation, made on first use or after
-    a cache flush, and the cached values under `keys`: one cache round trip."""
-    wanted = [PEOPLE_KEY.format(organisation_id), PROPOSALS_KEY.format(organisation_id)]
+    """(volunteers, participants, proposals) versions of the organisation, made on first use
+    or after a cache flush, and the cached values under `keys`: one cache round trip."""
+    wanted = [key.format(organisation_id)
+              for key in (VOLUNTEERS_KEY, PARTICIPANTS_KEY, PROPOSALS_KEY)]
     found = cache.get_many(wanted + list(keys))
     current = []
     for key in wanted:
@@ -79,11 +94,11 @@ def versions(organisation_id, *keys: str):
     return tuple(current), [found.get(key) for key in keys]
 
 
-def _kept(kind, organisation_id, on, build, *, proposals=True) -> scoring.ProfileBlock:
+def _kept(kind, organisation_id, on, build) -> scoring.ProfileBlock:
     # The versions are read before the data: a change committed in between is then seen by
     # the next request at the latest.
-    (people, proposals_version), _found = versions(organisation_id)
-    stamp = (people, proposals_version) if proposals else people
+    (volunteers, participants, proposals), _found = versions(organisation_id)
+    stamp = volunteers if kind == "volunteers" else (participants, proposals)
     key = (kind, organisation_id)
     found = _blocks.get(key)
     now = time.monotonic()
@@ -105,7 +120,7 @@ def volunteer_block(organisation_id, on=None) -> scoring.ProfileBlock:
     return _kept("volunteers", organisation_id, on, lambda: scoring.ProfileBlock.from_profiles(
         profiles.volunteer_profiles(
             Volunteer.objects.filter(organisation_id=organisation_id).ready_with_capacity(on),
-            on)), proposals=False)
+            on)))
 
 
 def participant_block(organisation_id, on=None) -> scoring.ProfileBlock:
@@ -117,5 +132,5 @@ def participant_block(organisation_id, on=None) -> scoring.ProfileBlock:
         profiles.participant_profiles(waiting_participants(organisation_id), on)))
 
 
-__all__ = ["changed", "clear", "participant_block", "proposals_changed",
-           "versions", "volunteer_block"]
+__all__ = ["clear", "participant_block", "participants_changed", "proposals_changed",
+           "versions", "volunteer_block", "volunteers_changed"]

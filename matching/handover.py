@@ -45,7 +45,7 @@ def start_duo(match, started_by=None):
     match.duo_id = getattr(duo, "pk", None)
     match.save(update_fields=["status", "handed_over_at", "duo_id"])
     # The duo now holds a place of the volunteer's capacity.
-    blocks.changed(match.organisation_id)
+    blocks.volunteers_changed(match.organisation_id)
     return duo
 
 

@@ -80,7 +80,10 @@ def anonymise_person(person, today: datetime.date) -> None:
         VolunteerOffer.objects.filter(volunteer=person).update(reason="")
         IntroductionMeeting.objects.filter(offer__volunteer=person).update(place="")
     type(person).objects.filter(pk=person.pk).update(**fields, updated_at=timezone.now())
-    blocks.changed(person.organisation_id)
+    if isinstance(person, Participant):
+        blocks.participants_changed(person.organisation_id)
+    else:
+        blocks.volunteers_changed(person.organisation_id)
     if isinstance(person, Volunteer) and person.user_id:
         from organisations.models import User
 

@@ -210,7 +210,7 @@ def participant_intake(
     participant.save()
     participant.interests.set(interests)
     _record_consents(participant, consents, recorded_by)
-    blocks.changed(participant.organisation_id)
+    blocks.participants_changed(participant.organisation_id)
     return participant
 
 
@@ -227,7 +227,7 @@ def participant_update(
     participant.save()
     if interests is not None:
         participant.interests.set(interests)
-    blocks.changed(participant.organisation_id)
+    blocks.participants_changed(participant.organisation_id)
     return participant
 
 
@@ -268,7 +268,7 @@ def participant_pause(*, participant, check_back_on, reason="") -> Participant:
     participant.status = ParticipantStatus.PAUSED
     participant.check_back_on = check_back_on
     participant.save(update_fields=["status", "check_back_on", "updated_at"])
-    blocks.changed(participant.organisation_id)
+    blocks.participants_changed(participant.organisation_id)
     return participant
 
 
@@ -282,7 +282,7 @@ def participant_resume(*, participant) -> Participant:
     participant.status = ParticipantStatus.WAITING
     participant.check_back_on = None
     participant.save(update_fields=["status", "check_back_on", "updated_at"])
-    blocks.changed(participant.organisation_id)
+    blocks.participants_changed(participant.organisation_id)
     return participant
 
 
@@ -300,7 +300,7 @@ def participant_withdraw(*, participant, reason) -> Participant:
     participant.check_back_on = None
     participant.save(update_fields=["status", "withdrawal_reason", "check_back_on",
                                     "updated_at"])
-    blocks.changed(participant.organisation_id)
+    blocks.participants_changed(participant.organisation_id)
     return participant
 
 
@@ -318,7 +318,7 @@ def participant_return_to_waiting_list(*, participant) -> Participant:
     participant.status = ParticipantStatus.WAITING
     participant.save(update_fields=["status", "waiting_since", "withdrawal_reason",
                                     "updated_at"])
-    blocks.changed(participant.organisation_id)
+    blocks.participants_changed(participant.organisation_id)
     return participant
 
 
@@ -335,7 +335,7 @@ def participant_mark_matched(*, participant) -> Participant:
     participant.status = ParticipantStatus.MATCHED
     participant.check_back_on = None
     participant.save(update_fields=["status", "check_back_on", "updated_at"])
-    blocks.changed(participant.organisation_id)
+    blocks.participants_changed(participant.organisation_id)
     return participant
 
 
@@ -398,7 +398,7 @@ def volunteer_intake(
                         certificate_seen=certificate_seen)
     volunteer.save()
     volunteer.interests.set(interests)
-    blocks.changed(volunteer.organisation_id)
+    blocks.volunteers_changed(volunteer.organisation_id)
     return volunteer
 
 
@@ -417,7 +417,7 @@ def volunteer_update(
     volunteer.save()
     if interests is not None:
         volunteer.interests.set(interests)
-    blocks.changed(volunteer.organisation_id)
+    blocks.volunteers_changed(volunteer.organisation_id)
     return volunteer
 
 
@@ -449,7 +449,7 @@ def volunteer_set_status(*, volunteer, status) -> Volunteer:
     volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
     volunteer.status = status
     volunteer.save(update_fields=["status", "updated_at"])
-    blocks.changed(volunteer.organisation_id)
+    blocks.volunteers_changed(volunteer.organisation_id)
     return volunteer
 
 
@@ -486,7 +486,7 @@ def interest_save(*, organisation, category, interest=None, **fields) -> Interes
     if duplicate:
         raise ValidationError({"key": _("Another interest already has this key.")})
     interest.save()
-    blocks.changed(organisation)  # the labels on the participant's page
+    blocks.proposals_changed(organisation)  # the labels on the participant's page
     return interest
 
 
@@ -531,8 +531,8 @@ def match_confirm(*, meeting, by=None):
 
 def shortlists_changed(organisation) -> None:
     """Something short lists are built from changed outside matching (a duo ended and a
-    volunteer's place came free): every process builds its short-list blocks again."""
-    blocks.changed(organisation)
+    volunteer's place came free): every process builds its volunteers' block again."""
+    blocks.volunteers_changed(organisation)
 
 
 # Proposals and the participant's choice live in matching/proposals.py; re-exported here so

@@ -37,7 +37,7 @@ def test_an_unchanged_organisation_reuses_its_block(organisation, participant, o
     # Made without a service, nobody said it changed: the kept block is still used...
     assert other.pk not in blocks.volunteer_block(organisation.pk).ids
     with on_commit():  # ...until a service says so, once its transaction commits.
-        blocks.changed(organisation)
+        blocks.volunteers_changed(organisation)
     assert other.pk in blocks.volunteer_block(organisation.pk).ids
 
 
@@ -61,7 +61,7 @@ def test_new_interests_of_a_volunteer_change_the_next_short_list(
     second = VolunteerFactory(organisation=organisation, ready=True)
     first.interests.add(walking)
     with on_commit():
-        blocks.changed(organisation)
+        blocks.volunteers_changed(organisation)
     assert _ids(shortlist_for_participant(participant))[0] == first.pk
     with on_commit():
         services.volunteer_update(volunteer=first, interests=[])
@@ -135,7 +135,7 @@ def test_a_change_rolled_back_keeps_the_block(organisation, participant):
     version = blocks.versions(organisation.pk)[0]
     blocks.volunteer_block(organisation.pk)
     with pytest.raises(RuntimeError), transaction.atomic():
-        blocks.changed(organisation)
+        blocks.volunteers_changed(organisation)
         raise RuntimeError
     assert blocks.versions(organisation.pk)[0] == version
 
@@ -206,3 +206,15 @@ def test_volunteers_answered_none_of_these_never_come_back_for_that_participant_
     assert shortlist_for_participant(participant) == []
     assert _ids(shortlist_for_participant(ParticipantFactory(organisation=organisation))) == [
         refused.pk]
+
+
+@pytest.mark.django_db
+def test_a_participant_paused_keeps_the_volunteers_block(organisation, participant, on_commit):
+    VolunteerFactory(organisation=organisation, ready=True)
+    block = blocks.volunteer_block(organisation.pk)
+    waiting = blocks.participant_block(organisation.pk)
+    with on_commit():
+        services.participant_pause(participant=participant,
+                                   check_back_on=participant.waiting_since.replace(year=2099))
+    assert blocks.volunteer_block(organisation.pk) is block
+    assert blocks.participant_block(organisation.pk) is not waiting
