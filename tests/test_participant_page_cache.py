@@ -80,3 +80,17 @@ def test_the_page_in_another_language_is_kept_apart(client, proposal, url):
     french = _page(proposals.proposal_issue_link(proposal.pk))
     assert "Choose your buddy" not in client.get(french).content.decode()
     assert "Choose your buddy" in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_signed_link_skips_the_session_and_second_factor_middleware(
+        client, coordinator, url, settings, django_assert_max_num_queries):
+    settings.REQUIRE_TWO_FACTOR = True
+    client.force_login(coordinator)  # a coordinator without a verified second factor
+    assert client.get("/participants/").status_code == 302  # staff pages ask for the code
+    client.get(url)
+    # Neither the session nor the user is read: the link and the proposal only.
+    with django_assert_max_num_queries(2):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert "I choose" in response.content.decode()
