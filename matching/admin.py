@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from organisations.admin import ScopedAdmin
 
+from . import blocks
 from .models import (
     ConsentRecord,
     ImportJob,
@@ -60,8 +61,29 @@ class ConsentInline(admin.TabularInline):
     readonly_fields = ["recorded_by"]
 
 
+class ShortlistDataAdmin(ScopedAdmin):
+    """An edit in the admin (the profile and then its interests) changes short lists."""
+
+    changed = staticmethod(blocks.volunteers_changed)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        self.changed(form.instance.organisation_id)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self.changed(obj.organisation_id)
+
+    def delete_queryset(self, request, queryset):
+        organisations = set(queryset.values_list("organisation_id", flat=True))
+        super().delete_queryset(request, queryset)
+        for organisation_id in organisations:
+            self.changed(organisation_id)
+
+
 @admin.register(Participant)
-class ParticipantAdmin(ScopedAdmin):
+class ParticipantAdmin(ShortlistDataAdmin):
+    changed = staticmethod(blocks.participants_changed)
     list_display = ["first_name", "last_name", "status", "waiting_since", "postcode"]
     list_filter = ["status"]
     search_fields = ["first_name", "last_name", "preferred_name"]
@@ -71,7 +93,7 @@ class ParticipantAdmin(ScopedAdmin):
 
 
 @admin.register(Volunteer)
-class VolunteerAdmin(ScopedAdmin):
+class VolunteerAdmin(ShortlistDataAdmin):
     list_display = ["first_name", "last_name", "status", "capacity", "training_done_on"]
     list_filter = ["status"]
     search_fields = ["first_name", "last_name"]

@@ -12,6 +12,7 @@ import logging
 from django.apps import apps
 from django.utils import timezone
 
+from . import blocks
 from .proposal_models import MatchStatus
 
 logger = logging.getLogger("matching.handover")
@@ -43,6 +44,8 @@ def start_duo(match, started_by=None):
     match.handed_over_at = timezone.now()
     match.duo_id = getattr(duo, "pk", None)
     match.save(update_fields=["status", "handed_over_at", "duo_id"])
+    # The duo now holds a place of the volunteer's capacity.
+    blocks.volunteers_changed(match.organisation_id)
     return duo
 
 

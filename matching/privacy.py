@@ -6,9 +6,11 @@ import datetime
 
 from django.db.models import BooleanField, Count, Max, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
 
 from organisations.scoping import all_organisations
 
+from . import blocks
 from .models import (
     AgeRange,
     ConsentPurpose,
@@ -70,14 +72,18 @@ def anonymise_person(person, today: datetime.date) -> None:
                       withdrawal_reason=ANONYMISED if person.withdrawal_reason else "",
                       buddy_roles_other="", excluded_areas_other="")
         ConsentRecord.objects.filter(participant=person).update(note="")
-        Proposal.objects.filter(participant=person).update(reason="", token_hash="")
+        Proposal.objects.filter(participant=person).update(reason="")
         IntroductionMeeting.objects.filter(
             offer__candidate__proposal__participant=person).update(place="")
     else:
         fields.update(motivation="", introduction="")
-        VolunteerOffer.objects.filter(volunteer=person).update(reason="", token_hash="")
+        VolunteerOffer.objects.filter(volunteer=person).update(reason="")
         IntroductionMeeting.objects.filter(offer__volunteer=person).update(place="")
-    type(person).objects.filter(pk=person.pk).update(**fields)
+    type(person).objects.filter(pk=person.pk).update(**fields, updated_at=timezone.now())
+    if isinstance(person, Participant):
+        blocks.participants_changed(person.organisation_id)
+    else:
+        blocks.volunteers_changed(person.organisation_id)
     if isinstance(person, Volunteer) and person.user_id:
         from organisations.models import User
 

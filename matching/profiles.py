@@ -11,12 +11,12 @@ from datetime import date
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count
 from django.utils import timezone
 
 from . import scoring
 from .fit import age_bounds
-from .models import Interest, Participant, Postcode, Strength, Volunteer
+from .models import Interest, Participant, Strength, Volunteer
 from .proposal_models import MatchingSettings
 
 COMMON_FIELDS = (
@@ -122,8 +122,13 @@ def _interests_of(through, owner_field, owners) -> dict[int, list[int]]:
 
 
 def participant_profiles(queryset, on: date | None = None) -> list[scoring.Profile]:
-    """The participants of `queryset` as Profiles (two queries)."""
+    """The participants of `queryset` as Profiles (one query on PostgreSQL, else two)."""
     year = (on or timezone.localdate()).year
+    if connection.vendor == "postgresql":
+        # One query: each row carries its interest ids.
+        rows = list(queryset.values_list(*PARTICIPANT_FIELDS, _interest_ids()))
+        return [_participant_profile(row[:-1], [i for i in row[-1] if i], year)
+                for row in rows]
     rows = list(queryset.values_list(*PARTICIPANT_FIELDS))
     interests = _interests_of(Participant.interests.through, "participant_id",
                               queryset.values("pk"))
@@ -147,56 +152,6 @@ def _interest_ids():
     from django.contrib.postgres.aggregates import ArrayAgg
 
     return ArrayAgg("interests__id", default=[])
-
-
-POSTCODE_CACHE_SECONDS = 3600
-
-
-def _postcode_points():
-    """(ids, unit vectors) of every postcode: reference data, cached for an hour and as
-    long as no postcode is added (one small counting query)."""
-    import numpy as np
-
-    version = Postcode.objects.aggregate(n=Count("id"), last=Max("id"))
-    key = f"matching:postcode-points:{version['n']}:{version['last']}"
-    found = cache.get(key)
-    if found is None:
-        rows = list(Postcode.objects.values_list("pk", "latitude", "longitude"))
-        lat = np.radians(np.array([r[1] for r in rows], dtype=float))
-        lon = np.radians(np.array([r[2] for r in rows], dtype=float))
-        xyz = np.stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)],
-                       axis=1)
-        found = (np.array([r[0] for r in rows], dtype=np.int64), xyz)
-        cache.set(key, found, POSTCODE_CACHE_SECONDS)
-    return found
-
-
-def near(queryset, lat: float, lon: float, limit_km: float):
-    """Only people whose postcode lies within the distance limit of (lat, lon): homes are
-    known per postcode, so this is the scoring's own distance rule (great circle through
-    the chord, as `scoring.distance_km`), done once per postcode instead of per person."""
-    import numpy as np
-
-    ids, xyz = _postcode_points()
-    here = np.array(scoring._unit_vector(lat, lon))
-    chord = np.sqrt(np.maximum(2.0 - 2.0 * (xyz @ here), 0.0))
-    km = 2 * scoring.EARTH_RADIUS_KM * np.arcsin(np.minimum(chord / 2, 1.0))
-    # A hair of slack: the scoring decides at the exact limit.
-    return queryset.filter(postcode_id__in=ids[km <= limit_km + 0.01].tolist())
-
-
-def sharing_time(queryset, availability: int):
-    """Only people with at least one moment of the week in common (a hard rule)."""
-    return queryset.annotate(_common=F("availability").bitand(availability)).filter(
-        ~Q(_common=0))
-
-
-def speaking_one_of(queryset, languages):
-    """Only people who speak one of `languages` (a hard rule), on PostgreSQL in the query
-    (jsonb `?|`); elsewhere the scoring alone checks it."""
-    if connection.vendor != "postgresql" or not languages:
-        return queryset
-    return queryset.filter(languages__has_any_keys=sorted(languages))
 
 
 RARITY_SECONDS = 600

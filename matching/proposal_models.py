@@ -151,9 +151,6 @@ class Proposal(models.Model):
     )
     status = models.CharField(_("status"), max_length=16, choices=ProposalStatus.choices,
                               default=ProposalStatus.DRAFT, db_index=True)
-    # SHA-256 of the participant's link token; the token itself is never stored.
-    token_hash = models.CharField(_("link (hashed)"), max_length=64, blank=True,
-                                  editable=False)
     expires_at = models.DateTimeField(_("link valid until"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.SET_NULL,
@@ -181,10 +178,6 @@ class Proposal(models.Model):
             models.UniqueConstraint(
                 fields=["participant"], condition=Q(status__in=IN_PROGRESS),
                 name="proposal_one_in_progress_per_participant",
-            ),
-            models.UniqueConstraint(
-                fields=["token_hash"], condition=~Q(token_hash=""),
-                name="proposal_token_hash_unique",
             ),
         ]
 
@@ -271,8 +264,6 @@ class VolunteerOffer(models.Model):
                                   on_delete=models.CASCADE, related_name="+")
     status = models.CharField(_("status"), max_length=10, choices=OfferStatus.choices,
                               default=OfferStatus.ASKED)
-    token_hash = models.CharField(_("link (hashed)"), max_length=64, blank=True,
-                                  editable=False)
     expires_at = models.DateTimeField(_("link valid until"), null=True, blank=True)
     asked_at = models.DateTimeField(_("asked"), auto_now_add=True)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
@@ -290,12 +281,6 @@ class VolunteerOffer(models.Model):
         verbose_name = _("question to the volunteer")
         verbose_name_plural = _("questions to volunteers")
         ordering = ["-asked_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["token_hash"], condition=~Q(token_hash=""),
-                name="offer_token_hash_unique",
-            ),
-        ]
 
     def __str__(self):
         return f"{_('Question to')} {self.volunteer}"

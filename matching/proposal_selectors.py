@@ -11,7 +11,7 @@ from datetime import datetime, time, timedelta
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from . import profiles, scoring
+from . import blocks, profiles, scoring
 from .handover import ended_pairs
 from .models import Interest, Participant, ParticipantStatus, Volunteer
 from .proposal_models import (
@@ -76,6 +76,29 @@ def excluded_pairs(organisation) -> set:
     return pairs | ended_pairs(organisation_id)
 
 
+def excluded_volunteers(participant_id, organisation_id) -> set[int]:
+    """The volunteers not to propose to this participant now (two queries): the pairs never
+    proposed again (as `excluded_pairs`, for this participant only) and the volunteers busy
+    in an open proposal or a confirmed match."""
+    def ids(queryset):
+        return queryset.order_by().values_list("volunteer_id")
+
+    rows = ids(ProposalCandidate.objects.filter(
+        proposal__participant_id=participant_id, proposal__status=ProposalStatus.NONE_OF_THESE,
+    )).union(
+        ids(VolunteerOffer.objects.filter(proposal__participant_id=participant_id,
+                                          status=OfferStatus.DECLINED)),
+        ids(IntroductionMeeting.objects.filter(participant_id=participant_id,
+                                               status=MeetingStatus.STOPPED)),
+        ids(ProposalCandidate.objects.filter(proposal__organisation_id=organisation_id,
+                                             is_open=True)),
+        ids(Match.objects.filter(organisation_id=organisation_id,
+                                 status=MatchStatus.CONFIRMED)),
+    )
+    found = {row[0] for row in rows}
+    return found | {v for p, v in ended_pairs(organisation_id) if p == participant_id}
+
+
 @dataclass
 class ShortlistEntry:
     """One candidate of a short list: who, the score, the reasons in the reader's language."""
@@ -101,21 +124,19 @@ def shortlist_for_participant(participant, k=None, language=None, on=None) -> li
     weights = profiles.weights_of(settings)
     k = k or settings.shortlist_size
     language = _language(language)
-    me = profiles.participant_profiles(Participant.objects.filter(pk=participant.pk).select_related(
-        "postcode"), on)[0]
-    volunteers = available_volunteers(organisation_id, on)
-    volunteers = profiles.speaking_one_of(profiles.sharing_time(
-        profiles.near(volunteers, me.lat, me.lon, weights.max_distance_km), me.availability),
-        me.languages)
-    block = scoring.ProfileBlock.from_profiles(profiles.volunteer_profiles(volunteers, on))
+    me = profiles.participant_profiles(Participant.objects.filter(pk=participant.pk), on)[0]
+    # Every ready volunteer of the organisation, kept between requests (matching/blocks):
+    # the scoring's hard rules (distance, a common moment, a common language, pairs never
+    # proposed again, volunteers busy in another proposal) pick out who can be proposed.
+    block = blocks.volunteer_block(organisation_id, on)
     if not len(block):
         return []
     labels = profiles.interest_labels(organisation_id)
     rarity = profiles.interest_rarity(organisation_id)
+    excluded = {(me.id, v) for v in excluded_volunteers(participant.pk, organisation_id)}
     candidates = scoring.shortlist(
-        me, block, k=k, weights=weights, rarity=rarity,
-        excluded_pairs=excluded_pairs(organisation_id), language=language,
-        interest_labels=labels[language],
+        me, block, k=k, weights=weights, rarity=rarity, excluded_pairs=excluded,
+        language=language, interest_labels=labels[language],
     )
     people = Volunteer.objects.select_related("postcode").in_bulk(
         [c.volunteer_id for c in candidates])
@@ -136,10 +157,7 @@ def participants_for_volunteer(volunteer, k=None, language=None, on=None) -> lis
     k = k or settings.shortlist_size
     language = _language(language)
     me = profiles.volunteer_profiles(Volunteer.objects.filter(pk=volunteer.pk), on)[0]
-    people = profiles.speaking_one_of(profiles.sharing_time(
-        profiles.near(waiting_participants(organisation_id), me.lat, me.lon,
-                      weights.max_distance_km), me.availability), me.languages)
-    block = scoring.ProfileBlock.from_profiles(profiles.participant_profiles(people, on))
+    block = blocks.participant_block(organisation_id, on)
     if not len(block):
         return []
     labels = profiles.interest_labels(organisation_id)
@@ -215,7 +233,8 @@ def participant_page_candidates(proposal, language) -> list:
     """The offered candidates as the participant's page shows them (two queries): first
     name, age range, municipality (never the address), shared interests, own introduction."""
     language = _language(language)
-    own = set(proposal.participant.interests.values_list("pk", flat=True))
+    own = set(Participant.interests.through.objects.filter(
+        participant_id=proposal.participant_id).values_list("interest_id", flat=True))
     candidates = (_candidates(proposal.candidates.filter(status=CandidateStatus.OFFERED))
                   .prefetch_related(Prefetch("volunteer__interests",
                                              queryset=Interest.objects.order_by("label_nl"))))
@@ -320,7 +339,7 @@ def proposals_due_for_call_task(today=None):
 
 
 __all__ = [
-    "available_volunteers", "busy_volunteer_ids", "excluded_pairs",
+    "available_volunteers", "busy_volunteer_ids", "excluded_pairs", "excluded_volunteers",
     "meetings_in_progress", "offers_to_plan", "offers_waiting", "open_call_tasks",
     "participant_page_candidates", "participants_for_volunteer", "proposal_detail_queryset",
     "proposal_list", "proposals_due_for_call_task", "proposals_due_for_reminder",

@@ -5,9 +5,10 @@ and the chosen volunteer's answer. Thin: they parse input, call a service or sel
 
 from django import forms
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -19,9 +20,9 @@ from notifications import services as notify
 from organisations.audit import audit
 from organisations.models import AuditAction
 
+from . import blocks, tokens
 from . import proposal_selectors as selectors
 from . import proposals as services
-from . import tokens
 from .models import Participant, Volunteer
 from .privacy import profile_shared
 from .profiles import matching_settings
@@ -355,7 +356,10 @@ class SettingsView(OrganisationStaffMixin, View):
 
 
 def _token_page(request, template, context, status=200):
-    response = render(request, template, context, status=status)
+    return _token_headers(render(request, template, context, status=status))
+
+
+def _token_headers(response):
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"
     response["Referrer-Policy"] = "no-referrer"
@@ -379,7 +383,7 @@ def _act(link, action):
 
 def participant_link_page(request, link):
     """The participant's choice, in their own language, without JavaScript."""
-    proposal = (Proposal.objects.select_related("participant", "organisation")
+    proposal = (Proposal.objects.select_related("organisation")
                 .filter(pk=_subject_id(link, "proposal")).first())
     if proposal is None or link.recipient_key != f"participant:{proposal.participant_id}":
         raise notify.LinkInvalid()
@@ -401,9 +405,25 @@ def participant_link_page(request, link):
     return _participant_page(request, proposal)
 
 
+# The participant's page as it was last rendered, per proposal, state and language: the
+# link in an SMS is opened again and again (and by phones that fetch a preview first). The
+# key holds the proposal's status and expiry; the page is kept with the organisation's
+# versions, which the services move whenever a person's profile, interests or proposals
+# change (matching/blocks.py), and is used only while they are current. A few
+# minutes at most, so that the organisation's name or phone changed in the admin shows too.
+PARTICIPANT_PAGE_SECONDS = 300
+
+
 def _participant_page(request, proposal, error="", status=200):
     language = (translation.get_language() or "nl")[:2]
     expired = tokens.is_expired(proposal)
+    key = version = None
+    if not error and request.method == "GET":
+        key = (f"matching:participant-page:{proposal.pk}:{proposal.status}:{int(expired)}:"
+               f"{language}")
+        version, (kept,) = blocks.versions(proposal.organisation_id, key)
+        if kept is not None and kept[0] == version:
+            return _token_headers(HttpResponse(kept[1]))
     context = {
         "proposal": proposal, "error": error, "organisation": proposal.organisation,
         "candidates": (selectors.participant_page_candidates(proposal, language)
@@ -415,8 +435,11 @@ def _participant_page(request, proposal, error="", status=200):
                    else None),
         "language": language,
     }
-    return _token_page(request, "matching/proposals/participant_page.html", context,
-                       status=status)
+    response = _token_page(request, "matching/proposals/participant_page.html", context,
+                           status=status)
+    if key is not None:
+        cache.set(key, (version, response.content.decode()), PARTICIPANT_PAGE_SECONDS)
+    return response
 
 
 def volunteer_link_page(request, link):

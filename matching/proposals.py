@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import messaging, profiles, rounds, scoring, tokens
+from . import blocks, messaging, profiles, rounds, scoring, tokens
 from .models import Participant, ParticipantStatus, Volunteer
 from .proposal_models import (
     ANSWERABLE,
@@ -278,8 +278,9 @@ def round_send(*, proposal_round, by=None) -> ProposalRound:
                 candidate.save(update_fields=["is_open", "status"])
             _open_proposal(proposal, now, settings.link_valid_days)
             Participant.objects.filter(pk=participant.pk).update(
-                status=ParticipantStatus.PROPOSAL_OPEN)
+                status=ParticipantStatus.PROPOSAL_OPEN, updated_at=now)
             sent.append(proposal.pk)
+        blocks.proposals_changed(proposal_round.organisation_id)
         proposal_round.status = RoundStatus.SENT
         proposal_round.sent_at = now
         proposal_round.save(update_fields=["status", "sent_at"])
@@ -300,6 +301,7 @@ def proposal_create_single(*, participant, volunteers, by=None) -> Proposal:
                 "too_many")
     try:
         with transaction.atomic():
+            blocks.proposals_changed(participant.organisation_id)
             participant = Participant.objects.select_for_update().get(pk=participant.pk)
             if participant.status != ParticipantStatus.WAITING or Proposal.objects.filter(
                     participant=participant, status__in=IN_PROGRESS).exists():
@@ -356,6 +358,7 @@ def proposal_choose(proposal, candidate_position, channel, recorded_by=None) -> 
     except (TypeError, ValueError):
         position = None
     with transaction.atomic():
+        blocks.proposals_changed(proposal.organisation_id)
         proposal = _locked_answerable(proposal.pk, channel, now)
         candidate = proposal.candidates.filter(position=position).first() if position else None
         if candidate is None or candidate.status in (CandidateStatus.WITHDRAWN,):
@@ -390,13 +393,15 @@ def proposal_choose(proposal, candidate_position, channel, recorded_by=None) -> 
 def _back_to_waiting(participant):
     # Declining is never punished: the original waiting date stays.
     Participant.objects.filter(pk=participant.pk, status=ParticipantStatus.PROPOSAL_OPEN).update(
-        status=ParticipantStatus.WAITING)
+        status=ParticipantStatus.WAITING, updated_at=_now())
+    blocks.proposals_changed(participant.organisation_id)
 
 
 def proposal_none_of_these(proposal, channel, reason="", recorded_by=None) -> Proposal:
     """The participant wants none of these volunteers: they go back to waiting with their
     original date, the volunteers are free again (this pair is not proposed again)."""
     with transaction.atomic():
+        blocks.proposals_changed(proposal.organisation_id)
         proposal = _locked_answerable(proposal.pk, channel, _now())
         proposal.candidates.filter(status=CandidateStatus.OFFERED).update(
             status=CandidateStatus.NOT_CHOSEN, is_open=False)
@@ -434,6 +439,7 @@ def proposal_withdraw(*, proposal, by=None, reason="") -> Proposal:
     volunteers free, participant back to waiting with their date. Nobody is told (the
     coordinator tells them)."""
     with transaction.atomic():
+        blocks.proposals_changed(proposal.organisation_id)
         proposal = (Proposal.objects.select_for_update(of=("self",))
                     .select_related("participant").get(pk=proposal.pk))
         left = proposal.participant.status == ParticipantStatus.WITHDRAWN
@@ -574,6 +580,7 @@ def offer_answer(*, offer, accept: bool, channel, recorded_by=None, reason="") -
     declines (the participant gets the remaining candidates or keeps their place)."""
     now = _now()
     with transaction.atomic():
+        blocks.proposals_changed(offer.organisation_id)
         offer = (VolunteerOffer.objects.select_for_update(of=("self",))
                  .select_related("proposal__participant", "candidate").get(pk=offer.pk))
         if offer.status != OfferStatus.ASKED:
@@ -652,6 +659,7 @@ def meeting_record_answer(*, meeting, side, goes_on: bool, by=None) -> Introduct
     if side not in ("participant", "volunteer"):
         raise ValueError(side)
     with transaction.atomic():
+        blocks.proposals_changed(meeting.organisation_id)
         meeting = (IntroductionMeeting.objects.select_for_update(of=("self",))
                    .select_related("offer__candidate", "offer__proposal").get(pk=meeting.pk))
         if meeting.status not in (MeetingStatus.PLANNED, MeetingStatus.HELD):

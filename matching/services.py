@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import postcodes
+from . import blocks, postcodes
 from .availability import FULL_WEEK
 from .models import (
     BuddyRole,
@@ -216,6 +216,7 @@ def participant_intake(
     participant.save()
     participant.interests.set(interests)
     _record_consents(participant, consents, recorded_by, refused=consents_refused)
+    blocks.participants_changed(participant.organisation_id)
     return participant
 
 
@@ -237,6 +238,7 @@ def participant_update(
     participant.save()
     if interests is not None:
         participant.interests.set(interests)
+    blocks.participants_changed(participant.organisation_id)
     return participant
 
 
@@ -285,6 +287,7 @@ def participant_pause(*, participant, check_back_on, reason="") -> Participant:
     participant.status = ParticipantStatus.PAUSED
     participant.check_back_on = check_back_on
     participant.save(update_fields=["status", "check_back_on", "updated_at"])
+    blocks.participants_changed(participant.organisation_id)
     return participant
 
 
@@ -298,6 +301,7 @@ def participant_resume(*, participant) -> Participant:
     participant.status = ParticipantStatus.WAITING
     participant.check_back_on = None
     participant.save(update_fields=["status", "check_back_on", "updated_at"])
+    blocks.participants_changed(participant.organisation_id)
     return participant
 
 
@@ -316,6 +320,7 @@ def participant_withdraw(*, participant, reason) -> Participant:
     participant.left_on = _today()
     participant.save(update_fields=["status", "withdrawal_reason", "check_back_on",
                                     "left_on", "updated_at"])
+    blocks.participants_changed(participant.organisation_id)
     return participant
 
 
@@ -334,6 +339,7 @@ def participant_return_to_waiting_list(*, participant) -> Participant:
     participant.left_on = None  # back: the retention clock stops
     participant.save(update_fields=["status", "waiting_since", "withdrawal_reason",
                                     "left_on", "updated_at"])
+    blocks.participants_changed(participant.organisation_id)
     return participant
 
 
@@ -350,6 +356,7 @@ def participant_mark_matched(*, participant) -> Participant:
     participant.status = ParticipantStatus.MATCHED
     participant.check_back_on = None
     participant.save(update_fields=["status", "check_back_on", "updated_at"])
+    blocks.participants_changed(participant.organisation_id)
     return participant
 
 
@@ -412,6 +419,7 @@ def volunteer_intake(
                         certificate_seen=certificate_seen)
     volunteer.save()
     volunteer.interests.set(interests)
+    blocks.volunteers_changed(volunteer.organisation_id)
     return volunteer
 
 
@@ -430,6 +438,7 @@ def volunteer_update(
     volunteer.save()
     if interests is not None:
         volunteer.interests.set(interests)
+    blocks.volunteers_changed(volunteer.organisation_id)
     return volunteer
 
 
@@ -467,6 +476,7 @@ def volunteer_set_status(*, volunteer, status) -> Volunteer:
         volunteer.left_on = None
     volunteer.status = status
     volunteer.save(update_fields=["status", "left_on", "updated_at"])
+    blocks.volunteers_changed(volunteer.organisation_id)
     return volunteer
 
 
@@ -503,6 +513,7 @@ def interest_save(*, organisation, category, interest=None, **fields) -> Interes
     if duplicate:
         raise ValidationError({"key": _("Another interest already has this key.")})
     interest.save()
+    blocks.proposals_changed(organisation)  # the labels on the participant's page
     return interest
 
 
@@ -543,6 +554,12 @@ def match_confirm(*, meeting, by=None):
         participant_mark_matched(participant=participant)
         handover.start_duo(match, started_by=by)
     return match
+
+
+def shortlists_changed(organisation) -> None:
+    """Something short lists are built from changed outside matching (a duo ended and a
+    volunteer's place came free): every process builds its volunteers' block again."""
+    blocks.volunteers_changed(organisation)
 
 
 # Proposals and the participant's choice live in matching/proposals.py; re-exported here so

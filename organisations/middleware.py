@@ -1,3 +1,4 @@
+import functools
 import time
 from urllib.parse import urlencode
 
@@ -25,6 +26,19 @@ def _token_user(request):
     return result[0] if result else None
 
 
+@functools.cache
+def _signed_link_prefix() -> str:
+    # notifications' signed links (/s/<token>): "x" stands for any token.
+    return reverse("link", kwargs={"token": "x"})[:-1]
+
+
+def is_signed_link(request) -> bool:
+    """A page behind a signed link: for people without an account, who carry no session.
+    The link view opens the scope of the link itself; the middleware here has nothing to
+    look up for them (no session, no user, no second factor)."""
+    return request.path.startswith(_signed_link_prefix())
+
+
 class OrganisationScopeMiddleware:
     """Runs each request inside the scope of the user's organisation.
 
@@ -36,6 +50,9 @@ class OrganisationScopeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if is_signed_link(request):
+            with no_organisation():
+                return self.get_response(request)
         user = request.user
         if not user.is_authenticated and request.headers.get("Authorization", "").startswith(
             "Token "
@@ -66,7 +83,7 @@ class SessionIdleTimeoutMiddleware:
 
     def __call__(self, request):
         timeout = settings.SESSION_IDLE_TIMEOUT
-        if timeout and LAST_SEEN_SESSION_KEY in request.session:
+        if timeout and not is_signed_link(request) and LAST_SEEN_SESSION_KEY in request.session:
             now = int(time.time())
             last_seen = request.session[LAST_SEEN_SESSION_KEY]
             if now - last_seen > timeout:
@@ -113,6 +130,8 @@ class TwoFactorMiddleware:
         return self.get_response(request)
 
     def _must_verify(self, request) -> bool:
+        if is_signed_link(request):
+            return False
         user = request.user
         if not user.is_authenticated or not is_staff_user(user):
             return False

@@ -23,10 +23,14 @@ def _unscoped_test_code():
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Rate limits live in the cache: each test starts with none."""
+    """Rate limits live in the cache, short-list blocks in the process: each test starts
+    with none."""
     from django.core.cache import cache
 
+    from matching import blocks
+
     cache.clear()
+    blocks.clear()
     yield
 
 

@@ -265,8 +265,7 @@ def _proposals(organisation):
 
     proposal_round = ProposalRoundFactory(organisation=organisation)
     proposal = ProposalFactory(organisation=organisation, round=proposal_round,
-                               participant=participant(), reason=f"{SECRET} reason",
-                               token_hash="a" * 64)
+                               participant=participant(), reason=f"{SECRET} reason")
     candidate = CandidateFactory(proposal=proposal, volunteer=volunteer(), position=1,
                                  reasons={"en": [f"{SECRET} reason"]})
     chosen = ProposalFactory(organisation=organisation, participant=participant(),
@@ -274,7 +273,7 @@ def _proposals(organisation):
     offer = VolunteerOfferFactory(
         candidate=CandidateFactory(proposal=chosen, volunteer=volunteer(), position=1,
                                    status="chosen"),
-        reason=f"{SECRET} offer", token_hash="b" * 64)
+        reason=f"{SECRET} offer")
     meeting_proposal = ProposalFactory(organisation=organisation, participant=participant(),
                                        status="chosen")
     meeting = IntroductionMeetingFactory(

@@ -163,7 +163,9 @@ def test_import_pages_check_and_commit_with_progress(coordinator_client, organis
     assert Participant.objects.count() == 2
     with django_capture_on_commit_callbacks(execute=True) as again:
         coordinator_client.post(job_url, {**data, "commit": "1"})  # a double click
-    assert (len(callbacks), len(again)) == (1, 0)
+    # One import task queued (matching's short-list blocks hear of the new people as well).
+    tasks = [c for c in callbacks if c.__module__ != "matching.blocks"]
+    assert (len(tasks), len(again)) == (1, 0)
     status = coordinator_client.get(job_url + "status/").json()
     assert (status["status"], status["percent"]) == ("done", 100)
 

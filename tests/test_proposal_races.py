@@ -123,3 +123,50 @@ def test_a_round_sent_twice_at_once_opens_each_proposal_once(organisation, coord
     assert not any(isinstance(r, Exception) for r in results), results
     assert Proposal.objects.filter(status="open").count() == 1
     assert ProposalCandidate.objects.filter(is_open=True).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_choice_and_the_coordinators_withdrawal_at_once_leave_one_outcome(
+        organisation, coordinator):
+    proposal = ProposalFactory(organisation=organisation)
+    for position in (1, 2):
+        CandidateFactory(proposal=proposal, position=position)
+    results = race(lambda: proposals.proposal_choose(proposal, 1, "link"),
+                   lambda: proposals.proposal_withdraw(proposal=proposal, by=coordinator))
+    assert sum(isinstance(r, ValidationError) for r in results) == 1, results
+    proposal.refresh_from_db()
+    if proposal.status == "chosen":
+        assert VolunteerOffer.objects.filter(status="asked").count() == 1
+        assert ProposalCandidate.objects.filter(proposal=proposal, is_open=True).count() == 1
+    else:
+        assert proposal.status == "withdrawn"
+        assert not VolunteerOffer.objects.exists()
+        assert not ProposalCandidate.objects.filter(proposal=proposal, is_open=True).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_both_yes_after_the_meeting_at_the_same_moment_make_exactly_one_match(
+        organisation, coordinator):
+    import datetime
+
+    from matching.proposal_models import Match
+
+    proposal = ProposalFactory(organisation=organisation)
+    CandidateFactory(proposal=proposal, position=1)
+    proposals.proposal_choose(proposal, 1, "link")
+    offer = VolunteerOffer.objects.get()
+    proposals.offer_answer(offer=offer, accept=True, channel="link")
+    meeting = proposals.meeting_plan(
+        offer=offer, planned_at=datetime.datetime(2026, 12, 1, 14, tzinfo=datetime.UTC),
+        place="Bibliotheek De Krook", by=coordinator)
+    proposals.meeting_record_held(meeting=meeting, held_on=datetime.date(2026, 12, 1))
+    results = race(
+        lambda: proposals.meeting_record_answer(meeting=meeting, side="participant",
+                                                goes_on=True),
+        lambda: proposals.meeting_record_answer(meeting=meeting, side="volunteer",
+                                                goes_on=True, by=coordinator),
+    )
+    assert not any(isinstance(r, Exception) for r in results), results
+    assert Match.objects.count() == 1
+    proposal.refresh_from_db()
+    assert proposal.status == "matched"
