@@ -266,9 +266,10 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# Cache: CACHE_URL, e.g. redis://127.0.0.1:6379/2, shared by every web process (the rate
-# limit of signed links lives there). The default is per process, fine on a laptop.
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Cache: CACHE_URL, e.g. redis://127.0.0.1:6379/2, shared by every web process and worker
+# (the rate limit of signed links and the versions of matching's kept blocks live there).
+# The default is a folder under var/, which the processes of `make run` share.
+CACHES = {"default": env.cache("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
 # privacy: anonymise people whose retention period is over, daily (the period is per
 # organisation; people already anonymised are skipped).
 CELERY_BEAT_SCHEDULE["privacy-anonymise-due"] = {
