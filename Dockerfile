@@ -11,4 +11,4 @@ USER buddy
 EXPOSE 8000
 # Two processes per two cores, threads overlap the waits on PostgreSQL and Redis and keep
 # connections alive (about twice the pages per second of 3 sync workers: benchmarks/).
-CMD ["gunicorn", "buddy.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--worker-class", "gthread", "--threads", "8"]
+CMD ["gunicorn", "buddy.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--worker-class", "gthread", "--threads", "8", "--keep-alive", "5"]

@@ -39,6 +39,9 @@ REQUESTS_PER_CLIENT = 20  # the Python client (when wrk is missing)
 # request (116 against 199-248 pages/s in side-by-side runs with wrk).
 WORKERS = 2
 THREADS = 8
+# Seconds an idle connection stays open: longer than a person's reading time, as in the
+# Dockerfile (gunicorn's default of 2 s closes connections a phone is about to reuse).
+KEEP_ALIVE = 5
 LOAD_SECONDS = 20
 ALONE_SECONDS = 5
 # People, not a loop: each of the 50 reads the page and taps for 1 to 3 seconds (uniform)
@@ -212,7 +215,8 @@ def run(clients: int = CLIENTS, per_client: int = REQUESTS_PER_CLIENT) -> dict:
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "buddy.wsgi:application",
          "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS), "--worker-class",
-         "gthread", "--threads", str(THREADS), "--log-level", "warning"],
+         "gthread", "--threads", str(THREADS), "--keep-alive", str(KEEP_ALIVE),
+         "--log-level", "warning"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     wrk = shutil.which("wrk")
@@ -242,7 +246,8 @@ def run(clients: int = CLIENTS, per_client: int = REQUESTS_PER_CLIENT) -> dict:
         "what": f"GET /s/<token> (the participant's choice, 3 candidates) from {clients} "
                 f"concurrent clients, as people (with reading time) and as a closed loop "
                 f"without think time; gunicorn "
-                f"{WORKERS} gthread workers × {THREADS} threads, buddy.settings.production "
+                f"{WORKERS} gthread workers × {THREADS} threads, keep-alive {KEEP_ALIVE} s, "
+                "buddy.settings.production "
                 "(DEBUG off), Redis cache, "
                 "PostgreSQL; load generator, server, PostgreSQL and Redis on the same machine",
         "load_generator": ("wrk (1 thread)" if wrk else
