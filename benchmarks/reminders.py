@@ -195,9 +195,8 @@ def _check(sms_dir):
     """What went out, per person and at the provider: none lost, none doubled."""
     from django.db.models import Count
 
-    from notifications.models import Message
+    from notifications.models import Message, SentReminder
     from organisations.scoping import all_organisations
-    from reminders.models import SentReminder
 
     with all_organisations():
         per_person = Counter(n for n in Message.objects.filter(template=KIND)
@@ -218,7 +217,7 @@ def _check(sms_dir):
 
 def _one_run(kill_at=None):
     from notifications.services import dispatch_due as sweep_messages
-    from reminders.tasks import dispatch
+    from notifications.tasks import reminders_dispatch as dispatch
 
     _fresh_data()
     _purge(QUEUE, DELIVERY_QUEUE)

@@ -17,7 +17,6 @@ api_patterns = [
     path("", include("matching.api_urls")),
     path("coaching/", include("coaching.api_urls")),
     path("duos/", include("duos.api_urls")),
-    path("reminders/", include("reminders.api_urls")),
     # A person's rights: export and erasure, for organisation admins.
     path("privacy/", include("privacy.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -60,7 +59,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("health/", health, name="health"),
     path("messages/", include("notifications.urls")),
-    path("reminders/", include("reminders.urls")),
+    path("reminders/", include("notifications.reminder_urls")),
     *notification_public_urls,
     # Short lists, proposals and the personal-link pages (matching app), then intake.
     path("", include("matching.proposal_urls")),

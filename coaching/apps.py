@@ -12,6 +12,7 @@ class CoachingConfig(AppConfig):
         from . import (
             link_views,
             messaging,
+            reminders,  # noqa: F401  (registers coaching's reminder kinds)
             sms_texts,  # noqa: F401  (registers the SMS texts coaching sends)
         )
 

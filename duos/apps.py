@@ -12,6 +12,7 @@ class DuosConfig(AppConfig):
         from . import (
             link_views,
             messaging,
+            reminders,  # noqa: F401  (registers duos' reminder kinds)
             replies,
             sms_texts,  # noqa: F401  (registers the SMS texts duos sends)
         )

@@ -14,12 +14,14 @@ class MatchingConfig(AppConfig):
         from . import (
             messaging,
             proposal_views,
+            reminders,  # registers matching's reminder kinds
             sms_texts,  # noqa: F401  (registers the SMS texts matching sends)
         )
 
         hooks.register_reply_handler(messaging.PROPOSAL_LINK, messaging.handle_reply)
         hooks.register_link_view(messaging.PROPOSAL_LINK, proposal_views.participant_link_page)
         hooks.register_link_view(messaging.OFFER_LINK, proposal_views.volunteer_link_page)
+        hooks.register_reply_handler(sms_texts.KEEP_IN_TOUCH, reminders.keep_in_touch_reply)
 
         def person_url(key):
             role, _sep, pk = key.partition(":")

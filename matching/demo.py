@@ -234,3 +234,5 @@ def seed(base):
     _volunteers(antwerp, antwerp_interests, ANTWERP_VOLUNTEERS, {})
     # Proposals: a sent round, a chosen proposal, a planned introduction meeting.
     __import__("matching.demo_proposals").demo_proposals.seed(base)
+    # Something due as soon as `make run` starts (the reminders' worker log).
+    __import__("matching.demo_reminders").demo_reminders.seed(base)

@@ -66,3 +66,22 @@ register(SmsText(
            "is on {weekday} {date} at {time}, {place}. Questions? {coordinator_phone}"),
     description="When and where the introduction meeting is.",
 ))
+
+# The reminders of the waiting list and of availability (matching/reminders.py); their names
+# are those of the former `reminders` app (message templates and SentReminder keys).
+
+KEEP_IN_TOUCH = "reminders.keep_in_touch"
+AVAILABILITY_ENDING = "reminders.availability_ending"
+
+register(SmsText(
+    kind=KEEP_IN_TOUCH,
+    text=_("{organisation}: {first_name}, you are still on our list for a buddy. Still "
+           "want one? Reply YES. Rather stop? Reply NO. {coordinator_phone}"),
+    description="Every few months to each participant on the waiting list.",
+))
+register(SmsText(
+    kind=AVAILABILITY_ENDING,
+    text=_("{organisation}: {first_name}, your availability as a volunteer ends soon. "
+           "Want to go on? Call {coordinator_phone}"),
+    description="Before a volunteer's availability period ends.",
+))

@@ -10,6 +10,8 @@ from .models import (
     MessagingSettings,
     OptOut,
     Question,
+    ReminderSettings,
+    SentReminder,
     SignedLink,
     TemplateOverride,
 )
@@ -96,3 +98,16 @@ class OptOutAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_superuser
+
+
+@admin.register(SentReminder)
+class SentReminderAdmin(ScopedAdmin):
+    list_display = ["kind", "subject_ref", "period_key", "recipient_key", "outcome", "sent_at"]
+    list_filter = ["kind", "outcome"]
+    search_fields = ["subject_ref", "recipient_key"]
+
+
+@admin.register(ReminderSettings)
+class ReminderSettingsAdmin(ScopedAdmin):
+    list_display = ["organisation", "keep_in_touch_months", "keep_in_touch_answer_days",
+                    "availability_notice_days", "digest_hour"]

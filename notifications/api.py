@@ -2,6 +2,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from . import selectors, services
 from .models import CoordinatorTask, Message
@@ -48,3 +49,27 @@ class CoordinatorTaskViewSet(viewsets.ReadOnlyModelViewSet):
     def done(self, request, pk=None):
         task = services.task_done(task=self.get_object(), user=request.user)
         return Response(CoordinatorTaskSerializer(task).data)
+
+
+class ReminderRowSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    label = serializers.CharField()
+    subject_ref = serializers.CharField()
+    period_key = serializers.CharField()
+    recipient_key = serializers.CharField()
+    at = serializers.DateTimeField(allow_null=True)
+
+
+class ReminderOverviewSerializer(serializers.Serializer):
+    upcoming = ReminderRowSerializer(many=True)
+    history = ReminderRowSerializer(many=True)
+
+
+class RemindersOverviewView(APIView):
+    """Upcoming reminders (next 14 days, overdue first) and the latest sent ones."""
+
+    @extend_schema(responses=ReminderOverviewSerializer, operation_id="reminders_overview")
+    def get(self, request):
+        data = {"upcoming": selectors.reminders_upcoming(),
+                "history": selectors.reminders_history()}
+        return Response(ReminderOverviewSerializer(data).data)

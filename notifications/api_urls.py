@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from . import api
@@ -6,4 +7,7 @@ router = DefaultRouter()
 router.register("messages", api.MessageViewSet, basename="message")
 router.register("coordinator-tasks", api.CoordinatorTaskViewSet, basename="coordinator-task")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("reminders/", api.RemindersOverviewView.as_view(), name="reminders"),
+    *router.urls,
+]

@@ -2,8 +2,11 @@
 before anything is sent, so a duplicate finds it taken)."""
 
 from celery import shared_task
+from django.utils import timezone
 
-from . import services
+from organisations.scoping import all_organisations
+
+from . import reminders, services
 
 
 def _retry_later(task, delay):
@@ -37,3 +40,41 @@ def deliver_email(self, message_id: int):
 def dispatch_due_messages():
     """Every minute: queues the messages whose quiet hours or daily limit have passed."""
     return services.dispatch_due()
+
+
+# Reminders: the beat's dispatcher asks the database what is due and fans out batches; each
+# batch claims and sends in one transaction. Both are safe to run twice. Their names are
+# those of the former `reminders` app: queued tasks and the beat's rows still resolve.
+
+REMINDER_BATCH_SIZE = 500
+
+
+def reminders_dispatch(now=None, only=None, batch_size=REMINDER_BATCH_SIZE, queue=None) -> int:
+    """Queues every reminder due at `now` in batches; returns how many it queued. Memory
+    stays flat: the kinds read their rows a keyset page at a time."""
+    now = now or timezone.now()
+    queued = 0
+    for name, kind in reminders.KINDS.items():
+        if only and name not in only:
+            continue
+        with all_organisations():
+            for batch in reminders.batched(kind.due(now), batch_size):
+                reminders_send_batch.apply_async(([item.as_row() for item in batch],),
+                                                 queue=queue)
+                queued += len(batch)
+    return queued
+
+
+@shared_task(name="reminders.dispatch_due")
+def reminders_dispatch_due() -> int:
+    """Every minute: everything whose time has come and that was not sent yet is queued
+    (a run that was missed is caught up by the next one)."""
+    return reminders_dispatch()
+
+
+@shared_task(name="reminders.send_batch", acks_late=True, reject_on_worker_lost=True)
+def reminders_send_batch(items: list[list]) -> int:
+    """Claims and sends a batch of due reminders in one transaction, each at most once;
+    returns how many it sent. A worker lost mid-batch rolls the whole batch back; the
+    message goes back to the queue and the next dispatch queues what is unclaimed."""
+    return reminders.reminders_send([reminders.Due.from_row(item) for item in items])

@@ -233,3 +233,16 @@ class UsageView(AdminRequiredMixin, TemplateView):
         context["months"] = list(selectors.sms_usage_by_month()[:24])
         context["cost_per_segment"] = settings.SMS_COST_PER_SEGMENT
         return context
+
+
+class RemindersView(StaffRequiredMixin, TemplateView):
+    """Upcoming reminders of the organisation (14 days), the history, and the settings."""
+
+    template_name = "notifications/reminders.html"
+
+    def get_context_data(self, **kwargs):
+        organisation = self.request.user.organisation
+        return super().get_context_data(
+            upcoming=selectors.reminders_upcoming(), history=selectors.reminders_history(),
+            kinds=selectors.reminder_kinds(organisation),
+            days=selectors.REMINDERS_UPCOMING_DAYS, **kwargs)

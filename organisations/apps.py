@@ -7,4 +7,7 @@ class OrganisationsConfig(AppConfig):
     verbose_name = _("Organisations and accounts")
 
     def ready(self):
-        from . import signals  # noqa: F401  (audit log of logins)
+        from . import (
+            reminders,  # noqa: F401  (the coordinators' morning digest: reads every room)
+            signals,  # noqa: F401  (audit log of logins)
+        )

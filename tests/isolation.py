@@ -295,7 +295,7 @@ def _proposals(organisation):
 
 @builder
 def _reminders(organisation):
-    from reminders.models import ReminderSettings, SentReminder
+    from notifications.models import ReminderSettings, SentReminder
 
     return [
         ReminderSettings.objects.create(organisation=organisation, keep_in_touch_months=4),

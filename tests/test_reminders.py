@@ -11,14 +11,20 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from matching.models import ParticipantStatus
+from notifications import reminders
+from notifications import selectors as notification_selectors
 from notifications import services as notification_services
-from notifications.models import CoordinatorTask, Message, Status
+from notifications.models import (
+    CoordinatorTask,
+    Message,
+    ReminderOutcome,
+    ReminderSettings,
+    SentReminder,
+    Status,
+)
 from notifications.sms import InboundSms
+from notifications.tasks import reminders_dispatch
 from organisations.scoping import all_organisations, organisation_scope
-from reminders import registry, selectors
-from reminders import services as reminder_services
-from reminders.models import Outcome, ReminderSettings, SentReminder
-from reminders.tasks import dispatch
 
 from .factories import CoordinatorFactory
 from .factories_coaching import InvitationFactory, SessionFactory
@@ -35,11 +41,11 @@ def local(*args):
 def run(now, only=None):
     """One run of the beat's dispatcher at `now` (tasks run in place in the tests)."""
     with time_machine.travel(now, tick=False):
-        return dispatch(now=timezone.now(), only=only)
+        return reminders_dispatch(now=timezone.now(), only=only)
 
 
 def sent(kind):
-    return list(SentReminder.objects.filter(kind=kind, outcome=Outcome.SENT)
+    return list(SentReminder.objects.filter(kind=kind, outcome=ReminderOutcome.SENT)
                 .values_list("subject_ref", "period_key"))
 
 
@@ -77,8 +83,8 @@ def test_every_kind_is_registered_with_a_label():
             "reminders.paused_check_back", "reminders.availability_ending",
             "reminders.coordinator_digest", "matching.offer_reminder",
             "matching.offer_coordinator_task", "duos.agreement_unconfirmed",
-            "coaching.session_nudge"} <= set(registry.KINDS)
-    assert all(str(kind.label) for kind in registry.KINDS.values())
+            "coaching.session_nudge"} <= set(reminders.KINDS)
+    assert all(str(kind.label) for kind in reminders.KINDS.values())
 
 
 def test_the_beat_schedule_runs_the_dispatcher():
@@ -94,13 +100,13 @@ def test_the_beat_schedule_runs_the_dispatcher():
 
 
 def test_a_due_item_travels_as_a_compact_row_and_an_older_queued_dict_still_reads():
-    item = registry.Due("duos.end_question", 3, "duo:7", "end", "volunteer:2",
+    item = reminders.Due("duos.end_question", 3, "duo:7", "end", "volunteer:2",
                         local(2026, 5, 4, 9))
-    assert registry.Due.from_row(item.as_row()) == item
-    assert registry.Due.from_row({"kind": "duos.end_question", "organisation_id": 3,
+    assert reminders.Due.from_row(item.as_row()) == item
+    assert reminders.Due.from_row({"kind": "duos.end_question", "organisation_id": 3,
                                   "subject_ref": "duo:7", "period_key": "end",
                                   "recipient_key": "volunteer:2", "due_at": None}) == \
-        registry.Due("duos.end_question", 3, "duo:7", "end", "volunteer:2")
+        reminders.Due("duos.end_question", 3, "duo:7", "end", "volunteer:2")
 
 
 @pytest.mark.parametrize("moment, day", [
@@ -113,15 +119,15 @@ def test_a_due_item_travels_as_a_compact_row_and_an_older_queued_dict_still_read
     (datetime.datetime(2027, 10, 31, 23, 0, tzinfo=datetime.UTC), "2027-11-01"),
 ])
 def test_periods_are_local_dates_through_daylight_saving(moment, day):
-    assert registry.local_date(moment).isoformat() == day
+    assert reminders.local_date(moment).isoformat() == day
 
 
 def test_local_hours_keep_their_meaning_on_the_daylight_saving_days():
-    assert registry.local_moment(datetime.date(2027, 3, 28), 7).utcoffset() == \
+    assert reminders.local_moment(datetime.date(2027, 3, 28), 7).utcoffset() == \
         datetime.timedelta(hours=2)
-    assert registry.local_moment(datetime.date(2027, 3, 27), 7).utcoffset() == \
+    assert reminders.local_moment(datetime.date(2027, 3, 27), 7).utcoffset() == \
         datetime.timedelta(hours=1)
-    assert registry.local_moment(datetime.date(2027, 10, 31), 7).utcoffset() == \
+    assert reminders.local_moment(datetime.date(2027, 10, 31), 7).utcoffset() == \
         datetime.timedelta(hours=1)
 
 
@@ -168,7 +174,7 @@ def test_two_concurrent_runs_send_a_reminder_once(organisation):
         pytest.skip("concurrent transactions need PostgreSQL (SQLite locks the whole file)")
     participant = ParticipantFactory(organisation=organisation,
                                      waiting_since=datetime.date(2026, 1, 5))
-    item = registry.Due("reminders.keep_in_touch", organisation.pk,
+    item = reminders.Due("reminders.keep_in_touch", organisation.pk,
                         f"participant:{participant.pk}", "2026-01-05",
                         f"participant:{participant.pk}")
     barrier = threading.Barrier(2)
@@ -178,7 +184,7 @@ def test_two_concurrent_runs_send_a_reminder_once(organisation):
         try:
             with all_organisations(), time_machine.travel(local(2026, 4, 6, 11)):
                 barrier.wait()
-                results.append(reminder_services.reminder_send(item))
+                results.append(reminders.reminder_send(item))
         finally:
             connection.close()
 
@@ -197,14 +203,14 @@ def test_what_is_due_is_read_in_pages_whose_query_does_not_grow_with_the_list(
         organisation, monkeypatch):
     ParticipantFactory.create_batch(7, organisation=organisation,
                                     waiting_since=datetime.date(2026, 1, 5))
-    kind = registry.get("reminders.keep_in_touch")
+    kind = reminders.get("reminders.keep_in_touch")
     with all_organisations(), CaptureQueriesContext(connection) as queries:
         due = list(kind.due(local(2026, 4, 6, 11)))
     assert len(due) == 7
     longest = max(len(query["sql"]) for query in queries.captured_queries)
     ParticipantFactory.create_batch(30, organisation=organisation,
                                     waiting_since=datetime.date(2026, 1, 5))
-    monkeypatch.setattr(registry, "PAGE_SIZE", 10)
+    monkeypatch.setattr(reminders, "PAGE_SIZE", 10)
     with all_organisations(), CaptureQueriesContext(connection) as queries:
         due = list(kind.due(local(2026, 4, 6, 11)))
     assert len({item.subject_ref for item in due}) == 37
@@ -259,7 +265,7 @@ def test_a_batch_that_crashes_after_the_domain_work_leaves_nothing_and_the_next_
         organisation, monkeypatch):
     with time_machine.travel(local(2026, 11, 2, 10)):
         proposals = ProposalFactory.create_batch(3, organisation=organisation)
-    kind = registry.get("matching.proposal_reminder")
+    kind = reminders.get("matching.proposal_reminder")
     original = type(kind).send_many
 
     def crashes_after_sending(self, items):
@@ -415,7 +421,7 @@ def test_the_morning_digest_goes_only_when_there_is_something_to_do(organisation
     coordinator = CoordinatorFactory(organisation=organisation, email="sofie@example.org")
     run(local(2026, 5, 4, 8, 5), only={"reminders.coordinator_digest"})
     assert Message.objects.count() == 0
-    assert SentReminder.objects.get().outcome == Outcome.SKIPPED
+    assert SentReminder.objects.get().outcome == ReminderOutcome.SKIPPED
     notification_services.task_open(organisation_id=organisation.pk, kind="help",
                                     recipient_key="participant:1", detail="Called for help")
     run(local(2026, 5, 5, 7, 55), only={"reminders.coordinator_digest"})
@@ -458,13 +464,13 @@ def test_the_staff_page_shows_upcoming_and_sent_reminders_in_constant_queries(
     assert "Proposal not answered: reminder to the participant" in page
     assert "Paused participant whose check-back date has come" in page
     assert f"participant:{organisation.pk}" in page  # the history
-    upcoming = selectors.upcoming()
+    upcoming = notification_selectors.reminders_upcoming()
     assert len({row.subject_ref for row in upcoming}) >= 8  # both organisations, unscoped
 
 
 def test_every_kind_lists_what_it_will_send_on_the_staff_page():
-    missing = [name for name, kind in registry.KINDS.items()
-               if type(kind).upcoming is registry.Kind.upcoming]
+    missing = [name for name, kind in reminders.KINDS.items()
+               if type(kind).upcoming is reminders.Kind.upcoming]
     assert missing == []
 
 
@@ -488,7 +494,8 @@ def test_the_staff_page_lists_the_how_is_it_going_question_the_digest_and_the_no
     with time_machine.travel(local(2026, 3, 20, 10), tick=False):
         page = client.get("/reminders/").content.decode()
         with organisation_scope(organisation):
-            rows = {(row.kind, row.subject_ref): row.at for row in selectors.upcoming()}
+            rows = {(row.kind, row.subject_ref): row.at
+                    for row in notification_selectors.reminders_upcoming()}
     assert "Every few weeks: ask the participant how it is going" in page
     assert "Morning e-mail to each coordinator" in page
     assert "no answer to the keep-in-touch SMS" in page

@@ -8,9 +8,8 @@ import pytest
 from django.db.models import Count
 from django.utils import timezone
 
-from notifications.models import Message
-from reminders.models import SentReminder
-from reminders.tasks import dispatch
+from notifications.models import Message, SentReminder
+from notifications.tasks import reminders_dispatch
 from tests.celery_worker import wait_until
 
 from .factories_matching import ParticipantFactory
@@ -28,8 +27,8 @@ def test_a_worker_killed_part_way_loses_and_doubles_no_reminder(celery_worker_pr
     def claimed():
         return SentReminder.objects.filter(kind=KIND).count()
 
-    assert dispatch(only={KIND}, batch_size=5) == COUNT
-    assert dispatch(only={KIND}, batch_size=5) == COUNT  # a second beat by mistake
+    assert reminders_dispatch(only={KIND}, batch_size=5) == COUNT
+    assert reminders_dispatch(only={KIND}, batch_size=5) == COUNT  # a second beat by mistake
     first = celery_worker_process(concurrency=1)
     assert wait_until(lambda: claimed() >= 40, timeout=120)
     first.kill()
@@ -39,9 +38,9 @@ def test_a_worker_killed_part_way_loses_and_doubles_no_reminder(celery_worker_pr
     # What the killed worker held is not lost: the next beat asks the database again and
     # queues only what is not claimed; a new worker sends it.
     second = celery_worker_process(concurrency=2)
-    dispatch(only={KIND}, batch_size=5)
+    reminders_dispatch(only={KIND}, batch_size=5)
     assert wait_until(lambda: claimed() == COUNT, timeout=180)
-    assert dispatch(only={KIND}, batch_size=5) == 0  # nothing due twice
+    assert reminders_dispatch(only={KIND}, batch_size=5) == 0  # nothing due twice
     second.stop()
 
     per_person = (Message.objects.filter(template=KIND)

@@ -57,7 +57,6 @@ INSTALLED_APPS = [
     "matching",
     "duos",
     "coaching",
-    "reminders",
     "privacy",
 ]
 
@@ -372,8 +371,11 @@ CELERY_BEAT_SCHEDULE.update({
         "task": "matching.tasks.withdraw_proposals_of_leavers", "schedule": 60 * 60 * 6},
 })
 # reminders: every scheduled reminder of every room (unanswered proposals, meeting logs, end
-# questions, "how is it going", intervision sessions...) is a kind in reminders/kinds.py; one
-# dispatcher asks the database what is due and sends each once (reminders/services.py).
+# questions, "how is it going", intervision sessions...) is a kind declared in its room
+# (matching/, duos/, coaching/reminders.py; the coordinators' digest in
+# organisations/reminders.py); one dispatcher, notifications.tasks.reminders_dispatch_due
+# (registered as "reminders.dispatch_due", the name stored in beat's rows), asks the database
+# what is due and sends each once (notifications/reminders.py).
 CELERY_BEAT_SCHEDULE["reminders-dispatch-due"] = {
     "task": "reminders.dispatch_due",
     "schedule": 60.0,

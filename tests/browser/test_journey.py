@@ -6,10 +6,11 @@ end, answered by SMS reply, the closure and the participant back on the waiting 
 the original date.
 
 The clock is moved with time-machine and the reminders go out through the real dispatcher
-(`reminders.dispatch_due`, tasks run in place in the tests). Links are taken from what the
-system sends (the in-memory SMS outbox), never built by the test, and every personal link
-is opened in a fresh browser context that is not logged in. A screenshot of each step goes
-to test-output/screenshots/<test>/, and axe-core checks every page the journey visits.
+(`reminders.dispatch_due` in notifications/tasks.py, tasks run in place in the tests). Links
+are taken from what the system sends (the in-memory SMS outbox), never built by the test,
+and every personal link is opened in a fresh browser context that is not logged in. A
+screenshot of each step goes to test-output/screenshots/<test>/, and axe-core checks every
+page the journey visits.
 """
 
 import datetime
@@ -50,9 +51,9 @@ def brussels(day, hour=10):
 
 def run_reminders() -> int:
     """One run of the beat's dispatcher, as beat would queue it (in place in the tests)."""
-    from reminders.tasks import dispatch_due
+    from notifications.tasks import reminders_dispatch_due
 
-    return dispatch_due.delay().get()
+    return reminders_dispatch_due.delay().get()
 
 
 def texts_to(phone, since=0) -> list[str]:

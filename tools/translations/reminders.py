@@ -1,4 +1,4 @@
-# Dutch and French for the scheduled reminders (reminders/). See tools/translate.py.
+# Dutch and French for the scheduled reminders (notifications/reminders.py and the rooms' reminders.py; formerly reminders/). See tools/translate.py.
 T = {
 "Reminders": ("Herinneringen", "Rappels"),
 "Proposal not answered: reminder to the participant": ("Voorstel niet beantwoord: herinnering aan de deelnemer", "Proposition sans réponse : rappel au participant"),

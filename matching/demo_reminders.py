@@ -1,19 +1,20 @@
 """Demo: something is due as soon as `make run` starts, so that the worker's log shows
 reminders going out (an unanswered proposal four days old, a participant on the waiting
 list not contacted for months, a paused participant to call back today). Idempotent: once
-an organisation has sent a reminder, nothing is changed again."""
+an organisation has sent a reminder, nothing is changed again. Run by matching/demo.py
+after the proposals."""
 
 import datetime
 
 from django.utils import timezone
 
-from .models import SentReminder
+from notifications.models import SentReminder
+
+from .models import Participant, ParticipantStatus
+from .proposal_models import Proposal, ProposalStatus
 
 
 def seed(base):
-    from matching.models import Participant, ParticipantStatus
-    from matching.proposal_models import Proposal, ProposalStatus
-
     now = timezone.now()
     today = timezone.localdate()
     for organisation in base["organisations"].values():

@@ -1,3 +1,5 @@
+"""The reminders' staff page, at /reminders/ under its own namespace (`reminders:list`)."""
+
 from django.urls import path
 
 from . import views
