@@ -93,3 +93,17 @@ def test_translations_are_complete_and_compiled():
             assert compiled.get((entry.msgctxt, entry.msgid)) == entry.msgstr, (
                 f"{mo_path} is older than {po_path}: run `make messages`"
             )
+
+
+def test_an_empty_service_address_means_the_embedded_default():
+    """`DATABASE_URL=` left empty in a copied .env must not break the settings."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "buddy.settings.base", "DATABASE_URL": "",
+           "CELERY_BROKER_URL": " ", "CACHE_URL": ""}
+    code = ("import django; django.setup(); from django.conf import settings as s; "
+            "print(s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL, "
+            "s.CACHES['default']['BACKEND'])")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env,
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.db.backends.sqlite3", "filesystem://",
+                                     "django.core.cache.backends.filebased.FileBasedCache"]

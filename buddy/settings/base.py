@@ -5,6 +5,7 @@ embedded ones: a SQLite file and a Celery broker on the file system, so that
 `make run` needs no server. Production uses `buddy.settings.production`.
 """
 
+import os
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -18,6 +19,10 @@ VAR_DIR = BASE_DIR / "var"
 env = environ.Env()
 # A local .env file is read when present; real environment variables win.
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# An empty service address (`DATABASE_URL=` in a copied .env) means the embedded default.
+for _name in ("DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL"):
+    if not os.environ.get(_name, "x").strip():
+        del os.environ[_name]
 
 DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env.str(
