@@ -18,7 +18,7 @@ api_patterns = [
     path("coaching/", include("coaching.api_urls")),
     path("duos/", include("duos.api_urls")),
     # A person's rights: export and erasure, for organisation admins.
-    path("privacy/", include("privacy.api_urls")),
+    path("privacy/", include("organisations.privacy.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI from our own static files, its start-up script from a URL (no inline
     # script); its stylesheet embeds images as data: URIs and it sets inline styles.
@@ -69,7 +69,7 @@ urlpatterns = [
     path("coaching/", include("coaching.urls")),
     path("admin/", admin.site.urls),
     path("duos/", include("duos.urls")),
-    path("privacy/", include("privacy.urls")),
+    path("privacy/", include("organisations.privacy.urls")),
 ]
 
 # MEDIA_ROOT is never served, not even with DEBUG: uploaded files (receipts) are personal

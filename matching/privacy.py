@@ -1,5 +1,5 @@
 """Privacy of the people matching owns: who has left, what they agreed to, their data as a
-document, and anonymising their profile. Orchestrated by the `privacy` app, which also calls
+document, and anonymising their profile. Orchestrated by `organisations/privacy/`, which also calls
 the duos, coaching and notifications parts; nothing here imports those rooms."""
 
 import datetime

@@ -5,7 +5,14 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from . import two_factor
-from .models import AuditAction, AuditEvent, Organisation, User
+from .models import (
+    AnonymisationRecord,
+    AuditAction,
+    AuditEvent,
+    Organisation,
+    RetentionSettings,
+    User,
+)
 from .permissions import is_admin_user, is_staff_user
 from .services import audit_record, user_set_role
 
@@ -241,6 +248,29 @@ class AuditEventAdmin(ScopedAdmin):
 
     def has_view_permission(self, request, obj=None):
         return is_admin_user(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RetentionSettings)
+class RetentionSettingsAdmin(ScopedAdmin):
+    list_display = ["organisation", "retention_months"]
+
+
+@admin.register(AnonymisationRecord)
+class AnonymisationRecordAdmin(ScopedAdmin):
+    """Read-only: the record of what was anonymised is written by the service only."""
+
+    list_display = ["subject_ref", "kind", "reason", "done_at", "done_by"]
+    list_filter = ["kind", "reason"]
+    readonly_fields = ["kind", "subject_ref", "reason", "done_at", "done_by", "counts"]
 
     def has_add_permission(self, request):
         return False

@@ -309,7 +309,7 @@ def _reminders(organisation):
 
 @builder
 def _privacy(organisation):
-    from privacy.models import AnonymisationRecord, RetentionSettings
+    from organisations.models import AnonymisationRecord, RetentionSettings
 
     return [
         RetentionSettings.objects.create(organisation=organisation, retention_months=18),

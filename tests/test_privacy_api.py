@@ -5,8 +5,7 @@ refused, and every export and erasure is audited."""
 import pytest
 
 from matching.models import Participant, Volunteer
-from organisations.models import AuditEvent
-from privacy.models import AnonymisationRecord
+from organisations.models import AnonymisationRecord, AuditEvent
 from tests.factories import (
     CoordinatorFactory,
     OrganisationAdminFactory,

@@ -14,8 +14,8 @@ from django.core.management import call_command
 from duos.models import DuoStatus
 from matching import services as matching_services
 from matching.models import Participant, Volunteer
-from privacy import selectors, services
-from privacy.models import AnonymisationRecord
+from organisations.models import AnonymisationRecord
+from organisations.privacy import selectors, services
 from tests.factories_duos import ParticipantFactory, VolunteerFactory, pending_duo
 
 LEFT = datetime.datetime(2024, 1, 15, 10, tzinfo=datetime.UTC)

@@ -32,10 +32,9 @@ from notifications.models import (
     Status,
     TaskKind,
 )
-from organisations.models import AuditEvent
-from privacy import selectors, services
-from privacy.models import AnonymisationRecord
-from privacy.tasks import anonymise_due
+from organisations.models import AnonymisationRecord, AuditEvent
+from organisations.privacy import selectors, services
+from organisations.tasks import anonymise_due
 from tests.factories import OrganisationFactory
 from tests.factories_duos import ParticipantFactory, VolunteerFactory, pending_duo
 from tests.notifications_helpers import QUESTION, recipient

@@ -62,7 +62,6 @@ INSTALLED_APPS = [
     "matching",
     "duos",
     "coaching",
-    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -274,8 +273,8 @@ CELERY_BEAT_SCHEDULE = {
 # (the rate limit of signed links and the versions of matching's kept blocks live there).
 # The default is a folder under var/, which the processes of `make run` share.
 CACHES = {"default": env.cache("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
-# privacy: anonymise people whose retention period is over, daily (the period is per
-# organisation; people already anonymised are skipped).
+# privacy (organisations.tasks.anonymise_due): anonymise people whose retention period is
+# over, daily (the period is per organisation; people already anonymised are skipped).
 CELERY_BEAT_SCHEDULE["privacy-anonymise-due"] = {
     "task": "privacy.anonymise_due",
     "schedule": 24 * 60 * 60,

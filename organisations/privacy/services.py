@@ -1,4 +1,4 @@
-"""The writes of the privacy app: anonymising one person (retention or erasure), the retention
+"""The writes of privacy: anonymising one person (retention or erasure), the retention
 run of an organisation, and the retention setting. Each room blanks its own data through its
 `privacy.py`; the AnonymisationRecord (no personal data) makes every step run once."""
 
@@ -14,10 +14,10 @@ from duos import privacy as duos_privacy
 from matching import privacy as matching_privacy
 from matching.models import Participant, ParticipantStatus, VolunteerStatus
 from notifications import privacy as notifications_privacy
+from organisations.models import AnonymisationReason, AnonymisationRecord, RetentionSettings
 from organisations.services import audit_subject_ref
 
 from . import selectors
-from .models import AnonymisationReason, AnonymisationRecord, RetentionSettings
 
 
 @transaction.atomic

@@ -2,8 +2,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from organisations.models import Organisation
+from organisations.privacy import selectors, services
 from organisations.scoping import all_organisations, organisation_scope
-from privacy import selectors, services
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ from celery import shared_task
 from organisations.models import Organisation
 from organisations.scoping import all_organisations, organisation_scope
 
-from . import services
+from .privacy import services
 
 
 @shared_task(name="privacy.anonymise_due")

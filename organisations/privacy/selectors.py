@@ -1,4 +1,4 @@
-"""Reads of the privacy app: who is due for anonymisation, and everything held about one person."""
+"""Reads of privacy: who is due for anonymisation, and everything held about one person."""
 
 import datetime
 
@@ -9,8 +9,7 @@ from duos import privacy as duos_privacy
 from duos.models import add_months
 from matching import privacy as matching_privacy
 from notifications import privacy as notifications_privacy
-
-from .models import AnonymisationRecord, PersonKind, RetentionSettings
+from organisations.models import AnonymisationRecord, PersonKind, RetentionSettings
 
 DEFAULT_RETENTION_MONTHS = 24
 
