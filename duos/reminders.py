@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from notifications.reminders import (
     Due,
     Kind,
-    keyset,
+    QueryKind,
     local_date,
     local_moment,
     not_claimed,
@@ -147,7 +147,7 @@ class HowIsItGoing(Kind):
 
 
 @register
-class AgreementUnconfirmed(Kind):
+class AgreementUnconfirmed(QueryKind):
     """An agreement one side has not confirmed after N days: they are asked again, once."""
 
     name = "duos.agreement_unconfirmed"
@@ -156,7 +156,7 @@ class AgreementUnconfirmed(Kind):
     def settings_for(self, organisation):
         return own_settings(organisation, "agreement_reminder_days")
 
-    def _duos(self, until_day):
+    def rows(self, until_day):
         from django.db.models import Q
 
         from duos.models import Duo, DuoStatus
@@ -173,19 +173,11 @@ class AgreementUnconfirmed(Kind):
                 .only("id", "organisation_id", "volunteer_id", "created_at")
                 .order_by("id")), settings_of
 
-    def _item(self, duo, settings_of):
+    def item(self, duo, settings_of):
         days = settings_of(duo.organisation_id).agreement_reminder_days
         return Due(self.name, duo.organisation_id, f"duo:{duo.pk}", "reminder",
                    f"volunteer:{duo.volunteer_id}",
                    local_moment(local_date(duo.created_at) + datetime.timedelta(days=days)))
-
-    def due(self, now):
-        duos, settings_of = self._duos(local_date(now))
-        return (self._item(duo, settings_of) for duo in keyset(duos))
-
-    def upcoming(self, now, until):
-        duos, settings_of = self._duos(local_date(until))
-        return window([self._item(duo, settings_of) for duo in duos], now, until)
 
     def send(self, item):
         from duos import services

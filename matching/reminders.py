@@ -18,6 +18,7 @@ from notifications import hooks, keywords
 from notifications.reminders import (
     Due,
     Kind,
+    QueryKind,
     Sent,
     keyset,
     local_date,
@@ -381,11 +382,11 @@ class KeepInTouchNoAnswer(Kind):
 
 
 @register
-class PausedCheckBack(Kind):
+class PausedCheckBack(QueryKind):
     name = "reminders.paused_check_back"
     label = _("Paused participant whose check-back date has come: the coordinator calls")
 
-    def _queryset(self, until_day):
+    def rows(self, until_day):
         from django.db.models import CharField, OuterRef
         from django.db.models.functions import Cast
 
@@ -395,18 +396,12 @@ class PausedCheckBack(Kind):
                                            check_back_on__lte=until_day)
                 .filter(not_claimed(self.name, "participant",
                                      Cast(OuterRef("check_back_on"), CharField())))
-                .only("id", "organisation_id", "check_back_on").order_by("id"))
+                .only("id", "organisation_id", "check_back_on").order_by("id")), None
 
-    def _item(self, participant):
+    def item(self, participant, _context):
         return Due(self.name, participant.organisation_id, f"participant:{participant.pk}",
                    participant.check_back_on.isoformat(), f"participant:{participant.pk}",
                    local_moment(participant.check_back_on))
-
-    def due(self, now):
-        return (self._item(p) for p in keyset(self._queryset(local_date(now))))
-
-    def upcoming(self, now, until):
-        return window([self._item(p) for p in self._queryset(local_date(until))], now, until)
 
     def send(self, item):
         from matching.models import Participant, ParticipantStatus
@@ -421,14 +416,14 @@ class PausedCheckBack(Kind):
 
 
 @register
-class AvailabilityEnding(Kind):
+class AvailabilityEnding(QueryKind):
     name = "reminders.availability_ending"
     label = _("Volunteer's availability ending: a message to them, a note for the coordinator")
 
     def settings_for(self, organisation):
         return own_settings(organisation, "availability_notice_days")
 
-    def _queryset(self, until_day):
+    def rows(self, until_day):
         from django.db.models import CharField, OuterRef, Q
         from django.db.models.functions import Cast
 
@@ -447,19 +442,11 @@ class AvailabilityEnding(Kind):
                                      Cast(OuterRef("available_until"), CharField())))
                 .only("id", "organisation_id", "available_until").order_by("id")), settings_of
 
-    def _item(self, volunteer, settings_of):
+    def item(self, volunteer, settings_of):
         days = settings_of(volunteer.organisation_id).availability_notice_days
         return Due(self.name, volunteer.organisation_id, f"volunteer:{volunteer.pk}",
                    volunteer.available_until.isoformat(), f"volunteer:{volunteer.pk}",
                    local_moment(volunteer.available_until - datetime.timedelta(days=days), 10))
-
-    def due(self, now):
-        queryset, settings_of = self._queryset(local_date(now))
-        return (self._item(v, settings_of) for v in keyset(queryset))
-
-    def upcoming(self, now, until):
-        queryset, settings_of = self._queryset(local_date(until))
-        return window([self._item(v, settings_of) for v in queryset], now, until)
 
     def send(self, item):
         from matching.models import Volunteer, VolunteerStatus

@@ -109,6 +109,27 @@ class Kind:
         return outcome
 
 
+class QueryKind(Kind):
+    """A kind whose due items are the rows of one queryset: it gives `rows(until_day)` (the
+    queryset, ordered by id and excluding what was claimed, with a context such as the
+    organisations' settings) and `item(row, context)`; `due` pages by keyset, `upcoming`
+    reads the same rows up to the end of the staff page's window."""
+
+    def rows(self, until_day: datetime.date) -> tuple:
+        raise NotImplementedError
+
+    def item(self, row, context) -> Due:
+        raise NotImplementedError
+
+    def due(self, now):
+        queryset, context = self.rows(local_date(now))
+        return (self.item(row, context) for row in keyset(queryset))
+
+    def upcoming(self, now, until):
+        queryset, context = self.rows(local_date(until))
+        return window([self.item(row, context) for row in queryset], now, until)
+
+
 KINDS: dict[str, Kind] = {}
 
 
