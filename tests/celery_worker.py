@@ -18,6 +18,8 @@ from kombu import Queue
 
 from buddy.celery import app as celery_app
 
+from . import clock
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -47,6 +49,8 @@ class WorkerProcess:
             CELERY_TASK_ALWAYS_EAGER="false",
             BUDDY_WORKER_PROCESS="1",
         )
+        # The worker reads the test's clock, not the machine's (tests/clock.py).
+        env[clock.OFFSET_ENV] = str(clock.offset_seconds())
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "buddy", "worker", "--loglevel", "WARNING",
              "--concurrency", str(self.concurrency), "--without-gossip", "--without-mingle",

@@ -1,8 +1,10 @@
 import pytest
+import time_machine
 from django.utils import translation
 
 from organisations.scoping import all_organisations
 
+from .clock import DAYTIME, NIGHT
 from .factories import (
     CoordinatorFactory,
     OrganisationAdminFactory,
@@ -11,6 +13,15 @@ from .factories import (
 )
 
 pytest_plugins = ["tests.celery_worker"]
+
+
+@pytest.fixture(autouse=True)
+def _pinned_clock(request):
+    """Every test starts at one fixed daytime instant (tests/clock.py), or at 03:00 in
+    Brussels when it is marked `night`; the clock ticks from there."""
+    start = NIGHT if request.node.get_closest_marker("night") else DAYTIME
+    with time_machine.travel(start, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

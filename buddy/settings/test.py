@@ -35,3 +35,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that a real worker process started by a test sees the data.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-buddy.sqlite3")}
 LANGUAGE_CODE = "en"
+
+if os.environ.get("BUDDY_WORKER_PROCESS") == "1":
+    # A worker a test started runs on the test's pinned clock (tests/clock.py).
+    from tests.clock import travel_from_environment
+
+    travel_from_environment()
