@@ -28,7 +28,9 @@ from matching.services import match_confirm
 from matching.tasks import remind_unanswered_proposals
 from notifications import links
 from notifications import services as notify
-from notifications.models import SignedLink
+from notifications.models import Message, SignedLink, Status
+from notifications.sms.backends import locmem
+from tests.clock import BRUSSELS
 from tests.factories_matching import (
     InterestFactory,
     ParticipantFactory,
@@ -655,3 +657,31 @@ def test_daily_task_frees_the_volunteers_of_a_participant_who_left(organisation)
     assert VolunteerOffer.objects.get().status == "withdrawn"
     proposal.participant.refresh_from_db()
     assert proposal.participant.status == "withdrawn"
+
+
+# At night ------------------------------------------------------------------------------------
+
+
+@pytest.mark.night
+@pytest.mark.django_db
+def test_a_round_sent_at_night_holds_the_sms_until_nine_and_loses_nothing(
+        organisation, coordinator, django_capture_on_commit_callbacks):
+    participant = ParticipantFactory(organisation=organisation, phone="+32470123456")
+    VolunteerFactory(organisation=organisation, ready=True)
+    _sent_round(organisation, coordinator, django_capture_on_commit_callbacks)
+    proposal = Proposal.objects.get(participant=participant)
+    assert proposal.status == "open"
+    message = Message.objects.get(recipient_key=f"participant:{participant.pk}")
+    assert message.status == Status.PENDING
+    nine = datetime.datetime(2026, 11, 17, 9, 0, tzinfo=BRUSSELS)
+    assert message.not_before == nine
+    assert locmem.outbox == []
+    with time_machine.travel(nine - datetime.timedelta(minutes=1), tick=False):
+        notify.dispatch_due()
+    assert locmem.outbox == []
+    with time_machine.travel(nine, tick=False):
+        notify.dispatch_due()
+        notify.dispatch_due()
+    assert len(locmem.outbox) == 1
+    message.refresh_from_db()
+    assert message.status == Status.SENT
