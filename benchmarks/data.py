@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from matching.scoring import Profile, Wish
+from matching.scoring.pairs import Profile, Wish
 
 CITIES = (
     # name, lat, lon, share of people, share speaking Dutch, share speaking French

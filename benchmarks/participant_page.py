@@ -55,9 +55,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _proposal_tokens(user) -> list[str]:
-    from matching import proposal_selectors, proposals
-    from matching.models import Participant, Volunteer
-    from matching.proposal_models import IN_PROGRESS, Proposal
+    from matching.intake.models import Participant, Volunteer
+    from matching.proposals import selectors, services
+    from matching.proposals.models import IN_PROGRESS, Proposal
     from organisations.scoping import organisation_scope
 
     organisation = user.organisation
@@ -65,12 +65,12 @@ def _proposal_tokens(user) -> list[str]:
         for participant in Participant.objects.filter(status="waiting").exclude(
                 pk__in=Proposal.objects.filter(status__in=IN_PROGRESS)
                 .values("participant_id")):
-            entries = proposal_selectors.shortlist_for_participant(participant)
+            entries = selectors.shortlist_for_participant(participant)
             if entries:
-                proposals.proposal_create_single(
+                services.proposal_create_single(
                     participant=participant,
                     volunteers=list(Volunteer.objects.filter(pk__in=[e.id for e in entries])))
-        return [proposals.proposal_issue_link(pk) for pk in
+        return [services.proposal_issue_link(pk) for pk in
                 Proposal.objects.filter(status="open").values_list("pk", flat=True)]
 
 

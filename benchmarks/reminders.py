@@ -66,7 +66,7 @@ def _fresh_data():
     """COUNT waiting participants whose keep-in-touch SMS is due, nothing sent yet."""
     from django.db import connection
 
-    from matching.models import Participant, Postcode
+    from matching.intake.models import Participant, Postcode
     from notifications.models import MessagingSettings
     from organisations.models import Organisation
     from organisations.scoping import all_organisations

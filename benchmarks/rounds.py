@@ -18,8 +18,8 @@ import time
 import tracemalloc
 
 from benchmarks.data import generate
-from matching import rounds
-from matching.scoring import DEFAULT_WEIGHTS, interest_rarity
+from matching.scoring import rounds
+from matching.scoring.pairs import DEFAULT_WEIGHTS, interest_rarity
 
 SIZES = ((2_000, 2_000), (10_000, 10_000), (2_000, 10_000))
 K = 3

@@ -19,7 +19,7 @@ import time
 import numpy as np
 
 from benchmarks.data import INTEREST_LABELS, generate
-from matching.scoring import DEFAULT_WEIGHTS, ProfileBlock, interest_rarity, shortlist
+from matching.scoring.pairs import DEFAULT_WEIGHTS, ProfileBlock, interest_rarity, shortlist
 
 N_VOLUNTEERS = 10_000
 N_CALLS = 300

@@ -45,13 +45,7 @@ def _load(n_volunteers: int, n_participants: int):
     from django.core.management import call_command
 
     from benchmarks.data import INTERESTS, TODAY, generate
-    from matching.models import (
-        Interest,
-        InterestCategory,
-        Participant,
-        Postcode,
-        Volunteer,
-    )
+    from matching.intake.models import Interest, InterestCategory, Participant, Postcode, Volunteer
     from organisations.models import Organisation, User
     from organisations.scoping import all_organisations
 
@@ -158,11 +152,11 @@ def run(n_volunteers: int = N_VOLUNTEERS, n_calls: int = N_CALLS) -> dict:
     settings.DEBUG = False
     # The block of volunteers is kept between requests and built again after a change:
     # the first short list after each change pays for that.
-    from matching import blocks
+    from matching.intake import versions as intake_versions
 
     cold = []
     for n in range(N_COLD_CALLS):
-        blocks.volunteers_changed(user.organisation_id)
+        intake_versions.volunteers_changed(user.organisation_id)
         pid = participant_ids[n % len(participant_ids)]
         started = time.perf_counter()
         client.get(f"/api/participants/{pid}/shortlist/")

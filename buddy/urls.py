@@ -13,8 +13,9 @@ from .health import health
 api_patterns = [
     path("", include("organisations.api_urls")),
     path("", include("notifications.api_urls")),
-    # Intake, the waiting list, recruitment (matching app).
-    path("", include("matching.api_urls")),
+    # Short lists and proposals, then intake, the waiting list and recruitment (matching).
+    path("", include("matching.proposals.api_urls")),
+    path("", include("matching.intake.api_urls")),
     path("coaching/", include("coaching.api_urls")),
     path("duos/", include("duos.api_urls")),
     # A person's rights: export and erasure, for organisation admins.
@@ -62,9 +63,9 @@ urlpatterns = [
     path("reminders/", include("notifications.reminder_urls")),
     *notification_public_urls,
     # Short lists, proposals and the personal-link pages (matching app), then intake.
-    path("", include("matching.proposal_urls")),
+    path("", include("matching.proposals.urls")),
     # Intake and the waiting list (matching app).
-    path("", include("matching.urls")),
+    path("", include("matching.intake.urls")),
     path("api/", include((api_patterns, "api"))),
     path("coaching/", include("coaching.urls")),
     path("admin/", admin.site.urls),

@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from matching.models import Participant, Volunteer
+from matching.intake.models import Participant, Volunteer
 from organisations.audit import AuditedViewSetMixin
 from organisations.models import AuditAction, User
 

@@ -7,14 +7,7 @@ class CoachingConfig(AppConfig):
     verbose_name = _("Coaching and intervision")
 
     def ready(self):
-        from notifications import hooks
+        # Inside ready(): the hooks import models, which Django allows only once apps are loaded.
+        from . import wiring
 
-        from . import (
-            link_views,
-            messaging,
-            reminders,  # noqa: F401  (registers coaching's reminder kinds)
-            sms_texts,  # noqa: F401  (registers the SMS texts coaching sends)
-        )
-
-        hooks.register_link_view(messaging.INVITATION, link_views.invitation_link_page)
-        hooks.register_reply_handler(messaging.INVITATION, link_views.invitation_reply)
+        wiring.connect()

@@ -8,8 +8,8 @@ import datetime
 
 from django.utils import timezone
 
-from matching.models import Volunteer
-from matching.services import volunteer_intake
+from matching.intake.models import Volunteer
+from matching.intake.services import volunteer_intake
 
 from . import services
 from .models import (

@@ -49,7 +49,7 @@ from datetime import timedelta
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from matching import reach
+from matching.intake import reach
 from notifications import services as notify
 
 from . import sms_texts as kinds

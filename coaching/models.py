@@ -13,7 +13,7 @@ from django.db.models import F, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from matching.models import Participant, Volunteer
+from matching.intake.models import Participant, Volunteer
 from organisations.models import Organisation
 from organisations.scoping import OrganisationManager
 

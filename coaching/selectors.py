@@ -10,7 +10,7 @@ from django.db.models import Count, Max, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from matching.models import Participant, ParticipantStatus, Volunteer, VolunteerStatus
+from matching.intake.models import Participant, ParticipantStatus, Volunteer, VolunteerStatus
 from organisations.models import STAFF_ROLES, User
 
 from .models import (

@@ -18,8 +18,8 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from matching.models import Participant, ParticipantStatus, Volunteer, VolunteerStatus
-from matching.services import volunteer_update
+from matching.intake.models import Participant, ParticipantStatus, Volunteer, VolunteerStatus
+from matching.intake.services import volunteer_update
 
 from . import calendar, messaging
 from .models import (

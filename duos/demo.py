@@ -10,8 +10,8 @@ import datetime
 
 from django.utils import timezone
 
-from matching import services as matching_services
-from matching.models import Volunteer
+from matching.intake import services as matching_services
+from matching.intake.models import Volunteer
 
 from . import services
 from .models import ConfirmationChannel, Duo, DurationKind, EndReason, Side

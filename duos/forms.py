@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from matching.models import BuddyRole, LifeArea
+from matching.intake.models import BuddyRole, LifeArea
 
 from .models import (
     ActivityKind,

@@ -21,7 +21,7 @@ from datetime import timedelta
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from matching import reach
+from matching.intake import reach
 from notifications import services as notify
 
 from . import selectors

@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from matching.models import Participant, Volunteer
+from matching.intake.models import Participant, Volunteer
 from organisations.models import Organisation
 from organisations.scoping import OrganisationManager
 
@@ -89,7 +89,7 @@ class Duo(models.Model):
         """The participant's name as the volunteer may see it: "a participant" when they
         withdrew consent to share their profile with a buddy (`volunteer_duos` annotates
         it; otherwise one query)."""
-        from matching.reach import name_for_buddy
+        from matching.intake.reach import name_for_buddy
 
         shared = getattr(self, "participant_profile_shared", None)
         if shared is not None:

@@ -3,13 +3,13 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, Max, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import Count, IntegerField, Max, OuterRef, Prefetch, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from matching import privacy as matching_privacy
+from matching.intake import privacy as matching_privacy
 
 from .models import (
     FREQUENCY_DAYS,
@@ -36,6 +36,23 @@ DEFAULT_QUESTIONS = [
     gettext_noop("Does the buddy keep to the agreed role?"),
     gettext_noop("Do you want to go on, and how?"),
 ]
+
+
+def active_duo_count_expression():
+    """How many open duos a volunteer has, as a query expression on Volunteer.
+
+    A duo holds a place of the volunteer's capacity from the moment both said yes
+    (agreement pending) until it is closed. Registered as intake's taken places
+    (`matching.intake.capacity`), so `Volunteer.objects.ready_with_capacity()` uses it.
+    """
+    return Coalesce(
+        Subquery(
+            Duo.objects.filter(volunteer=OuterRef("pk"), status__in=OPEN_STATUSES)
+            .order_by().values("volunteer").annotate(n=Count("id")).values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
 
 
 def duo_settings_for(organisation) -> DuoSettings:

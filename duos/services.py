@@ -16,8 +16,8 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from matching import services as matching_services
-from matching.models import BuddyRole, LifeArea, ParticipantStatus, VolunteerStatus
+from matching.intake import services as matching_services
+from matching.intake.models import BuddyRole, LifeArea, ParticipantStatus, VolunteerStatus
 from organisations.permissions import is_staff_user
 from organisations.scoping import all_organisations, organisation_scope
 

@@ -3,32 +3,24 @@ from django.utils.translation import gettext_lazy as _
 
 
 class MatchingConfig(AppConfig):
+    """One Django app (app label `matching`, so tables and migrations stay) in three wings:
+    `intake/` (people and the waiting list), `scoring/` (the algorithm on plain data) and
+    `proposals/` (rounds, proposals, the hand-over to duos)."""
+
     name = "matching"
     verbose_name = _("Intake, waiting list and matching")
 
+    def import_models(self):
+        # The models live in two wings instead of `matching/models.py`; Django imports them
+        # here, while it loads the apps (an import at module top would load them too early).
+        from .intake import models as intake_models
+        from .proposals import models as proposal_models  # noqa: F401
+
+        self.models = self.apps.all_models[self.label]
+        self.models_module = intake_models
+
     def ready(self):
-        from django.urls import reverse
+        # Inside ready(): the hooks import models, which Django allows only once apps are loaded.
+        from . import wiring
 
-        from notifications import hooks
-
-        from . import (
-            messaging,
-            proposal_views,
-            reminders,  # registers matching's reminder kinds
-            sms_texts,  # noqa: F401  (registers the SMS texts matching sends)
-        )
-
-        hooks.register_reply_handler(messaging.PROPOSAL_LINK, messaging.handle_reply)
-        hooks.register_link_view(messaging.PROPOSAL_LINK, proposal_views.participant_link_page)
-        hooks.register_link_view(messaging.OFFER_LINK, proposal_views.volunteer_link_page)
-        hooks.register_reply_handler(sms_texts.KEEP_IN_TOUCH, reminders.keep_in_touch_reply)
-
-        def person_url(key):
-            role, _sep, pk = key.partition(":")
-            if not pk.isdigit():
-                return None
-            name = {"participant": "participant_detail", "volunteer": "volunteer_detail"}
-            return reverse(f"matching:{name[role]}", args=[int(pk)]) if role in name else None
-
-        hooks.register_person_url("participant:", person_url)
-        hooks.register_person_url("volunteer:", person_url)
+        wiring.connect()

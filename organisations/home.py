@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from coaching import selectors as coaching_selectors
 from duos import selectors as duo_selectors
 from duos.models import Duo, DuoStatus
-from matching import proposal_selectors
-from matching import selectors as matching_selectors
-from matching.models import Participant, ParticipantStatus
-from matching.proposal_models import Proposal, ProposalStatus
+from matching.intake import selectors as matching_selectors
+from matching.intake.models import Participant, ParticipantStatus
+from matching.proposals import selectors as proposal_selectors
+from matching.proposals.models import Proposal, ProposalStatus
 from notifications import selectors as notification_selectors
 from notifications.models import TaskKind
 

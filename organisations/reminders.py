@@ -67,7 +67,7 @@ class CoordinatorDigest(Kind):
         from django.urls import reverse
 
         from duos.selectors import follow_up_items
-        from matching.proposal_models import CallTaskStatus, ProposalCallTask
+        from matching.proposals.models import CallTaskStatus, ProposalCallTask
         from notifications import services
         from notifications.models import CoordinatorTask, RecipientRole
         from organisations.models import User

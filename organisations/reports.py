@@ -21,8 +21,8 @@ from django.utils.translation import gettext_lazy
 from buddy.exports import safe_row
 from coaching.models import Attendance, IntervisionSession, SessionStatus
 from duos.models import Duo, Ending, EndReason, Expense, ExpenseStatus, MeetingLog, Outcome
-from matching.models import Participant, ParticipantStatus, Volunteer
-from matching.proposal_models import Proposal, ProposalStatus
+from matching.intake.models import Participant, ParticipantStatus, Volunteer
+from matching.proposals.models import Proposal, ProposalStatus
 
 SMALL_GROUP = 5
 HIDDEN = "< 5"

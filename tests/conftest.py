@@ -38,7 +38,7 @@ def _empty_cache():
     with none."""
     from django.core.cache import cache
 
-    from matching import blocks
+    from matching.proposals import blocks
 
     cache.clear()
     blocks.clear()

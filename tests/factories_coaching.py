@@ -14,7 +14,7 @@ from coaching.models import (
     TrainingCompletion,
     TrainingModule,
 )
-from matching.models import Participant, ParticipantStatus, Postcode, Volunteer
+from matching.intake.models import Participant, ParticipantStatus, Postcode, Volunteer
 from tests.factories import CoordinatorFactory, OrganisationFactory
 
 

@@ -7,7 +7,7 @@ import factory
 
 from duos import services
 from duos.models import ConfirmationChannel, Duo, Side
-from matching.models import Participant, ParticipantStatus, Postcode, Volunteer
+from matching.intake.models import Participant, ParticipantStatus, Postcode, Volunteer
 from tests.factories import CoordinatorFactory, OrganisationFactory, VolunteerUserFactory
 
 

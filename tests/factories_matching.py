@@ -2,7 +2,7 @@ import datetime
 
 import factory
 
-from matching.models import (
+from matching.intake.models import (
     ConsentRecord,
     ImportJob,
     Interest,
@@ -32,7 +32,7 @@ class ScopedFactory(factory.django.DjangoModelFactory):
 def ensure_postcodes():
     """The migration loads the postcodes, but a transactional test elsewhere flushes them."""
     if not Postcode.objects.exists():
-        from matching import postcodes
+        from matching.intake import postcodes
 
         postcodes.load(Postcode)
 

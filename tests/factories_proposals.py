@@ -2,7 +2,7 @@ import factory
 import pytest
 from django.utils import timezone
 
-from matching.proposal_models import (
+from matching.proposals.models import (
     IntroductionMeeting,
     Match,
     MatchingSettings,

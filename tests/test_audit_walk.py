@@ -67,7 +67,7 @@ NAMED_VALUES = {
 
 def person_markers(organisation) -> set[str]:
     """The names of every participant and volunteer the builders made (marked)."""
-    from matching.models import Participant, Volunteer
+    from matching.intake.models import Participant, Volunteer
 
     markers = set()
     for model in (Participant, Volunteer):

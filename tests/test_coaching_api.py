@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from coaching.models import Answer, IntervisionSession, Invitation, TrainingCompletion
-from matching.models import Volunteer
+from matching.intake.models import Volunteer
 from tests.factories import CoordinatorFactory
 from tests.factories_coaching import (
     InvitationFactory,

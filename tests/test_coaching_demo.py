@@ -3,7 +3,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from coaching.models import Answer, IntervisionSession, TrainingModule
-from matching.models import Volunteer
+from matching.intake.models import Volunteer
 
 
 @pytest.mark.django_db

@@ -19,7 +19,7 @@ from coaching.models import (
     SessionStatus,
     TrainingCompletion,
 )
-from matching.models import Volunteer
+from matching.intake.models import Volunteer
 from tests.factories_coaching import (
     AttendanceFactory,
     CoachingContactFactory,

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from coaching import messaging, services
 from coaching.models import Answer, AnswerChannel, Audience, Invitation, SessionStatus
-from matching.models import Volunteer, VolunteerStatus
+from matching.intake.models import Volunteer, VolunteerStatus
 from organisations.scoping import all_organisations
 from tests.factories import CoordinatorFactory
 from tests.factories_coaching import (

@@ -18,7 +18,7 @@ from duos.models import (
     Side,
     agreement_end_date,
 )
-from matching.models import ParticipantStatus, Volunteer
+from matching.intake.models import ParticipantStatus, Volunteer
 from tests.factories import CoordinatorFactory
 from tests.factories_duos import (
     ParticipantFactory,

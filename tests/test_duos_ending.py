@@ -18,7 +18,7 @@ from duos.models import (
     Outcome,
     Side,
 )
-from matching.models import ParticipantStatus, Volunteer, VolunteerStatus
+from matching.intake.models import ParticipantStatus, Volunteer, VolunteerStatus
 from tests.factories_duos import ParticipantFactory, active_duo
 
 START = datetime.date(2025, 9, 1)

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from duos import services as duo_services
 from duos.models import AlertKind
-from matching.models import ParticipantStatus
+from matching.intake.models import ParticipantStatus
 from notifications.models import CoordinatorTask, TaskKind
 from organisations import home
 from organisations.scoping import organisation_scope

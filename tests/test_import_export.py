@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from openpyxl import Workbook, load_workbook
 
-from matching import imports
-from matching.models import ImportStatus, Participant, Volunteer
+from matching.intake import imports
+from matching.intake.models import ImportStatus, Participant, Volunteer
 from organisations.scoping import organisation_scope
 from tests.factories_matching import (
     InterestFactory,
@@ -102,7 +102,7 @@ def test_bad_rows_can_be_skipped_on_purpose(organisation):
 
 def test_running_the_import_twice_adds_nobody_twice(organisation):
     job = run(organisation, check(organisation, GOOD))
-    from matching.models import ImportJob
+    from matching.intake.models import ImportJob
 
     ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING)
     with organisation_scope(organisation):
@@ -112,7 +112,7 @@ def test_running_the_import_twice_adds_nobody_twice(organisation):
 
 def test_a_row_failing_during_the_commit_removes_what_was_imported(organisation):
     job = check(organisation, GOOD)
-    from matching.models import Postcode
+    from matching.intake.models import Postcode
 
     with organisation_scope(organisation):
         imports.import_job_start(job=job)
@@ -164,7 +164,7 @@ def test_import_pages_check_and_commit_with_progress(coordinator_client, organis
     with django_capture_on_commit_callbacks(execute=True) as again:
         coordinator_client.post(job_url, {**data, "commit": "1"})  # a double click
     # One import task queued (matching's short-list blocks hear of the new people as well).
-    tasks = [c for c in callbacks if c.__module__ != "matching.blocks"]
+    tasks = [c for c in callbacks if c.__module__ != "matching.intake.versions"]
     assert (len(tasks), len(again)) == (1, 0)
     status = coordinator_client.get(job_url + "status/").json()
     assert (status["status"], status["percent"]) == ("done", 100)
@@ -211,7 +211,7 @@ def test_import_and_export_through_the_api(coordinator_client, organisation,
 def test_a_real_worker_runs_the_import_and_the_job_shows_its_progress(celery_worker_process):
     from django.db import transaction
 
-    from matching.models import ImportJob
+    from matching.intake.models import ImportJob
     from tests.celery_worker import wait_until
     from tests.factories import OrganisationFactory
 

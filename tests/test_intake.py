@@ -6,8 +6,8 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from matching import services
-from matching.models import ConsentRecord, Participant, ParticipantStatus, Volunteer
+from matching.intake import services
+from matching.intake.models import ConsentRecord, Participant, ParticipantStatus, Volunteer
 from tests.factories import OrganisationFactory
 from tests.factories_matching import (
     InterestFactory,

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from matching.models import Participant, Volunteer
+from matching.intake.models import Participant, Volunteer
 from tests.factories_matching import (
     InterestCategoryFactory,
     InterestFactory,
@@ -208,7 +208,7 @@ def test_volunteer_status_and_account_link(coordinator_client, organisation, vol
     assert not Volunteer.objects.ready().exists()
     from django.core.exceptions import ValidationError
 
-    from matching import services
+    from matching.intake import services
     from tests.factories import CoordinatorFactory
 
     services.volunteer_update(volunteer=volunteer, user=volunteer_user)

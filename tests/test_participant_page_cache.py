@@ -8,7 +8,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from matching import proposals, services
+from matching.intake import services
+from matching.proposals import services as proposal_services
 from tests.factories_matching import InterestFactory
 from tests.factories_proposals import CandidateFactory, ProposalFactory
 
@@ -27,7 +28,7 @@ def proposal(organisation):
 
 @pytest.fixture
 def url(proposal):
-    return _page(proposals.proposal_issue_link(proposal.pk))
+    return _page(proposal_services.proposal_issue_link(proposal.pk))
 
 
 @pytest.mark.django_db
@@ -56,7 +57,7 @@ def test_an_answer_by_phone_shows_at_the_next_visit(client, coordinator, proposa
                                                      on_commit):
     assert "I choose" in client.get(url).content.decode()
     with on_commit():
-        proposals.proposal_none_of_these(proposal, "phone", recorded_by=coordinator)
+        proposal_services.proposal_none_of_these(proposal, "phone", recorded_by=coordinator)
     text = client.get(url).content.decode()
     assert "I choose" not in text
     assert "You keep your place on the waiting list" in text
@@ -77,7 +78,7 @@ def test_the_page_in_another_language_is_kept_apart(client, proposal, url):
     assert "Choose your buddy" in client.get(url).content.decode()
     proposal.participant.message_language = "fr"
     proposal.participant.save()
-    french = _page(proposals.proposal_issue_link(proposal.pk))
+    french = _page(proposal_services.proposal_issue_link(proposal.pk))
     assert "Choose your buddy" not in client.get(french).content.decode()
     assert "Choose your buddy" in client.get(url).content.decode()
 

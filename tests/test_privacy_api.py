@@ -4,7 +4,7 @@ refused, and every export and erasure is audited."""
 
 import pytest
 
-from matching.models import Participant, Volunteer
+from matching.intake.models import Participant, Volunteer
 from organisations.models import AnonymisationRecord, AuditEvent
 from tests.factories import (
     CoordinatorFactory,

@@ -6,10 +6,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from matching import messaging, proposals
-from matching import services as matching_services
-from matching.models import Participant
-from matching.proposal_models import VolunteerOffer
+from matching.intake import services as matching_services
+from matching.intake.models import Participant
+from matching.proposals import messaging
+from matching.proposals import services as proposal_services
+from matching.proposals.models import VolunteerOffer
 from notifications.models import Message
 from tests.factories_duos import ParticipantFactory, pending_duo, volunteer_with_account
 from tests.factories_proposals import CandidateFactory, ProposalFactory
@@ -23,7 +24,7 @@ def _withdraw(participant, purpose):
 def _offer(organisation, participant):
     proposal = ProposalFactory(organisation=organisation, participant=participant)
     CandidateFactory(proposal=proposal, position=1, volunteer__message_language="en")
-    proposals.proposal_choose(proposal, 1, "link")
+    proposal_services.proposal_choose(proposal, 1, "link")
     return VolunteerOffer.objects.get()
 
 
@@ -50,7 +51,7 @@ def test_the_volunteers_link_page_hides_name_and_interests_without_consent(clien
     participant = ParticipantFactory(organisation=organisation, first_name="Zoubida",
                                      status="proposal_open")
     offer = _offer(organisation, participant)
-    url = reverse("link", kwargs={"token": proposals.offer_issue_link(offer.pk)})
+    url = reverse("link", kwargs={"token": proposal_services.offer_issue_link(offer.pk)})
     assert "Zoubida" in client.get(url).content.decode()
     _withdraw(participant, "share_profile")
     page = client.get(url).content.decode()
@@ -105,14 +106,14 @@ def test_other_purposes_leave_the_referrer_and_the_name_alone(organisation):
     _withdraw(participant, "sms")
     participant.refresh_from_db()
     assert participant.referrer_detail == "OCMW Gent"
-    from matching.reach import name_for_buddy
+    from matching.intake.reach import name_for_buddy
 
     assert name_for_buddy(participant) == "Zoubida"
 
 
 @pytest.mark.django_db
 def test_the_neutral_name_is_in_the_volunteers_language(organisation):
-    from matching.reach import name_for_buddy
+    from matching.intake.reach import name_for_buddy
 
     participant = ParticipantFactory(organisation=organisation, first_name="Zoubida")
     _withdraw(participant, "share_profile")

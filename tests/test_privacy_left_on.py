@@ -12,8 +12,8 @@ from django.apps import apps
 from django.core.management import call_command
 
 from duos.models import DuoStatus
-from matching import services as matching_services
-from matching.models import Participant, Volunteer
+from matching.intake import services as matching_services
+from matching.intake.models import Participant, Volunteer
 from organisations.models import AnonymisationRecord
 from organisations.privacy import selectors, services
 from tests.factories_duos import ParticipantFactory, VolunteerFactory, pending_duo

@@ -21,8 +21,8 @@ from duos.models import (
     Expense,
     MeetingLog,
 )
-from matching import services as matching_services
-from matching.models import ConsentRecord, Participant, Volunteer
+from matching.intake import services as matching_services
+from matching.intake.models import ConsentRecord, Participant, Volunteer
 from notifications import services as notifications_services
 from notifications.models import (
     CoordinatorTask,

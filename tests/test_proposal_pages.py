@@ -8,9 +8,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from matching import proposals
-from matching.models import Participant
-from matching.proposal_models import (
+from matching.intake.models import Participant
+from matching.proposals import services as proposal_services
+from matching.proposals.models import (
     IntroductionMeeting,
     Match,
     Proposal,
@@ -199,7 +199,7 @@ def participant_link(organisation, links):
     proposal = ProposalFactory(organisation=organisation, participant__message_language="en")
     for position in (1, 2):
         CandidateFactory(proposal=proposal, position=position)
-    token = proposals.proposal_issue_link(proposal.pk)
+    token = proposal_services.proposal_issue_link(proposal.pk)
     return proposal, _page(token)
 
 
@@ -265,7 +265,7 @@ def test_an_expired_link_says_so_and_changes_nothing(client, participant_link):
 def test_none_of_these_and_call_me_from_the_page(client, organisation, links):
     proposal = ProposalFactory(organisation=organisation)
     CandidateFactory(proposal=proposal, position=1)
-    url = _page(proposals.proposal_issue_link(
+    url = _page(proposal_services.proposal_issue_link(
         proposal.pk))
     client.post(url, {"answer": "call_me"})
     proposal.refresh_from_db()
@@ -283,7 +283,7 @@ def test_participant_page_speaks_french_to_a_french_speaker(client, organisation
     proposal = ProposalFactory(organisation=organisation,
                                participant__message_language="fr")
     CandidateFactory(proposal=proposal, position=1)
-    url = _page(proposals.proposal_issue_link(
+    url = _page(proposal_services.proposal_issue_link(
         proposal.pk))
     text = client.get(url).content.decode()
     assert 'lang="fr"' in text
@@ -293,9 +293,9 @@ def test_participant_page_speaks_french_to_a_french_speaker(client, organisation
 def test_volunteer_link_answer_twice_changes_nothing_the_second_time(client, organisation):
     proposal = ProposalFactory(organisation=organisation)
     CandidateFactory(proposal=proposal, position=1)
-    proposals.proposal_choose(proposal, 1, "link")
+    proposal_services.proposal_choose(proposal, 1, "link")
     offer = VolunteerOffer.objects.get()
-    url = _page(proposals.offer_issue_link(offer.pk))
+    url = _page(proposal_services.offer_issue_link(offer.pk))
     assert client.post(url, {"answer": "accept"}).status_code == 302
     response = client.post(url, {"answer": "decline"})
     assert response.status_code == 409
@@ -407,11 +407,11 @@ def test_round_and_overview_pages_use_a_constant_number_of_queries(
     for _ in range(n):
         ParticipantFactory(organisation=organisation)
         VolunteerFactory(organisation=organisation, ready=True)
-    proposal_round = proposals.round_create(organisation=organisation, by=coordinator)
+    proposal_round = proposal_services.round_create(organisation=organisation, by=coordinator)
     assert proposal_round.proposals.count() == n
     with django_assert_max_num_queries(12):
         coordinator_client.get(reverse("proposals:round_detail", args=[proposal_round.pk]))
-    proposals.round_send(proposal_round=proposal_round)
+    proposal_services.round_send(proposal_round=proposal_round)
     with django_assert_max_num_queries(16):
         response = coordinator_client.get(reverse("proposals:overview"))
     assert len(re.findall(r"/proposals/\d+/", response.content.decode())) >= n
@@ -426,7 +426,7 @@ def test_participant_page_uses_a_constant_number_of_queries(
     proposal.participant.interests.add(interest)
     for position in range(1, n + 1):
         CandidateFactory(proposal=proposal, position=position).volunteer.interests.add(interest)
-    url = _page(proposals.proposal_issue_link(
+    url = _page(proposal_services.proposal_issue_link(
         proposal.pk))
     with django_assert_max_num_queries(5):
         response = client.get(url)
@@ -450,7 +450,7 @@ def test_matching_settings_page_saves_and_checks_the_order_of_days(coordinator_c
     assert response.status_code == 200
     data["call_task_after_days"] = 9
     assert coordinator_client.post(url, data).status_code == 302
-    from matching.profiles import matching_settings
+    from matching.proposals.profiles import matching_settings
 
     assert matching_settings(organisation).shortlist_size == 4
 
@@ -459,7 +459,7 @@ def test_matching_settings_page_saves_and_checks_the_order_of_days(coordinator_c
 def test_api_records_the_volunteers_answer_once(api_client, coordinator, organisation):
     proposal = ProposalFactory(organisation=organisation)
     CandidateFactory(proposal=proposal, position=1)
-    proposals.proposal_choose(proposal, 1, "sms")
+    proposal_services.proposal_choose(proposal, 1, "sms")
     offer = VolunteerOffer.objects.get()
     api_client.force_login(coordinator)
     url = f"/api/volunteer-offers/{offer.pk}/answer/"
@@ -490,7 +490,7 @@ def test_the_participant_can_answer_without_cookies(organisation, links):
 
     proposal = ProposalFactory(organisation=organisation)
     CandidateFactory(proposal=proposal, position=1)
-    url = _page(proposals.proposal_issue_link(
+    url = _page(proposal_services.proposal_issue_link(
         proposal.pk))
     phone = Client(enforce_csrf_checks=True)
     assert phone.post(url, {"answer": "1"}).status_code == 302
@@ -506,7 +506,7 @@ def test_round_page_shows_reasons_and_swaps_a_candidate(coordinator, coordinator
     participant.interests.add(walking)
     first = VolunteerFactory(organisation=organisation, ready=True)
     first.interests.add(walking)
-    proposal_round = proposals.round_create(organisation=organisation, by=coordinator)
+    proposal_round = proposal_services.round_create(organisation=organisation, by=coordinator)
     spare = VolunteerFactory(organisation=organisation, ready=True, first_name="Spare")
     page = coordinator_client.get(reverse("proposals:round_detail",
                                           args=[proposal_round.pk])).content.decode()
@@ -527,9 +527,9 @@ def test_round_page_shows_reasons_and_swaps_a_candidate(coordinator, coordinator
 def test_link_of_a_withdrawn_proposal_says_the_place_is_kept(client, organisation, links):
     proposal = ProposalFactory(organisation=organisation, participant__message_language="en")
     CandidateFactory(proposal=proposal, position=1)
-    url = _page(proposals.proposal_issue_link(
+    url = _page(proposal_services.proposal_issue_link(
         proposal.pk))
-    proposals.proposal_withdraw(proposal=proposal)
+    proposal_services.proposal_withdraw(proposal=proposal)
     text = client.get(url).content.decode()
     assert "keep your place" in text
     assert "I choose" not in text

@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
 
-from matching import proposals
-from matching.proposal_models import Proposal, ProposalCandidate, VolunteerOffer
+from matching.proposals import services
+from matching.proposals.models import Proposal, ProposalCandidate, VolunteerOffer
 from organisations.scoping import all_organisations
 from tests.factories_matching import (
     ParticipantFactory,
@@ -55,8 +55,8 @@ def test_double_submit_of_the_same_choice_has_exactly_one_effect(organisation):
     proposal = ProposalFactory(organisation=organisation)
     for position in (1, 2):
         CandidateFactory(proposal=proposal, position=position)
-    results = race(lambda: proposals.proposal_choose(proposal, 1, "link"),
-                   lambda: proposals.proposal_choose(proposal, 1, "link"))
+    results = race(lambda: services.proposal_choose(proposal, 1, "link"),
+                   lambda: services.proposal_choose(proposal, 1, "link"))
     refused = [r for r in results if isinstance(r, ValidationError)]
     assert len(refused) == 1, results
     assert refused[0].code == "already_answered"
@@ -69,8 +69,8 @@ def test_two_different_choices_at_once_leave_exactly_one(organisation):
     proposal = ProposalFactory(organisation=organisation)
     for position in (1, 2):
         CandidateFactory(proposal=proposal, position=position)
-    results = race(lambda: proposals.proposal_choose(proposal, 1, "link"),
-                   lambda: proposals.proposal_choose(proposal, 2, "sms"))
+    results = race(lambda: services.proposal_choose(proposal, 1, "link"),
+                   lambda: services.proposal_choose(proposal, 2, "sms"))
     assert sum(isinstance(r, ValidationError) for r in results) == 1, results
     assert VolunteerOffer.objects.count() == 1
     assert ProposalCandidate.objects.filter(proposal=proposal, status="chosen").count() == 1
@@ -82,8 +82,8 @@ def test_two_participants_proposed_the_same_volunteer_at_once_only_one_gets_them
     volunteer = VolunteerFactory(organisation=organisation, ready=True)
     first, second = (ParticipantFactory(organisation=organisation) for _ in range(2))
     results = race(
-        lambda: proposals.proposal_create_single(participant=first, volunteers=[volunteer]),
-        lambda: proposals.proposal_create_single(participant=second, volunteers=[volunteer]),
+        lambda: services.proposal_create_single(participant=first, volunteers=[volunteer]),
+        lambda: services.proposal_create_single(participant=second, volunteers=[volunteer]),
     )
     refused = [r for r in results if isinstance(r, ValidationError)]
     assert len(refused) == 1, results
@@ -97,11 +97,11 @@ def test_volunteer_accepting_and_declining_at_once_has_exactly_one_effect(organi
     proposal = ProposalFactory(organisation=organisation)
     for position in (1, 2):
         CandidateFactory(proposal=proposal, position=position)
-    proposals.proposal_choose(proposal, 1, "link")
+    services.proposal_choose(proposal, 1, "link")
     offer = VolunteerOffer.objects.get()
     results = race(
-        lambda: proposals.offer_answer(offer=offer, accept=True, channel="link"),
-        lambda: proposals.offer_answer(offer=offer, accept=False, channel="staff"),
+        lambda: services.offer_answer(offer=offer, accept=True, channel="link"),
+        lambda: services.offer_answer(offer=offer, accept=False, channel="staff"),
     )
     assert sum(isinstance(r, ValidationError) for r in results) == 1, results
     offer.refresh_from_db()
@@ -117,9 +117,9 @@ def test_volunteer_accepting_and_declining_at_once_has_exactly_one_effect(organi
 def test_a_round_sent_twice_at_once_opens_each_proposal_once(organisation, coordinator):
     ParticipantFactory(organisation=organisation)
     VolunteerFactory(organisation=organisation, ready=True)
-    proposal_round = proposals.round_create(organisation=organisation, by=coordinator)
-    results = race(lambda: proposals.round_send(proposal_round=proposal_round),
-                   lambda: proposals.round_send(proposal_round=proposal_round))
+    proposal_round = services.round_create(organisation=organisation, by=coordinator)
+    results = race(lambda: services.round_send(proposal_round=proposal_round),
+                   lambda: services.round_send(proposal_round=proposal_round))
     assert not any(isinstance(r, Exception) for r in results), results
     assert Proposal.objects.filter(status="open").count() == 1
     assert ProposalCandidate.objects.filter(is_open=True).count() == 1
@@ -131,8 +131,8 @@ def test_a_choice_and_the_coordinators_withdrawal_at_once_leave_one_outcome(
     proposal = ProposalFactory(organisation=organisation)
     for position in (1, 2):
         CandidateFactory(proposal=proposal, position=position)
-    results = race(lambda: proposals.proposal_choose(proposal, 1, "link"),
-                   lambda: proposals.proposal_withdraw(proposal=proposal, by=coordinator))
+    results = race(lambda: services.proposal_choose(proposal, 1, "link"),
+                   lambda: services.proposal_withdraw(proposal=proposal, by=coordinator))
     assert sum(isinstance(r, ValidationError) for r in results) == 1, results
     proposal.refresh_from_db()
     if proposal.status == "chosen":
@@ -149,21 +149,21 @@ def test_both_yes_after_the_meeting_at_the_same_moment_make_exactly_one_match(
         organisation, coordinator):
     import datetime
 
-    from matching.proposal_models import Match
+    from matching.proposals.models import Match
 
     proposal = ProposalFactory(organisation=organisation)
     CandidateFactory(proposal=proposal, position=1)
-    proposals.proposal_choose(proposal, 1, "link")
+    services.proposal_choose(proposal, 1, "link")
     offer = VolunteerOffer.objects.get()
-    proposals.offer_answer(offer=offer, accept=True, channel="link")
-    meeting = proposals.meeting_plan(
+    services.offer_answer(offer=offer, accept=True, channel="link")
+    meeting = services.meeting_plan(
         offer=offer, planned_at=datetime.datetime(2026, 12, 1, 14, tzinfo=datetime.UTC),
         place="Bibliotheek De Krook", by=coordinator)
-    proposals.meeting_record_held(meeting=meeting, held_on=datetime.date(2026, 12, 1))
+    services.meeting_record_held(meeting=meeting, held_on=datetime.date(2026, 12, 1))
     results = race(
-        lambda: proposals.meeting_record_answer(meeting=meeting, side="participant",
+        lambda: services.meeting_record_answer(meeting=meeting, side="participant",
                                                 goes_on=True),
-        lambda: proposals.meeting_record_answer(meeting=meeting, side="volunteer",
+        lambda: services.meeting_record_answer(meeting=meeting, side="volunteer",
                                                 goes_on=True, by=coordinator),
     )
     assert not any(isinstance(r, Exception) for r in results), results

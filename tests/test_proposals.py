@@ -7,9 +7,9 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from matching import proposals
-from matching.models import ParticipantStatus
-from matching.proposal_models import (
+from matching.intake.models import ParticipantStatus
+from matching.proposals import services as proposal_services
+from matching.proposals.models import (
     CallTaskStatus,
     Match,
     MatchingSettings,
@@ -19,17 +19,18 @@ from matching.proposal_models import (
     ProposalRound,
     VolunteerOffer,
 )
-from matching.proposal_selectors import (
+from matching.proposals.selectors import (
     excluded_pairs,
     proposals_due_for_call_task,
     proposals_due_for_reminder,
 )
-from matching.services import match_confirm
-from matching.tasks import remind_unanswered_proposals
+from matching.proposals.services import match_confirm
+from matching.proposals.tasks import withdraw_proposals_of_leavers
 from notifications import links
 from notifications import services as notify
 from notifications.models import Message, SignedLink, Status
 from notifications.sms.backends import locmem
+from notifications.tasks import reminders_dispatch
 from tests.clock import BRUSSELS
 from tests.factories_matching import (
     InterestFactory,
@@ -47,16 +48,16 @@ MONDAY_MORNING = 1
 
 
 def _sent_round(organisation, coordinator, capture):
-    proposal_round = proposals.round_create(organisation=organisation, by=coordinator)
+    proposal_round = proposal_services.round_create(organisation=organisation, by=coordinator)
     with capture(execute=True):
-        proposals.round_send(proposal_round=proposal_round, by=coordinator)
+        proposal_services.round_send(proposal_round=proposal_round, by=coordinator)
     return proposal_round
 
 
 @pytest.fixture
 def outbox(monkeypatch):
     """Every matching.messaging call, as (function name, id), still done for real."""
-    from matching import messaging
+    from matching.proposals import messaging
 
     calls = []
     for name in ("send_proposal_to_participant", "remind_participant",
@@ -86,7 +87,7 @@ def test_round_never_proposes_a_volunteer_who_is_not_ready(organisation, coordin
     ParticipantFactory(organisation=organisation)
     not_ready = VolunteerFactory(organisation=organisation)
     ready = VolunteerFactory(organisation=organisation, ready=True)
-    proposal_round = proposals.round_create(organisation=organisation, by=coordinator)
+    proposal_round = proposal_services.round_create(organisation=organisation, by=coordinator)
     offered = set(ProposalCandidate.objects.filter(proposal__round=proposal_round)
                   .values_list("volunteer_id", flat=True))
     assert offered == {ready.pk}
@@ -98,7 +99,7 @@ def test_round_never_proposes_a_volunteer_already_in_an_open_proposal(organisati
     busy = CandidateFactory(proposal=ProposalFactory(organisation=organisation)).volunteer
     free = VolunteerFactory(organisation=organisation, ready=True)
     ParticipantFactory(organisation=organisation)
-    proposal_round = proposals.round_create(organisation=organisation, by=coordinator)
+    proposal_round = proposal_services.round_create(organisation=organisation, by=coordinator)
     offered = set(ProposalCandidate.objects.filter(proposal__round=proposal_round)
                   .values_list("volunteer_id", flat=True))
     assert offered == {free.pk}
@@ -107,7 +108,7 @@ def test_round_never_proposes_a_volunteer_already_in_an_open_proposal(organisati
 
 @pytest.mark.django_db
 def test_round_respects_language_time_and_distance(organisation, coordinator):
-    from matching.models import Postcode
+    from matching.intake.models import Postcode
 
     ParticipantFactory(organisation=organisation, languages=["fr"],
                        availability=MONDAY_MORNING)
@@ -117,7 +118,7 @@ def test_round_respects_language_time_and_distance(organisation, coordinator):
     VolunteerFactory(organisation=organisation, ready=True, languages=["fr"],
                      postcode=Postcode.objects.filter(code="4000").first())
     good = VolunteerFactory(organisation=organisation, ready=True, languages=["fr", "nl"])
-    proposal_round = proposals.round_create(organisation=organisation, by=coordinator)
+    proposal_round = proposal_services.round_create(organisation=organisation, by=coordinator)
     assert list(ProposalCandidate.objects.filter(proposal__round=proposal_round)
                 .values_list("volunteer_id", flat=True)) == [good.pk]
 
@@ -133,7 +134,7 @@ def test_round_serves_the_longest_waiting_when_volunteers_are_scarce(
     newcomer.interests.add(walking)
     volunteer = VolunteerFactory(organisation=organisation, ready=True)
     volunteer.interests.add(walking)
-    proposal_round = proposals.round_create(organisation=organisation, by=coordinator)
+    proposal_round = proposal_services.round_create(organisation=organisation, by=coordinator)
     served = {p.participant_id: [c.volunteer_id for c in p.candidates.all()]
               for p in proposal_round.proposals.all()}
     assert served == {long_waiting.pk: [volunteer.pk]}
@@ -145,7 +146,7 @@ def test_round_gives_each_volunteer_to_one_participant_only(organisation, coordi
         ParticipantFactory(organisation=organisation)
     for _ in range(5):
         VolunteerFactory(organisation=organisation, ready=True)
-    proposal_round = proposals.round_create(organisation=organisation, by=coordinator)
+    proposal_round = proposal_services.round_create(organisation=organisation, by=coordinator)
     volunteers = list(ProposalCandidate.objects.filter(proposal__round=proposal_round)
                       .values_list("volunteer_id", flat=True))
     assert len(volunteers) == 5
@@ -163,7 +164,7 @@ def test_round_skips_a_pair_declined_before(organisation, coordinator):
     participant.status = "waiting"
     participant.save()
     assert (participant.pk, volunteer.pk) in excluded_pairs(organisation)
-    proposal_round = proposals.round_create(organisation=organisation, by=coordinator)
+    proposal_round = proposal_services.round_create(organisation=organisation, by=coordinator)
     assert proposal_round.proposals.count() == 0
 
 
@@ -171,8 +172,8 @@ def test_round_skips_a_pair_declined_before(organisation, coordinator):
 def test_new_round_replaces_the_unsent_draft(organisation, coordinator):
     ParticipantFactory(organisation=organisation)
     VolunteerFactory(organisation=organisation, ready=True)
-    first = proposals.round_create(organisation=organisation, by=coordinator)
-    second = proposals.round_create(organisation=organisation, by=coordinator)
+    first = proposal_services.round_create(organisation=organisation, by=coordinator)
+    second = proposal_services.round_create(organisation=organisation, by=coordinator)
     assert list(ProposalRound.objects.values_list("pk", flat=True)) == [second.pk]
     assert first.pk != second.pk
 
@@ -182,11 +183,11 @@ def test_sending_a_round_twice_sends_each_proposal_once(
         organisation, coordinator, django_capture_on_commit_callbacks, outbox):
     participant = ParticipantFactory(organisation=organisation)
     VolunteerFactory(organisation=organisation, ready=True)
-    proposal_round = proposals.round_create(organisation=organisation, by=coordinator)
+    proposal_round = proposal_services.round_create(organisation=organisation, by=coordinator)
     with django_capture_on_commit_callbacks(execute=True):
-        proposals.round_send(proposal_round=proposal_round, by=coordinator)
+        proposal_services.round_send(proposal_round=proposal_round, by=coordinator)
     with django_capture_on_commit_callbacks(execute=True) as second:
-        proposals.round_send(proposal_round=proposal_round, by=coordinator)
+        proposal_services.round_send(proposal_round=proposal_round, by=coordinator)
     assert second == []
     assert [name for name, _ in outbox] == ["send_proposal_to_participant"]
     participant.refresh_from_db()
@@ -200,18 +201,19 @@ def test_sending_a_round_twice_sends_each_proposal_once(
 def test_removing_and_swapping_candidates_in_a_draft(organisation, coordinator):
     ParticipantFactory(organisation=organisation)
     first, second = (VolunteerFactory(organisation=organisation, ready=True) for _ in range(2))
-    proposal_round = proposals.round_create(organisation=organisation, by=coordinator)
+    proposal_round = proposal_services.round_create(organisation=organisation, by=coordinator)
     proposal = proposal_round.proposals.get()
     assert proposal.candidates.count() == 2
-    proposals.round_remove_candidate(candidate=proposal.candidates.get(position=1))
+    proposal_services.round_remove_candidate(candidate=proposal.candidates.get(position=1))
     remaining = proposal.candidates.get()
     assert remaining.position == 1
     spare = VolunteerFactory(organisation=organisation, ready=True)
-    proposals.round_swap_candidate(candidate=remaining, volunteer=spare)
+    proposal_services.round_swap_candidate(candidate=remaining, volunteer=spare)
     assert proposal.candidates.get().volunteer == spare
     not_ready = VolunteerFactory(organisation=organisation)
     with pytest.raises(ValidationError):
-        proposals.round_swap_candidate(candidate=proposal.candidates.get(), volunteer=not_ready)
+        proposal_services.round_swap_candidate(candidate=proposal.candidates.get(),
+                                               volunteer=not_ready)
     assert {first.pk, second.pk} & {proposal.candidates.get().volunteer_id} == set()
 
 
@@ -248,7 +250,7 @@ def open_proposal(organisation):
 def test_choosing_asks_the_volunteer_and_frees_the_others(
         open_proposal, django_capture_on_commit_callbacks, outbox):
     with django_capture_on_commit_callbacks(execute=True):
-        proposals.proposal_choose(open_proposal, 2, "link")
+        proposal_services.proposal_choose(open_proposal, 2, "link")
     open_proposal.refresh_from_db()
     assert open_proposal.status == "chosen"
     statuses = dict(open_proposal.candidates.values_list("position", "status"))
@@ -264,12 +266,12 @@ def test_choosing_asks_the_volunteer_and_frees_the_others(
 
 @pytest.mark.django_db
 def test_a_double_click_on_a_choice_changes_nothing_the_second_time(open_proposal):
-    proposals.proposal_choose(open_proposal, 1, "link")
+    proposal_services.proposal_choose(open_proposal, 1, "link")
     with pytest.raises(ValidationError) as error:
-        proposals.proposal_choose(open_proposal, 1, "link")
+        proposal_services.proposal_choose(open_proposal, 1, "link")
     assert error.value.code == "already_answered"
     with pytest.raises(ValidationError):
-        proposals.proposal_choose(open_proposal, 3, "link")
+        proposal_services.proposal_choose(open_proposal, 3, "link")
     assert VolunteerOffer.objects.count() == 1
     assert open_proposal.candidates.get(position=1).status == "chosen"
 
@@ -278,7 +280,7 @@ def test_a_double_click_on_a_choice_changes_nothing_the_second_time(open_proposa
 @pytest.mark.parametrize("number", [0 + 4, 9, -1, "x", None, ""])
 def test_a_candidate_number_that_does_not_exist_changes_nothing(open_proposal, number):
     with pytest.raises(ValidationError) as error:
-        proposals.proposal_choose(open_proposal, number, "link")
+        proposal_services.proposal_choose(open_proposal, number, "link")
     assert error.value.code == "unknown_candidate"
     open_proposal.refresh_from_db()
     assert open_proposal.status == "open"
@@ -289,13 +291,13 @@ def test_a_candidate_number_that_does_not_exist_changes_nothing(open_proposal, n
 def test_a_choice_after_expiry_is_refused_but_the_coordinator_can_record_it(open_proposal):
     with time_machine.travel(open_proposal.expires_at + datetime.timedelta(minutes=1)):
         with pytest.raises(ValidationError) as error:
-            proposals.proposal_choose(open_proposal, 1, "link")
+            proposal_services.proposal_choose(open_proposal, 1, "link")
         assert error.value.code == "expired"
         with pytest.raises(ValidationError):
-            proposals.handle_proposal_reply(open_proposal, "1")
+            proposal_services.handle_proposal_reply(open_proposal, "1")
         open_proposal.refresh_from_db()
         assert open_proposal.status == "open"
-        proposals.proposal_choose(open_proposal, 1, "phone")
+        proposal_services.proposal_choose(open_proposal, 1, "phone")
     open_proposal.refresh_from_db()
     assert open_proposal.status == "chosen"
     assert open_proposal.channel == "phone"
@@ -305,7 +307,7 @@ def test_a_choice_after_expiry_is_refused_but_the_coordinator_can_record_it(open
 def test_none_of_these_keeps_the_waiting_date_and_excludes_the_pairs(open_proposal):
     participant = open_proposal.participant
     waiting_since = participant.waiting_since
-    proposals.proposal_none_of_these(open_proposal, "link", reason="Te ver")
+    proposal_services.proposal_none_of_these(open_proposal, "link", reason="Te ver")
     participant.refresh_from_db()
     assert participant.status == "waiting"
     assert participant.waiting_since == waiting_since
@@ -318,10 +320,10 @@ def test_none_of_these_keeps_the_waiting_date_and_excludes_the_pairs(open_propos
 
 @pytest.mark.django_db
 def test_call_me_makes_one_call_task_and_keeps_the_proposal_open(open_proposal):
-    proposals.proposal_call_me(open_proposal, "link")
-    proposals.proposal_call_me(open_proposal, "sms")
+    proposal_services.proposal_call_me(open_proposal, "link")
+    proposal_services.proposal_call_me(open_proposal, "sms")
     assert ProposalCallTask.objects.filter(proposal=open_proposal, status="open").count() == 1
-    proposals.proposal_choose(open_proposal, 1, "phone")
+    proposal_services.proposal_choose(open_proposal, 1, "phone")
     assert ProposalCallTask.objects.get().status == CallTaskStatus.DONE
 
 
@@ -331,7 +333,7 @@ def test_call_me_makes_one_call_task_and_keeps_the_proposal_open(open_proposal):
 @pytest.mark.django_db
 @pytest.mark.parametrize("reply", ["2", " 2 ", "02"])
 def test_sms_reply_with_a_number_chooses_that_candidate(open_proposal, reply):
-    proposals.handle_proposal_reply(open_proposal, reply)
+    proposal_services.handle_proposal_reply(open_proposal, reply)
     open_proposal.refresh_from_db()
     assert open_proposal.status == "chosen"
     assert open_proposal.channel == "sms"
@@ -341,7 +343,7 @@ def test_sms_reply_with_a_number_chooses_that_candidate(open_proposal, reply):
 @pytest.mark.django_db
 @pytest.mark.parametrize("reply", ["NEE", "nee", "NON", "NO", "0"])
 def test_sms_reply_none_words_answer_none_of_these(open_proposal, reply):
-    proposals.handle_proposal_reply(open_proposal, reply)
+    proposal_services.handle_proposal_reply(open_proposal, reply)
     open_proposal.refresh_from_db()
     assert open_proposal.status == "none_of_these"
 
@@ -349,7 +351,7 @@ def test_sms_reply_none_words_answer_none_of_these(open_proposal, reply):
 @pytest.mark.django_db
 @pytest.mark.parametrize("reply", ["BEL", "bel", "APPEL", "CALL"])
 def test_sms_reply_call_words_ask_for_a_call(open_proposal, reply):
-    proposals.handle_proposal_reply(open_proposal, reply)
+    proposal_services.handle_proposal_reply(open_proposal, reply)
     open_proposal.refresh_from_db()
     assert open_proposal.status == "call_me"
     assert open_proposal.call_tasks.count() == 1
@@ -359,7 +361,7 @@ def test_sms_reply_call_words_ask_for_a_call(open_proposal, reply):
 @pytest.mark.parametrize("reply", ["7", "hallo", "", "1 2"])
 def test_sms_reply_not_understood_or_unknown_number_changes_nothing(open_proposal, reply):
     with pytest.raises(ValidationError):
-        proposals.handle_proposal_reply(open_proposal, reply)
+        proposal_services.handle_proposal_reply(open_proposal, reply)
     open_proposal.refresh_from_db()
     assert open_proposal.status == "open"
 
@@ -373,7 +375,7 @@ def test_sms_reply_parsed_by_notifications_is_understood(open_proposal):
         kind: str
         number: int | None = None
 
-    proposals.handle_proposal_reply(open_proposal, Parsed("choice", 3))
+    proposal_services.handle_proposal_reply(open_proposal, Parsed("choice", 3))
     open_proposal.refresh_from_db()
     assert open_proposal.candidates.get(status="chosen").position == 3
 
@@ -383,9 +385,9 @@ def test_sms_reply_parsed_by_notifications_is_understood(open_proposal):
 
 @pytest.mark.django_db
 def test_volunteer_decline_offers_the_remaining_candidates_again(open_proposal):
-    proposals.proposal_choose(open_proposal, 1, "link")
+    proposal_services.proposal_choose(open_proposal, 1, "link")
     offer = VolunteerOffer.objects.get()
-    proposals.offer_answer(offer=offer, accept=False, channel="link")
+    proposal_services.offer_answer(offer=offer, accept=False, channel="link")
     open_proposal.refresh_from_db()
     assert open_proposal.status == "open"
     assert sorted(open_proposal.candidates.filter(status="offered", is_open=True)
@@ -393,7 +395,7 @@ def test_volunteer_decline_offers_the_remaining_candidates_again(open_proposal):
     assert (open_proposal.participant_id, offer.volunteer_id) in excluded_pairs(
         open_proposal.organisation)
     with pytest.raises(ValidationError):
-        proposals.offer_answer(offer=offer, accept=True, channel="link")
+        proposal_services.offer_answer(offer=offer, accept=True, channel="link")
 
 
 @pytest.mark.django_db
@@ -401,8 +403,9 @@ def test_volunteer_decline_with_nobody_left_returns_the_participant_to_waiting(o
     proposal = ProposalFactory(organisation=organisation)
     CandidateFactory(proposal=proposal, position=1)
     waiting_since = proposal.participant.waiting_since
-    proposals.proposal_choose(proposal, 1, "sms")
-    proposals.offer_answer(offer=VolunteerOffer.objects.get(), accept=False, channel="staff")
+    proposal_services.proposal_choose(proposal, 1, "sms")
+    proposal_services.offer_answer(offer=VolunteerOffer.objects.get(), accept=False,
+                                   channel="staff")
     proposal.refresh_from_db()
     proposal.participant.refresh_from_db()
     assert proposal.status == "withdrawn"
@@ -413,10 +416,10 @@ def test_volunteer_decline_with_nobody_left_returns_the_participant_to_waiting(o
 def _accepted_meeting(proposal, coordinator, second_required=False):
     MatchingSettingsFactory(organisation=proposal.organisation,
                             second_meeting_required=second_required)
-    proposals.proposal_choose(proposal, 1, "link")
+    proposal_services.proposal_choose(proposal, 1, "link")
     offer = VolunteerOffer.objects.get()
-    proposals.offer_answer(offer=offer, accept=True, channel="link")
-    return proposals.meeting_plan(offer=offer, planned_at=datetime.datetime(
+    proposal_services.offer_answer(offer=offer, accept=True, channel="link")
+    return proposal_services.meeting_plan(offer=offer, planned_at=datetime.datetime(
         2026, 12, 1, 14, tzinfo=datetime.UTC), place="Bibliotheek De Krook", by=coordinator)
 
 
@@ -424,11 +427,11 @@ def _accepted_meeting(proposal, coordinator, second_required=False):
 def test_both_yes_after_the_meeting_confirm_the_match(open_proposal, coordinator):
     meeting = _accepted_meeting(open_proposal, coordinator)
     with pytest.raises(ValidationError):
-        proposals.meeting_record_answer(meeting=meeting, side="participant", goes_on=True)
-    proposals.meeting_record_held(meeting=meeting, held_on=datetime.date(2026, 12, 1))
-    proposals.meeting_record_answer(meeting=meeting, side="participant", goes_on=True)
+        proposal_services.meeting_record_answer(meeting=meeting, side="participant", goes_on=True)
+    proposal_services.meeting_record_held(meeting=meeting, held_on=datetime.date(2026, 12, 1))
+    proposal_services.meeting_record_answer(meeting=meeting, side="participant", goes_on=True)
     assert not Match.objects.exists()
-    proposals.meeting_record_answer(meeting=meeting, side="volunteer", goes_on=True,
+    proposal_services.meeting_record_answer(meeting=meeting, side="volunteer", goes_on=True,
                                     by=coordinator)
     match = Match.objects.get()
     assert match.status == "handed_over"  # duos took the match over
@@ -449,14 +452,14 @@ def test_both_yes_after_the_meeting_confirm_the_match(open_proposal, coordinator
 def test_a_second_meeting_is_needed_before_deciding_when_the_organisation_wants_it(
         open_proposal, coordinator):
     meeting = _accepted_meeting(open_proposal, coordinator, second_required=True)
-    proposals.meeting_record_held(meeting=meeting, held_on=datetime.date(2026, 12, 1))
+    proposal_services.meeting_record_held(meeting=meeting, held_on=datetime.date(2026, 12, 1))
     with pytest.raises(ValidationError) as error:
-        proposals.meeting_record_answer(meeting=meeting, side="participant", goes_on=True)
+        proposal_services.meeting_record_answer(meeting=meeting, side="participant", goes_on=True)
     assert error.value.code == "too_early"
-    proposals.meeting_record_held(meeting=meeting, held_on=datetime.date(2026, 12, 8),
+    proposal_services.meeting_record_held(meeting=meeting, held_on=datetime.date(2026, 12, 8),
                                   second=True)
-    proposals.meeting_record_answer(meeting=meeting, side="participant", goes_on=True)
-    proposals.meeting_record_answer(meeting=meeting, side="volunteer", goes_on=True)
+    proposal_services.meeting_record_answer(meeting=meeting, side="participant", goes_on=True)
+    proposal_services.meeting_record_answer(meeting=meeting, side="volunteer", goes_on=True)
     assert Match.objects.count() == 1
 
 
@@ -464,8 +467,8 @@ def test_a_second_meeting_is_needed_before_deciding_when_the_organisation_wants_
 def test_a_no_after_the_meeting_sends_both_back_and_excludes_the_pair(
         open_proposal, coordinator):
     meeting = _accepted_meeting(open_proposal, coordinator)
-    proposals.meeting_record_held(meeting=meeting, held_on=datetime.date(2026, 12, 1))
-    proposals.meeting_record_answer(meeting=meeting, side="volunteer", goes_on=False)
+    proposal_services.meeting_record_held(meeting=meeting, held_on=datetime.date(2026, 12, 1))
+    proposal_services.meeting_record_answer(meeting=meeting, side="volunteer", goes_on=False)
     open_proposal.participant.refresh_from_db()
     assert open_proposal.participant.status == "waiting"
     assert not ProposalCandidate.objects.filter(is_open=True).exists()
@@ -477,7 +480,7 @@ def test_a_no_after_the_meeting_sends_both_back_and_excludes_the_pair(
 @pytest.mark.django_db
 def test_handover_calls_duos_when_it_offers_duo_start_from_match(
         open_proposal, coordinator, monkeypatch):
-    from matching import handover
+    from matching.proposals import handover
 
     started = []
 
@@ -490,9 +493,9 @@ def test_handover_calls_duos_when_it_offers_duo_start_from_match(
 
     monkeypatch.setattr(handover, "_duo_start", lambda: fake_start)
     meeting = _accepted_meeting(open_proposal, coordinator)
-    proposals.meeting_record_held(meeting=meeting, held_on=datetime.date(2026, 12, 1))
-    proposals.meeting_record_answer(meeting=meeting, side="volunteer", goes_on=True)
-    proposals.meeting_record_answer(meeting=meeting, side="participant", goes_on=True)
+    proposal_services.meeting_record_held(meeting=meeting, held_on=datetime.date(2026, 12, 1))
+    proposal_services.meeting_record_answer(meeting=meeting, side="volunteer", goes_on=True)
+    proposal_services.meeting_record_answer(meeting=meeting, side="participant", goes_on=True)
     match = Match.objects.get()
     assert match.status == "handed_over"
     assert match.duo_id == 42
@@ -500,6 +503,9 @@ def test_handover_calls_duos_when_it_offers_duo_start_from_match(
 
 
 # Unanswered proposals ---------------------------------------------------------------------
+
+# The two reminder kinds of an unanswered proposal, sent by the one dispatcher the beat runs.
+UNANSWERED = {"matching.proposal_reminder", "matching.proposal_call_task"}
 
 
 @pytest.mark.django_db
@@ -510,23 +516,23 @@ def test_unanswered_proposal_gets_one_reminder_then_becomes_a_call_task(
         CandidateFactory(proposal=proposal, position=1)
     with time_machine.travel(datetime.datetime(2026, 11, 4, 10, tzinfo=datetime.UTC)):
         assert list(proposals_due_for_reminder()) == []
-        assert remind_unanswered_proposals() == 0
+        assert reminders_dispatch(only=UNANSWERED) == 0
     with time_machine.travel(datetime.datetime(2026, 11, 5, 10, tzinfo=datetime.UTC)):
         assert list(proposals_due_for_reminder()) == [proposal]
         with django_capture_on_commit_callbacks(execute=True):
-            assert remind_unanswered_proposals() == 1
-            assert remind_unanswered_proposals() == 0
+            assert reminders_dispatch(only=UNANSWERED) == 1
+            assert reminders_dispatch(only=UNANSWERED) == 0
         assert outbox == [("remind_participant", proposal.pk)]
         assert list(proposals_due_for_call_task()) == []
     with time_machine.travel(datetime.datetime(2026, 11, 9, 10, tzinfo=datetime.UTC)):
         assert list(proposals_due_for_call_task()) == [proposal]
-        remind_unanswered_proposals()
-        remind_unanswered_proposals()
+        assert reminders_dispatch(only=UNANSWERED) == 1
+        assert reminders_dispatch(only=UNANSWERED) == 0
     proposal.refresh_from_db()
     assert proposal.status == "call_task"
     assert ProposalCallTask.objects.filter(proposal=proposal, status="open").count() == 1
     # Still answerable: nothing expires silently.
-    proposals.proposal_choose(proposal, 1, "phone")
+    proposal_services.proposal_choose(proposal, 1, "phone")
 
 
 @pytest.mark.django_db
@@ -546,7 +552,7 @@ def test_reminder_days_come_from_the_organisation(organisation):
 
 @pytest.mark.django_db
 def test_only_the_hash_of_the_link_token_is_stored(open_proposal):
-    token = proposals.proposal_issue_link(open_proposal.pk)
+    token = proposal_services.proposal_issue_link(open_proposal.pk)
     secret = token[-links.SECRET_LENGTH:]
     link = SignedLink.objects.get(subject=f"proposal:{open_proposal.pk}")
     assert len(secret) == 22
@@ -566,7 +572,7 @@ def test_round_respects_a_must_wish_of_either_side(organisation, coordinator):
     VolunteerFactory(organisation=organisation, ready=True, gender="female",
                      wish_age_min=60, wish_age_strength="must")
     woman = VolunteerFactory(organisation=organisation, ready=True, gender="female")
-    proposal_round = proposals.round_create(organisation=organisation, by=coordinator)
+    proposal_round = proposal_services.round_create(organisation=organisation, by=coordinator)
     assert [c.volunteer_id for c in proposal_round.proposals.get(
         participant=participant).candidates.all()] == [woman.pk]
 
@@ -575,7 +581,7 @@ def test_round_respects_a_must_wish_of_either_side(organisation, coordinator):
 def test_demo_has_a_sent_round_a_chosen_proposal_and_a_planned_meeting():
     from django.core.management import call_command
 
-    from matching.proposal_models import IntroductionMeeting
+    from matching.proposals.models import IntroductionMeeting
 
     call_command("seed_demo")
     assert ProposalRound.objects.filter(status="sent").count() == 1
@@ -588,8 +594,8 @@ def test_demo_has_a_sent_round_a_chosen_proposal_and_a_planned_meeting():
 
 @pytest.mark.django_db
 def test_short_list_keeps_the_distance_limit_of_the_organisation(organisation):
-    from matching.models import Postcode
-    from matching.proposal_selectors import shortlist_for_participant
+    from matching.intake.models import Postcode
+    from matching.proposals.selectors import shortlist_for_participant
 
     participant = ParticipantFactory(organisation=organisation)  # Gent 9000
     near = VolunteerFactory(organisation=organisation, ready=True,
@@ -606,11 +612,11 @@ def test_sending_a_round_skips_a_volunteer_proposed_elsewhere_meanwhile(organisa
     waiting = ParticipantFactory(organisation=organisation,
                                  waiting_since=datetime.date(2025, 1, 1))
     volunteer = VolunteerFactory(organisation=organisation, ready=True)
-    proposal_round = proposals.round_create(organisation=organisation, by=coordinator)
+    proposal_round = proposal_services.round_create(organisation=organisation, by=coordinator)
     assert proposal_round.proposals.get().participant == waiting
     other = ParticipantFactory(organisation=organisation)
-    proposals.proposal_create_single(participant=other, volunteers=[volunteer])
-    proposals.round_send(proposal_round=proposal_round, by=coordinator)
+    proposal_services.proposal_create_single(participant=other, volunteers=[volunteer])
+    proposal_services.round_send(proposal_round=proposal_round, by=coordinator)
     draft = Proposal.objects.get(participant=waiting)
     assert draft.status == "withdrawn"
     waiting.refresh_from_db()
@@ -625,7 +631,7 @@ def test_coordinator_withdraws_an_open_proposal_and_closes_the_call(coordinator_
 
     proposal = ProposalFactory(organisation=organisation)
     CandidateFactory(proposal=proposal, position=1)
-    proposals.proposal_call_me(proposal, "sms")
+    proposal_services.proposal_call_me(proposal, "sms")
     task = ProposalCallTask.objects.get()
     response = coordinator_client.post(reverse("proposals:call_task_done", args=[task.pk]))
     assert response.status_code == 302
@@ -642,15 +648,15 @@ def test_coordinator_withdraws_an_open_proposal_and_closes_the_call(coordinator_
 
 @pytest.mark.django_db
 def test_daily_task_frees_the_volunteers_of_a_participant_who_left(organisation):
-    from matching import services
+    from matching.intake import services
 
     proposal = ProposalFactory(organisation=organisation)
     CandidateFactory(proposal=proposal, position=1)
     CandidateFactory(proposal=proposal, position=2)
-    proposals.proposal_choose(proposal, 1, "sms")
+    proposal_services.proposal_choose(proposal, 1, "sms")
     services.participant_withdraw(participant=proposal.participant, reason="Verhuisd")
-    remind_unanswered_proposals()
-    remind_unanswered_proposals()
+    assert withdraw_proposals_of_leavers() == 1
+    assert withdraw_proposals_of_leavers() == 0
     proposal.refresh_from_db()
     assert proposal.status == "withdrawn"
     assert not ProposalCandidate.objects.filter(is_open=True).exists()

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from matching.models import ParticipantStatus
+from matching.intake.models import ParticipantStatus
 from notifications import reminders
 from notifications import selectors as notification_selectors
 from notifications import services as notification_services
@@ -62,7 +62,7 @@ def run_committed(django_capture_on_commit_callbacks):
 def calls(monkeypatch):
     """The domain apps' messaging functions called after commit, as (name, id)."""
     from coaching import messaging as coaching_messaging
-    from matching import messaging as matching_messaging
+    from matching.proposals import messaging as matching_messaging
 
     recorded = []
     monkeypatch.setattr(matching_messaging, "remind_participant",
@@ -236,7 +236,7 @@ def _proposal_reminders(proposal):
 @pytest.mark.django_db
 def test_a_reminder_whose_sending_fails_after_the_claim_is_recorded_nowhere_and_sent_once_later(
         organisation, monkeypatch):
-    from matching import messaging
+    from matching.proposals import messaging
 
     with time_machine.travel(local(2026, 11, 2, 10)):
         proposal, neighbour = ProposalFactory.create_batch(2, organisation=organisation)
@@ -536,7 +536,7 @@ def test_volunteers_and_anonymous_do_not_see_the_reminders(client, db):
 @pytest.mark.django_db
 def test_an_unanswered_volunteer_is_reminded_then_the_coordinator_calls(
         organisation, monkeypatch, run_committed):
-    from matching import messaging
+    from matching.proposals import messaging
 
     from .factories_proposals import VolunteerOfferFactory
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from duos.models import Ending, EndReason, Outcome
-from matching.models import ParticipantStatus
+from matching.intake.models import ParticipantStatus
 from organisations.models import AuditEvent
 from organisations.reports import (
     HIDDEN,

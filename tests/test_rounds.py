@@ -13,7 +13,8 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse.csgraph import maximum_bipartite_matching
 
 from benchmarks.data import generate
-from matching.rounds import (
+from matching.scoring.pairs import Profile, Weights, interest_rarity, score_pair
+from matching.scoring.rounds import (
     CandidateGraph,
     build_candidate_graph,
     fairness_report,
@@ -24,7 +25,6 @@ from matching.rounds import (
     servable,
     waiting_order,
 )
-from matching.scoring import Profile, Weights, interest_rarity, score_pair
 
 # ---------------------------------------------------------------- independent references
 

@@ -7,8 +7,7 @@ import numpy as np
 import pytest
 
 from benchmarks.data import generate
-from matching.rounds import build_candidate_graph
-from matching.scoring import (
+from matching.scoring.pairs import (
     EXCLUDED,
     MUST_WISH,
     NO_LANGUAGE,
@@ -28,6 +27,7 @@ from matching.scoring import (
     shortlist,
     slot,
 )
+from matching.scoring.rounds import build_candidate_graph
 
 GENT = (51.0543, 3.7174)
 SATURDAY_AFTERNOON = slot(5, 1)

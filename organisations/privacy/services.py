@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 
 from coaching import privacy as coaching_privacy
 from duos import privacy as duos_privacy
-from matching import privacy as matching_privacy
-from matching.models import Participant, ParticipantStatus, VolunteerStatus
+from matching.intake import privacy as matching_privacy
+from matching.intake.models import Participant, ParticipantStatus, VolunteerStatus
+from matching.proposals import privacy as proposal_privacy
 from notifications import privacy as notifications_privacy
 from organisations.models import AnonymisationReason, AnonymisationRecord, RetentionSettings
 from organisations.services import audit_subject_ref
@@ -40,6 +41,7 @@ def person_anonymise(*, person, reason: str, done_by=None,
         **notifications_privacy.anonymise_messages(
             organisation_id=person.organisation_id, keys=keys, phones=phones),
     }
+    proposal_privacy.anonymise_proposals(person)
     matching_privacy.anonymise_person(person, today or timezone.localdate())
     if reason == AnonymisationReason.ERASURE:
         # Off the waiting list or out of the volunteers for good.

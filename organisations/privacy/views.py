@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views import View
 
-from matching.privacy import PERSON_MODELS
+from matching.intake.privacy import PERSON_MODELS
 from organisations.audit import audit, audit_label
 from organisations.models import AuditAction
 from organisations.permissions import StaffRequiredMixin

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from matching.models import ParticipantStatus
+from matching.intake.models import ParticipantStatus
 from tests.browser.test_staff_pages import log_in
 from tests.factories import CoordinatorFactory, OrganisationFactory
 from tests.factories_coaching import SessionFactory

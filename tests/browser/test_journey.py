@@ -27,8 +27,8 @@ from twilio.request_validator import RequestValidator
 
 from coaching.models import IntervisionSession
 from duos.models import FREQUENCY_DAYS, Duo, DuoStatus, EndAnswer, MeetingLog
-from matching.models import Participant, ParticipantStatus, Volunteer
-from matching.proposal_models import Match
+from matching.intake.models import Participant, ParticipantStatus, Volunteer
+from matching.proposals.models import Match
 from notifications.sms.backends import locmem
 from tests.factories import CoordinatorFactory, OrganisationFactory
 from tests.factories_matching import InterestFactory

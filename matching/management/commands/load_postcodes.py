@@ -1,13 +1,13 @@
 from django.core.management.base import BaseCommand
 
-from matching import postcodes
-from matching.models import Postcode
+from matching.intake import postcodes
+from matching.intake.models import Postcode
 
 
 class Command(BaseCommand):
     help = (
         "Loads the Belgian postcodes (with municipality and coordinates) from "
-        "matching/data/be_postcodes.csv, or from the CSV file given. Adds new ones and updates "
+        "matching/intake/data/be_postcodes.csv, or from the CSV file given. Adds new ones and updates "
         "changed ones; safe to run again. The migrations already load the shipped file."
     )
 

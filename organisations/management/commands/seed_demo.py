@@ -8,7 +8,7 @@ from organisations.scoping import all_organisations
 
 # Each room may add its part of the demo in `<app>/demo.py` with `seed(base)`; they run in
 # the order of the journey and each must be idempotent.
-DEMO_APPS = ["notifications", "matching", "duos", "coaching"]
+DEMO_APPS = ["notifications", "matching.intake", "matching.proposals", "duos", "coaching"]
 
 
 class Command(BaseCommand):

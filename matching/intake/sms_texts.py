@@ -1,0 +1,25 @@
+"""The SMS texts intake sends (the waiting list and availability reminders); tests/test_sms_texts.py
+checks each in every language."""
+
+from django.utils.translation import gettext_lazy as _
+
+from notifications.texts import SmsText, register
+
+# The reminders of the waiting list and of availability (matching/reminders.py); their names
+# are those of the former `reminders` app (message templates and SentReminder keys).
+
+KEEP_IN_TOUCH = "reminders.keep_in_touch"
+AVAILABILITY_ENDING = "reminders.availability_ending"
+
+register(SmsText(
+    kind=KEEP_IN_TOUCH,
+    text=_("{organisation}: {first_name}, you are still on our list for a buddy. Still "
+           "want one? Reply YES. Rather stop? Reply NO. {coordinator_phone}"),
+    description="Every few months to each participant on the waiting list.",
+))
+register(SmsText(
+    kind=AVAILABILITY_ENDING,
+    text=_("{organisation}: {first_name}, your availability as a volunteer ends soon. "
+           "Want to go on? Call {coordinator_phone}"),
+    description="Before a volunteer's availability period ends.",
+))

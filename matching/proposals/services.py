@@ -1,0 +1,720 @@
+"""Proposal rounds, proposals, the participant's choice, the volunteer's answer and the
+introduction meeting: one function per state change, each in its own transaction.
+
+A refused change raises django's ValidationError with a `code` (`expired`,
+`already_answered`, `closed`, `unknown_candidate`, `volunteer_taken`, ...) and a message in
+the active language; nothing is written then. Messages go out through
+`matching.messaging`, written in the same transaction (notifications' outbox) and sent
+after the commit.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from matching.intake import versions
+from matching.intake.models import Participant, ParticipantStatus, Volunteer
+from matching.intake.services import participant_mark_matched
+from matching.scoring import pairs, rounds
+
+from . import handover, messaging, profiles, tokens
+from .models import (
+    ANSWERABLE,
+    IN_PROGRESS,
+    AnswerChannel,
+    CallTaskReason,
+    CallTaskStatus,
+    CandidateStatus,
+    GoOn,
+    IntroductionMeeting,
+    Match,
+    MeetingStatus,
+    OfferStatus,
+    Proposal,
+    ProposalCallTask,
+    ProposalCandidate,
+    ProposalRound,
+    ProposalStatus,
+    RoundStatus,
+    VolunteerOffer,
+)
+from .selectors import (
+    LANGUAGES,
+    available_volunteers,
+    busy_volunteer_ids,
+    excluded_pairs,
+    waiting_participants,
+)
+
+# SMS replies to a proposal, in one place: a number chooses; these words (after upper-casing)
+# mean "none of these" or "please call me". "0" is "none" too.
+REPLY_NONE = frozenset({"0", "NEE", "NEEN", "GEEN", "NON", "AUCUN", "AUCUNE", "NO", "NONE"})
+REPLY_CALL = frozenset({"BEL", "BELLEN", "BEL MIJ", "APPEL", "APPELER", "APPELEZ", "CALL",
+                        "CALL ME"})
+CHOICE, NONE, CALL = "choice", "none", "call"
+
+
+def _refuse(message, code):
+    raise ValidationError(message, code=code)
+
+
+def _now():
+    return timezone.now()
+
+
+def _tell(func, *args):
+    # notifications writes the message in this transaction and sends it after the commit:
+    # a rolled-back change sends nothing, a crash after the commit loses nothing.
+    func(*args)
+
+
+# Links ------------------------------------------------------------------------------------
+
+
+def _issue_link(obj, purpose, recipient_key, person, subject):
+    from notifications import services as notify
+
+    valid_days = profiles.matching_settings(obj.organisation_id).link_valid_days
+    with transaction.atomic():
+        type(obj).objects.filter(pk=obj.pk).update(
+            expires_at=_now() + timedelta(days=valid_days))
+        _link, url = notify.link_create(
+            organisation_id=obj.organisation_id, recipient_key=recipient_key,
+            language=person.message_language or "nl", purpose=purpose, subject=subject,
+            valid_for=timedelta(days=valid_days) + messaging.LINK_GRACE, single_use=False)
+    return url.rsplit("/", 1)[-1]
+
+
+def proposal_issue_link(proposal_id: int) -> str:
+    """Gives the participant a fresh signed link to the proposal (its answer window starts
+    again) and returns its token; for a coordinator's or a test's own use: the messages
+    make their links themselves."""
+    proposal = Proposal.objects.select_related("participant").get(pk=proposal_id)
+    return _issue_link(proposal, messaging.PROPOSAL_LINK,
+                       f"participant:{proposal.participant_id}", proposal.participant,
+                       f"proposal:{proposal.pk}")
+
+
+def offer_issue_link(offer_id: int) -> str:
+    """Gives the chosen volunteer a fresh signed link to their question; returns its token."""
+    offer = VolunteerOffer.objects.select_related("volunteer").get(pk=offer_id)
+    return _issue_link(offer, messaging.OFFER_LINK, f"volunteer:{offer.volunteer_id}",
+                       offer.volunteer, f"offer:{offer.pk}")
+
+
+# Rounds -----------------------------------------------------------------------------------
+
+
+def _reasons_all_languages(participant, volunteer, labels, rarity):
+    return {language: list(pairs.reasons(participant, volunteer, language, labels[language],
+                                           rarity))
+            for language in LANGUAGES}
+
+
+def round_create(*, organisation, by=None, on=None) -> ProposalRound:
+    """Runs a proposal round over the waiting list and stores it as a draft for the
+    coordinator to review (an earlier unsent draft is replaced); nobody is told."""
+    settings = profiles.matching_settings(organisation)
+    weights = profiles.weights_of(settings)
+    with transaction.atomic():
+        ProposalRound.objects.filter(organisation=organisation,
+                                     status=RoundStatus.DRAFT).delete()
+        people = profiles.participant_profiles(waiting_participants(organisation), on)
+        volunteers = profiles.volunteer_profiles(available_volunteers(organisation, on), on)
+        rarity = profiles.interest_rarity(organisation)
+        labels = profiles.interest_labels(organisation)
+        result = rounds.run_round(people, volunteers, k=settings.shortlist_size,
+                                  weights=weights, rarity=rarity,
+                                  excluded_pairs=excluded_pairs(organisation))
+        proposal_round = ProposalRound.objects.create(
+            organisation=organisation, created_by=by, waiting_count=len(people),
+            volunteer_count=len(volunteers), total_score=result.total_score,
+        )
+        by_id = {p.id: p for p in people}
+        volunteer_by_id = {v.id: v for v in volunteers}
+        proposals = Proposal.objects.bulk_create([
+            Proposal(organisation=organisation, round=proposal_round, participant_id=pid,
+                     created_by=by)
+            for pid in result.proposals
+        ])
+        candidates = []
+        for proposal in proposals:
+            person = by_id[proposal.participant_id]
+            for position, vid in enumerate(result.proposals[proposal.participant_id], start=1):
+                volunteer = volunteer_by_id[vid]
+                candidates.append(ProposalCandidate(
+                    proposal=proposal, volunteer_id=vid, position=position,
+                    score=round(pairs.score_pair(person, volunteer, weights, rarity) or 0, 2),
+                    reasons=_reasons_all_languages(person, volunteer, labels, rarity),
+                ))
+        ProposalCandidate.objects.bulk_create(candidates)
+    return proposal_round
+
+
+def _draft_candidate(candidate_id):
+    candidate = (ProposalCandidate.objects.select_related("proposal__round")
+                 .select_for_update(of=("self",)).get(pk=candidate_id))
+    proposal_round = candidate.proposal.round
+    if candidate.proposal.status != ProposalStatus.DRAFT or (
+            proposal_round and proposal_round.status != RoundStatus.DRAFT):
+        _refuse(_("This round was sent already; it cannot be changed."), "closed")
+    return candidate
+
+
+def round_remove_candidate(*, candidate) -> None:
+    """Takes a volunteer off a draft proposal (the numbers close up); a proposal left
+    without candidates is dropped from the round. Nobody is told."""
+    with transaction.atomic():
+        candidate = _draft_candidate(candidate.pk)
+        proposal = candidate.proposal
+        candidate.delete()
+        rest = list(proposal.candidates.order_by("position"))
+        if not rest:
+            proposal.delete()
+            return
+        for position, other in enumerate(rest, start=1):
+            if other.position != position:
+                other.position = position
+                other.save(update_fields=["position"])
+
+
+def _pair_score(participant, volunteer, on=None):
+    """(score, reasons per language) of a pair, or a ValidationError naming the hard rule."""
+    organisation_id = participant.organisation_id
+    settings = profiles.matching_settings(organisation_id)
+    weights = profiles.weights_of(settings)
+    person = profiles.participant_profiles(Participant.objects.filter(pk=participant.pk), on)[0]
+    found = profiles.volunteer_profiles(
+        available_volunteers(organisation_id, on).filter(pk=volunteer.pk), on)
+    if not found:
+        _refuse(_("%(name)s cannot be proposed now: not ready, no free place, or already in "
+                  "another proposal.") % {"name": volunteer.display_name}, "volunteer_taken")
+    rarity = profiles.interest_rarity(organisation_id)
+    failures = pairs.hard_rule_failures(person, found[0], weights,
+                                          excluded_pairs(organisation_id))
+    if failures:
+        _refuse(_("%(name)s does not fit: %(rules)s.") % {
+            "name": volunteer.display_name,
+            "rules": ", ".join(str(HARD_RULE_NAMES.get(f, f)) for f in failures)},
+            "hard_rule")
+    score = pairs.score_pair(person, found[0], weights, rarity)
+    labels = profiles.interest_labels(organisation_id)
+    return round(score, 2), _reasons_all_languages(person, found[0], labels, rarity)
+
+
+HARD_RULE_NAMES = {
+    pairs.NOT_READY: gettext_lazy("not ready or no free place"),
+    pairs.NO_LANGUAGE: gettext_lazy("no common language"),
+    pairs.MUST_WISH: gettext_lazy("a wish marked as a must is not met"),
+    pairs.NO_TIME: gettext_lazy("no common free moment"),
+    pairs.TOO_FAR: gettext_lazy("lives too far away"),
+    pairs.EXCLUDED: gettext_lazy("declined or ended before"),
+}
+
+
+def round_swap_candidate(*, candidate, volunteer) -> ProposalCandidate:
+    """Puts another available volunteer in a draft proposal's place (hard rules checked,
+    not twice in the round). Nobody is told."""
+    with transaction.atomic():
+        candidate = _draft_candidate(candidate.pk)
+        proposal = candidate.proposal
+        if volunteer.organisation_id != proposal.organisation_id:
+            _refuse(_("This volunteer is not in your organisation."), "foreign")
+        in_round = ProposalCandidate.objects.filter(volunteer=volunteer)
+        in_round = in_round.filter(proposal__round=proposal.round) if proposal.round_id else (
+            in_round.filter(proposal=proposal))
+        if in_round.exclude(pk=candidate.pk).exists():
+            _refuse(_("%(name)s is already proposed in this round.")
+                    % {"name": volunteer.display_name}, "volunteer_taken")
+        score, reasons = _pair_score(proposal.participant, volunteer)
+        candidate.volunteer = volunteer
+        candidate.score = score
+        candidate.reasons = reasons
+        candidate.save(update_fields=["volunteer", "score", "reasons"])
+        return candidate
+
+
+def _open_proposal(proposal, now, valid_days):
+    proposal.status = ProposalStatus.OPEN
+    proposal.sent_at = now
+    proposal.expires_at = now + timedelta(days=valid_days)
+    proposal.save(update_fields=["status", "sent_at", "expires_at"])
+
+
+def round_send(*, proposal_round, by=None) -> ProposalRound:
+    """Sends a reviewed round: its proposals open, the participants' status becomes
+    "proposal open", and each participant gets their link. Twice is the same as once."""
+    with transaction.atomic():
+        proposal_round = ProposalRound.objects.select_for_update().get(pk=proposal_round.pk)
+        if proposal_round.status == RoundStatus.SENT:
+            return proposal_round
+        settings = profiles.matching_settings(proposal_round.organisation_id)
+        now = _now()
+        busy = set(busy_volunteer_ids().values_list("pk", flat=True))
+        available = set(available_volunteers(proposal_round.organisation_id)
+                        .values_list("pk", flat=True))
+        in_progress = set(Proposal.objects.filter(status__in=IN_PROGRESS)
+                          .values_list("participant_id", flat=True))
+        sent = []
+        drafts = (proposal_round.proposals.filter(status=ProposalStatus.DRAFT)
+                  .select_related("participant").prefetch_related("candidates"))
+        for proposal in drafts:
+            participant = proposal.participant
+            free = [c for c in proposal.candidates.all()
+                    if c.volunteer_id in available and c.volunteer_id not in busy]
+            if (participant.status != ParticipantStatus.WAITING
+                    or participant.pk in in_progress or not free):
+                proposal.status = ProposalStatus.WITHDRAWN
+                proposal.reason = _("Not sent: the participant or the volunteers were no "
+                                    "longer free.")
+                proposal.save(update_fields=["status", "reason"])
+                continue
+            for candidate in proposal.candidates.all():
+                if candidate in free:
+                    candidate.is_open = True
+                    busy.add(candidate.volunteer_id)
+                else:
+                    candidate.status = CandidateStatus.WITHDRAWN
+                candidate.save(update_fields=["is_open", "status"])
+            _open_proposal(proposal, now, settings.link_valid_days)
+            Participant.objects.filter(pk=participant.pk).update(
+                status=ParticipantStatus.PROPOSAL_OPEN, updated_at=now)
+            sent.append(proposal.pk)
+        versions.proposals_changed(proposal_round.organisation_id)
+        proposal_round.status = RoundStatus.SENT
+        proposal_round.sent_at = now
+        proposal_round.save(update_fields=["status", "sent_at"])
+        for proposal_id in sent:
+            _tell(messaging.send_proposal_to_participant, proposal_id)
+    return proposal_round
+
+
+def proposal_create_single(*, participant, volunteers, by=None) -> Proposal:
+    """A one-off proposal from the short list: opens it with these volunteers (hard rules
+    checked), the participant's status becomes "proposal open", they get their link."""
+    settings = profiles.matching_settings(participant.organisation_id)
+    volunteers = list(dict.fromkeys(volunteers))
+    if not volunteers:
+        _refuse(_("Choose at least one volunteer."), "empty")
+    if len(volunteers) > settings.shortlist_size:
+        _refuse(_("At most %(k)d volunteers in one proposal.") % {"k": settings.shortlist_size},
+                "too_many")
+    try:
+        with transaction.atomic():
+            versions.proposals_changed(participant.organisation_id)
+            participant = Participant.objects.select_for_update().get(pk=participant.pk)
+            if participant.status != ParticipantStatus.WAITING or Proposal.objects.filter(
+                    participant=participant, status__in=IN_PROGRESS).exists():
+                _refuse(_("%(name)s is not waiting or already has a proposal open.")
+                        % {"name": participant.display_name}, "closed")
+            scored = [(v, *_pair_score(participant, v)) for v in volunteers]
+            proposal = Proposal.objects.create(organisation_id=participant.organisation_id,
+                                               participant=participant, created_by=by)
+            ProposalCandidate.objects.bulk_create([
+                ProposalCandidate(proposal=proposal, volunteer=v, position=n, score=score,
+                                  reasons=reasons, is_open=True)
+                for n, (v, score, reasons) in enumerate(scored, start=1)
+            ])
+            _open_proposal(proposal, _now(), settings.link_valid_days)
+            participant.status = ParticipantStatus.PROPOSAL_OPEN
+            participant.save(update_fields=["status", "updated_at"])
+            _tell(messaging.send_proposal_to_participant, proposal.pk)
+    except IntegrityError:
+        _refuse(_("Someone else proposed one of these volunteers at the same moment. "
+                  "Look at the short list again."), "volunteer_taken")
+    return proposal
+
+
+# The participant's answer ---------------------------------------------------------------
+
+
+def _locked_answerable(proposal_id, channel, now):
+    proposal = (Proposal.objects.select_for_update(of=("self",)).select_related("participant")
+                .get(pk=proposal_id))
+    if proposal.status in (ProposalStatus.CHOSEN, ProposalStatus.MATCHED):
+        _refuse(_("Your choice was received already. Nothing has changed."),
+                "already_answered")
+    if proposal.status == ProposalStatus.NONE_OF_THESE:
+        _refuse(_("Your answer was received already. Nothing has changed."),
+                "already_answered")
+    if proposal.status not in ANSWERABLE:
+        _refuse(_("This proposal is closed. Please call your coordinator."), "closed")
+    if channel in (AnswerChannel.LINK, AnswerChannel.SMS) and tokens.is_expired(proposal, now):
+        _refuse(_("This proposal has expired. Please call your coordinator."), "expired")
+    return proposal
+
+
+def _close_call_tasks(proposal, by=None):
+    ProposalCallTask.objects.filter(proposal=proposal, status=CallTaskStatus.OPEN).update(
+        status=CallTaskStatus.DONE, done_at=_now(), done_by=by)
+
+
+def proposal_choose(proposal, candidate_position, channel, recorded_by=None) -> Proposal:
+    """The participant chooses a candidate: the proposal is chosen, the other volunteers are
+    free again, and the chosen volunteer is asked to accept (both are told)."""
+    now = _now()
+    try:
+        position = int(candidate_position)
+    except (TypeError, ValueError):
+        position = None
+    with transaction.atomic():
+        versions.proposals_changed(proposal.organisation_id)
+        proposal = _locked_answerable(proposal.pk, channel, now)
+        candidate = proposal.candidates.filter(position=position).first() if position else None
+        if candidate is None or candidate.status in (CandidateStatus.WITHDRAWN,):
+            _refuse(_("There is no number %(n)s in this proposal.")
+                    % {"n": candidate_position}, "unknown_candidate")
+        Volunteer.objects.select_for_update().filter(pk=candidate.volunteer_id).first()
+        candidate = ProposalCandidate.objects.select_for_update().get(pk=candidate.pk)
+        if candidate.status != CandidateStatus.OFFERED or not candidate.is_open:
+            _refuse(_("Sorry, %(name)s is no longer free. Please choose someone else.")
+                    % {"name": candidate.volunteer.preferred_name
+                       or candidate.volunteer.first_name}, "volunteer_taken")
+        proposal.candidates.exclude(pk=candidate.pk).filter(
+            status=CandidateStatus.OFFERED).update(status=CandidateStatus.NOT_CHOSEN,
+                                                   is_open=False)
+        candidate.status = CandidateStatus.CHOSEN
+        candidate.save(update_fields=["status"])
+        proposal.status = ProposalStatus.CHOSEN
+        proposal.answered_at = now
+        proposal.channel = channel
+        proposal.recorded_by = recorded_by
+        proposal.save(update_fields=["status", "answered_at", "channel", "recorded_by"])
+        _close_call_tasks(proposal, recorded_by)
+        offer = VolunteerOffer.objects.create(
+            organisation_id=proposal.organisation_id, candidate=candidate, proposal=proposal,
+            volunteer_id=candidate.volunteer_id,
+        )
+        _tell(messaging.confirm_choice_to_participant, proposal.pk)
+        _tell(messaging.ask_volunteer_to_accept, offer.pk)
+    return proposal
+
+
+def _back_to_waiting(participant):
+    # Declining is never punished: the original waiting date stays.
+    Participant.objects.filter(pk=participant.pk, status=ParticipantStatus.PROPOSAL_OPEN).update(
+        status=ParticipantStatus.WAITING, updated_at=_now())
+    versions.proposals_changed(participant.organisation_id)
+
+
+def proposal_none_of_these(proposal, channel, reason="", recorded_by=None) -> Proposal:
+    """The participant wants none of these volunteers: they go back to waiting with their
+    original date, the volunteers are free again (this pair is not proposed again)."""
+    with transaction.atomic():
+        versions.proposals_changed(proposal.organisation_id)
+        proposal = _locked_answerable(proposal.pk, channel, _now())
+        proposal.candidates.filter(status=CandidateStatus.OFFERED).update(
+            status=CandidateStatus.NOT_CHOSEN, is_open=False)
+        proposal.status = ProposalStatus.NONE_OF_THESE
+        proposal.answered_at = _now()
+        proposal.channel = channel
+        proposal.recorded_by = recorded_by
+        proposal.reason = (reason or "")[:300]
+        proposal.save(update_fields=["status", "answered_at", "channel", "recorded_by",
+                                     "reason"])
+        _close_call_tasks(proposal, recorded_by)
+        _back_to_waiting(proposal.participant)
+        _tell(messaging.confirm_answer_to_participant, proposal.pk)
+    return proposal
+
+
+def proposal_call_me(proposal, channel, recorded_by=None) -> Proposal:
+    """The participant asks to be called: a call task for the coordinator (once); the
+    proposal stays open."""
+    with transaction.atomic():
+        proposal = _locked_answerable(proposal.pk, channel, _now())
+        if proposal.status != ProposalStatus.CALL_ME:
+            proposal.status = ProposalStatus.CALL_ME
+            proposal.channel = channel
+            proposal.save(update_fields=["status", "channel"])
+        if not proposal.call_tasks.filter(status=CallTaskStatus.OPEN).exists():
+            ProposalCallTask.objects.create(organisation_id=proposal.organisation_id,
+                                            proposal=proposal, reason=CallTaskReason.CALL_ME)
+            _tell(messaging.confirm_answer_to_participant, proposal.pk)
+    return proposal
+
+
+def proposal_withdraw(*, proposal, by=None, reason="") -> Proposal:
+    """The coordinator withdraws an open proposal (or one whose participant left):
+    volunteers free, participant back to waiting with their date. Nobody is told (the
+    coordinator tells them)."""
+    with transaction.atomic():
+        versions.proposals_changed(proposal.organisation_id)
+        proposal = (Proposal.objects.select_for_update(of=("self",))
+                    .select_related("participant").get(pk=proposal.pk))
+        left = proposal.participant.status == ParticipantStatus.WITHDRAWN
+        if proposal.status not in ANSWERABLE and not (left and proposal.status in IN_PROGRESS):
+            _refuse(_("Only an open proposal can be withdrawn."), "closed")
+        proposal.candidates.filter(is_open=True).update(status=CandidateStatus.WITHDRAWN,
+                                                        is_open=False)
+        proposal.offers.filter(status=OfferStatus.ASKED).update(status=OfferStatus.WITHDRAWN)
+        proposal.status = ProposalStatus.WITHDRAWN
+        proposal.reason = reason[:300]
+        proposal.recorded_by = by
+        proposal.save(update_fields=["status", "reason", "recorded_by"])
+        _close_call_tasks(proposal, by)
+        _back_to_waiting(proposal.participant)
+    return proposal
+
+
+@dataclass(frozen=True)
+class Reply:
+    kind: str  # CHOICE, NONE or CALL
+    number: int | None = None
+
+
+def parse_reply(parsed) -> Reply | None:
+    """A reply as notifications parsed it (an object with `kind`/`answer` and `number`), or
+    the raw text of the SMS ("2", "NEE", "appel"), as a Reply; None when not understood."""
+    kind = getattr(parsed, "kind", None) or getattr(parsed, "answer", None)
+    if kind is not None:
+        number = getattr(parsed, "number", None)
+        if kind == CHOICE and number is not None:
+            return Reply(NONE) if int(number) == 0 else Reply(CHOICE, int(number))
+        if kind in (NONE, "no"):
+            return Reply(NONE)
+        if kind == CALL:
+            return Reply(CALL)
+        return None
+    text = " ".join(str(parsed if parsed is not None else "").upper().replace(".", " ")
+                    .split())
+    if text in REPLY_NONE:
+        return Reply(NONE)
+    if text in REPLY_CALL:
+        return Reply(CALL)
+    if text.isdigit() and len(text) <= 2:
+        return Reply(CHOICE, int(text))
+    return None
+
+
+def handle_proposal_reply(proposal, parsed) -> Proposal:
+    """An SMS reply to a proposal: a number chooses that candidate, "none"/"call me" words
+    answer as on the page. A reply not understood raises ValidationError (code
+    `not_understood`); nothing changes then."""
+    reply = parse_reply(parsed)
+    if reply is None:
+        _refuse(_("Reply with the number of the person you choose, NEE for none, or BEL to "
+                  "be called."), "not_understood")
+    if reply.kind == CHOICE:
+        return proposal_choose(proposal, reply.number, AnswerChannel.SMS)
+    if reply.kind == NONE:
+        return proposal_none_of_these(proposal, AnswerChannel.SMS)
+    return proposal_call_me(proposal, AnswerChannel.SMS)
+
+
+# Unanswered proposals ---------------------------------------------------------------------
+
+
+def proposal_remind(*, proposal) -> bool:
+    """Reminds the participant of an unanswered proposal, once; returns whether it did."""
+    with transaction.atomic():
+        proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        if proposal.status != ProposalStatus.OPEN or proposal.reminded_at is not None:
+            return False
+        proposal.reminded_at = _now()
+        # The reminder's fresh link gives a fresh answer window.
+        proposal.expires_at = proposal.reminded_at + timedelta(
+            days=profiles.matching_settings(proposal.organisation_id).link_valid_days)
+        proposal.save(update_fields=["reminded_at", "expires_at"])
+        _tell(messaging.remind_participant, proposal.pk)
+    return True
+
+
+def proposal_to_call_task(*, proposal) -> bool:
+    """An unanswered proposal becomes a task for the coordinator to call, once."""
+    with transaction.atomic():
+        proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        if proposal.status != ProposalStatus.OPEN:
+            return False
+        proposal.status = ProposalStatus.CALL_TASK
+        proposal.save(update_fields=["status"])
+        if not proposal.call_tasks.filter(status=CallTaskStatus.OPEN).exists():
+            ProposalCallTask.objects.create(organisation_id=proposal.organisation_id,
+                                            proposal=proposal, reason=CallTaskReason.NO_ANSWER)
+    return True
+
+
+def call_task_done(*, task, by=None) -> ProposalCallTask:
+    """The coordinator called: the task is done (the answer is recorded separately)."""
+    with transaction.atomic():
+        task = ProposalCallTask.objects.select_for_update().get(pk=task.pk)
+        if task.status == CallTaskStatus.OPEN:
+            task.status = CallTaskStatus.DONE
+            task.done_at = _now()
+            task.done_by = by
+            task.save(update_fields=["status", "done_at", "done_by"])
+    return task
+
+
+# The volunteer's answer -----------------------------------------------------------------
+
+
+def _reoffer_or_back_to_waiting(proposal, settings):
+    """After the chosen volunteer said no: the proposal's other volunteers who are still
+    free are offered again, or the participant goes back to waiting with their date."""
+    free = set(available_volunteers(proposal.organisation_id).values_list("pk", flat=True))
+    rest = [c for c in proposal.candidates.filter(status=CandidateStatus.NOT_CHOSEN)
+            if c.volunteer_id in free]
+    if rest:
+        for candidate in rest:
+            candidate.status = CandidateStatus.OFFERED
+            candidate.is_open = True
+            candidate.save(update_fields=["status", "is_open"])
+        proposal.status = ProposalStatus.OPEN
+        proposal.answered_at = None
+        proposal.channel = ""
+        proposal.reminded_at = None
+        _open_proposal(proposal, _now(), settings.link_valid_days)
+        proposal.save(update_fields=["answered_at", "channel", "reminded_at"])
+        _tell(messaging.send_proposal_to_participant, proposal.pk)
+        return
+    proposal.status = ProposalStatus.WITHDRAWN
+    proposal.reason = _("The chosen volunteer could not go on; nobody else was free.")
+    proposal.save(update_fields=["status", "reason"])
+    _back_to_waiting(proposal.participant)
+    _tell(messaging.tell_participant_back_on_waiting_list, proposal.pk)
+
+
+def offer_answer(*, offer, accept: bool, channel, recorded_by=None, reason="") -> VolunteerOffer:
+    """The chosen volunteer accepts (the coordinator plans the introduction meeting) or
+    declines (the participant gets the remaining candidates or keeps their place)."""
+    now = _now()
+    with transaction.atomic():
+        versions.proposals_changed(offer.organisation_id)
+        offer = (VolunteerOffer.objects.select_for_update(of=("self",))
+                 .select_related("proposal__participant", "candidate").get(pk=offer.pk))
+        if offer.status != OfferStatus.ASKED:
+            _refuse(_("Your answer was received already. Nothing has changed."),
+                    "already_answered")
+        if channel == AnswerChannel.LINK and tokens.is_expired(offer, now):
+            _refuse(_("This link has expired. Please call your coordinator."), "expired")
+        offer.status = OfferStatus.ACCEPTED if accept else OfferStatus.DECLINED
+        offer.answered_at = now
+        offer.channel = channel
+        offer.recorded_by = recorded_by
+        offer.reason = (reason or "")[:300]
+        offer.save(update_fields=["status", "answered_at", "channel", "recorded_by", "reason"])
+        if not accept:
+            candidate = offer.candidate
+            candidate.status = CandidateStatus.WITHDRAWN
+            candidate.is_open = False
+            candidate.save(update_fields=["status", "is_open"])
+            proposal = Proposal.objects.select_for_update().get(pk=offer.proposal_id)
+            _reoffer_or_back_to_waiting(proposal,
+                                        profiles.matching_settings(offer.organisation_id))
+    return offer
+
+
+# The introduction meeting ---------------------------------------------------------------
+
+
+def meeting_plan(*, offer, planned_at, place, by=None) -> IntroductionMeeting:
+    """The coordinator plans (or moves) the introduction meeting; both are told."""
+    if not (place or "").strip():
+        raise ValidationError({"place": [_("Say where they meet.")]})
+    with transaction.atomic():
+        offer = (VolunteerOffer.objects.select_for_update(of=("self",))
+                 .select_related("proposal").get(pk=offer.pk))
+        if offer.status != OfferStatus.ACCEPTED:
+            _refuse(_("The volunteer has not accepted yet."), "closed")
+        meeting = IntroductionMeeting.objects.filter(offer=offer).first()
+        if meeting is not None and meeting.status != MeetingStatus.PLANNED:
+            _refuse(_("This introduction meeting was held already."), "closed")
+        settings = profiles.matching_settings(offer.organisation_id)
+        if meeting is None:
+            meeting = IntroductionMeeting(
+                organisation_id=offer.organisation_id, offer=offer,
+                participant_id=offer.proposal.participant_id, volunteer_id=offer.volunteer_id,
+                second_meeting_needed=settings.second_meeting_required, planned_by=by,
+            )
+        meeting.planned_at = planned_at
+        meeting.place = place.strip()[:200]
+        meeting.save()
+        _tell(messaging.invite_to_introduction_meeting, meeting.pk)
+    return meeting
+
+
+def meeting_record_held(*, meeting, held_on, second=False, next_planned_at=None):
+    """The coordinator records that the (first or second) meeting took place."""
+    with transaction.atomic():
+        meeting = IntroductionMeeting.objects.select_for_update().get(pk=meeting.pk)
+        if meeting.status not in (MeetingStatus.PLANNED, MeetingStatus.HELD):
+            _refuse(_("Both answered already."), "closed")
+        if second:
+            if meeting.held_on is None:
+                _refuse(_("Record the first meeting first."), "closed")
+            meeting.second_held_on = held_on
+        else:
+            meeting.held_on = held_on
+            if next_planned_at is not None:
+                meeting.second_planned_at = next_planned_at
+        meeting.status = MeetingStatus.HELD
+        meeting.save()
+    return meeting
+
+
+def meeting_record_answer(*, meeting, side, goes_on: bool, by=None) -> IntroductionMeeting:
+    """The coordinator records whether the participant or the volunteer goes on; a "no"
+    sends both back (this pair is not proposed again), two "yes" confirm the match."""
+    if side not in ("participant", "volunteer"):
+        raise ValueError(side)
+    with transaction.atomic():
+        versions.proposals_changed(meeting.organisation_id)
+        meeting = (IntroductionMeeting.objects.select_for_update(of=("self",))
+                   .select_related("offer__candidate", "offer__proposal").get(pk=meeting.pk))
+        if meeting.status not in (MeetingStatus.PLANNED, MeetingStatus.HELD):
+            _refuse(_("Both answered already."), "closed")
+        if not meeting.ready_to_decide:
+            _refuse(_("Record the meeting first (and the second meeting, if your organisation "
+                      "asks for one)."), "too_early")
+        setattr(meeting, f"{side}_goes_on", GoOn.YES if goes_on else GoOn.NO)
+        meeting.save()
+        if not goes_on:
+            meeting.status = MeetingStatus.STOPPED
+            meeting.save(update_fields=["status"])
+            candidate = meeting.offer.candidate
+            candidate.is_open = False
+            candidate.save(update_fields=["is_open"])
+            proposal = meeting.offer.proposal
+            proposal.status = ProposalStatus.WITHDRAWN
+            proposal.reason = _("Not going on after the introduction meeting.")
+            proposal.save(update_fields=["status", "reason"])
+            _back_to_waiting(proposal.participant)
+        elif meeting.participant_goes_on == GoOn.YES and meeting.volunteer_goes_on == GoOn.YES:
+            match_confirm(meeting=meeting, by=by)
+    return meeting
+
+
+# The match: both said yes after the introduction meeting ------------------------------------
+
+
+def match_confirm(*, meeting, by=None):
+    """Both said yes: the match is confirmed, the participant is matched, and the match is
+    handed to duos (matching.handover); nobody is told here (duos takes over)."""
+    with transaction.atomic():
+        meeting = (IntroductionMeeting.objects.select_for_update(of=("self",))
+                   .select_related("offer__candidate").get(pk=meeting.pk))
+        existing = Match.objects.filter(proposal_id=meeting.offer.proposal_id).first()
+        if existing is not None:
+            return existing
+        proposal = Proposal.objects.select_for_update().get(pk=meeting.offer.proposal_id)
+        participant = Participant.objects.select_for_update().get(pk=meeting.participant_id)
+        match = Match.objects.create(
+            organisation_id=meeting.organisation_id, participant=participant,
+            volunteer_id=meeting.volunteer_id, proposal=proposal, confirmed_by=by,
+        )
+        meeting.status = MeetingStatus.CONFIRMED
+        meeting.save(update_fields=["status", "updated_at"])
+        proposal.status = ProposalStatus.MATCHED
+        proposal.save(update_fields=["status"])
+        candidate = meeting.offer.candidate
+        candidate.is_open = False
+        candidate.save(update_fields=["is_open"])
+        participant_mark_matched(participant=participant)
+        handover.start_duo(match, started_by=by)
+    return match

@@ -1,0 +1,38 @@
+"""What matching plugs into the layers below it at start-up (imported once by
+MatchingConfig.ready): the link pages and SMS replies notifications hands back, the consent
+check, the reminder kinds and SMS texts of both wings, the admin pages and the Celery tasks
+(Celery's autodiscovery looks for `matching.tasks`, which the wings replace)."""
+
+from django.urls import reverse
+
+from matching.intake import admin as intake_admin  # noqa: F401  (registers the admin pages)
+from matching.intake import privacy, reminders
+from matching.intake import sms_texts as intake_texts  # noqa: F401  (registers the texts)
+from matching.intake import tasks as intake_tasks  # noqa: F401  (registers the tasks)
+from matching.proposals import admin as proposal_admin  # noqa: F401
+from matching.proposals import messaging
+from matching.proposals import reminders as proposal_reminders  # noqa: F401  (the kinds)
+from matching.proposals import sms_texts as proposal_texts  # noqa: F401
+from matching.proposals import tasks as proposal_tasks  # noqa: F401
+from matching.proposals import views as proposal_views
+from notifications import hooks
+
+PEOPLE_PAGES = {"participant": "participant_detail", "volunteer": "volunteer_detail"}
+
+
+def person_url(key):
+    role, _sep, pk = key.partition(":")
+    if not pk.isdigit() or role not in PEOPLE_PAGES:
+        return None
+    return reverse(f"matching:{PEOPLE_PAGES[role]}", args=[int(pk)])
+
+
+def connect() -> None:
+    hooks.register_reply_handler(messaging.PROPOSAL_LINK, messaging.handle_reply)
+    hooks.register_link_view(messaging.PROPOSAL_LINK, proposal_views.participant_link_page)
+    hooks.register_link_view(messaging.OFFER_LINK, proposal_views.volunteer_link_page)
+    hooks.register_reply_handler(intake_texts.KEEP_IN_TOUCH, reminders.keep_in_touch_reply)
+    hooks.register_person_url("participant:", person_url)
+    hooks.register_person_url("volunteer:", person_url)
+    # A participant who said no to SMS gets none (notifications asks, intake knows).
+    hooks.register_consent_check("participant:", privacy.messages_refused)
