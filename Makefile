@@ -31,6 +31,7 @@ test: install lint pytest
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run --verbosity 1
 	$(PROD_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
 

@@ -11,6 +11,11 @@ import os
 import sys
 from pathlib import Path
 
+import django
+
+from benchmarks import machine
+from benchmarks.rounds import SIZES
+
 RESULTS = Path(__file__).resolve().parent / "results"
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,14 +24,11 @@ def _setup_django():
     # The reasons use Django's translations; nothing here touches the database.
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "buddy.settings.base")
-    import django
 
     django.setup()
 
 
 def main(argv=None) -> int:
-    from benchmarks import machine
-
     benchmarks = {
         "shortlist": lambda args: __import__("benchmarks.shortlist").shortlist.run(),
         "rounds": lambda args: __import__("benchmarks.rounds").rounds.run(_sizes(args)),
@@ -60,8 +62,6 @@ def main(argv=None) -> int:
 
 def _sizes(args):
     if not args.sizes:
-        from benchmarks.rounds import SIZES
-
         return SIZES
     return tuple(tuple(int(n) for n in size.split("x")) for size in args.sizes.split(","))
 

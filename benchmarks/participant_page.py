@@ -30,6 +30,13 @@ import urllib.request
 from pathlib import Path
 
 import numpy as np
+from django.db import connection
+
+from benchmarks.shortlist_api import DEFAULT_URL, N_PARTICIPANTS, N_VOLUNTEERS, _load
+from matching.intake.models import Participant, Volunteer
+from matching.proposals import selectors, services
+from matching.proposals.models import IN_PROGRESS, Proposal
+from organisations.scoping import organisation_scope
 
 CLIENTS = 50
 REQUESTS_PER_CLIENT = 20  # the Python client (when wrk is missing)
@@ -55,11 +62,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _proposal_tokens(user) -> list[str]:
-    from matching.intake.models import Participant, Volunteer
-    from matching.proposals import selectors, services
-    from matching.proposals.models import IN_PROGRESS, Proposal
-    from organisations.scoping import organisation_scope
-
     organisation = user.organisation
     with organisation_scope(organisation):
         for participant in Participant.objects.filter(status="waiting").exclude(
@@ -194,10 +196,6 @@ def _python_client(base: str, paths: list[str], clients: int, per_client: int,
 
 
 def run(clients: int = CLIENTS, per_client: int = REQUESTS_PER_CLIENT) -> dict:
-    from django.db import connection
-
-    from benchmarks.shortlist_api import DEFAULT_URL, N_PARTICIPANTS, N_VOLUNTEERS, _load
-
     if connection.vendor != "postgresql":
         raise SystemExit(f"participant_page needs PostgreSQL: set DATABASE_URL, e.g. {DEFAULT_URL}")
     user, _ = _load(N_VOLUNTEERS, N_PARTICIPANTS)

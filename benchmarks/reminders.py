@@ -32,6 +32,22 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import psycopg
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import Count
+from kombu import Queue
+
+from benchmarks import machine
+from buddy.celery import app
+from matching.intake.models import Participant, Postcode
+from notifications.models import Message, MessagingSettings, SentReminder
+from notifications.services import dispatch_due as sweep_messages
+from notifications.tasks import reminders_dispatch as dispatch
+from organisations.models import Organisation
+from organisations.scoping import all_organisations
+
 ROOT = Path(__file__).resolve().parent.parent
 COUNT = int(os.environ.get("BENCH_REMINDERS", "100000"))
 KIND = "reminders.keep_in_touch"
@@ -42,14 +58,11 @@ TIMEOUT_SECONDS = 1200
 
 
 def _ensure_database():
-    from django.conf import settings
-
     db = settings.DATABASES["default"]
     if db["ENGINE"] != "django.db.backends.postgresql":
         raise SystemExit("Set DATABASE_URL to a PostgreSQL database (buddy_bench_r).")
     if not settings.CELERY_BROKER_URL.startswith("redis://"):
         raise SystemExit("Set CELERY_BROKER_URL to a Redis database of your own.")
-    import psycopg
 
     with psycopg.connect(host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432,
                          user=db["USER"], password=db["PASSWORD"] or None, dbname="postgres",
@@ -57,20 +70,12 @@ def _ensure_database():
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
                             [db["NAME"]]).fetchone():
             conn.execute(f'CREATE DATABASE "{db["NAME"]}"')
-    from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
 
 
 def _fresh_data():
     """COUNT waiting participants whose keep-in-touch SMS is due, nothing sent yet."""
-    from django.db import connection
-
-    from matching.intake.models import Participant, Postcode
-    from notifications.models import MessagingSettings
-    from organisations.models import Organisation
-    from organisations.scoping import all_organisations
-
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE reminders_sentreminder, notifications_message, "
                        "notifications_question, notifications_signedlink, "
@@ -100,10 +105,6 @@ def _fresh_data():
 
 
 def _purge(*queues):
-    from kombu import Queue
-
-    from buddy.celery import app
-
     purged = 0
     with app.connection_for_write() as conn:
         for queue in queues:
@@ -167,8 +168,6 @@ class Worker:
 
 
 def _wait_ready(names, timeout=60):
-    from buddy.celery import app
-
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         replies = app.control.ping(timeout=0.5) or []
@@ -179,8 +178,6 @@ def _wait_ready(names, timeout=60):
 
 
 def _progress():
-    from django.db import connection
-
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT (SELECT count(*) FROM reminders_sentreminder WHERE kind = %s), "
@@ -193,11 +190,6 @@ def _progress():
 
 def _check(sms_dir):
     """What went out, per person and at the provider: none lost, none doubled."""
-    from django.db.models import Count
-
-    from notifications.models import Message, SentReminder
-    from organisations.scoping import all_organisations
-
     with all_organisations():
         per_person = Counter(n for n in Message.objects.filter(template=KIND)
                              .values("recipient_key").annotate(n=Count("id"))
@@ -216,9 +208,6 @@ def _check(sms_dir):
 
 
 def _one_run(kill_at=None):
-    from notifications.services import dispatch_due as sweep_messages
-    from notifications.tasks import reminders_dispatch as dispatch
-
     _fresh_data()
     _purge(QUEUE, DELIVERY_QUEUE)
     sms_dir = tempfile.mkdtemp(prefix="bench-sms-")
@@ -243,7 +232,6 @@ def _one_run(kill_at=None):
     def beat():
         # The beat's dispatcher in its own thread (and connection), as in production: the
         # workers start on the first batches while it queues the rest.
-        from django.db import connection
 
         try:
             dispatched["queued"] = dispatch(only={KIND}, queue=QUEUE)
@@ -304,8 +292,6 @@ def _one_run(kill_at=None):
 
 
 def run() -> dict:
-    from benchmarks import machine
-
     _ensure_database()
     normal = _one_run()
     with_kill = _one_run(kill_at=COUNT // 3)

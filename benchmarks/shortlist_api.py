@@ -21,6 +21,17 @@ import time
 from datetime import date
 
 import numpy as np
+import psycopg
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection, reset_queries
+from django.test import Client
+
+from benchmarks.data import INTERESTS, TODAY, generate
+from matching.intake import versions as intake_versions
+from matching.intake.models import Interest, InterestCategory, Participant, Postcode, Volunteer
+from organisations.models import Organisation, User
+from organisations.scoping import all_organisations
 
 N_VOLUNTEERS = 10_000
 N_PARTICIPANTS = 50
@@ -31,8 +42,6 @@ GENDERS = {"f": "female", "m": "male", "x": "non_binary"}
 
 
 def _ensure_database(url: str) -> None:
-    import psycopg
-
     name = url.rsplit("/", 1)[1].split("?")[0]
     admin = url.rsplit("/", 1)[0] + "/postgres"
     with psycopg.connect(admin, autocommit=True) as conn:
@@ -42,13 +51,6 @@ def _ensure_database(url: str) -> None:
 
 
 def _load(n_volunteers: int, n_participants: int):
-    from django.core.management import call_command
-
-    from benchmarks.data import INTERESTS, TODAY, generate
-    from matching.intake.models import Interest, InterestCategory, Participant, Postcode, Volunteer
-    from organisations.models import Organisation, User
-    from organisations.scoping import all_organisations
-
     call_command("migrate", verbosity=0)
     with all_organisations():
         organisation, _ = Organisation.objects.get_or_create(
@@ -118,10 +120,6 @@ def _percentile(values, q) -> float:
 
 
 def run(n_volunteers: int = N_VOLUNTEERS, n_calls: int = N_CALLS) -> dict:
-    from django.conf import settings
-    from django.db import connection, reset_queries
-    from django.test import Client
-
     if connection.vendor != "postgresql":
         raise SystemExit("shortlist_api needs PostgreSQL: set DATABASE_URL, e.g. "
                          f"{DEFAULT_URL}")
@@ -152,7 +150,6 @@ def run(n_volunteers: int = N_VOLUNTEERS, n_calls: int = N_CALLS) -> dict:
     settings.DEBUG = False
     # The block of volunteers is kept between requests and built again after a change:
     # the first short list after each change pays for that.
-    from matching.intake import versions as intake_versions
 
     cold = []
     for n in range(N_COLD_CALLS):

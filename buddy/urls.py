@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from desk import views as desk_views
 from notifications.urls import public_urlpatterns as notification_public_urls
 from organisations import views as organisation_views
 
@@ -19,7 +20,7 @@ api_patterns = [
     path("coaching/", include("coaching.api_urls")),
     path("duos/", include("duos.api_urls")),
     # A person's rights: export and erasure, for organisation admins.
-    path("privacy/", include("organisations.privacy.api_urls")),
+    path("privacy/", include("desk.privacy.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI from our own static files, its start-up script from a URL (no inline
     # script); its stylesheet embeds images as data: URIs and it sets inline styles.
@@ -33,7 +34,7 @@ api_patterns = [
 ]
 
 urlpatterns = [
-    path("", organisation_views.HomeView.as_view(), name="home"),
+    path("", desk_views.HomeView.as_view(), name="home"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
@@ -54,8 +55,8 @@ urlpatterns = [
         name="two_factor_setup",
     ),
     path("audit/", organisation_views.AuditLogView.as_view(), name="audit_log"),
-    path("reports/", organisation_views.ReportView.as_view(), name="reports"),
-    path("reports/export.<str:file_format>", organisation_views.ReportExportView.as_view(),
+    path("reports/", desk_views.ReportView.as_view(), name="reports"),
+    path("reports/export.<str:file_format>", desk_views.ReportExportView.as_view(),
          name="report_export"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("health/", health, name="health"),
@@ -70,7 +71,7 @@ urlpatterns = [
     path("coaching/", include("coaching.urls")),
     path("admin/", admin.site.urls),
     path("duos/", include("duos.urls")),
-    path("privacy/", include("organisations.privacy.urls")),
+    path("privacy/", include("desk.privacy.urls")),
 ]
 
 # MEDIA_ROOT is never served, not even with DEBUG: uploaded files (receipts) are personal

@@ -53,14 +53,13 @@ from matching.intake import reach
 from notifications import services as notify
 
 from . import sms_texts as kinds
+from .models import Invitation
 
 INVITATION = "coaching.invitation"
 TITLE = _("Intervision")
 
 
 def _invitation(invitation_id):
-    from .models import Invitation
-
     return Invitation.objects.select_related("session", "volunteer", "participant").get(
         pk=invitation_id)
 

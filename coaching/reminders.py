@@ -8,6 +8,9 @@ from django.db.models import Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from coaching import services
+from coaching.models import Answer, CoachingSettings, Invitation, SessionStatus
+from coaching.selectors import coaching_settings
 from notifications.reminders import (
     Due,
     Kind,
@@ -29,8 +32,6 @@ def _invitee_key(invitation):
 
 
 def _seated(queryset):
-    from coaching.models import Answer, SessionStatus
-
     return queryset.filter(session__status=SessionStatus.PLANNED,
                            answer__in=[Answer.YES, Answer.MAYBE],
                            waiting_position__isnull=True)
@@ -42,9 +43,6 @@ class SessionReminder(Kind):
     label = _("Intervision: reminder a few days before the session (yes and maybe)")
 
     def settings_for(self, organisation):
-        from coaching.models import CoachingSettings
-        from coaching.selectors import coaching_settings
-
         field = CoachingSettings._meta.get_field("reminder_lead_days")
         return [(field.verbose_name, coaching_settings(organisation).reminder_lead_days)]
 
@@ -54,8 +52,6 @@ class SessionReminder(Kind):
         return _seated(queryset).filter(reminded_at__isnull=True)
 
     def _candidates(self, now, until):
-        from coaching.models import CoachingSettings, Invitation, SessionStatus
-
         lead, default = setting_map(CoachingSettings, "reminder_lead_days")
         longest = max([default, *lead.values()])
         invitations = self._invitations(Invitation.objects.filter(
@@ -84,9 +80,6 @@ class SessionReminder(Kind):
         return [item for item in self._candidates(now, until) if item.due_at <= until]
 
     def send(self, item):
-        from coaching import services
-        from coaching.models import Invitation
-
         return services.invitation_remind(invitation=Invitation.objects.get(pk=item.subject_id))
 
 
@@ -98,14 +91,9 @@ class SessionNudge(SessionReminder):
     label = _("Intervision: a nudge to those who did not answer yet")
 
     def _invitations(self, queryset):
-        from coaching.models import Answer
-
         return queryset.filter(answer=Answer.NONE, waiting_position__isnull=True)
 
     def send(self, item):
-        from coaching import services
-        from coaching.models import Invitation
-
         return services.invitation_nudge(invitation=Invitation.objects.get(pk=item.subject_id))
 
 
@@ -115,8 +103,6 @@ class SessionMorning(Kind):
     label = _("Intervision: reminder on the morning of the session (yes and maybe)")
 
     def _items(self, day_from, day_to, after=None):
-        from coaching.models import Invitation
-
         start = max(local_moment(day_from), after) if after else local_moment(day_from)
         end = local_moment(day_to + datetime.timedelta(days=1))
         invitations = _seated(Invitation.objects.filter(
@@ -141,8 +127,5 @@ class SessionMorning(Kind):
                 if now <= item.due_at <= until]
 
     def send(self, item):
-        from coaching import services
-        from coaching.models import Invitation
-
         return services.invitation_remind(invitation=Invitation.objects.get(pk=item.subject_id),
                                           morning=True)

@@ -10,6 +10,7 @@ from django.db.models import Count, Max, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from duos.models import Alert, AlertKind
 from matching.intake.models import Participant, ParticipantStatus, Volunteer, VolunteerStatus
 from organisations.models import STAFF_ROLES, User
 
@@ -226,8 +227,6 @@ TALK_FLAG_RECENT_DAYS = 30
 
 def _open_duo_alerts(organisation, kinds, since=None):
     """{volunteer id: [alert, ...]} of the organisation's unresolved duo alerts (one query)."""
-    from duos.models import Alert
-
     alerts = Alert.objects.filter(duo__organisation=organisation, kind__in=kinds,
                                   resolved_at__isnull=True)
     if since is not None:
@@ -240,8 +239,6 @@ def _open_duo_alerts(organisation, kinds, since=None):
 
 def talk_to_coordinator_flag(organisation, today) -> dict[int, list[SupportReason]]:
     """Volunteers who recently asked, in a meeting log, to talk to the coordinator."""
-    from duos.models import AlertKind
-
     since = _start_of_day(today - datetime.timedelta(days=TALK_FLAG_RECENT_DAYS))
     flagged = _open_duo_alerts(organisation, [AlertKind.TALK_TO_ME], since=since)
     return {
@@ -256,8 +253,6 @@ def talk_to_coordinator_flag(organisation, today) -> dict[int, list[SupportReaso
 
 def inactive_duo(organisation, today) -> dict[int, list[SupportReason]]:
     """Volunteers whose duo has had no meeting logged for a while (an open duos alert)."""
-    from duos.models import AlertKind
-
     quiet = _open_duo_alerts(organisation, [AlertKind.NO_MEETING_LOGGED])
     return {
         volunteer_id: [SupportReason("inactive_duo", _("No meeting logged in their duo lately."))]

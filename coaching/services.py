@@ -38,6 +38,7 @@ from .models import (
     TrainingCompletion,
     TrainingModule,
 )
+from .selectors import coaching_settings
 
 THIS = "this"
 REST_OF_SERIES = "rest_of_series"
@@ -492,8 +493,6 @@ def reminders_send(*, organisation, now=None) -> list[Invitation]:
     """Reminds, once each, everyone with a seat or a maybe of a session that starts within
     the organisation's reminder days (0 days: no reminders). Safe to run twice, and by two
     workers at once (rows already taken by the other are skipped)."""
-    from .selectors import coaching_settings
-
     now = now or _now()
     lead_days = coaching_settings(organisation).reminder_lead_days
     if not lead_days:

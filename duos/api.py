@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -143,8 +144,6 @@ def _service_call(func, **kwargs):
     try:
         return func(**kwargs)
     except ValidationError as exc:
-        from rest_framework.exceptions import ValidationError as DRFValidationError
-
         raise DRFValidationError(exc.message_dict if hasattr(exc, "error_dict")
                                  else {"non_field_errors": exc.messages}) from None
 

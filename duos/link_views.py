@@ -14,6 +14,7 @@ from notifications import services as notify
 
 from . import forms, services
 from .models import RUNNING_STATUSES, ConfirmationChannel, Duo, Side
+from .views import EXPENSE_FIELDS, _form_errors
 
 
 def _page(request, template, context, status=200):
@@ -73,8 +74,6 @@ def meeting_log_link_page(request, link):
                                             via_link=True, **form.service_fields())
                 notify.link_use(link)
         except ValidationError as exc:
-            from .views import EXPENSE_FIELDS, _form_errors
-
             _form_errors(form, exc, EXPENSE_FIELDS)
         else:
             return _page(request, "duos/links/meeting_log.html", {"duo": duo, "saved": True})

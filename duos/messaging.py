@@ -26,6 +26,7 @@ from notifications import services as notify
 
 from . import selectors
 from . import sms_texts as kinds
+from .models import Duo, Expense
 
 AGREEMENT = "duos.agreement"
 HOW_IS_IT_GOING = "duos.how_is_it_going"
@@ -36,8 +37,6 @@ LINK_DAYS = timedelta(days=14)
 
 
 def _duo(duo):
-    from .models import Duo
-
     return Duo.objects.select_related("participant", "volunteer", "agreement").get(pk=duo.pk)
 
 
@@ -150,8 +149,6 @@ def send_meeting_log_link(duo) -> None:
 
 def tell_expense_decided(expense) -> None:
     """Tells the volunteer that an expense was approved, rejected or paid."""
-    from .models import Expense
-
     expense = Expense.objects.select_related("duo__volunteer").get(pk=expense.pk)
     volunteer = expense.duo.volunteer
     language = reach.language_of(volunteer)

@@ -6,15 +6,18 @@ The state of a duo changes only in `duos.services`; models hold data and invaria
 import calendar
 import datetime
 import uuid
+from decimal import Decimal
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.files.storage import InvalidStorageError, storages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from matching.intake.models import Participant, Volunteer
+from matching.intake.reach import name_for_buddy
 from organisations.models import Organisation
 from organisations.scoping import OrganisationManager
 
@@ -89,8 +92,6 @@ class Duo(models.Model):
         """The participant's name as the volunteer may see it: "a participant" when they
         withdrew consent to share their profile with a buddy (`volunteer_duos` annotates
         it; otherwise one query)."""
-        from matching.intake.reach import name_for_buddy
-
         shared = getattr(self, "participant_profile_shared", None)
         if shared is not None:
             self.participant.profile_shared = shared
@@ -331,8 +332,6 @@ def receipt_upload_to(instance, filename):
 
 def receipt_storage():
     """Receipts live in the `receipts` storage (private, no URL) when configured."""
-    from django.core.files.storage import InvalidStorageError, storages
-
     try:
         return storages["receipts"]
     except InvalidStorageError:
@@ -386,8 +385,6 @@ class Expense(models.Model):
 
     @property
     def amount(self):
-        from decimal import Decimal
-
         return Decimal(self.amount_cents) / 100
 
 

@@ -4,9 +4,12 @@ duos' selectors and services; notifications.reminders adds the exactly-once clai
 
 import datetime
 
-from django.db.models import Max, Value
+from django.db.models import Max, Q, Value
 from django.utils.translation import gettext_lazy as _
 
+from duos import services
+from duos.models import FREQUENCY_DAYS, RUNNING_STATUSES, Duo, DuoSettings, DuoStatus
+from duos.selectors import end_question_due, how_is_it_going_due, meeting_log_reminder_due
 from notifications.reminders import (
     Due,
     Kind,
@@ -24,8 +27,6 @@ from notifications.reminders import (
 
 
 def _duo_settings(organisation, *fields):
-    from duos.models import DuoSettings
-
     found = DuoSettings.objects.filter(organisation=organisation).first() or DuoSettings()
     return [(DuoSettings._meta.get_field(f).verbose_name, getattr(found, f)) for f in fields]
 
@@ -36,8 +37,6 @@ class MeetingLogReminder(Kind):
     label = _("No meeting logged for the agreed frequency: friendly reminder to the volunteer")
 
     def _items(self, duos):
-        from duos.models import FREQUENCY_DAYS
-
         for duo in duos:
             reference = max(d for d in (duo.last_log, duo.started_on, duo.log_reminder_sent_on)
                             if d is not None)
@@ -48,21 +47,14 @@ class MeetingLogReminder(Kind):
                       f"volunteer:{duo.volunteer_id}", local_moment(day))
 
     def due(self, now):
-        from duos.selectors import meeting_log_reminder_due
-
         return self._items(meeting_log_reminder_due(local_date(now)))
 
     def upcoming(self, now, until):
-        from duos.models import RUNNING_STATUSES, Duo
-
         duos = (Duo.objects.filter(status__in=RUNNING_STATUSES, started_on__isnull=False)
                 .select_related("agreement").annotate(last_log=Max("meeting_logs__date")))
         return window(list(self._items(duos)), now, until)
 
     def send(self, item):
-        from duos import services
-        from duos.models import Duo
-
         services.meeting_log_reminder_send(duo=Duo.objects.get(pk=item.subject_id))
         return True
 
@@ -76,15 +68,11 @@ class EndQuestion(Kind):
         return _duo_settings(organisation, "weeks_before_end")
 
     def due(self, now):
-        from duos.selectors import end_question_due
-
         for duo in end_question_due(local_date(now)):
             yield Due(self.name, duo.organisation_id, f"duo:{duo.pk}", "end",
                       f"volunteer:{duo.volunteer_id}")
 
     def upcoming(self, now, until):
-        from duos.models import Duo, DuoSettings, DuoStatus
-
         weeks, default = setting_map(DuoSettings, "weeks_before_end")
         items = []
         for duo in (Duo.objects.filter(status=DuoStatus.ACTIVE, end_question_asked_on__isnull=True,
@@ -97,9 +85,6 @@ class EndQuestion(Kind):
         return window(items, now, until)
 
     def send(self, item):
-        from duos import services
-        from duos.models import Duo, DuoStatus
-
         duo = services.end_question_ask(duo=Duo.objects.get(pk=item.subject_id))
         return duo.status == DuoStatus.ENDING
 
@@ -113,16 +98,12 @@ class HowIsItGoing(Kind):
         return _duo_settings(organisation, "ask_how_every_weeks")
 
     def due(self, now):
-        from duos.selectors import how_is_it_going_due
-
         for duo in how_is_it_going_due(local_date(now)):
             last = duo.how_asked_on or duo.started_on
             yield Due(self.name, duo.organisation_id, f"duo:{duo.pk}", last.isoformat(),
                       f"participant:{duo.participant_id}")
 
     def upcoming(self, now, until):
-        from duos.models import RUNNING_STATUSES, Duo, DuoSettings
-
         weeks, default = setting_map(DuoSettings, "ask_how_every_weeks")
         items = []
         for duo in (Duo.objects.filter(status__in=RUNNING_STATUSES, started_on__isnull=False)
@@ -139,9 +120,6 @@ class HowIsItGoing(Kind):
         return window(items, now, until)
 
     def send(self, item):
-        from duos import services
-        from duos.models import Duo
-
         services.participant_ask_how_it_is_going(duo=Duo.objects.get(pk=item.subject_id))
         return True
 
@@ -157,10 +135,6 @@ class AgreementUnconfirmed(QueryKind):
         return own_settings(organisation, "agreement_reminder_days")
 
     def rows(self, until_day):
-        from django.db.models import Q
-
-        from duos.models import Duo, DuoStatus
-
         settings_of = reminder_settings()
         pending = Duo.objects.filter(status=DuoStatus.AGREEMENT_PENDING)
         condition = Q(pk__in=[])
@@ -180,9 +154,6 @@ class AgreementUnconfirmed(QueryKind):
                    local_moment(local_date(duo.created_at) + datetime.timedelta(days=days)))
 
     def send(self, item):
-        from duos import services
-        from duos.models import Duo, DuoStatus
-
         duo = Duo.objects.get(pk=item.subject_id)
         if duo.status != DuoStatus.AGREEMENT_PENDING:
             return False

@@ -19,6 +19,8 @@ from phonenumber_field.modelfields import PhoneNumberField
 from organisations.models import LANGUAGE_CHOICES, Organisation
 from organisations.scoping import OrganisationManager
 
+from .texts import validate_override
+
 
 class Channel(models.TextChoices):
     SMS = "sms", _("SMS")
@@ -131,8 +133,6 @@ class TemplateOverride(models.Model):
         return f"{self.kind} ({self.language})"
 
     def clean(self):
-        from .texts import validate_override
-
         validate_override(self.kind, self.language, self.text)
 
 

@@ -18,12 +18,14 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q
 from django.template.exceptions import TemplateDoesNotExist
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from organisations.models import Organisation
 from organisations.scoping import all_organisations, organisation_scope
 
 from . import hooks, keywords, links, texts
+from .calendar import ics_for
 from .models import (
     STATUS_RANK,
     Channel,
@@ -42,6 +44,7 @@ from .models import (
 from .quiet_hours import local_day_bounds, next_allowed, start_of_next_day
 from .segments import count_segments
 from .sms import InboundSms, SmsError, StatusReport, get_backend
+from .tasks import deliver_email, deliver_sms, deliver_sms_batch
 
 logger = logging.getLogger(__name__)
 
@@ -165,8 +168,6 @@ DELIVERY_BATCH = 500
 
 def _enqueue_sms(message_ids: list[int]) -> None:
     """After the commit, one delivery task per batch of SMS (one per message alone)."""
-    from .tasks import deliver_sms, deliver_sms_batch
-
     if len(message_ids) == 1:
         _enqueue(deliver_sms, message_ids[0])
         return
@@ -516,8 +517,6 @@ def _sent_many(results: list[tuple[Message, str, str]], backend_name: str) -> No
 
 
 def status_callback_url(backend_name: str) -> str:
-    from django.urls import reverse
-
     return settings.SITE_URL + reverse("sms-status", kwargs={"provider": backend_name})
 
 
@@ -570,8 +569,6 @@ def dispatch_due(now: datetime | None = None, stale_after: timedelta = timedelta
     """Queues every message whose time has come (after quiet hours, a daily limit, or a
     lost retry), and settles messages left "being sent" by a worker that died mid-send:
     they might have gone out, so they are not sent again but handed to a coordinator."""
-    from .tasks import deliver_email, deliver_sms_batch
-
     now = now or timezone.now()
     with all_organisations():
         # A message being retried has its own task waiting: the sweep takes it only when
@@ -881,8 +878,6 @@ def email_send(*, recipient: Recipient, template: str, idempotency_key: str,
         if created and not hooks.consent_allows(recipient.key, template):
             _message_failed(message, "No consent to messages", Status.NO_CONSENT)
         elif created:
-            from .tasks import deliver_email
-
             _enqueue(deliver_email, message.pk)
     return message
 
@@ -908,8 +903,6 @@ def _render_email(message: Message, link_url: str | None):
 
 def email_deliver(message_id: int) -> int | None:
     """Sends one queued e-mail through Django's e-mail backend, at most once."""
-    from .calendar import ics_for
-
     with all_organisations():
         taken = _claim_many([message_id], Channel.EMAIL)
         if not taken:

@@ -8,7 +8,4 @@ class OrganisationsConfig(AppConfig):
 
     def ready(self):
         # Inside ready(): connecting a signal to the user model needs the apps loaded.
-        from . import (
-            reminders,  # noqa: F401  (the coordinators' morning digest: reads every room)
-            signals,  # noqa: F401  (audit log of logins)
-        )
+        from . import signals  # noqa: F401  (audit log of logins)

@@ -5,6 +5,8 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from buddy.security import printable
+
 
 def lockout_message() -> str:
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
@@ -30,8 +32,6 @@ def lockout_response(request, original_response=None, credentials=None):
 def lockout_username(request, credentials=None) -> str | None:
     """The username django-axes counts and stores: as typed, without control characters,
     cut to the longest username there can be (a 20,000-character one is no account)."""
-    from buddy.security import printable
-
     username = (credentials or {}).get("username")
     if username is None:
         username = request.POST.get("username")

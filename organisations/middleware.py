@@ -15,6 +15,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from .permissions import is_staff_user
 from .scoping import all_organisations, no_organisation, organisation_scope
 from .signals import LAST_SEEN_SESSION_KEY
+from .two_factor import has_confirmed_device
 
 
 def _token_user(request):
@@ -121,7 +122,6 @@ class TwoFactorMiddleware:
                                "fields": {}}},
                     status=403,
                 )
-            from .two_factor import has_confirmed_device
 
             target = "two_factor_verify" if has_confirmed_device(request.user) else (
                 "two_factor_setup"

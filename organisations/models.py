@@ -171,7 +171,7 @@ class AuditEvent(models.Model):
         raise AuditLogIsAppendOnly("audit events cannot be deleted")
 
 
-# Privacy: retention and the record of anonymisations (services in organisations/privacy/).
+# Privacy: retention and the record of anonymisations (services in desk/privacy/).
 
 
 class RetentionSettings(models.Model):

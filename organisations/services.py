@@ -1,3 +1,5 @@
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_ipv46_address
 from django.db import transaction
 
 from .models import STAFF_ROLES, AuditAction, AuditEvent, Organisation, Role, User
@@ -96,9 +98,6 @@ def _client_ip(request) -> str | None:
     """
     if request is None:
         return None
-    from django.core.exceptions import ValidationError
-    from django.core.validators import validate_ipv46_address
-
     address = request.META.get("REMOTE_ADDR") or ""
     try:
         validate_ipv46_address(address)

@@ -8,11 +8,11 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from desk import home
 from duos import services as duo_services
 from duos.models import AlertKind
 from matching.intake.models import ParticipantStatus
 from notifications.models import CoordinatorTask, TaskKind
-from organisations import home
 from organisations.scoping import organisation_scope
 from tests.factories_coaching import InvitationFactory, SessionFactory
 from tests.factories_duos import ParticipantFactory, active_duo, volunteer_with_account

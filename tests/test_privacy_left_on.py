@@ -11,11 +11,11 @@ import time_machine
 from django.apps import apps
 from django.core.management import call_command
 
+from desk.privacy import selectors, services
 from duos.models import DuoStatus
 from matching.intake import services as matching_services
 from matching.intake.models import Participant, Volunteer
 from organisations.models import AnonymisationRecord
-from organisations.privacy import selectors, services
 from tests.factories_duos import ParticipantFactory, VolunteerFactory, pending_duo
 
 LEFT = datetime.datetime(2024, 1, 15, 10, tzinfo=datetime.UTC)

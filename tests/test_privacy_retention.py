@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coaching.models import CoachingContact
+from desk.privacy import selectors, services
+from desk.tasks import anonymise_due
 from duos.models import (
     DuoStatus,
     Ending,
@@ -33,8 +35,6 @@ from notifications.models import (
     TaskKind,
 )
 from organisations.models import AnonymisationRecord, AuditEvent
-from organisations.privacy import selectors, services
-from organisations.tasks import anonymise_due
 from tests.factories import OrganisationFactory
 from tests.factories_duos import ParticipantFactory, VolunteerFactory, pending_duo
 from tests.notifications_helpers import QUESTION, recipient

@@ -10,10 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from duos.models import Ending, EndReason, Outcome
-from matching.intake.models import ParticipantStatus
-from organisations.models import AuditEvent
-from organisations.reports import (
+from desk.reports import (
     HIDDEN,
     Hidden,
     add_months,
@@ -22,6 +19,9 @@ from organisations.reports import (
     suppress,
     suppress_one,
 )
+from duos.models import Ending, EndReason, Outcome
+from matching.intake.models import ParticipantStatus
+from organisations.models import AuditEvent
 from organisations.scoping import organisation_scope
 from tests.factories_coaching import AttendanceFactory, SessionFactory, in_days
 from tests.factories_duos import ParticipantFactory, active_duo
@@ -195,7 +195,7 @@ def test_exports_are_csv_xlsx_and_pdf_and_each_is_in_the_audit_log(
 
 
 def test_exported_text_that_looks_like_a_formula_is_neutralised():
-    from organisations import reports
+    from desk import reports
 
     report = reports.Report(TODAY, TODAY, sections=[
         reports.Section("x", "=HYPERLINK(\"http://evil\")", [("+1", 5)])])
@@ -205,7 +205,7 @@ def test_exported_text_that_looks_like_a_formula_is_neutralised():
 
 
 def test_a_series_never_steps_by_a_small_group_between_shown_values():
-    from organisations.reports import suppress_series
+    from desk.reports import suppress_series
 
     assert suppress_series([12, 10, 5, 5, 0]) == [12, Hidden(), 5, 5, 0]
     assert suppress_series([9, 7, 5]) == [9, Hidden(), Hidden()]
@@ -294,7 +294,7 @@ def _waiting_history_data(organisation, scale=1):
 @pytest.mark.django_db
 def test_the_waiting_list_at_the_start_and_end_of_a_period_comes_from_stored_dates(
         organisation):
-    from organisations.reports import waiting_history
+    from desk.reports import waiting_history
 
     _waiting_history_data(organisation)
     with organisation_scope(organisation):
@@ -358,7 +358,7 @@ def test_fewer_than_five_matched_hides_their_waiting_times_everywhere(organisati
 
 
 def test_linked_figures_never_leave_exactly_one_hidden():
-    from organisations.reports import suppress_linked
+    from desk.reports import suppress_linked
 
     keys = ("at_start", "joined", "matched", "withdrew", "at_end")
     for values in itertools.product((0, 1, 3, 4, 5, 6, 9), repeat=5):

@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "matching",
     "duos",
     "coaching",
+    # The roof: the coordinator's home, reports, digest, privacy across rooms.
+    "desk",
 ]
 
 MIDDLEWARE = [
@@ -273,7 +275,7 @@ CELERY_BEAT_SCHEDULE = {
 # (the rate limit of signed links and the versions of matching's kept blocks live there).
 # The default is a folder under var/, which the processes of `make run` share.
 CACHES = {"default": env.cache("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
-# privacy (organisations.tasks.anonymise_due): anonymise people whose retention period is
+# privacy (desk.tasks.anonymise_due): anonymise people whose retention period is
 # over, daily (the period is per organisation; people already anonymised are skipped).
 CELERY_BEAT_SCHEDULE["privacy-anonymise-due"] = {
     "task": "privacy.anonymise_due",

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -176,8 +177,6 @@ class WaitingListEntrySerializer(serializers.ModelSerializer):
 class OrganisationCreateMixin:
     def create(self, request, *args, **kwargs):
         if request.user.organisation_id is None:
-            from rest_framework.exceptions import PermissionDenied
-
             raise PermissionDenied
         return super().create(request, *args, **kwargs)
 

@@ -6,6 +6,7 @@ import io
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
 
 from . import selectors
 
@@ -61,8 +62,6 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 
 
 def waiting_list_xlsx(participants, counts) -> HttpResponse:
-    from openpyxl import Workbook
-
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Waiting list")[:31])
     sheet.append(headers())

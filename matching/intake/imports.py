@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from openpyxl import load_workbook
 
 from . import services, tasks
 from .models import (
@@ -147,8 +148,6 @@ def _cell(value) -> str:
 def read_table(filename: str, content: bytes) -> tuple[list, list]:
     """(headers, rows) of the first sheet of an XLSX file or of a CSV file (; or ,)."""
     if filename.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
         try:
             workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds for a broken file

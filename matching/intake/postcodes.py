@@ -7,6 +7,8 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from .models import Postcode
+
 DATA_FILE = Path(__file__).resolve().parent / "data" / "be_postcodes.csv"
 
 
@@ -53,8 +55,6 @@ def resolve(code, municipality=""):
     The name may be the municipality in Dutch or French, or the locality (e.g. Mariakerke
     for 9030). Raises ValidationError with a message for the person at the keyboard.
     """
-    from .models import Postcode
-
     code = (str(code) if code is not None else "").strip().upper().removeprefix("B-").strip()
     rows = list(Postcode.objects.filter(code=code)) if code.isdigit() else []
     if not rows:

@@ -8,6 +8,7 @@ from django.db.models import BooleanField, Count, Max, OuterRef, Q, Subquery, Va
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
+from organisations.models import User
 from organisations.scoping import all_organisations
 
 from . import versions
@@ -79,8 +80,6 @@ def anonymise_person(person, today: datetime.date) -> None:
     else:
         versions.volunteers_changed(person.organisation_id)
     if isinstance(person, Volunteer) and person.user_id:
-        from organisations.models import User
-
         User.objects.filter(pk=person.user_id).update(
             first_name=ANONYMISED, last_name="", email="", is_active=False,
             username=f"anonymised-{person.user_id}", password="!")

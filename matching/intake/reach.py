@@ -12,11 +12,12 @@ nothing and a crash after the commit loses nothing. The idempotency key makes a 
 second call the same message.
 """
 
-from django.utils import translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from notifications import services as notify
 from notifications.models import RecipientRole, TaskKind
+from organisations.models import Organisation
 
 from .models import ContactChannel, Participant
 from .privacy import profile_shared
@@ -82,8 +83,6 @@ def channel_for(person, prefer_email: bool | None = None) -> str:
 
 def call_instead(person, detail) -> None:
     """A task on the coordinators' follow-up list: phone this person and tell them this."""
-    from organisations.models import Organisation
-
     language = Organisation.objects.values_list("default_language", flat=True).get(
         pk=person.organisation_id)
     with translation.override(language):  # the organisation's staff read it
@@ -121,8 +120,6 @@ def reach(person, *, kind: str, key: str, context: dict | None = None, email_lin
 
 def when(moment, language: str) -> dict:
     """{weekday}, {date} and {time} of a moment, in Brussels time and the person's language."""
-    from django.utils import formats, timezone
-
     local = timezone.localtime(moment)
     with translation.override(language):
         return {"weekday": formats.date_format(local, "l"), "date": local.strftime("%d/%m"),

@@ -6,13 +6,17 @@ The kinds named `reminders.*` keep the names they had in the former `reminders` 
 names are part of each SentReminder's key, and renaming them would send again.
 """
 
+import calendar
 import datetime
 
+from django.db.models import CharField, Exists, OuterRef, Q
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from notifications import hooks, keywords
+from notifications import hooks, keywords, services
+from notifications.models import RecipientRole, ReminderOutcome, SentReminder
 from notifications.reminders import (
     Due,
     Kind,
@@ -28,8 +32,11 @@ from notifications.reminders import (
     reminder_settings,
     window,
 )
+from notifications.services import Recipient
 
 from . import reach
+from .models import Participant, ParticipantStatus, Volunteer, VolunteerStatus
+from .sms_texts import AVAILABILITY_ENDING, KEEP_IN_TOUCH
 
 # The waiting list and availability ----------------------------------------------------------
 # Their cadences are ReminderSettings; their messages are sent (or the coordinator's task
@@ -38,8 +45,6 @@ from . import reach
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
     """`day` plus `months` calendar months (the 31st becomes the month's last day)."""
-    import calendar
-
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return day.replace(year=year, month=month,
@@ -47,8 +52,6 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
 
 
 def _participant_recipient(participant):
-    from notifications.services import Recipient
-
     return Recipient(organisation_id=participant.organisation_id,
                      key=f"participant:{participant.pk}", first_name=participant.first_name,
                      language=participant.message_language,
@@ -67,11 +70,6 @@ class KeepInTouch(Kind):
         return own_settings(organisation, "keep_in_touch_months", "keep_in_touch_answer_days")
 
     def _queryset(self, until_day):
-        from django.db.models import CharField, OuterRef, Q
-        from django.db.models.functions import Cast, Coalesce
-
-        from .models import Participant, ParticipantStatus
-
         settings_of = reminder_settings()
         waiting = Participant.objects.filter(status=ParticipantStatus.WAITING)
         condition = Q(pk__in=[])
@@ -110,11 +108,6 @@ class KeepInTouch(Kind):
     def send_many(self, items):
         """In bulk (the waiting list is the longest list): one read of the participants,
         one `sms_send_many` for those with a mobile number, a task for the others."""
-        from notifications import keywords, services
-
-        from .models import Participant, ParticipantStatus
-        from .sms_texts import KEEP_IN_TOUCH
-
         people = Participant.objects.in_bulk([item.subject_id for item in items])
         settings_of = reminder_settings()
         outcome, outgoing = Sent(), []
@@ -152,10 +145,6 @@ class KeepInTouchNoAnswer(Kind):
     label = _("Waiting list: no answer to the keep-in-touch SMS, the coordinator calls")
 
     def _sent(self, now):
-        from django.db.models import Exists, OuterRef, Q
-
-        from notifications.models import ReminderOutcome, SentReminder
-
         settings_of = reminder_settings()
         sent = SentReminder.objects.filter(kind=KeepInTouch.name, outcome=ReminderOutcome.SENT)
         condition = Q(pk__in=[])
@@ -171,8 +160,6 @@ class KeepInTouchNoAnswer(Kind):
                 .order_by("id"))
 
     def upcoming(self, now, until):
-        from .models import Participant, ParticipantStatus
-
         settings_of = reminder_settings()
         claims = list(self._sent(until).only(
             "id", "organisation_id", "subject_ref", "period_key", "recipient_key", "sent_at"))
@@ -196,8 +183,6 @@ class KeepInTouchNoAnswer(Kind):
                       claim.recipient_key)
 
     def send(self, item):
-        from .models import Participant, ParticipantStatus
-
         participant = Participant.objects.get(pk=item.subject_id)
         reference = participant.last_contact_on or participant.waiting_since
         if (participant.status != ParticipantStatus.WAITING
@@ -215,11 +200,6 @@ class PausedCheckBack(QueryKind):
     label = _("Paused participant whose check-back date has come: the coordinator calls")
 
     def rows(self, until_day):
-        from django.db.models import CharField, OuterRef
-        from django.db.models.functions import Cast
-
-        from .models import Participant, ParticipantStatus
-
         return (Participant.objects.filter(status=ParticipantStatus.PAUSED,
                                            check_back_on__lte=until_day)
                 .filter(not_claimed(self.name, "participant",
@@ -232,8 +212,6 @@ class PausedCheckBack(QueryKind):
                    local_moment(participant.check_back_on))
 
     def send(self, item):
-        from .models import Participant, ParticipantStatus
-
         participant = Participant.objects.get(pk=item.subject_id)
         if participant.status != ParticipantStatus.PAUSED:
             return False
@@ -252,11 +230,6 @@ class AvailabilityEnding(QueryKind):
         return own_settings(organisation, "availability_notice_days")
 
     def rows(self, until_day):
-        from django.db.models import CharField, OuterRef, Q
-        from django.db.models.functions import Cast
-
-        from .models import Volunteer, VolunteerStatus
-
         settings_of = reminder_settings()
         active = Volunteer.objects.filter(status=VolunteerStatus.ACTIVE,
                                           available_until__isnull=False)
@@ -277,12 +250,6 @@ class AvailabilityEnding(QueryKind):
                    local_moment(volunteer.available_until - datetime.timedelta(days=days), 10))
 
     def send(self, item):
-        from notifications import services
-        from notifications.models import RecipientRole
-
-        from .models import Volunteer, VolunteerStatus
-        from .sms_texts import AVAILABILITY_ENDING
-
         volunteer = Volunteer.objects.get(pk=item.subject_id)
         if (volunteer.status != VolunteerStatus.ACTIVE or volunteer.available_until is None
                 or volunteer.available_until.isoformat() != item.period_key):
@@ -316,10 +283,6 @@ class AvailabilityEnding(QueryKind):
 def keep_in_touch_reply(reply: hooks.Reply) -> None:
     """YES: still waiting, the contact is noted. NO: a task to confirm the stop with them;
     nobody leaves the waiting list without a coordinator."""
-    from notifications import services
-
-    from .models import Participant, ParticipantStatus
-
     participant = Participant.objects.filter(
         pk=int(reply.subject.rsplit(":", 1)[1])).first()
     if participant is None or participant.status != ParticipantStatus.WAITING:

@@ -14,7 +14,7 @@ from organisations.audit import AuditedViewSetMixin, audit
 from organisations.models import AuditAction
 
 from . import selectors, services
-from .models import AnswerChannel, Proposal, ProposalCandidate, ProposalRound
+from .models import AnswerChannel, Proposal, ProposalCandidate, ProposalRound, VolunteerOffer
 
 
 class ShortlistEntrySerializer(serializers.Serializer):
@@ -163,8 +163,6 @@ class OfferAnswerAPI(APIView):
 
     @extend_schema(request=OfferAnswerSerializer, responses=OfferResultSerializer)
     def post(self, request, pk):
-        from .models import VolunteerOffer
-
         offer = get_object_or_404(VolunteerOffer.objects.all(), pk=pk)
         data = OfferAnswerSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -18,6 +18,7 @@ reload shows the outcome instead of an error page.
 import logging
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from matching.intake import reach
@@ -25,6 +26,9 @@ from notifications import hooks
 from notifications import services as notify
 
 from . import sms_texts as kinds
+from .models import CandidateStatus, IntroductionMeeting, Proposal, ProposalStatus, VolunteerOffer
+from .profiles import matching_settings
+from .services import handle_proposal_reply
 
 logger = logging.getLogger("matching.messaging")
 
@@ -37,20 +41,14 @@ LINK_GRACE = timedelta(days=1)
 
 
 def _valid_for(organisation_id) -> timedelta:
-    from .profiles import matching_settings
-
     return timedelta(days=matching_settings(organisation_id).link_valid_days) + LINK_GRACE
 
 
 def _proposal(proposal_id):
-    from .models import Proposal
-
     return Proposal.objects.select_related("participant").get(pk=proposal_id)
 
 
 def _offered(proposal):
-    from .models import CandidateStatus
-
     return list(proposal.candidates.filter(status=CandidateStatus.OFFERED)
                 .select_related("volunteer").order_by("position"))
 
@@ -78,8 +76,6 @@ def _proposal_message(proposal_id, kind, key, line, reminder=False):
 
 def send_proposal_to_participant(proposal_id: int) -> None:
     """SMS (or e-mail) to the participant: a proposal is waiting, with their personal link."""
-    from .models import Proposal
-
     sent_at = Proposal.objects.values_list("sent_at", flat=True).get(pk=proposal_id)
     # A proposal opened again (the chosen volunteer declined) is a new message.
     stamp = int(sent_at.timestamp()) if sent_at else 0
@@ -90,8 +86,6 @@ def send_proposal_to_participant(proposal_id: int) -> None:
 
 def remind_participant(proposal_id: int) -> None:
     """Reminder to the participant about an unanswered proposal (a fresh link)."""
-    from .models import Proposal
-
     reminded = Proposal.objects.values_list("reminded_at", flat=True).get(pk=proposal_id)
     stamp = int(reminded.timestamp()) if reminded else 0
     _proposal_message(proposal_id, kinds.PROPOSAL_REMINDER,
@@ -101,8 +95,6 @@ def remind_participant(proposal_id: int) -> None:
 
 def confirm_choice_to_participant(proposal_id: int) -> None:
     """Tells the participant their choice was received and the volunteer is being asked."""
-    from .models import CandidateStatus
-
     proposal = _proposal(proposal_id)
     chosen = proposal.candidates.filter(status=CandidateStatus.CHOSEN).select_related(
         "volunteer").first()
@@ -120,8 +112,6 @@ def confirm_choice_to_participant(proposal_id: int) -> None:
 
 def confirm_answer_to_participant(proposal_id: int) -> None:
     """Tells the participant their answer ("none of these", "call me") was received."""
-    from .models import ProposalStatus
-
     proposal = _proposal(proposal_id)
     if proposal.status == ProposalStatus.CALL_ME:
         # They asked for a phone call: the proposal's call task is the coordinator's
@@ -153,8 +143,6 @@ def tell_participant_back_on_waiting_list(proposal_id: int) -> None:
 def ask_volunteer_to_accept(offer_id: int, step: str = "ask") -> None:
     """E-mail and SMS to the chosen volunteer with their personal accept/decline link;
     `step` names the message (the first ask, the reminder), each sent once."""
-    from .models import VolunteerOffer
-
     offer = VolunteerOffer.objects.select_related("volunteer", "proposal__participant").get(
         pk=offer_id)
     volunteer = offer.volunteer
@@ -182,8 +170,6 @@ def ask_volunteer_to_accept(offer_id: int, step: str = "ask") -> None:
 
 def invite_to_introduction_meeting(meeting_id: int) -> None:
     """Tells the participant and the volunteer when and where the introduction meeting is."""
-    from .models import IntroductionMeeting
-
     meeting = IntroductionMeeting.objects.select_related("participant", "volunteer").get(
         pk=meeting_id)
     stamp = int(meeting.planned_at.timestamp())
@@ -210,11 +196,6 @@ def invite_to_introduction_meeting(meeting_id: int) -> None:
 
 def handle_reply(reply: hooks.Reply) -> None:
     """An SMS answer to a proposal: a number chooses, NONE/NEE/GEEN or CALL/BEL answer."""
-    from django.core.exceptions import ValidationError
-
-    from .models import Proposal
-    from .services import handle_proposal_reply
-
     proposal = Proposal.objects.filter(pk=_subject_id(reply.subject)).first()
     if proposal is None:
         raise hooks.ReplyNotUnderstood()

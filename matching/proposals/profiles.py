@@ -9,12 +9,14 @@ import math
 from collections import defaultdict
 from datetime import date
 
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
 from matching.intake.models import Interest, Participant, Strength, Volunteer
+from matching.intake.selectors import ON_WAITING_LIST
 from matching.scoring import pairs
 from matching.scoring.fit import age_bounds
 
@@ -150,8 +152,6 @@ def volunteer_profiles(queryset, on: date | None = None) -> list[pairs.Profile]:
 
 
 def _interest_ids():
-    from django.contrib.postgres.aggregates import ArrayAgg
-
     return ArrayAgg("interests__id", default=[])
 
 
@@ -174,8 +174,6 @@ def interest_rarity(organisation) -> dict[int, float]:
 
 
 def _interest_rarity(organisation_id) -> dict[int, float]:
-    from matching.intake.selectors import ON_WAITING_LIST
-
     people = Participant.objects.filter(organisation_id=organisation_id,
                                         status__in=ON_WAITING_LIST)
     volunteers = Volunteer.objects.filter(organisation_id=organisation_id, status="active")

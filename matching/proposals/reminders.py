@@ -9,7 +9,7 @@ names are part of each SentReminder's key, and renaming them would send again.
 
 import datetime
 
-from django.db.models import Value
+from django.db.models import Q, Value
 from django.utils.translation import gettext_lazy as _
 
 from matching.intake import reach
@@ -26,14 +26,17 @@ from notifications.reminders import (
     window,
 )
 
+from . import messaging
+from . import services as proposal_services
+from .models import MatchingSettings, OfferStatus, Proposal, ProposalStatus, VolunteerOffer
+from .selectors import proposals_due_for_call_task, proposals_due_for_reminder
+
 
 class _ProposalStep(Kind):
     setting = ""
     period = ""
 
     def settings_for(self, organisation):
-        from .models import MatchingSettings
-
         found = MatchingSettings.objects.filter(organisation=organisation).first()
         field = MatchingSettings._meta.get_field(self.setting)
         return [(field.verbose_name, getattr(found, self.setting) if found else field.default)]
@@ -51,8 +54,6 @@ class _ProposalStep(Kind):
             yield self._item(proposal)
 
     def upcoming(self, now, until):
-        from .models import MatchingSettings, Proposal, ProposalStatus
-
         days, default = setting_map(MatchingSettings, self.setting)
         queryset = Proposal.objects.filter(status=ProposalStatus.OPEN, sent_at__isnull=False)
         if self.period == "reminder":
@@ -74,14 +75,9 @@ class ProposalReminder(_ProposalStep):
     period = "reminder"
 
     def selector(self, today):
-        from .selectors import proposals_due_for_reminder
-
         return proposals_due_for_reminder(today)
 
     def send(self, item):
-        from . import services as proposal_services
-        from .models import Proposal
-
         return proposal_services.proposal_remind(proposal=Proposal.objects.get(pk=item.subject_id))
 
 
@@ -93,14 +89,9 @@ class ProposalCallTask(_ProposalStep):
     period = "call"
 
     def selector(self, today):
-        from .selectors import proposals_due_for_call_task
-
         return proposals_due_for_call_task(today)
 
     def send(self, item):
-        from . import services as proposal_services
-        from .models import Proposal
-
         proposal = Proposal.objects.get(pk=item.subject_id)
         return proposal_services.proposal_to_call_task(proposal=proposal)
 
@@ -114,10 +105,6 @@ class _OfferStep(_ProposalStep):
                    f"volunteer:{offer.volunteer_id}", due_at)
 
     def _offers(self, until_day):
-        from django.db.models import Q
-
-        from .models import MatchingSettings, OfferStatus, VolunteerOffer
-
         days, default = setting_map(MatchingSettings, self.setting)
         asked = VolunteerOffer.objects.filter(status=OfferStatus.ASKED)
         condition = Q(pk__in=[])
@@ -145,8 +132,6 @@ class _OfferStep(_ProposalStep):
         return window(items, now, until)
 
     def _asked_offer(self, item):
-        from .models import OfferStatus, VolunteerOffer
-
         offer = VolunteerOffer.objects.select_related("volunteer").get(pk=item.subject_id)
         return offer if offer.status == OfferStatus.ASKED else None
 
@@ -159,8 +144,6 @@ class OfferReminder(_OfferStep):
     period = "reminder"
 
     def send(self, item):
-        from . import messaging
-
         offer = self._asked_offer(item)
         if offer is None:
             return False

@@ -11,7 +11,7 @@ from datetime import datetime, time, timedelta
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from matching.intake.models import Interest, Participant, ParticipantStatus, Volunteer
+from matching.intake.models import AgeRange, Interest, Participant, ParticipantStatus, Volunteer
 from matching.scoring import pairs
 
 from . import blocks, profiles
@@ -258,8 +258,6 @@ def participant_page_candidates(proposal, language) -> list:
 
 
 def _age_range_label(person) -> str:
-    from matching.intake.models import AgeRange
-
     if person.age_range:
         return AgeRange(person.age_range).label
     bounds = person.age_bounds()

@@ -21,6 +21,7 @@ from matching.intake import versions
 from matching.intake.models import Participant, ParticipantStatus, Volunteer
 from matching.intake.services import participant_mark_matched
 from matching.scoring import pairs, rounds
+from notifications import services as notify
 
 from . import handover, messaging, profiles, tokens
 from .models import (
@@ -77,8 +78,6 @@ def _tell(func, *args):
 
 
 def _issue_link(obj, purpose, recipient_key, person, subject):
-    from notifications import services as notify
-
     valid_days = profiles.matching_settings(obj.organisation_id).link_valid_days
     with transaction.atomic():
         type(obj).objects.filter(pk=obj.pk).update(

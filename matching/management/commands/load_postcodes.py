@@ -7,8 +7,8 @@ from matching.intake.models import Postcode
 class Command(BaseCommand):
     help = (
         "Loads the Belgian postcodes (with municipality and coordinates) from "
-        "matching/intake/data/be_postcodes.csv, or from the CSV file given. Adds new ones and updates "
-        "changed ones; safe to run again. The migrations already load the shipped file."
+        "matching/intake/data/be_postcodes.csv, or from the CSV file given. Adds new ones and "
+        "updates changed ones; safe to run again. The migrations already load the shipped file."
     )
 
     def add_arguments(self, parser):

@@ -7,7 +7,9 @@ home and reports"). Reads the domain apps' models directly: the reports are aggr
 that no room's selector offers, and organisations only reads them.
 """
 
+import csv
 import datetime
+import io
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -17,6 +19,11 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from openpyxl import Workbook
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from buddy.exports import safe_row
 from coaching.models import Attendance, IntervisionSession, SessionStatus
@@ -521,9 +528,6 @@ def _export_rows(report: Report) -> list[list]:
 
 
 def to_csv(report: Report) -> str:
-    import csv
-    import io
-
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(safe_row([_("Report"), report.period_ref, ""]))
@@ -533,10 +537,6 @@ def to_csv(report: Report) -> str:
 
 
 def to_xlsx(report: Report) -> bytes:
-    import io
-
-    from openpyxl import Workbook
-
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Report")[:31]
@@ -552,13 +552,6 @@ def to_xlsx(report: Report) -> bytes:
 
 def to_pdf(report: Report, organisation_name: str = "") -> bytes:
     """A printable A4 PDF: the title, the period and each section as a table."""
-    import io
-
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import getSampleStyleSheet
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
     styles = getSampleStyleSheet()
     out = io.BytesIO()
     title = _("Report %(start)s to %(end)s") % {"start": report.start.isoformat(),

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from desk.privacy import selectors, services
 from organisations.models import Organisation
-from organisations.privacy import selectors, services
 from organisations.scoping import all_organisations, organisation_scope
 
 

@@ -4,9 +4,15 @@ from the former `reminders` app (part of each SentReminder's key)."""
 
 import datetime
 
+from django.conf import settings
 from django.db.models import Value
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from duos.selectors import follow_up_items
+from matching.proposals.models import CallTaskStatus, ProposalCallTask
+from notifications import services
+from notifications.models import CoordinatorTask, RecipientRole
 from notifications.reminders import (
     Due,
     Kind,
@@ -19,6 +25,7 @@ from notifications.reminders import (
     reminder_settings,
     window,
 )
+from organisations.models import Organisation, Role, User
 
 
 @register
@@ -34,8 +41,6 @@ class CoordinatorDigest(Kind):
         return own_settings(organisation, "digest_hour")
 
     def _items(self, day):
-        from organisations.models import Organisation, Role, User
-
         settings_of = reminder_settings()
         # Organisation's manager is scoped: the staff page sees its own coordinators only.
         users = (User.objects.filter(role=Role.COORDINATOR, is_active=True,
@@ -63,15 +68,6 @@ class CoordinatorDigest(Kind):
         return window(items, now, until)
 
     def send(self, item):
-        from django.conf import settings
-        from django.urls import reverse
-
-        from duos.selectors import follow_up_items
-        from matching.proposals.models import CallTaskStatus, ProposalCallTask
-        from notifications import services
-        from notifications.models import CoordinatorTask, RecipientRole
-        from organisations.models import User
-
         user = User.objects.get(pk=item.subject_id, organisation_id=item.organisation_id)
         day = datetime.date.fromisoformat(item.period_key)
         lines = [f"{entry.title}: {entry.duo.participant.display_name} & "
