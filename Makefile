@@ -42,10 +42,11 @@ pytest: install
 bench: install
 	$(BIN)/python -m benchmarks
 
-## make messages: extract the messages, fill them from tools/translations/, compile.
+## make messages: extract the messages into locale/*/LC_MESSAGES/django.po, then compile them.
+## The .po files are the source of the translations: edit them (by hand, Poedit, Weblate);
+## extracting again keeps every msgstr and only adds, marks fuzzy or retires messages.
 messages: install
-	$(BIN)/python manage.py makemessages -l nl -l fr -l en --no-location --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'tools/*'
-	$(BIN)/python tools/translate.py
+	$(BIN)/python manage.py makemessages -l nl -l fr -l en --no-wrap --no-location --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'tools/*'
 	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
 
 ## make lock: re-pin every dependency after changing pyproject.toml.

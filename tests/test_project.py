@@ -1,11 +1,13 @@
 """The project's set-up: deploy checks, the compose file, the translations."""
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import polib
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,20 +81,97 @@ def test_env_example_lists_every_variable_the_settings_read():
     assert read - listed == set()
 
 
+LANGUAGES = ("nl", "fr", "en")
+PLURAL_FORMS = {"nl": "nplurals=2; plural=(n != 1);", "fr": "nplurals=2; plural=(n > 1);",
+                "en": "nplurals=2; plural=(n != 1);"}
+
+
+def po_path(language: str) -> Path:
+    return ROOT / "locale" / language / "LC_MESSAGES" / "django.po"
+
+
 def test_translations_are_complete_and_compiled():
-    for language in ("nl", "fr", "en"):
-        po_path = ROOT / "locale" / language / "LC_MESSAGES" / "django.po"
-        mo_path = po_path.with_suffix(".mo")
-        po = polib.pofile(str(po_path))
-        if language != "en":
-            assert po.untranslated_entries() == [], (language, po.untranslated_entries()[:3])
-            assert po.fuzzy_entries() == [], (language, po.fuzzy_entries()[:3])
+    """The .po files are the source: every msgid has its msgstr in nl, fr and en, none fuzzy."""
+    for language in LANGUAGES:
+        mo_path = po_path(language).with_suffix(".mo")
+        po = polib.pofile(str(po_path(language)))
+        assert po.untranslated_entries() == [], (language, po.untranslated_entries()[:3])
+        assert po.fuzzy_entries() == [], (language, po.fuzzy_entries()[:3])
         mo = polib.mofile(str(mo_path))
         compiled = {(e.msgctxt, e.msgid): e.msgstr for e in mo}
         for entry in po.translated_entries():
             assert compiled.get((entry.msgctxt, entry.msgid)) == entry.msgstr, (
-                f"{mo_path} is older than {po_path}: run `make messages`"
+                f"{mo_path} is older than {po_path(language)}: run `make messages`"
             )
+
+
+def test_message_file_headers_name_the_language_and_its_plural_rule():
+    for language in LANGUAGES:
+        po = polib.pofile(str(po_path(language)))
+        assert not po.metadata_is_fuzzy, language
+        meta = po.metadata
+        assert meta["Language"] == language
+        assert meta["Plural-Forms"] == PLURAL_FORMS[language], language
+        assert meta["Content-Type"] == "text/plain; charset=UTF-8", language
+        for field in ("Project-Id-Version", "Language-Team", "Last-Translator"):
+            assert meta[field] and "PACKAGE" not in meta[field] and "FULL NAME" not in meta[field]
+
+
+def test_msgfmt_check_passes_on_every_message_file():
+    msgfmt = shutil.which("msgfmt")
+    if msgfmt is None:
+        pytest.fail("msgfmt not found: install GNU gettext (apt-get install gettext), "
+                    "as .ci/run does")
+    for language in LANGUAGES:
+        result = subprocess.run(
+            [msgfmt, "-c", "--check-format", "-o", os.devnull, str(po_path(language))],
+            capture_output=True, text=True,
+        )
+        assert result.returncode == 0 and result.stderr == "", result.stderr
+
+
+def test_the_translation_tables_are_gone_and_make_messages_only_extracts_and_compiles():
+    """Nothing writes over the .po files: a translator's work there survives `make messages`."""
+    assert not (ROOT / "tools" / "translations").exists()
+    assert not (ROOT / "tools" / "translate.py").exists()
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = makefile.split("\nmessages:", 1)[1].split("\n\n", 1)[0]
+    commands = [line.strip() for line in recipe.splitlines()[1:]]
+    assert "translate.py" not in recipe
+    assert len(commands) == 2, commands
+    assert commands[0].startswith("$(BIN)/python manage.py makemessages ")
+    assert "--no-wrap" in commands[0] and "--no-location" in commands[0]
+    assert commands[1].startswith("$(BIN)/python manage.py compilemessages ")
+
+
+GETTEXT_NAMES = {"_", "gettext", "gettext_lazy", "gettext_noop", "ngettext", "ngettext_lazy",
+                 "pgettext", "pgettext_lazy", "npgettext", "npgettext_lazy"}
+
+
+def test_no_gettext_call_inside_an_f_string():
+    """xgettext does not look inside f-strings: such a message never reaches the .po files."""
+    import ast
+
+    found = []
+    for folder, dirs, files in os.walk(ROOT):
+        here = Path(folder)
+        if here == ROOT:
+            dirs[:] = [d for d in dirs if d not in {".venv", "var", "tests", "tools", "locale"}]
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            if not name.endswith(".py"):
+                continue
+            path = here / name
+            for node in ast.walk(ast.parse(path.read_text(), str(path))):
+                if not isinstance(node, ast.JoinedStr):
+                    continue
+                for call in ast.walk(node):
+                    if isinstance(call, ast.Call) and (
+                        getattr(call.func, "id", None) in GETTEXT_NAMES
+                        or getattr(call.func, "attr", None) in GETTEXT_NAMES
+                    ):
+                        found.append(f"{path.relative_to(ROOT)}:{call.lineno}")
+    assert found == [], f"gettext inside an f-string (makemessages misses it): {found}"
 
 
 def test_an_empty_service_address_means_the_embedded_default():

@@ -30,8 +30,8 @@ def _table(rows: list[dict]) -> list[str]:
 
 def as_markdown(data: dict) -> bytes:
     """The same content as the JSON, as headed sections a person can read or print."""
-    lines = [f"# {_('Data held about this person')}", ""]
-    lines += [f"## {_('Profile')}", ""]
+    lines = ["# " + _("Data held about this person"), ""]
+    lines += ["## " + _("Profile"), ""]
     lines += [f"- {key}: {_value(value)}" for key, value in data["profile"].items()] + [""]
     sections = [("consents", _("Consents")), ("proposals", _("Proposals")),
                 ("invitations", _("Intervision invitations")), ("attendance", _("Attendance")),
@@ -39,15 +39,15 @@ def as_markdown(data: dict) -> bytes:
     for key, title in sections:
         if key in data:
             lines += [f"## {title}", "", *_table(data[key])]
-    lines += [f"## {_('Duos')}", ""]
+    lines += ["## " + _("Duos"), ""]
     for duo in data["duos"]:
-        lines += [f"### {_('Duo')} {duo['id']}", ""]
+        lines += ["### " + _("Duo") + f" {duo['id']}", ""]
         lines += [f"- {key}: {_value(value)}" for key, value in duo.items()
                   if key not in ("meetings", "expenses", "endings", "agreement")]
         lines += [f"- {key}: {_value(value)}" for key, value in (duo["agreement"] or {}).items()]
-        lines += ["", f"#### {_('Meetings')}", "", *_table(duo["meetings"])]
+        lines += ["", "#### " + _("Meetings"), "", *_table(duo["meetings"])]
         if "expenses" in duo:
-            lines += [f"#### {_('Expenses')}", "", *_table(duo["expenses"])]
+            lines += ["#### " + _("Expenses"), "", *_table(duo["expenses"])]
     if not data["duos"]:
         lines += [_("Nothing."), ""]
     return "\n".join(lines).encode("utf-8")

@@ -79,7 +79,8 @@ def resolve(code, municipality=""):
     if len(rows) > 1:
         raise ValidationError(
             {"municipality": _("Postcode %(code)s covers several municipalities: write %(names)s.")
-             % {"code": code, "names": f" {_('or')} ".join(row.municipality for row in rows)}},
+             % {"code": code,
+                "names": (" " + _("or") + " ").join(row.municipality for row in rows)}},
             code="ambiguous_postcode",
         )
     return rows[0]

@@ -107,7 +107,7 @@ class ProposalRound(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
-        return f"{_('Proposal round')} {self.pk}"
+        return _("Proposal round") + f" {self.pk}"
 
 
 class ProposalStatus(models.TextChoices):
@@ -181,7 +181,7 @@ class Proposal(models.Model):
         ]
 
     def __str__(self):
-        return f"{_('Proposal')} {self.pk}"
+        return _("Proposal") + f" {self.pk}"
 
     @property
     def is_answerable(self):
@@ -282,7 +282,7 @@ class VolunteerOffer(models.Model):
         ordering = ["-asked_at", "-id"]
 
     def __str__(self):
-        return f"{_('Question to')} {self.volunteer}"
+        return _("Question to %(name)s") % {"name": self.volunteer}
 
 
 class GoOn(models.TextChoices):
@@ -337,7 +337,7 @@ class IntroductionMeeting(models.Model):
         ordering = ["planned_at", "id"]
 
     def __str__(self):
-        return f"{_('Introduction meeting')} {self.pk}"
+        return _("Introduction meeting") + f" {self.pk}"
 
     @property
     def ready_to_decide(self):
