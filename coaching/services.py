@@ -38,7 +38,6 @@ from .models import (
     TrainingCompletion,
     TrainingModule,
 )
-from .selectors import coaching_settings
 
 THIS = "this"
 REST_OF_SERIES = "rest_of_series"
@@ -486,31 +485,6 @@ def sms_reply_received(*, organisation, answer, invitation_id=None, phone=None
 
 def _phone_is(phone):
     return Q(volunteer__phone=phone) | Q(participant__phone=phone)
-
-
-@transaction.atomic
-def reminders_send(*, organisation, now=None) -> list[Invitation]:
-    """Reminds, once each, everyone with a seat or a maybe of a session that starts within
-    the organisation's reminder days (0 days: no reminders). Safe to run twice, and by two
-    workers at once (rows already taken by the other are skipped)."""
-    now = now or _now()
-    lead_days = coaching_settings(organisation).reminder_lead_days
-    if not lead_days:
-        return []
-    invitations = list(
-        Invitation.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(session__organisation=organisation, session__status=SessionStatus.PLANNED,
-                session__starts_at__gt=now,
-                session__starts_at__lte=now + datetime.timedelta(days=lead_days),
-                answer__in=[Answer.YES, Answer.MAYBE], waiting_position__isnull=True,
-                reminded_at__isnull=True)
-        .select_related("session__organisation", "volunteer").order_by("id")
-    )
-    for invitation in invitations:
-        invitation.reminded_at = now
-        invitation.save(update_fields=["reminded_at"])
-        _tell(invitation.session, invitation, "remind", calendar.REQUEST)
-    return invitations
 
 
 @transaction.atomic

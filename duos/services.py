@@ -57,7 +57,7 @@ from .models import (
     With,
     agreement_end_date,
 )
-from .selectors import duo_settings_for, end_question_due
+from .selectors import duo_settings_for
 
 DEFAULT_DURATION_MONTHS = 12
 MAX_EXPENSE = Decimal("1000.00")
@@ -550,16 +550,6 @@ def participant_ask_how_it_is_going(*, duo, today=None) -> Duo:
     return duo
 
 
-def how_is_it_going_questions_send(today=None) -> int:
-    """Asks the participants of running duos how it is going, every N weeks (per
-    organisation; never when N is 0). Runs in the caller's scope; safe to run twice."""
-    today = today or _today()
-    duos = selectors.how_is_it_going_due(today)
-    for duo in duos:
-        participant_ask_how_it_is_going(duo=duo, today=today)
-    return len(duos)
-
-
 @transaction.atomic
 def meeting_log_reminder_send(*, duo, today=None) -> Duo:
     """Reminds the volunteer, with a link to the meeting-log page, to log their meetings;
@@ -573,16 +563,6 @@ def meeting_log_reminder_send(*, duo, today=None) -> Duo:
     duo.save(update_fields=["log_reminder_sent_on"])
     _tell(messaging.send_meeting_log_link, duo)
     return duo
-
-
-def meeting_log_reminders_send(today=None) -> int:
-    """Reminds every volunteer whose duo has logged nothing for one agreed meeting
-    interval (weekly, every two weeks, monthly). Safe to run twice."""
-    today = today or _today()
-    duos = selectors.meeting_log_reminder_due(today)
-    for duo in duos:
-        meeting_log_reminder_send(duo=duo, today=today)
-    return len(duos)
 
 
 @transaction.atomic
@@ -715,15 +695,6 @@ def end_question_ask(*, duo, today=None) -> Duo:
     for side in Side.values:
         _tell(messaging.ask_end_question, duo, side)
     return duo
-
-
-def end_questions_send(today=None) -> int:
-    """Asks the end question to every duo for which it is due today (in the caller's
-    scope); returns how many were asked. Safe to run twice."""
-    duos = end_question_due(today or _today())
-    for duo in duos:
-        end_question_ask(duo=duo, today=today)
-    return len(duos)
 
 
 def _extension_of(answers, agreement):

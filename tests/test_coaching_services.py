@@ -13,6 +13,7 @@ from django.utils import timezone
 from coaching import messaging, services
 from coaching.models import Answer, AnswerChannel, Audience, Invitation, SessionStatus
 from matching.intake.models import Volunteer, VolunteerStatus
+from notifications.tasks import reminders_dispatch
 from organisations.scoping import all_organisations
 from tests.factories import CoordinatorFactory
 from tests.factories_coaching import (
@@ -584,8 +585,6 @@ def test_facilitator_of_another_organisation_is_refused(organisation, other_orga
 
 def test_reminders_go_once_to_seats_and_maybes_within_the_lead_days(organisation, outbox,
                                                                     committed):
-    from coaching.tasks import send_session_reminders
-
     soon = SessionFactory(organisation=organisation, starts_at=in_days(5), capacity=1)
     seated, maybe, no, waiting = _invited(soon, 4)
     services.invitation_answer(seated, Answer.YES, AnswerChannel.LINK)
@@ -593,10 +592,11 @@ def test_reminders_go_once_to_seats_and_maybes_within_the_lead_days(organisation
     services.invitation_answer(no, Answer.NO, AnswerChannel.LINK)
     services.invitation_answer(waiting, Answer.YES, AnswerChannel.LINK)
     with committed():
-        assert send_session_reminders() == 0  # five days ahead, three days' lead
+        # Five days ahead, three days' lead: not yet.
+        assert reminders_dispatch(only={"coaching.session_reminder"}) == 0
     with time_machine.travel(soon.starts_at - datetime.timedelta(days=2)), committed():
-        send_session_reminders()
-        send_session_reminders()
+        reminders_dispatch(only={"coaching.session_reminder"})
+        reminders_dispatch(only={"coaching.session_reminder"})
     assert outbox.ids("remind") == sorted([seated.pk, maybe.pk])
 
 
@@ -607,7 +607,7 @@ def test_no_reminders_when_the_organisation_sets_zero_days(organisation, outbox,
     (invitation,) = _invited(session, 1)
     services.invitation_answer(invitation, Answer.YES, AnswerChannel.LINK)
     with committed():
-        assert services.reminders_send(organisation=organisation) == []
+        assert reminders_dispatch(only={"coaching.session_reminder"}) == 0
     assert outbox == []
 
 

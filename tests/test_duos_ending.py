@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from duos import selectors, services, tasks
+from duos import selectors, services
 from duos.models import (
     Alert,
     AlertKind,
@@ -19,6 +19,7 @@ from duos.models import (
     Side,
 )
 from matching.intake.models import ParticipantStatus, Volunteer, VolunteerStatus
+from notifications.tasks import reminders_dispatch
 from tests.factories_duos import ParticipantFactory, active_duo
 
 START = datetime.date(2025, 9, 1)
@@ -43,11 +44,11 @@ def test_the_end_question_is_due_four_weeks_before_the_end_and_asked_once(duo):
     assert duo.agreement.end_date == END
     with _at(END - datetime.timedelta(weeks=4, days=1)):
         assert selectors.end_question_due() == []
-        assert tasks.end_questions_send() == 0
+        assert reminders_dispatch(only={"duos.end_question"}) == 0
     with _at(END - datetime.timedelta(weeks=4)):
         assert selectors.end_question_due() == [duo]
-        assert tasks.end_questions_send() == 1
-        assert tasks.end_questions_send() == 0
+        assert reminders_dispatch(only={"duos.end_question"}) == 1
+        assert reminders_dispatch(only={"duos.end_question"}) == 0
     duo.refresh_from_db()
     assert duo.status == DuoStatus.ENDING
     assert duo.end_question_asked_on == END - datetime.timedelta(weeks=4)
@@ -71,7 +72,7 @@ def test_open_ended_duos_are_never_asked(organisation):
 @pytest.mark.django_db
 def test_both_extend_extends_the_agreement_from_the_old_end_date(duo):
     with _at(END - datetime.timedelta(weeks=4)):
-        services.end_questions_send()
+        reminders_dispatch(only={"duos.end_question"})
         services.end_answer_record(duo=duo, side=Side.VOLUNTEER, answer="extend",
                                    duration_kind=DurationKind.MONTHS, duration_months=6)
         duo.refresh_from_db()
@@ -213,7 +214,7 @@ def test_end_page_after_the_answers_only_asks_for_the_close(coordinator, coordin
 @pytest.mark.django_db
 def test_the_timeline_shows_the_end_question_and_the_answers(coordinator_client, duo):
     with _at(END - datetime.timedelta(weeks=4)):
-        services.end_questions_send()
+        reminders_dispatch(only={"duos.end_question"})
         services.end_answer_record(duo=duo, side=Side.VOLUNTEER, answer="close")
         detailed = selectors.duo_detail_queryset().get(pk=duo.pk)
         kinds = [entry.kind for entry in selectors.duo_timeline(detailed)]

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from duos import selectors, services, tasks
 from duos.models import Alert, AlertKind, CheckIn, DuoSettings
+from notifications.tasks import reminders_dispatch
 from tests.factories import CoordinatorFactory
 from tests.factories_duos import active_duo, volunteer_with_account
 
@@ -273,12 +274,12 @@ def test_participant_is_asked_how_it_is_going_every_six_weeks(
         duo_and_account, django_capture_on_commit_callbacks):
     duo, _account = duo_and_account
     with _at(START + datetime.timedelta(weeks=6, days=-1)):
-        assert tasks.how_is_it_going_questions_send() == 0
+        assert reminders_dispatch(only={"duos.how_is_it_going"}) == 0
     with (_at(START + datetime.timedelta(weeks=6)),
           mock.patch("duos.messaging.ask_how_it_is_going") as ask,
           django_capture_on_commit_callbacks(execute=True)):
-        assert tasks.how_is_it_going_questions_send() == 1
-        assert tasks.how_is_it_going_questions_send() == 0
+        assert reminders_dispatch(only={"duos.how_is_it_going"}) == 1
+        assert reminders_dispatch(only={"duos.how_is_it_going"}) == 0
     ask.assert_called_once()
     assert ask.call_args.args[0].pk == duo.pk
     duo.refresh_from_db()
@@ -306,7 +307,7 @@ def test_no_how_is_it_going_sms_when_the_organisation_turned_it_off(organisation
                                                                      duo_and_account):
     DuoSettings.objects.create(organisation=organisation, ask_how_every_weeks=0)
     with _at(START + datetime.timedelta(weeks=20)):
-        assert tasks.how_is_it_going_questions_send() == 0
+        assert reminders_dispatch(only={"duos.how_is_it_going"}) == 0
 
 
 @pytest.mark.django_db
@@ -317,14 +318,14 @@ def test_volunteer_is_reminded_to_log_once_per_meeting_interval(duo_and_account)
                                     date=START + datetime.timedelta(days=10),
                                     duration="short", how_it_went=4)
     with _at(START + datetime.timedelta(days=23)):
-        assert tasks.meeting_log_reminders_send() == 0
+        assert reminders_dispatch(only={"duos.meeting_log_reminder"}) == 0
     with _at(START + datetime.timedelta(days=24)):
-        assert tasks.meeting_log_reminders_send() == 1
-        assert tasks.meeting_log_reminders_send() == 0
+        assert reminders_dispatch(only={"duos.meeting_log_reminder"}) == 1
+        assert reminders_dispatch(only={"duos.meeting_log_reminder"}) == 0
     with _at(START + datetime.timedelta(days=37)):
-        assert tasks.meeting_log_reminders_send() == 0
+        assert reminders_dispatch(only={"duos.meeting_log_reminder"}) == 0
     with _at(START + datetime.timedelta(days=38)):
-        assert tasks.meeting_log_reminders_send() == 1
+        assert reminders_dispatch(only={"duos.meeting_log_reminder"}) == 1
 
 
 @pytest.mark.django_db
@@ -379,15 +380,9 @@ def test_a_late_answer_after_the_duo_closed_opens_no_alert(coordinator, duo_and_
 
 
 @pytest.mark.django_db
-def test_follow_up_command_runs_every_job_once(duo_and_account):
-    import io
-
-    from django.core.management import call_command
-
+def test_the_alerts_scan_opens_each_alert_once(duo_and_account):
     duo, _account = duo_and_account
-    out = io.StringIO()
-    day = (START + datetime.timedelta(weeks=8)).isoformat()
-    call_command("duos_follow_up", today=day, stdout=out)
-    assert "alerts opened: 2" in out.getvalue()
-    call_command("duos_follow_up", today=day, stdout=out)
+    with _at(START + datetime.timedelta(weeks=8)):
+        assert tasks.alerts_scan() == 2
+        assert tasks.alerts_scan() == 0
     assert Alert.objects.filter(duo=duo, resolved_at__isnull=True).count() == 2

@@ -19,6 +19,7 @@ from matching.proposals.models import VolunteerOffer
 from notifications import services as notify
 from notifications.models import CoordinatorTask, Message, SignedLink, TaskKind
 from notifications.sms.backends import locmem
+from notifications.tasks import reminders_dispatch
 from tests import factories_coaching, factories_duos
 from tests.factories_proposals import CandidateFactory, ProposalFactory
 from tests.test_sms_webhooks import TOKEN, twilio_sms
@@ -439,6 +440,6 @@ def test_moved_up_changed_and_reminder_reach_the_invitees(organisation, send):
         coaching_services.session_update(session=session, scope="this", place="De Krook")
     assert [s.body for s in sms_to(second.phone) if "De Krook" in s.body]
     with send():
-        coaching_services.reminders_send(organisation=organisation)
-        coaching_services.reminders_send(organisation=organisation)
+        reminders_dispatch(only={"coaching.session_reminder"})
+        reminders_dispatch(only={"coaching.session_reminder"})
     assert templates_sent().count("coaching.reminder") == 1
