@@ -390,13 +390,6 @@ def meeting_log_list():
         "-date", "-id")
 
 
-def last_meeting_dates(duo_ids) -> dict:
-    return dict(
-        MeetingLog.objects.filter(duo_id__in=duo_ids, did_not_meet=False)
-        .values("duo_id").annotate(last=Max("date")).values_list("duo_id", "last")
-    )
-
-
 def duos_over_monthly_max(month: datetime.date) -> set[int]:
     """Ids of the duos whose expenses of the month (rejected ones aside) exceed the monthly
     maximum of their agreement (one query)."""

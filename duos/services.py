@@ -34,7 +34,6 @@ from .models import (
     ConfirmationChannel,
     ContactHow,
     Duo,
-    DuoSettings,
     DuoStatus,
     DurationKind,
     EndAnswer,
@@ -876,17 +875,3 @@ def duo_close(*, duo, closed_by, participant_wants_new_buddy, volunteer_next,
         matching_services.volunteer_set_status(volunteer=duo.volunteer, status=status)
     _tell(messaging.tell_duo_closed, duo)
     return duo
-
-
-@transaction.atomic
-def duo_settings_save(*, organisation, **fields) -> DuoSettings:
-    """Changes how the organisation follows up its duos."""
-    duo_settings, _created = DuoSettings.objects.get_or_create(organisation=organisation)
-    for name, value in fields.items():
-        setattr(duo_settings, name, value)
-    try:
-        duo_settings.full_clean(exclude=["organisation"])
-    except ValidationError as exc:
-        raise ValidationError(exc.message_dict) from None
-    duo_settings.save()
-    return duo_settings

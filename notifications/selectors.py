@@ -33,10 +33,6 @@ def task_list(*, open_only: bool = True):
     return tasks.order_by("done_at", "-created_at", "-pk")
 
 
-def open_task_count() -> int:
-    return CoordinatorTask.objects.filter(done_at__isnull=True).count()
-
-
 def sms_usage_by_month():
     """SMS sent and received per month (Brussels time), with segments and estimated cost."""
     sent = Q(direction=Direction.OUT, sent_at__isnull=False)

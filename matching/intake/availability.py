@@ -32,10 +32,5 @@ def to_slots(mask: int) -> list[tuple[int, int]]:
     return [(i // 3, i % 3) for i in range(21) if mask >> i & 1]
 
 
-def slot_choices():
-    """Form choices: value "day-part", label "Monday morning"."""
-    return [(f"{d}-{p}", f"{DAYS[d]} {PARTS[p]}") for d in range(7) for p in range(3)]
-
-
 def describe(mask: int) -> str:
     return ", ".join(f"{DAYS[d]} {PARTS[p]}" for d, p in to_slots(mask))

@@ -68,23 +68,6 @@ def ready_volunteer_profiles(on=None) -> list:
     return [fit.volunteer_profile(row, year) for row in rows]
 
 
-def volunteer_fit_profiles(queryset=None, on=None) -> dict:
-    """{volunteer id: FitProfile} for a volunteer queryset (ready with capacity by default),
-    from one query; for code that needs to know which volunteer fits, not only how many."""
-    year = (on or timezone.localdate()).year
-    if queryset is None:
-        queryset = Volunteer.objects.ready_with_capacity(on)
-    return {row["id"]: fit.volunteer_profile(row, year)
-            for row in queryset.values(*fit.VOLUNTEER_FIT_FIELDS)}
-
-
-def participant_fit_profiles(queryset) -> dict:
-    """{participant id: FitProfile} for a participant queryset, from one query."""
-    year = timezone.localdate().year
-    return {row["id"]: fit.participant_profile(row, year)
-            for row in queryset.values(*fit.PARTICIPANT_FIT_FIELDS)}
-
-
 def _participant_row(participant) -> dict:
     return {name: getattr(participant, name) for name in fit.PARTICIPANT_FIT_FIELDS}
 

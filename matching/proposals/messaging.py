@@ -53,7 +53,7 @@ def _offered(proposal):
                 .select_related("volunteer").order_by("position"))
 
 
-def _proposal_message(proposal_id, kind, key, line, reminder=False):
+def _proposal_message(proposal_id, kind, key, line):
     proposal = _proposal(proposal_id)
     participant = proposal.participant
     candidates = _offered(proposal)
@@ -90,7 +90,7 @@ def remind_participant(proposal_id: int) -> None:
     stamp = int(reminded.timestamp()) if reminded else 0
     _proposal_message(proposal_id, kinds.PROPOSAL_REMINDER,
                       f"matching.proposal:{proposal_id}:reminder:{stamp}",
-                      _("Your buddy proposal is still waiting for your answer."), True)
+                      _("Your buddy proposal is still waiting for your answer."))
 
 
 def confirm_choice_to_participant(proposal_id: int) -> None:
