@@ -1,6 +1,5 @@
 """Reads shared by the pages, the API and the tasks, with their joins (constant queries)."""
 
-import calendar as _calendar
 import datetime
 from collections import defaultdict
 from collections.abc import Callable
@@ -10,6 +9,7 @@ from django.db.models import Count, Max, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from buddy.dates import add_months
 from duos.models import Alert, AlertKind
 from matching.intake.models import Participant, ParticipantStatus, Volunteer, VolunteerStatus
 from organisations.models import STAFF_ROLES, User
@@ -25,14 +25,6 @@ from .models import (
     TrainingCompletion,
     TrainingModule,
 )
-
-
-def months_before(day: datetime.date, months: int) -> datetime.date:
-    """The same day `months` calendar months earlier (the 31st becomes the month's last)."""
-    month_index = day.year * 12 + (day.month - 1) - months
-    year, month = divmod(month_index, 12)
-    month += 1
-    return datetime.date(year, month, min(day.day, _calendar.monthrange(year, month)[1]))
 
 
 def _start_of_day(day: datetime.date) -> datetime.datetime:
@@ -191,7 +183,7 @@ def no_recent_intervision(organisation, today) -> dict[int, list[SupportReason]]
     """Active volunteers not present at any intervision for the organisation's N months
     (volunteers who joined less than N months ago are left alone)."""
     months = coaching_settings(organisation).months_without_intervision
-    cutoff = months_before(today, months)
+    cutoff = add_months(today, -months)
     last = _last_attendance(organisation)
     reasons = {}
     volunteers = Volunteer.objects.filter(
@@ -315,7 +307,7 @@ class VolunteerAttendance:
 def month_starts(today, months) -> list[datetime.date]:
     """The first day of the last `months` months, oldest first, this month included."""
     first = today.replace(day=1)
-    return [months_before(first, n) for n in range(months - 1, -1, -1)]
+    return [add_months(first, -n) for n in range(months - 1, -1, -1)]
 
 
 def attendance_per_volunteer(*, today=None, months=6) -> tuple[list, list]:
@@ -354,7 +346,7 @@ class ActiveShare:
 def active_volunteers_at_intervision(*, today=None, months=6) -> ActiveShare:
     """How many active volunteers were present at one session or more in the last months."""
     today = today or timezone.localdate()
-    since = _start_of_day(months_before(today, months))
+    since = _start_of_day(add_months(today, -months))
     active = Volunteer.objects.filter(status=VolunteerStatus.ACTIVE)
     attended = active.filter(
         pk__in=Attendance.objects.filter(

@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
+from buddy.dates import add_months
 from organisations.audit import audit
 from organisations.models import AuditAction
 from organisations.permissions import StaffRequiredMixin
@@ -417,7 +418,7 @@ class FiguresView(StaffRequiredMixin, TemplateView):
         months, per_volunteer = selectors.attendance_per_volunteer(today=today, months=6)
         return super().get_context_data(
             sessions=list(selectors.attendance_per_session(
-                since=selectors.months_before(today, 12))),
+                since=add_months(today, -12))),
             months=months, per_volunteer=per_volunteer,
             share=selectors.active_volunteers_at_intervision(today=today, months=6),
             **kwargs)

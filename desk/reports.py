@@ -25,7 +25,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from buddy.exports import safe_row
+from buddy.dates import add_months
+from buddy.exports import csv_row, xlsx_append
 from coaching.models import Attendance, IntervisionSession, SessionStatus
 from duos.models import Duo, Ending, EndReason, Expense, ExpenseStatus, MeetingLog, Outcome
 from matching.intake.models import Participant, ParticipantStatus, Volunteer
@@ -140,17 +141,6 @@ def preset_period(name: str, today=None) -> tuple[datetime.date, datetime.date]:
         end = datetime.date(today.year, quarter_start_month, 1) - datetime.timedelta(days=1)
         return datetime.date(end.year, end.month - 2, 1), end
     return datetime.date(today.year, 1, 1), today
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return datetime.date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise ValueError(day)
 
 
 def _start(day: datetime.date) -> datetime.datetime:
@@ -530,9 +520,9 @@ def _export_rows(report: Report) -> list[list]:
 def to_csv(report: Report) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(safe_row([_("Report"), report.period_ref, ""]))
+    writer.writerow(csv_row([_("Report"), report.period_ref, ""]))
     for row in _export_rows(report):
-        writer.writerow(safe_row(row))
+        writer.writerow(csv_row(row))
     return out.getvalue()
 
 
@@ -540,9 +530,9 @@ def to_xlsx(report: Report) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Report")[:31]
-    sheet.append(safe_row([_("Report"), report.period_ref, ""]))
+    xlsx_append(sheet, [_("Report"), report.period_ref, ""])
     for row in _export_rows(report):
-        sheet.append(safe_row(row))
+        xlsx_append(sheet, row)
     sheet.column_dimensions["A"].width = 40
     sheet.column_dimensions["B"].width = 60
     out = io.BytesIO()

@@ -3,7 +3,6 @@
 The state of a duo changes only in `duos.services`; models hold data and invariants.
 """
 
-import calendar
 import datetime
 import uuid
 from decimal import Decimal
@@ -16,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from buddy.dates import add_months
 from matching.intake.models import Participant, Volunteer
 from matching.intake.reach import name_for_buddy
 from organisations.models import Organisation
@@ -122,14 +122,6 @@ class ConfirmationChannel(models.TextChoices):
     LINK = "link", _("Through a link")
     SMS_REPLY = "sms_reply", _("By SMS reply")
     PHONE = "phone_recorded_by_coordinator", _("By phone, recorded by the coordinator")
-
-
-def add_months(start: datetime.date, months: int) -> datetime.date:
-    """`start` plus a number of months; the 31st becomes the last day of a shorter month."""
-    month_index = start.month - 1 + months
-    year, month = start.year + month_index // 12, month_index % 12 + 1
-    day = min(start.day, calendar.monthrange(year, month)[1])
-    return datetime.date(year, month, day)
 
 
 def school_year_end(start: datetime.date) -> datetime.date:

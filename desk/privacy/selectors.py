@@ -4,9 +4,9 @@ import datetime
 
 from django.db.models.functions import Coalesce, Greatest
 
+from buddy.dates import add_months
 from coaching import privacy as coaching_privacy
 from duos import privacy as duos_privacy
-from duos.models import add_months
 from matching.intake import privacy as matching_privacy
 from matching.proposals import privacy as proposal_privacy
 from notifications import privacy as notifications_privacy

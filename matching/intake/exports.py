@@ -8,16 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from buddy.exports import csv_row, xlsx_append
+
 from . import selectors
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    """A cell that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def headers():
@@ -48,9 +41,9 @@ def _filename(extension):
 def waiting_list_csv(participants, counts) -> HttpResponse:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(headers())
+    writer.writerow(csv_row(headers()))
     for row in rows(participants, counts):
-        writer.writerow([neutralise(v) for v in row])
+        writer.writerow(csv_row(row))
     response = HttpResponse(
         "\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8",
     )
@@ -64,9 +57,9 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 def waiting_list_xlsx(participants, counts) -> HttpResponse:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Waiting list")[:31])
-    sheet.append(headers())
+    xlsx_append(sheet, headers())
     for row in rows(participants, counts):
-        sheet.append([neutralise(v) for v in row])
+        xlsx_append(sheet, row)
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(

@@ -6,7 +6,6 @@ The kinds named `reminders.*` keep the names they had in the former `reminders` 
 names are part of each SentReminder's key, and renaming them would send again.
 """
 
-import calendar
 import datetime
 
 from django.db.models import CharField, Exists, OuterRef, Q
@@ -15,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from buddy.dates import add_months
 from notifications import hooks, keywords, services
 from notifications.models import RecipientRole, ReminderOutcome, SentReminder
 from notifications.reminders import (
@@ -41,14 +41,6 @@ from .sms_texts import AVAILABILITY_ENDING, KEEP_IN_TOUCH
 # The waiting list and availability ----------------------------------------------------------
 # Their cadences are ReminderSettings; their messages are sent (or the coordinator's task
 # opened) inside the claim's transaction, so a claim and its message stand or fall together.
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """`day` plus `months` calendar months (the 31st becomes the month's last day)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return day.replace(year=year, month=month,
-                       day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _participant_recipient(participant):
