@@ -1,11 +1,13 @@
 """The calendar attachment (RFC 5545) and the messaging placeholder."""
 
 import datetime
+from types import SimpleNamespace
 
 import icalendar
 from django.utils import timezone
 
 from coaching.calendar import CANCEL, session_ics
+from notifications.calendar import ics_for
 from tests.factories_coaching import SessionFactory
 
 
@@ -36,3 +38,20 @@ def test_a_cancelled_session_keeps_its_uid_with_a_higher_sequence(organisation):
     assert old["uid"] == new["uid"]
     assert (old["sequence"], new["sequence"]) == (0, 1)
     assert (before["method"], after["method"]) == ("REQUEST", "CANCEL")
+
+
+def test_every_calendar_attachment_has_one_uid_form_at_the_sites_host(organisation, settings):
+    """Sessions and the appointments other rooms send share one builder: one UID domain."""
+    settings.SITE_URL = "https://buddy.example.org"
+    session = SessionFactory(organisation=organisation)
+    (event,) = icalendar.Calendar.from_ical(session_ics(session)).walk("VEVENT")
+    assert event["uid"] == f"{session.uid}@buddy.example.org"
+    start = timezone.make_aware(datetime.datetime(2027, 3, 4, 14, 0))
+    message = SimpleNamespace(organisation_id=organisation.pk, email="an@example.org",
+                              first_name="Aïcha", created_at=timezone.now())
+    appointment = {"uid": "meeting-7", "summary": "Kennismaking", "start": start.isoformat(),
+                   "end": (start + datetime.timedelta(hours=1)).isoformat()}
+    (other,) = icalendar.Calendar.from_ical(ics_for(appointment, message)).walk("VEVENT")
+    assert other["uid"] == "meeting-7@buddy.example.org"
+    assert other["dtstart"].params["TZID"] == "Europe/Brussels"
+    assert str(other["attendee"].params["cn"]) == "Aïcha"
