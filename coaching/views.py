@@ -13,6 +13,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from buddy.dates import add_months
+from buddy.forms import add_service_errors
 from organisations.audit import audit
 from organisations.models import AuditAction
 from organisations.permissions import StaffRequiredMixin
@@ -64,7 +65,7 @@ class FormPage(StaffRequiredMixin, TemplateView):
             try:
                 response = self.perform(form)
             except ValidationError as exc:
-                forms.add_service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 if self._audited_object() is not None:
                     audit(request, AuditAction.CHANGE, self._audited_object())

@@ -1,11 +1,9 @@
 """The duos API: staff endpoints (the default permission) and the volunteer's own ones."""
 
-from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -88,7 +86,7 @@ class DuoViewSet(AuditedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     def confirm_by_phone(self, request, pk=None):
         data = PhoneConfirmationSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        duo = _service_call(services.agreement_confirm, duo=self.get_object(),
+        duo = services.agreement_confirm(duo=self.get_object(),
                             side=data.validated_data["side"],
                             channel=ConfirmationChannel.PHONE, recorded_by=request.user)
         return Response(DuoSerializer(self.get_queryset().get(pk=duo.pk)).data)
@@ -98,7 +96,7 @@ class DuoViewSet(AuditedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     def checkins(self, request, pk=None):
         data = CheckInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        checkin = _service_call(services.checkin_record, duo=self.get_object(),
+        checkin = services.checkin_record(duo=self.get_object(),
                                 recorded_by=request.user, **data.validated_data)
         return Response(CheckInSerializer(checkin).data, status=status.HTTP_201_CREATED)
 
@@ -140,14 +138,6 @@ class RejectSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300)
 
 
-def _service_call(func, **kwargs):
-    try:
-        return func(**kwargs)
-    except ValidationError as exc:
-        raise DRFValidationError(exc.message_dict if hasattr(exc, "error_dict")
-                                 else {"non_field_errors": exc.messages}) from None
-
-
 class ExpenseViewSet(viewsets.ReadOnlyModelViewSet):
     """Expenses of the organisation's duos, with approval, rejection and payment."""
 
@@ -160,7 +150,7 @@ class ExpenseViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=None, responses=ExpenseSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        expense = _service_call(services.expense_approve, expense=self.get_object(),
+        expense = services.expense_approve(expense=self.get_object(),
                                 approved_by=request.user)
         return Response(ExpenseSerializer(expense).data)
 
@@ -169,14 +159,14 @@ class ExpenseViewSet(viewsets.ReadOnlyModelViewSet):
     def reject(self, request, pk=None):
         data = RejectSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        expense = _service_call(services.expense_reject, expense=self.get_object(),
+        expense = services.expense_reject(expense=self.get_object(),
                                 rejected_by=request.user, reason=data.validated_data["reason"])
         return Response(ExpenseSerializer(expense).data)
 
     @extend_schema(request=None, responses=ExpenseSerializer)
     @action(detail=True, methods=["post"])
     def paid(self, request, pk=None):
-        expense = _service_call(services.expense_mark_paid, expense=self.get_object(),
+        expense = services.expense_mark_paid(expense=self.get_object(),
                                 paid_by=request.user)
         return Response(ExpenseSerializer(expense).data)
 
@@ -271,7 +261,7 @@ class MyMeetingLogViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
         duo = data.pop("duo")
         if not selectors.volunteer_duos(request.user).filter(pk=duo.pk).exists():
             raise NotFound()
-        log = _service_call(services.meeting_log_create, duo=duo, created_by=request.user,
+        log = services.meeting_log_create(duo=duo, created_by=request.user,
                             **data)
         return Response(MeetingLogSerializer(log).data, status=status.HTTP_201_CREATED)
 
@@ -306,6 +296,6 @@ class MyExpenseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         duo = selectors.volunteer_duos(request.user).filter(pk=fields.pop("duo")).first()
         if duo is None:
             raise NotFound()
-        expense = _service_call(services.expense_claim, duo=duo, claimed_by=request.user,
+        expense = services.expense_claim(duo=duo, claimed_by=request.user,
                                 **fields)
         return Response(ExpenseSerializer(expense).data, status=status.HTTP_201_CREATED)

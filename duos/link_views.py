@@ -10,11 +10,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import render
 
+from buddy.forms import add_service_errors
 from notifications import services as notify
 
 from . import forms, services
 from .models import RUNNING_STATUSES, ConfirmationChannel, Duo, Side
-from .views import EXPENSE_FIELDS, _form_errors
+from .views import EXPENSE_FIELDS
 
 
 def _page(request, template, context, status=200):
@@ -74,7 +75,7 @@ def meeting_log_link_page(request, link):
                                             via_link=True, **form.service_fields())
                 notify.link_use(link)
         except ValidationError as exc:
-            _form_errors(form, exc, EXPENSE_FIELDS)
+            add_service_errors(form, exc, EXPENSE_FIELDS)
         else:
             return _page(request, "duos/links/meeting_log.html", {"duo": duo, "saved": True})
     return _page(request, "duos/links/meeting_log.html", {"duo": duo, "form": form})

@@ -12,21 +12,13 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from buddy.forms import add_service_errors
 from organisations.audit import audit
 from organisations.models import AuditAction
 from organisations.permissions import StaffRequiredMixin, is_staff_user
 
 from . import exports, forms, selectors, services
 from .models import ConfirmationChannel, Duo, DuoStatus, Expense, Outcome, Side
-
-
-def _form_errors(form, exc: ValidationError, aliases=None):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            field = (aliases or {}).get(field, field)
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _staff_duo(pk):
@@ -99,7 +91,7 @@ class _DuoFormView(StaffRequiredMixin, TemplateView):
             try:
                 self.save(form)
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 audit(request, AuditAction.CHANGE, self.duo)
                 if self.success_message:
@@ -180,7 +172,7 @@ class EndView(_DuoFormView):
                     )
                 services.duo_close(duo=self.duo, closed_by=request.user, **close)
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 audit(request, AuditAction.CHANGE, self.duo, label=f"duo #{self.duo.pk} closed")
                 messages.success(request, _("The duo is closed."))
@@ -393,7 +385,7 @@ class MeetingLogCreateView(LoginRequiredMixin, TemplateView):
                 services.meeting_log_create(duo=self.duo, created_by=request.user,
                                             **form.service_fields())
             except ValidationError as exc:
-                _form_errors(form, exc, EXPENSE_FIELDS)
+                add_service_errors(form, exc, EXPENSE_FIELDS)
             else:
                 messages.success(request, _("Thank you, your meeting is saved."))
                 return redirect("duos:my_duo")

@@ -64,14 +64,7 @@ class LanguagesField(forms.CharField):
 
 
 class ServiceFormMixin:
-    """Shows a service's ValidationError on the fields it names, or above the form."""
-
-    def add_service_errors(self, exc: ValidationError):
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.error_dict.items():
-                self.add_error(field if field in self.fields else None, errors)
-        else:
-            self.add_error(None, exc)
+    """A form whose data a service validates and saves (errors: `buddy.forms`)."""
 
     def _post_clean(self):
         # Model validation is the service's job; the instance is not touched here.

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 
+from buddy.forms import add_service_errors
 from organisations.audit import audit
 from organisations.models import AuditAction
 from organisations.permissions import StaffRequiredMixin
@@ -61,7 +62,7 @@ def _call_service(form, func, **kwargs):
     try:
         return func(**kwargs)
     except ValidationError as exc:
-        form.add_service_errors(exc)
+        add_service_errors(form, exc)
         return None
 
 
