@@ -4,11 +4,9 @@ notifications resolves the token, opens the link's organisation scope and langua
 shows its friendly page when the link does not work."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 
-from notifications import hooks
-from notifications import services as notify
+from notifications import hooks, link_pages
 
 from . import services
 from .models import AnswerChannel, Invitation
@@ -23,30 +21,25 @@ def invitation_link_page(request, link):
     """The invitee's answer: yes, no or maybe."""
     invitation = (Invitation.objects.select_related("session__organisation", "volunteer",
                                                     "participant")
-                  .filter(pk=_invitation_id(link.subject)).first())
+                  .filter(pk=link_pages.subject_id(link, "invitation")).first())
     if invitation is None:
-        raise notify.LinkInvalid()
-    person = ("volunteer", invitation.volunteer_id) if invitation.volunteer_id else (
-        "participant", invitation.participant_id)
-    if link.recipient_key != f"{person[0]}:{person[1]}":
-        raise notify.LinkInvalid()
+        link_pages.check_recipient(link, "invitation", None)  # not found: opens nothing
+    elif invitation.volunteer_id:
+        link_pages.check_recipient(link, "volunteer", invitation.volunteer_id)
+    else:
+        link_pages.check_recipient(link, "participant", invitation.participant_id)
     context = {"invitation": invitation, "session": invitation.session,
                "organisation": invitation.session.organisation}
     if request.method == "POST":
         try:
-            with transaction.atomic():
-                services.invitation_answer(invitation, request.POST.get("answer", ""),
-                                           AnswerChannel.LINK)
-                notify.link_use(link)
+            link_pages.spend(link, lambda: services.invitation_answer(
+                invitation, request.POST.get("answer", ""), AnswerChannel.LINK))
         except ValidationError as exc:
-            context["error"] = " ".join(exc.messages)
-            response = render(request, "coaching/links/invitation.html", context, status=409)
-            response["Referrer-Policy"] = "no-referrer"
-            return response
+            context["error"] = link_pages.error_text(exc)
+            return link_pages.page(request, "coaching/links/invitation.html", context,
+                                   status=409)
         return redirect(request.path)
-    response = render(request, "coaching/links/invitation.html", context)
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+    return link_pages.page(request, "coaching/links/invitation.html", context)
 
 
 def invitation_reply(reply: hooks.Reply) -> None:

@@ -7,10 +7,9 @@ link opens nothing else: no session, no other page; it is bound to one duo and o
 """
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.shortcuts import render
 
 from buddy.forms import add_service_errors
+from notifications import link_pages
 from notifications import services as notify
 
 from . import forms, services
@@ -18,24 +17,17 @@ from .models import RUNNING_STATUSES, ConfirmationChannel, Duo, Side
 from .views import EXPENSE_FIELDS
 
 
-def _page(request, template, context, status=200):
-    response = render(request, template, context, status=status)
-    response["Referrer-Policy"] = "no-referrer"
-    return response
-
-
-def _duo_of(link, *, sides=None):
+def _duo_of(link, *, sides):
+    """The duo of a link "duo:<id>[:<side>]" and the side it was sent to."""
+    duo_id = link_pages.subject_id(link, "duo")
     parts = link.subject.split(":")
-    if parts[0] != "duo" or len(parts) < 2 or not parts[1].isdigit():
-        raise notify.LinkInvalid()
     side = parts[2] if len(parts) > 2 else Side.VOLUNTEER
-    if sides is not None and side not in sides:
+    if side not in sides:
         raise notify.LinkInvalid()
     duo = (Duo.objects.select_related("participant", "volunteer", "agreement", "organisation")
-           .filter(pk=int(parts[1])).first())
+           .filter(pk=duo_id).first())
     person = duo and (duo.participant_id if side == Side.PARTICIPANT else duo.volunteer_id)
-    if duo is None or link.recipient_key != f"{side}:{person}":
-        raise notify.LinkInvalid()
+    link_pages.check_recipient(link, side, person)
     return duo, side
 
 
@@ -48,17 +40,16 @@ def agreement_link_page(request, link):
                "confirmed": duo.agreement.confirmed_by(side)}
     if request.method == "POST" and not context["confirmed"]:
         try:
-            with transaction.atomic():
-                services.agreement_confirm(duo=duo, side=side,
-                                           channel=ConfirmationChannel.LINK)
-                notify.link_use(link)
+            link_pages.spend(link, lambda: services.agreement_confirm(
+                duo=duo, side=side, channel=ConfirmationChannel.LINK))
         except ValidationError as exc:
-            return _page(request, "duos/links/agreement.html",
-                         {**context, "error": " ".join(exc.messages)}, status=409)
+            return link_pages.page(request, "duos/links/agreement.html",
+                                   {**context, "error": link_pages.error_text(exc)},
+                                   status=409)
         duo.refresh_from_db()
         context.update(duo=Duo.objects.select_related("agreement").get(pk=duo.pk),
                        confirmed=True)
-    return _page(request, "duos/links/agreement.html", context)
+    return link_pages.page(request, "duos/links/agreement.html", context)
 
 
 def meeting_log_link_page(request, link):
@@ -70,12 +61,11 @@ def meeting_log_link_page(request, link):
     form = forms.MeetingLogForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                services.meeting_log_create(duo=duo, created_by=duo.volunteer.user,
-                                            via_link=True, **form.service_fields())
-                notify.link_use(link)
+            link_pages.spend(link, lambda: services.meeting_log_create(
+                duo=duo, created_by=duo.volunteer.user, via_link=True, **form.service_fields()))
         except ValidationError as exc:
             add_service_errors(form, exc, EXPENSE_FIELDS)
         else:
-            return _page(request, "duos/links/meeting_log.html", {"duo": duo, "saved": True})
-    return _page(request, "duos/links/meeting_log.html", {"duo": duo, "form": form})
+            return link_pages.page(request, "duos/links/meeting_log.html",
+                                   {"duo": duo, "saved": True})
+    return link_pages.page(request, "duos/links/meeting_log.html", {"duo": duo, "form": form})

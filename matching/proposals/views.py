@@ -7,7 +7,6 @@ from django import forms
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
@@ -21,7 +20,7 @@ from matching.intake.models import Participant, Volunteer
 from matching.intake.privacy import profile_shared
 from matching.intake.reach import name_for_buddy
 from matching.intake.views import OrganisationStaffMixin
-from notifications import services as notify
+from notifications import link_pages
 from organisations.audit import audit
 from organisations.models import AuditAction
 
@@ -354,48 +353,22 @@ class SettingsView(OrganisationStaffMixin, View):
 # scope and language, and shows its friendly page for a bad, expired or revoked token.
 
 
-def _token_page(request, template, context, status=200):
-    return _token_headers(render(request, template, context, status=status))
-
-
-def _token_headers(response):
-    response["Cache-Control"] = "no-store"
-    response["X-Robots-Tag"] = "noindex"
-    response["Referrer-Policy"] = "no-referrer"
-    return response
-
-
-def _subject_id(link, prefix):
-    kind, _sep, pk = link.subject.partition(":")
-    if kind != prefix or not pk.isdigit():
-        raise notify.LinkInvalid()
-    return int(pk)
-
-
-def _act(link, action):
-    """Runs the action and spends the link in one transaction."""
-    with transaction.atomic():
-        result = action()
-        notify.link_use(link)
-    return result
-
-
 def participant_link_page(request, link):
     """The participant's choice, in their own language, without JavaScript."""
     proposal = (Proposal.objects.select_related("organisation")
-                .filter(pk=_subject_id(link, "proposal")).first())
-    if proposal is None or link.recipient_key != f"participant:{proposal.participant_id}":
-        raise notify.LinkInvalid()
+                .filter(pk=link_pages.subject_id(link, "proposal")).first())
+    link_pages.check_recipient(link, "participant", proposal and proposal.participant_id)
     if request.method == "POST":
         answer = request.POST.get("answer", "")
         try:
             if answer == "none":
-                _act(link, lambda: services.proposal_none_of_these(
+                link_pages.spend(link, lambda: services.proposal_none_of_these(
                     proposal, AnswerChannel.LINK, reason=request.POST.get("reason", "")))
             elif answer == "call_me":
-                _act(link, lambda: services.proposal_call_me(proposal, AnswerChannel.LINK))
+                link_pages.spend(link, lambda: services.proposal_call_me(proposal,
+                                                                         AnswerChannel.LINK))
             else:
-                _act(link, lambda: services.proposal_choose(proposal, answer,
+                link_pages.spend(link, lambda: services.proposal_choose(proposal, answer,
                                                             AnswerChannel.LINK))
         except ValidationError as exc:
             proposal.refresh_from_db()
@@ -422,7 +395,7 @@ def _participant_page(request, proposal, error="", status=200):
                f"{language}")
         version, (kept,) = intake_versions.versions(proposal.organisation_id, key)
         if kept is not None and kept[0] == version:
-            return _token_headers(HttpResponse(kept[1]))
+            return link_pages.headers(HttpResponse(kept[1]))
     context = {
         "proposal": proposal, "error": error, "organisation": proposal.organisation,
         "candidates": (selectors.participant_page_candidates(proposal, language)
@@ -434,7 +407,7 @@ def _participant_page(request, proposal, error="", status=200):
                    else None),
         "language": language,
     }
-    response = _token_page(request, "matching/proposals/participant_page.html", context,
+    response = link_pages.page(request, "matching/proposals/participant_page.html", context,
                            status=status)
     if key is not None:
         cache.set(key, (version, response.content.decode()), PARTICIPANT_PAGE_SECONDS)
@@ -445,12 +418,11 @@ def volunteer_link_page(request, link):
     """The chosen volunteer's answer: accept or decline."""
     offer = (VolunteerOffer.objects.select_related(
         "volunteer", "organisation", "proposal__participant__postcode")
-        .filter(pk=_subject_id(link, "offer")).first())
-    if offer is None or link.recipient_key != f"volunteer:{offer.volunteer_id}":
-        raise notify.LinkInvalid()
+        .filter(pk=link_pages.subject_id(link, "offer")).first())
+    link_pages.check_recipient(link, "volunteer", offer and offer.volunteer_id)
     if request.method == "POST":
         try:
-            _act(link, lambda: services.offer_answer(
+            link_pages.spend(link, lambda: services.offer_answer(
                 offer=offer, accept=request.POST.get("answer") == "accept",
                 channel=AnswerChannel.LINK, reason=request.POST.get("reason", "")))
         except ValidationError as exc:
@@ -466,7 +438,7 @@ def _volunteer_page(request, offer, error="", status=200):
     if profile_shared(participant.pk):  # else neither their name nor their interests
         shared = sorted(set(participant.interests.values_list("label_nl", flat=True))
                         & set(offer.volunteer.interests.values_list("label_nl", flat=True)))
-    return _token_page(request, "matching/proposals/volunteer_page.html", {
+    return link_pages.page(request, "matching/proposals/volunteer_page.html", {
         "offer": offer, "error": error, "organisation": offer.organisation,
         "participant_name": name_for_buddy(participant),
         "area": participant.municipality, "shared": shared,
