@@ -1,5 +1,5 @@
-"""The SMS texts coaching sends (registered in CoachingConfig.ready()); tests/test_sms_texts.py
-checks each in every language."""
+"""The SMS texts coaching sends (registered at start-up by coaching.wiring);
+tests/notifications/test_sms_texts.py checks each in every language."""
 
 from django.utils.translation import gettext_lazy as _
 

@@ -2,7 +2,7 @@
 
 The one place where `organisations` reads the domain apps: it only calls their selectors,
 never their services, and the domain apps never import this module. A constant number of
-queries whatever the number of rows (tests/test_home.py counts them).
+queries whatever the number of rows (tests/desk/test_home.py counts them).
 """
 
 import datetime

@@ -1,7 +1,7 @@
 """Reports for the organisation and its funders: figures for a period, never a person.
 
 Every figure is an aggregate query in the current organisation's scope (a constant number
-of queries whatever the number of rows; tests/test_reports.py counts them). Every count
+of queries whatever the number of rows; tests/desk/test_reports.py counts them). Every count
 of people or duos goes through `suppress`, the one small-group rule (README, "Coordinator
 home and reports"). Reads the domain apps' models directly: the reports are aggregates
 that no room's selector offers, and organisations only reads them.

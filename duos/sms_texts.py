@@ -1,5 +1,5 @@
-"""The SMS texts duos sends (registered in DuosConfig.ready()); tests/test_sms_texts.py
-checks each in every language."""
+"""The SMS texts duos sends (registered at start-up by duos.wiring);
+tests/notifications/test_sms_texts.py checks each in every language."""
 
 from django.utils.translation import gettext_lazy as _
 

@@ -9,7 +9,7 @@ French in the message files); an organisation can override it per language
   {coordinator_phone});
 - holds no personal data beyond first names (only the placeholders below);
 - contains none of the sensitive words (poverty, debt, health...);
-- fits its declared number of segments with the sample values (tests/test_sms_texts.py
+- fits its declared number of segments with the sample values (tests/notifications/test_sms_texts.py
   checks every registered kind in every language).
 
 Placeholders are `{name}`, filled by a tiny renderer, never by str.format: a text written by

@@ -10,7 +10,9 @@ import polib
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests import PROJECT_ROOT
+
+ROOT = PROJECT_ROOT
 
 
 def test_production_profile_passes_check_deploy_without_warnings():

@@ -22,7 +22,7 @@ from notifications.sms.backends import locmem
 from notifications.tasks import reminders_dispatch
 from tests import factories_coaching, factories_duos
 from tests.factories_proposals import CandidateFactory, ProposalFactory
-from tests.test_sms_webhooks import TOKEN, twilio_sms
+from tests.notifications.test_sms_webhooks import TOKEN, twilio_sms
 
 pytestmark = pytest.mark.django_db
 NOW = datetime.datetime(2026, 6, 10, 10, 0, tzinfo=datetime.UTC)  # noon in Brussels

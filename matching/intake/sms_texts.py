@@ -1,5 +1,5 @@
-"""The SMS texts intake sends (the waiting list and availability reminders); tests/test_sms_texts.py
-checks each in every language."""
+"""The SMS texts intake sends (the waiting list and availability reminders);
+tests/notifications/test_sms_texts.py checks each in every language."""
 
 from django.utils.translation import gettext_lazy as _
 

@@ -1,5 +1,5 @@
 """The SMS texts of proposals: the participant's choice, the volunteer's offer and the
-introduction meeting; tests/test_sms_texts.py checks each in every language."""
+introduction meeting; tests/notifications/test_sms_texts.py checks each in every language."""
 
 from django.utils.translation import gettext_lazy as _
 

@@ -19,7 +19,7 @@ from organisations.models import AuditEvent
 from organisations.scoping import all_organisations
 from tests import isolation
 from tests.factories import OrganisationAdminFactory, OrganisationFactory
-from tests.test_isolation import PLACEHOLDER, all_paths, body, candidate_values
+from tests.walks.test_isolation import PLACEHOLDER, all_paths, body, candidate_values
 
 # Pages that show people but not one person's record: lists and overviews (auditing them
 # would put every page load of the day in the log without saying whose record was read).
@@ -37,7 +37,7 @@ NOT_A_PERSON_RECORD = {
     "/coaching/training/": "the list of training modules",
     "/coaching/support/": "the coaching support overview",
     "/messages/": "the message log of everyone (one person's log is audited, "
-                  "tests/test_privacy_audit.py)",
+                  "tests/desk/test_privacy_audit.py)",
     "/messages/tasks/": "the coordinator's task list",
     "/reminders/": "the reminders overview",
     "/proposals/": "the overview of proposals",

@@ -1,6 +1,6 @@
 """Withdrawing consent for a purpose stops what the purpose covers: "share profile" hides the
 participant's name and interests from the buddy's messages and pages; "referrer" blanks the
-referrer's contact details and keeps them out. (Messages: tests/test_privacy_retention.py.)"""
+referrer's contact details and keeps them out. (Messages: tests/desk/test_privacy_retention.py.)"""
 
 import pytest
 from django.core.exceptions import ValidationError

@@ -6,8 +6,7 @@ from notifications import services
 from notifications.models import Message, Status
 from notifications.tasks import deliver_sms
 from tests.celery_worker import wait_until
-
-from .notifications_helpers import recipient
+from tests.notifications_helpers import recipient
 
 
 @pytest.mark.celery_worker

@@ -23,8 +23,7 @@ from notifications.models import (
     TaskKind,
 )
 from notifications.sms.backends import locmem
-
-from .notifications_helpers import QUESTION, recipient
+from tests.notifications_helpers import QUESTION, recipient
 
 pytestmark = pytest.mark.django_db
 TOKEN = "twilio-test-token"

@@ -21,8 +21,7 @@ from notifications.models import (
 )
 from notifications.sms import SmsError
 from notifications.sms.backends import locmem
-
-from .notifications_helpers import QUESTION, REMINDER, recipient
+from tests.notifications_helpers import QUESTION, REMINDER, recipient
 
 pytestmark = pytest.mark.django_db
 DAYTIME = datetime(2026, 6, 10, 10, 0, tzinfo=UTC)  # 12:00 in Brussels

@@ -9,6 +9,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from organisations.models import AuditAction, AuditEvent
+from tests import PROJECT_ROOT
 
 PASSWORD = "correct-horse-battery"
 
@@ -149,7 +150,6 @@ def test_production_cookies_are_secure_and_http_only():
     import os
     import subprocess
     import sys
-    from pathlib import Path
 
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="buddy.settings.production",
                SECRET_KEY="x" * 60, ALLOWED_HOSTS="buddy.example.org")
@@ -158,6 +158,6 @@ def test_production_cookies_are_secure_and_http_only():
          "import django; from django.conf import settings; django.setup(); "
          "print(settings.SESSION_COOKIE_SECURE, settings.SESSION_COOKIE_HTTPONLY, "
          "settings.CSRF_COOKIE_SECURE, settings.SESSION_EXPIRE_AT_BROWSER_CLOSE)"],
-        cwd=Path(__file__).resolve().parent.parent, env=env, capture_output=True, text=True,
+        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
     )
     assert result.stdout.split() == ["True", "True", "True", "True"], result.stderr

@@ -25,11 +25,10 @@ from notifications.models import (
 from notifications.sms import InboundSms
 from notifications.tasks import reminders_dispatch
 from organisations.scoping import all_organisations, organisation_scope
-
-from .factories import CoordinatorFactory
-from .factories_coaching import InvitationFactory, SessionFactory
-from .factories_matching import ParticipantFactory, VolunteerFactory
-from .factories_proposals import CandidateFactory, ProposalFactory
+from tests.factories import CoordinatorFactory
+from tests.factories_coaching import InvitationFactory, SessionFactory
+from tests.factories_matching import ParticipantFactory, VolunteerFactory
+from tests.factories_proposals import CandidateFactory, ProposalFactory
 
 BRUSSELS = timezone.get_default_timezone()
 
@@ -479,7 +478,7 @@ def test_the_staff_page_lists_the_how_is_it_going_question_the_digest_and_the_no
         client, organisation, other_organisation):
     from duos.models import DuoSettings
 
-    from .factories_duos import active_duo
+    from tests.factories_duos import active_duo
 
     with time_machine.travel(local(2026, 3, 2, 10)):
         duo = active_duo(organisation, start_date=datetime.date(2026, 3, 2))
@@ -538,7 +537,7 @@ def test_an_unanswered_volunteer_is_reminded_then_the_coordinator_calls(
         organisation, monkeypatch, run_committed):
     from matching.proposals import messaging
 
-    from .factories_proposals import VolunteerOfferFactory
+    from tests.factories_proposals import VolunteerOfferFactory
 
     asked = []
     monkeypatch.setattr(messaging, "ask_volunteer_to_accept",
@@ -565,7 +564,7 @@ def test_an_agreement_not_confirmed_is_asked_again_once(organisation, monkeypatc
                                                         run_committed):
     from duos import messaging
 
-    from .factories_duos import pending_duo
+    from tests.factories_duos import pending_duo
 
     asked = []
     monkeypatch.setattr(messaging, "ask_volunteer_to_confirm_agreement",

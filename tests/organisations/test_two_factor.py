@@ -4,7 +4,6 @@ import os
 import subprocess
 import sys
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import time_machine
@@ -15,8 +14,9 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from organisations.models import AuditAction, AuditEvent
+from tests import PROJECT_ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = PROJECT_ROOT
 required = override_settings(REQUIRE_TWO_FACTOR=True)
 
 
@@ -275,7 +275,7 @@ OPEN_WITHOUT_CODE = {"/accounts/two-factor/", "/accounts/two-factor/setup/", "/h
 @pytest.mark.django_db
 def test_no_page_endpoint_or_admin_view_opens_before_the_code(client, coordinator):
     """Walks every URL pattern, so pages that other apps add are covered too."""
-    from tests.test_isolation import PLACEHOLDER, all_paths, fill
+    from tests.walks.test_isolation import PLACEHOLDER, all_paths, fill
 
     confirmed_device(coordinator)
     client.force_login(coordinator)

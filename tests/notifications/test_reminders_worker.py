@@ -11,8 +11,7 @@ from django.utils import timezone
 from notifications.models import Message, SentReminder
 from notifications.tasks import reminders_dispatch
 from tests.celery_worker import wait_until
-
-from .factories_matching import ParticipantFactory
+from tests.factories_matching import ParticipantFactory
 
 KIND = "reminders.keep_in_touch"
 COUNT = 300

@@ -1,7 +1,7 @@
 """Who sees what, per role, inside one organisation: every URL pattern (pages and API), every
 admin model, as an organisation admin, a coordinator, a volunteer and an anonymous visitor.
 
-tests/test_isolation.py proves that nothing crosses organisations; this module proves the
+tests/walks/test_isolation.py proves that nothing crosses organisations; this module proves the
 roles within one: staff work with the organisation's data, the audit log is for organisation
 admins, a volunteer opens only their own duos and sees only what they need, an anonymous
 visitor is sent to log in; coordinator-only notes are marked as such and stay out of the
@@ -24,7 +24,7 @@ from tests.factories import (
     VolunteerUserFactory,
 )
 from tests.factories_duos import ParticipantFactory, VolunteerFactory, active_duo
-from tests.test_isolation import (
+from tests.walks.test_isolation import (
     PLACEHOLDER,
     all_paths,
     body,

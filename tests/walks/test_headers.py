@@ -1,13 +1,13 @@
 """Security headers and the content security policy on every page, and nothing inline."""
 
 import re
-from pathlib import Path
 
 import pytest
 
-from tests.test_isolation import PLACEHOLDER, all_paths, fill
+from tests import PROJECT_ROOT
+from tests.walks.test_isolation import PLACEHOLDER, all_paths, fill
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = PROJECT_ROOT
 
 
 def assert_security_headers(url, response):

@@ -391,7 +391,7 @@ def test_receipts_are_stored_outside_the_media_root_and_have_no_url():
 def test_no_url_pattern_serves_uploaded_files(settings):
     from django.urls import clear_url_caches
 
-    from tests.test_isolation import all_paths
+    from tests.walks.test_isolation import all_paths
 
     settings.DEBUG = True  # not even on a laptop
     clear_url_caches()

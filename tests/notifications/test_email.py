@@ -6,8 +6,7 @@ from icalendar import Calendar
 
 from notifications import services
 from notifications.models import Message, SignedLink, Status
-
-from .notifications_helpers import recipient
+from tests.notifications_helpers import recipient
 
 pytestmark = pytest.mark.django_db
 

@@ -18,9 +18,8 @@ from notifications.models import (
     TemplateOverride,
 )
 from notifications.sms.backends import locmem
-
-from .factories_matching import ParticipantFactory
-from .notifications_helpers import QUESTION, recipient
+from tests.factories_matching import ParticipantFactory
+from tests.notifications_helpers import QUESTION, recipient
 
 pytestmark = pytest.mark.django_db
 DAYTIME = datetime(2026, 6, 10, 10, 0, tzinfo=UTC)  # 12:00 in Brussels
