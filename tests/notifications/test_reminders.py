@@ -477,7 +477,6 @@ def test_every_kind_lists_what_it_will_send_on_the_staff_page():
 def test_the_staff_page_lists_the_how_is_it_going_question_the_digest_and_the_no_answer_call(
         client, organisation, other_organisation):
     from duos.models import DuoSettings
-
     from tests.factories_duos import active_duo
 
     with time_machine.travel(local(2026, 3, 2, 10)):
@@ -536,7 +535,6 @@ def test_volunteers_and_anonymous_do_not_see_the_reminders(client, db):
 def test_an_unanswered_volunteer_is_reminded_then_the_coordinator_calls(
         organisation, monkeypatch, run_committed):
     from matching.proposals import messaging
-
     from tests.factories_proposals import VolunteerOfferFactory
 
     asked = []
@@ -563,7 +561,6 @@ def test_an_unanswered_volunteer_is_reminded_then_the_coordinator_calls(
 def test_an_agreement_not_confirmed_is_asked_again_once(organisation, monkeypatch,
                                                         run_committed):
     from duos import messaging
-
     from tests.factories_duos import pending_duo
 
     asked = []

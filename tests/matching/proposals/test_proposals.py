@@ -7,6 +7,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from duos.models import Duo
 from matching.intake.models import ParticipantStatus
 from matching.proposals import services as proposal_services
 from matching.proposals.models import (
@@ -478,28 +479,20 @@ def test_a_no_after_the_meeting_sends_both_back_and_excludes_the_pair(
 
 
 @pytest.mark.django_db
-def test_handover_calls_duos_when_it_offers_duo_start_from_match(
-        open_proposal, coordinator, monkeypatch):
-    from matching.proposals import handover
-
-    started = []
-
-    class Duo:
-        pk = 42
-
-    def fake_start(**kwargs):
-        started.append(kwargs)
-        return Duo()
-
-    monkeypatch.setattr(handover, "_duo_start", lambda: fake_start)
+def test_the_match_is_handed_to_duos_as_a_duo_with_the_participants_wishes(
+        open_proposal, coordinator):
+    participant = open_proposal.participant
+    participant.buddy_roles = ["culture"]
+    participant.save(update_fields=["buddy_roles"])
     meeting = _accepted_meeting(open_proposal, coordinator)
     proposal_services.meeting_record_held(meeting=meeting, held_on=datetime.date(2026, 12, 1))
     proposal_services.meeting_record_answer(meeting=meeting, side="volunteer", goes_on=True)
     proposal_services.meeting_record_answer(meeting=meeting, side="participant", goes_on=True)
     match = Match.objects.get()
     assert match.status == "handed_over"
-    assert match.duo_id == 42
-    assert started[0]["participant"].pk == open_proposal.participant_id
+    duo = Duo.objects.select_related("agreement").get(pk=match.duo_id)
+    assert (duo.participant_id, duo.volunteer_id) == (participant.pk, match.volunteer_id)
+    assert duo.agreement.buddy_roles == ["culture"]
 
 
 # Unanswered proposals ---------------------------------------------------------------------
