@@ -6,6 +6,7 @@ Prints JSON and writes benchmarks/results/<name>.json with the machine it ran on
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import sys
@@ -28,14 +29,18 @@ def _setup_django():
     django.setup()
 
 
+def _benchmark(name):
+    # Loaded after django.setup(): each benchmark imports the project's models at its top.
+    return importlib.import_module(f"benchmarks.{name}")
+
+
 def main(argv=None) -> int:
     benchmarks = {
-        "shortlist": lambda args: __import__("benchmarks.shortlist").shortlist.run(),
-        "rounds": lambda args: __import__("benchmarks.rounds").rounds.run(_sizes(args)),
-        "shortlist_api": lambda args: __import__("benchmarks.shortlist_api").shortlist_api.run(),
-        "participant_page": lambda args: (
-            __import__("benchmarks.participant_page").participant_page.run()),
-        "reminders": lambda args: __import__("benchmarks.reminders").reminders.run(),
+        "shortlist": lambda args: _benchmark("shortlist").run(),
+        "rounds": lambda args: _benchmark("rounds").run(_sizes(args)),
+        "shortlist_api": lambda args: _benchmark("shortlist_api").run(),
+        "participant_page": lambda args: _benchmark("participant_page").run(),
+        "reminders": lambda args: _benchmark("reminders").run(),
     }
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--only", action="append", choices=sorted(benchmarks),
