@@ -1,8 +1,14 @@
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.utils import translation
+from rest_framework.test import APIClient
 
+from matching.proposals import blocks
+from notifications import texts
+from notifications.sms.backends import locmem
 from organisations.scoping import all_organisations
+from tests.factories_matching import ensure_postcodes
 
 from .clock import DAYTIME, NIGHT
 from .factories import (
@@ -11,6 +17,7 @@ from .factories import (
     OrganisationFactory,
     VolunteerUserFactory,
 )
+from .notifications_helpers import register_test_texts
 
 pytest_plugins = ["tests.celery_worker"]
 
@@ -36,10 +43,6 @@ def _unscoped_test_code():
 def _empty_cache():
     """Rate limits live in the cache, short-list blocks in the process: each test starts
     with none."""
-    from django.core.cache import cache
-
-    from matching.proposals import blocks
-
     cache.clear()
     blocks.clear()
     yield
@@ -47,8 +50,6 @@ def _empty_cache():
 
 @pytest.fixture(autouse=True)
 def _empty_sms_outbox():
-    from notifications.sms.backends import locmem
-
     locmem.outbox.clear()
     yield
     locmem.outbox.clear()
@@ -65,7 +66,6 @@ def postcodes_loaded(request):
         marker is not None and marker.kwargs.get("transaction", False)
     )
     request.getfixturevalue("transactional_db" if transactional else "db")
-    from tests.factories_matching import ensure_postcodes
 
     ensure_postcodes()
 
@@ -109,18 +109,12 @@ def coordinator_client(client, coordinator):
 
 @pytest.fixture
 def api_client():
-    from rest_framework.test import APIClient
-
     return APIClient()
 
 
 @pytest.fixture
 def sms_texts():
     """Registers the SMS kinds the notifications tests send."""
-    from notifications import texts
-
-    from .notifications_helpers import register_test_texts
-
     kinds = register_test_texts()
     yield kinds
     for kind in kinds:

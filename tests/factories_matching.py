@@ -2,6 +2,7 @@ import datetime
 
 import factory
 
+from matching.intake import postcodes
 from matching.intake.models import (
     ConsentRecord,
     ImportJob,
@@ -32,8 +33,6 @@ class ScopedFactory(factory.django.DjangoModelFactory):
 def ensure_postcodes():
     """The migration loads the postcodes, but a transactional test elsewhere flushes them."""
     if not Postcode.objects.exists():
-        from matching.intake import postcodes
-
         postcodes.load(Postcode)
 
 

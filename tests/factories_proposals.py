@@ -1,5 +1,6 @@
 import factory
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from matching.proposals.models import (
@@ -107,8 +108,6 @@ class ProposalCallTaskFactory(ScopedFactory):
 @pytest.fixture(autouse=True)
 def fresh_rarity_cache():
     """Interest rarity is cached per organisation id; ids come back in a new test."""
-    from django.core.cache import cache
-
     cache.clear()
     yield
     cache.clear()

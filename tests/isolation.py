@@ -10,7 +10,57 @@ another organisation and as a volunteer of the same one, and looks for the marke
 - `ORGANISATION` marks data any member of the organisation may see (its name).
 """
 
+import datetime
 from collections.abc import Callable
+from datetime import timedelta
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from coaching.models import (
+    Attendance,
+    CoachingContact,
+    CoachingSettings,
+    IntervisionSession,
+    Invitation,
+    SessionNote,
+    SessionSeries,
+    TrainingCompletion,
+    TrainingModule,
+)
+from duos import models as duos
+from notifications import services
+from notifications.models import (
+    CoordinatorTask,
+    Message,
+    MessagingSettings,
+    Question,
+    ReminderSettings,
+    SentReminder,
+    TaskKind,
+    TemplateOverride,
+)
+from organisations.models import AnonymisationRecord, RetentionSettings
+from tests import factories_coaching, factories_duos
+from tests.factories import AuditEventFactory, CoordinatorFactory, OrganisationAdminFactory
+from tests.factories_matching import (
+    ConsentRecordFactory,
+    ImportJobFactory,
+    InterestCategoryFactory,
+    InterestFactory,
+    ParticipantFactory,
+    VolunteerFactory,
+)
+from tests.factories_proposals import (
+    CandidateFactory,
+    IntroductionMeetingFactory,
+    MatchFactory,
+    MatchingSettingsFactory,
+    ProposalCallTaskFactory,
+    ProposalFactory,
+    ProposalRoundFactory,
+    VolunteerOfferFactory,
+)
 
 SECRET = "Zqxleakmark"
 ORGANISATION = "Zqxorgmark"
@@ -26,8 +76,6 @@ def builder(func: Callable) -> Callable:
 
 @builder
 def _organisation_and_accounts(organisation):
-    from tests.factories import CoordinatorFactory, OrganisationAdminFactory
-
     return [
         organisation,
         CoordinatorFactory(organisation=organisation, last_name=f"{SECRET}Coordinator",
@@ -45,8 +93,6 @@ def build(organisation) -> list:
 
 @builder
 def _audit_events(organisation):
-    from tests.factories import AuditEventFactory
-
     return [
         AuditEventFactory(organisation=organisation, actor_username=f"{SECRET}actor",
                           subject_ref="matching.participant:1", label=f"{SECRET} participant"),
@@ -55,20 +101,6 @@ def _audit_events(organisation):
 
 @builder
 def _notifications(organisation):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from notifications import services
-    from notifications.models import (
-        CoordinatorTask,
-        Message,
-        MessagingSettings,
-        Question,
-        TaskKind,
-        TemplateOverride,
-    )
-
     settings_row = MessagingSettings.objects.create(organisation=organisation,
                                                     sms_number="+32470000099")
     override = TemplateOverride.objects.create(
@@ -100,15 +132,6 @@ def _notifications(organisation):
 
 @builder
 def _intake_and_waiting_list(organisation):
-    from tests.factories_matching import (
-        ConsentRecordFactory,
-        ImportJobFactory,
-        InterestCategoryFactory,
-        InterestFactory,
-        ParticipantFactory,
-        VolunteerFactory,
-    )
-
     category = InterestCategoryFactory(organisation=organisation,
                                        label_nl=f"{SECRET}Categorie", label_en=f"{SECRET}Cat")
     interest = InterestFactory(organisation=organisation, category=category,
@@ -132,26 +155,9 @@ def _intake_and_waiting_list(organisation):
 
 @builder
 def _coaching(organisation):
-    import datetime
-
-    from django.utils import timezone
-
-    from coaching.models import (
-        Attendance,
-        CoachingContact,
-        CoachingSettings,
-        IntervisionSession,
-        Invitation,
-        SessionNote,
-        SessionSeries,
-        TrainingCompletion,
-        TrainingModule,
-    )
-    from tests.factories_coaching import ParticipantFactory, VolunteerFactory
-
-    volunteer = VolunteerFactory(organisation=organisation, first_name=f"{SECRET}Buddy",
-                                 email="buddy.secret@example.org")
-    participant = ParticipantFactory(organisation=organisation,
+    volunteer = factories_coaching.VolunteerFactory(
+        organisation=organisation, first_name=f"{SECRET}Buddy", email="buddy.secret@example.org")
+    participant = factories_coaching.ParticipantFactory(organisation=organisation,
                                      first_name=f"{SECRET}Deelnemer")
     series = SessionSeries.objects.create(organisation=organisation, topic=f"{SECRET}Series",
                                           interval_weeks=6, count=2)
@@ -189,17 +195,11 @@ def _coaching(organisation):
 def _duos(organisation):
     """One duo with a row of every duos model (agreement, log, expense, check-in, answer,
     alert, evaluation, end answer, ending, settings), the marker in every text field."""
-    import datetime
-
-    from django.core.files.base import ContentFile
-
-    from duos import models as duos
-    from tests.factories_duos import ParticipantFactory, VolunteerFactory
-
-    participant = ParticipantFactory(organisation=organisation, first_name=f"{SECRET}Amina",
-                                     last_name=f"{SECRET}Haddad", intake_note=SECRET)
-    volunteer = VolunteerFactory(organisation=organisation, first_name=f"{SECRET}Pieter",
-                                 last_name=f"{SECRET}Claes")
+    participant = factories_duos.ParticipantFactory(
+        organisation=organisation, first_name=f"{SECRET}Amina", last_name=f"{SECRET}Haddad",
+        intake_note=SECRET)
+    volunteer = factories_duos.VolunteerFactory(
+        organisation=organisation, first_name=f"{SECRET}Pieter", last_name=f"{SECRET}Claes")
     today = datetime.date.today()
     duo = duos.Duo.objects.create(organisation=organisation, participant=participant,
                                   volunteer=volunteer, status=duos.DuoStatus.ENDING,
@@ -239,22 +239,6 @@ def _duos(organisation):
 
 @builder
 def _proposals(organisation):
-    import datetime
-
-    from django.utils import timezone
-
-    from tests.factories_matching import ParticipantFactory, VolunteerFactory
-    from tests.factories_proposals import (
-        CandidateFactory,
-        IntroductionMeetingFactory,
-        MatchFactory,
-        MatchingSettingsFactory,
-        ProposalCallTaskFactory,
-        ProposalFactory,
-        ProposalRoundFactory,
-        VolunteerOfferFactory,
-    )
-
     def participant():
         return ParticipantFactory(organisation=organisation, first_name=f"{SECRET}Pia",
                                   status="proposal_open")
@@ -295,8 +279,6 @@ def _proposals(organisation):
 
 @builder
 def _reminders(organisation):
-    from notifications.models import ReminderSettings, SentReminder
-
     return [
         ReminderSettings.objects.create(organisation=organisation, keep_in_touch_months=4),
         SentReminder.objects.create(organisation=organisation,
@@ -309,8 +291,6 @@ def _reminders(organisation):
 
 @builder
 def _privacy(organisation):
-    from organisations.models import AnonymisationRecord, RetentionSettings
-
     return [
         RetentionSettings.objects.create(organisation=organisation, retention_months=18),
         AnonymisationRecord.objects.create(

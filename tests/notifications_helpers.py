@@ -1,5 +1,6 @@
 """Shared set-up for the notifications tests."""
 
+from notifications import texts
 from notifications.services import Recipient
 
 
@@ -15,8 +16,6 @@ QUESTION = "tests.question"
 
 def register_test_texts():
     """Two kinds for the tests, removed again by the fixture that registers them."""
-    from notifications import texts
-
     texts.register(texts.SmsText(
         kind=REMINDER,
         text="{organisation}: hi {first_name}, log your meeting: {link} Questions? "

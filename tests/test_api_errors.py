@@ -1,5 +1,7 @@
 import pytest
 
+from tests.factories import CoordinatorFactory
+
 
 @pytest.mark.django_db
 def test_unauthenticated_api_call_gets_the_documented_error_shape(api_client):
@@ -33,8 +35,6 @@ def test_bad_login_for_token_lists_field_errors(api_client):
 def test_token_authentication_is_scoped_to_the_users_organisation(
     api_client, coordinator, other_organisation
 ):
-    from tests.factories import CoordinatorFactory
-
     CoordinatorFactory(organisation=other_organisation, username="karim")
     response = api_client.post(
         "/api/auth/token/",

@@ -1,5 +1,5 @@
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.test import override_settings
 
 
@@ -21,8 +21,6 @@ def test_health_is_503_when_broker_is_down(client):
 
 @pytest.mark.django_db
 def test_health_is_503_when_database_is_down(client, monkeypatch):
-    from django.db import connection
-
     def broken_cursor(*args, **kwargs):
         raise OperationalError("connection refused")
 

@@ -1,6 +1,8 @@
 """The project's set-up: deploy checks, the compose file, the translations."""
 
+import ast
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -72,8 +74,6 @@ def test_compose_runs_every_service_the_settings_need():
 
 
 def test_env_example_lists_every_variable_the_settings_read():
-    import re
-
     settings_text = "".join(
         p.read_text() for p in (ROOT / "buddy" / "settings").glob("*.py")
     )
@@ -152,8 +152,6 @@ GETTEXT_NAMES = {"_", "gettext", "gettext_lazy", "gettext_noop", "ngettext", "ng
 
 def test_no_gettext_call_inside_an_f_string():
     """xgettext does not look inside f-strings: such a message never reaches the .po files."""
-    import ast
-
     found = []
     for folder, dirs, files in os.walk(ROOT):
         here = Path(folder)

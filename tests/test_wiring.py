@@ -8,19 +8,23 @@ import re
 import pytest
 import time_machine
 from django.core import mail
+from django.db import transaction
 
+from coaching import messaging
 from coaching import services as coaching_services
-from coaching.models import Invitation
+from coaching.models import CoachingSettings, Invitation
 from duos import services as duo_services
 from duos.models import Alert, Duo, EndAnswer, MeetingLog
 from matching.proposals import messaging as matching_messaging
 from matching.proposals import services as proposal_services
 from matching.proposals.models import VolunteerOffer
+from notifications import hooks
 from notifications import services as notify
 from notifications.models import CoordinatorTask, Message, SignedLink, TaskKind
 from notifications.sms.backends import locmem
 from notifications.tasks import reminders_dispatch
 from tests import factories_coaching, factories_duos
+from tests.factories import VolunteerUserFactory
 from tests.factories_proposals import CandidateFactory, ProposalFactory
 from tests.notifications.test_sms_webhooks import TOKEN, twilio_sms
 
@@ -161,8 +165,6 @@ def test_a_participant_who_wants_a_phone_call_gets_a_coordinator_task_not_a_mess
 
 
 def test_a_rolled_back_choice_sends_nothing(organisation, send):
-    from django.db import transaction
-
     proposal = open_proposal(organisation)
     with send(), pytest.raises(RuntimeError), transaction.atomic():
         proposal_services.proposal_choose(proposal, 1, "phone")
@@ -344,7 +346,6 @@ def test_retries_never_send_twice(organisation, send):
     participant = factories_coaching.ParticipantFactory(organisation=organisation)
     session = factories_coaching.SessionFactory(organisation=organisation)
     invitation = Invitation.objects.create(session=session, participant=participant)
-    from coaching import messaging
 
     with send():
         messaging.invite_by_sms(invitation.pk)
@@ -356,8 +357,6 @@ def test_retries_never_send_twice(organisation, send):
 
 
 def test_every_purpose_has_its_page_and_reply_handler():
-    from notifications import hooks
-
     for purpose in ("matching.proposal", "matching.offer", "duos.agreement",
                     "duos.meeting_log", "coaching.invitation"):
         assert hooks.link_view(purpose) is not None, purpose
@@ -367,8 +366,6 @@ def test_every_purpose_has_its_page_and_reply_handler():
 
 
 def test_a_logged_in_volunteer_answers_their_own_invitations_only(client, organisation):
-    from tests.factories import VolunteerUserFactory
-
     user = VolunteerUserFactory(organisation=organisation, username="vera")
     own = factories_coaching.VolunteerFactory(organisation=organisation, user=user)
     other = factories_coaching.VolunteerFactory(organisation=organisation)
@@ -422,8 +419,6 @@ def test_expense_decision_reaches_the_volunteer(organisation, send, coordinator)
 
 
 def test_moved_up_changed_and_reminder_reach_the_invitees(organisation, send):
-    from coaching.models import CoachingSettings
-
     CoachingSettings.objects.update_or_create(organisation=organisation,
                                               defaults={"reminder_lead_days": 10})
     session = factories_coaching.SessionFactory(organisation=organisation, capacity=1)

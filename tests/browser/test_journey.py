@@ -30,6 +30,7 @@ from duos.models import FREQUENCY_DAYS, Duo, DuoStatus, EndAnswer, MeetingLog
 from matching.intake.models import Participant, ParticipantStatus, Volunteer
 from matching.proposals.models import Match
 from notifications.sms.backends import locmem
+from notifications.tasks import reminders_dispatch_due
 from tests.factories import CoordinatorFactory, OrganisationFactory
 from tests.factories_matching import InterestFactory
 
@@ -51,8 +52,6 @@ def brussels(day, hour=10):
 
 def run_reminders() -> int:
     """One run of the beat's dispatcher, as beat would queue it (in place in the tests)."""
-    from notifications.tasks import reminders_dispatch_due
-
     return reminders_dispatch_due.delay().get()
 
 

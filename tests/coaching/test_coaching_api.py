@@ -4,8 +4,10 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from coaching.models import Answer, IntervisionSession, Invitation, TrainingCompletion
+from coaching.services import series_create
 from matching.intake.models import Volunteer
 from tests.factories import CoordinatorFactory
 from tests.factories_coaching import (
@@ -19,16 +21,12 @@ from tests.factories_coaching import (
 
 @pytest.fixture
 def staff_api(api_client, coordinator):
-    from rest_framework.authtoken.models import Token
-
     token = Token.objects.create(user=coordinator)
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     return api_client
 
 
 def test_a_session_is_created_and_moved_for_the_rest_of_its_series(staff_api, organisation):
-    from coaching.services import series_create
-
     start = in_days(7)
     series = series_create(organisation=organisation, interval_weeks=6, count=3,
                            topic="Intervisie", starts_at=start,

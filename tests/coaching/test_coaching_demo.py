@@ -1,5 +1,7 @@
 import pytest
+from django.apps import apps
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from coaching.models import Answer, IntervisionSession, TrainingModule
@@ -26,8 +28,6 @@ def test_the_demo_shows_an_upcoming_session_with_answers_and_a_past_one_with_att
 
 @pytest.mark.django_db
 def test_every_coaching_page_opens_on_the_demo_data(client):
-    from django.urls import reverse
-
     call_command("seed_demo", stdout=None)
     assert client.login(username="coordinator", password="buddy-demo-2026")
     session = IntervisionSession.objects.filter(organisation__slug="samen-op-weg-gent").first()
@@ -49,8 +49,6 @@ def test_every_coaching_page_opens_on_the_demo_data(client):
 
 @pytest.mark.django_db
 def test_the_admin_shows_every_coaching_model_to_the_coordinator(client):
-    from django.apps import apps
-
     call_command("seed_demo", stdout=None)
     assert client.login(username="coordinator", password="buddy-demo-2026")
     for model in apps.get_app_config("coaching").get_models():

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -19,6 +20,7 @@ from coaching.models import (
     SessionStatus,
     TrainingCompletion,
 )
+from coaching.services import THIS, series_create, session_update
 from matching.intake.models import Volunteer
 from tests.factories_coaching import (
     AttendanceFactory,
@@ -87,8 +89,6 @@ def test_a_form_without_place_shows_the_error_and_saves_nothing(coordinator_clie
 
 def test_the_edit_page_asks_this_session_or_the_rest_of_the_series(coordinator_client,
                                                                    organisation):
-    from coaching.services import series_create
-
     start = in_days(7)
     series = series_create(organisation=organisation, interval_weeks=6, count=3,
                            topic="Intervisie", starts_at=start,
@@ -181,8 +181,6 @@ def test_recording_a_contact_and_a_training_completion(coordinator_client, organ
 
 def test_the_support_page_lists_volunteers_long_absent_from_intervision(
         coordinator_client, organisation):
-    import time_machine
-
     with time_machine.travel(timezone.now() - datetime.timedelta(days=365)):
         absent = VolunteerFactory(organisation=organisation, first_name="Absent")
         regular = VolunteerFactory(organisation=organisation, first_name="Regular")
@@ -274,8 +272,6 @@ def test_figures_show_attendance_and_the_share_of_active_volunteers(coordinator_
 
 def test_a_change_for_the_rest_of_the_series_carries_only_what_changed(coordinator_client,
                                                                        organisation):
-    from coaching.services import THIS, series_create, session_update
-
     start = in_days(7)
     series = series_create(organisation=organisation, interval_weeks=6, count=3,
                            topic="Intervisie", starts_at=start,

@@ -6,17 +6,23 @@ import threading
 import icalendar
 import pytest
 import time_machine
+from django.core import mail
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from coaching import messaging, services
 from coaching.models import Answer, AnswerChannel, Audience, Invitation, SessionStatus
+from coaching.selectors import SupportReason, volunteers_needing_support
+from duos.models import Alert, AlertKind
 from matching.intake.models import Volunteer, VolunteerStatus
+from notifications.models import Message
+from notifications.sms.backends import locmem
 from notifications.tasks import reminders_dispatch
 from organisations.scoping import all_organisations
-from tests.factories import CoordinatorFactory
+from tests.factories import CoordinatorFactory, OrganisationFactory
 from tests.factories_coaching import (
+    AttendanceFactory,
     InvitationFactory,
     ParticipantFactory,
     SessionFactory,
@@ -24,6 +30,7 @@ from tests.factories_coaching import (
     VolunteerFactory,
     in_days,
 )
+from tests.factories_duos import active_duo
 
 MESSAGE_FUNCTIONS = ["invite_volunteer_by_email", "invite_by_sms", "tell_moved_up",
                      "tell_session_changed", "tell_session_cancelled", "remind"]
@@ -225,16 +232,9 @@ def test_a_volunteer_without_email_is_invited_by_sms(organisation, outbox, commi
 
 
 def test_no_message_leaves_when_the_transaction_rolls_back(organisation, committed):
-    from django.core import mail
-
-    from notifications.models import Message
-    from notifications.sms.backends import locmem
-
     session = services.session_create(organisation=organisation, **session_fields())
     VolunteerFactory(organisation=organisation)
     with committed(), pytest.raises(RuntimeError):
-        from django.db import transaction
-
         with transaction.atomic():
             services.invitations_send(session=session)
             assert Message.objects.count() == 1  # written in the transaction (outbox)
@@ -338,8 +338,6 @@ def test_the_same_answer_twice_changes_nothing(organisation, outbox, committed):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_yeses_for_the_last_seat_give_exactly_one_seat():
-    from tests.factories import OrganisationFactory
-
     with all_organisations():
         organisation = OrganisationFactory()
         session = SessionFactory(organisation=organisation, capacity=1)
@@ -628,8 +626,6 @@ def test_correcting_a_past_sessions_place_tells_nobody(organisation, outbox, com
 
 
 def test_volunteers_needing_support_combine_every_providers_reasons(organisation):
-    from coaching.selectors import SupportReason, volunteers_needing_support
-
     volunteer = VolunteerFactory(organisation=organisation)
     other = VolunteerFactory(organisation=organisation)
 
@@ -647,12 +643,9 @@ def test_volunteers_needing_support_combine_every_providers_reasons(organisation
 
 
 def test_the_months_without_intervision_are_the_organisations_own(organisation):
-    from coaching.selectors import volunteers_needing_support
-
     with time_machine.travel(timezone.now() - datetime.timedelta(days=400)):
         volunteer = VolunteerFactory(organisation=organisation)
     session = SessionFactory(organisation=organisation, starts_at=in_days(-75))
-    from tests.factories_coaching import AttendanceFactory
 
     AttendanceFactory(session=session, volunteer=volunteer)
     assert [r.volunteer for r in volunteers_needing_support(organisation)] == []
@@ -674,10 +667,6 @@ def test_an_sms_reply_about_an_invitation_id_needs_no_phone(organisation, other_
 
 
 def test_a_recent_talk_flag_and_a_quiet_duo_show_in_the_support_view(organisation):
-    from coaching.selectors import volunteers_needing_support
-    from duos.models import Alert, AlertKind
-    from tests.factories_duos import active_duo
-
     flagged = active_duo(organisation)
     quiet = active_duo(organisation)
     calm = active_duo(organisation)

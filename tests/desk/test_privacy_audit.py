@@ -6,8 +6,12 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from coaching.models import CoachingContact
 from organisations.models import AuditEvent
+from tests.factories_coaching import InvitationFactory, SessionFactory, in_days
 from tests.factories_duos import ParticipantFactory, VolunteerFactory, active_duo
+from tests.factories_matching import InterestCategoryFactory, InterestFactory
+from tests.factories_proposals import CandidateFactory, ProposalFactory
 
 
 def _events(action=None):
@@ -142,8 +146,6 @@ def test_one_persons_message_page_is_audited(coordinator_client, participant):
 
 @pytest.mark.django_db
 def test_session_pages_and_attendance_are_audited(coordinator_client, organisation):
-    from tests.factories_coaching import InvitationFactory, SessionFactory, in_days
-
     session = SessionFactory(organisation=organisation, starts_at=in_days(0, hour=0))
     came = InvitationFactory(session=session)
     url = reverse("coaching:attendance", args=[session.pk])
@@ -156,8 +158,6 @@ def test_session_pages_and_attendance_are_audited(coordinator_client, organisati
 
 @pytest.mark.django_db
 def test_coaching_contact_is_audited_as_created(coordinator_client, organisation, volunteer):
-    from coaching.models import CoachingContact
-
     coordinator_client.post(reverse("coaching:contact_list"), {
         "volunteer": volunteer.pk, "happened_on": datetime.date.today().isoformat(),
         "form": "call", "note": "fine"})
@@ -168,8 +168,6 @@ def test_coaching_contact_is_audited_as_created(coordinator_client, organisation
 @pytest.mark.django_db
 def test_proposal_page_and_answer_are_audited_and_a_refused_answer_is_not(
         coordinator_client, organisation, participant, volunteer):
-    from tests.factories_proposals import CandidateFactory, ProposalFactory
-
     proposal = ProposalFactory(organisation=organisation, participant=participant)
     CandidateFactory(proposal=proposal, volunteer=volunteer, position=1)
     coordinator_client.get(reverse("proposals:proposal_detail", args=[proposal.pk]))
@@ -202,8 +200,6 @@ def test_the_admin_audits_opening_and_changing_a_row(client, org_admin, particip
 
 @pytest.mark.django_db
 def test_the_admin_audits_a_deletion_from_its_page(client, org_admin, organisation):
-    from tests.factories_matching import InterestCategoryFactory, InterestFactory
-
     interest = InterestFactory(organisation=organisation,
                                category=InterestCategoryFactory(organisation=organisation))
     client.force_login(org_admin)

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from matching.intake import services as matching_services
 from matching.intake.models import Participant
+from matching.intake.reach import name_for_buddy
 from matching.proposals import messaging
 from matching.proposals import services as proposal_services
 from matching.proposals.models import VolunteerOffer
@@ -106,15 +107,12 @@ def test_other_purposes_leave_the_referrer_and_the_name_alone(organisation):
     _withdraw(participant, "sms")
     participant.refresh_from_db()
     assert participant.referrer_detail == "OCMW Gent"
-    from matching.intake.reach import name_for_buddy
 
     assert name_for_buddy(participant) == "Zoubida"
 
 
 @pytest.mark.django_db
 def test_the_neutral_name_is_in_the_volunteers_language(organisation):
-    from matching.intake.reach import name_for_buddy
-
     participant = ParticipantFactory(organisation=organisation, first_name="Zoubida")
     _withdraw(participant, "share_profile")
     assert [name_for_buddy(participant, language) for language in ("nl", "fr", "en")] == [

@@ -10,13 +10,15 @@ import pytest
 import time_machine
 from django.apps import apps
 from django.core.management import call_command
+from django.utils import timezone
 
 from desk.privacy import selectors, services
+from duos import services as duo_services
 from duos.models import DuoStatus
 from matching.intake import services as matching_services
 from matching.intake.models import Participant, Volunteer
 from organisations.models import AnonymisationRecord
-from tests.factories_duos import ParticipantFactory, VolunteerFactory, pending_duo
+from tests.factories_duos import ParticipantFactory, VolunteerFactory, active_duo, pending_duo
 
 LEFT = datetime.datetime(2024, 1, 15, 10, tzinfo=datetime.UTC)
 
@@ -32,8 +34,6 @@ def _months_after(months: int, start=LEFT):
 
 
 def _due(organisation):
-    from django.utils import timezone
-
     return {f"{p._meta.model_name}:{p.pk}"
             for p in selectors.due_for_anonymisation(organisation, timezone.localdate())}
 
@@ -74,9 +74,6 @@ def test_a_volunteer_who_stops_gets_left_on_once_and_loses_it_when_back(organisa
 @pytest.mark.django_db
 def test_closing_a_duo_without_a_new_buddy_sets_both_left_on(organisation, coordinator,
                                                               sms_texts):
-    from duos import services as duo_services
-    from tests.factories_duos import active_duo
-
     with _on(LEFT):
         duo = active_duo(organisation, coordinator=coordinator)
         duo_services.duo_end_early(duo=duo, ended_by="volunteer", planned=True,

@@ -1,6 +1,7 @@
 """Retention, erasure, a person's data export, consent to messages, and private receipts."""
 
 import datetime
+import importlib
 import json
 from io import StringIO
 
@@ -10,9 +11,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.management import call_command
-from django.urls import reverse
+from django.urls import clear_url_caches, reverse
 from django.utils import timezone
 
+import buddy.urls
+from buddy.settings import base
+from buddy.storage import PrivateFileSystemStorage
 from coaching.models import CoachingContact
 from desk.privacy import selectors, services
 from desk.tasks import anonymise_due
@@ -35,9 +39,10 @@ from notifications.models import (
     TaskKind,
 )
 from organisations.models import AnonymisationRecord, AuditEvent
-from tests.factories import OrganisationFactory
+from tests.factories import OrganisationFactory, VolunteerUserFactory
 from tests.factories_duos import ParticipantFactory, VolunteerFactory, pending_duo
 from tests.notifications_helpers import QUESTION, recipient
+from tests.walks.test_isolation import all_paths
 
 LEFT = datetime.datetime(2024, 1, 15, 10, tzinfo=datetime.UTC)
 
@@ -376,9 +381,6 @@ def test_staff_record_the_withdrawal_of_a_purpose_on_the_participant_page(coordi
 
 
 def test_receipts_are_stored_outside_the_media_root_and_have_no_url():
-    from buddy.settings import base
-    from buddy.storage import PrivateFileSystemStorage
-
     receipts = base.STORAGES["receipts"]
     assert receipts["BACKEND"] == "buddy.storage.PrivateFileSystemStorage"
     location = str(receipts["OPTIONS"]["location"])
@@ -389,15 +391,9 @@ def test_receipts_are_stored_outside_the_media_root_and_have_no_url():
 
 
 def test_no_url_pattern_serves_uploaded_files(settings):
-    from django.urls import clear_url_caches
-
-    from tests.walks.test_isolation import all_paths
-
     settings.DEBUG = True  # not even on a laptop
     clear_url_caches()
-    import importlib
 
-    import buddy.urls
 
     importlib.reload(buddy.urls)
     try:
@@ -416,7 +412,6 @@ def test_a_receipt_is_served_only_to_staff_and_the_duos_volunteer(client, organi
     *_, expense, _message = left_pair
     url = reverse("duos:receipt", args=[expense.pk])
     assert client.get(url).status_code == 302  # to the login page
-    from tests.factories import VolunteerUserFactory
 
     client.force_login(VolunteerUserFactory(organisation=organisation, username="other"))
     assert client.get(url).status_code == 404

@@ -1,5 +1,6 @@
 """Reports for funders: figures for a period, the small-group rule, charts, exports."""
 
+import csv as csv_module
 import datetime
 import io
 import itertools
@@ -11,20 +12,24 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from buddy.dates import add_months
+from desk import reports
 from desk.reports import (
     HIDDEN,
     Hidden,
     build_report,
     preset_period,
     suppress,
+    suppress_linked,
     suppress_one,
+    suppress_series,
+    waiting_history,
 )
-from duos.models import Ending, EndReason, Outcome
+from duos.models import Duo, EndedBy, Ending, EndReason, Outcome
 from matching.intake.models import ParticipantStatus
 from organisations.models import AuditEvent
 from organisations.scoping import organisation_scope
 from tests.factories_coaching import AttendanceFactory, SessionFactory, in_days
-from tests.factories_duos import ParticipantFactory, active_duo
+from tests.factories_duos import ParticipantFactory, active_duo, pending_duo
 
 TODAY = datetime.date.today()
 
@@ -195,8 +200,6 @@ def test_exports_are_csv_xlsx_and_pdf_and_each_is_in_the_audit_log(
 
 
 def test_exported_text_that_looks_like_a_formula_is_neutralised():
-    from desk import reports
-
     report = reports.Report(TODAY, TODAY, sections=[
         reports.Section("x", "=HYPERLINK(\"http://evil\")", [("+1", 5)])])
     assert "'=HYPERLINK" in reports.to_csv(report)
@@ -207,8 +210,6 @@ def test_exported_text_that_looks_like_a_formula_is_neutralised():
 
 
 def test_a_series_never_steps_by_a_small_group_between_shown_values():
-    from desk.reports import suppress_series
-
     assert suppress_series([12, 10, 5, 5, 0]) == [12, Hidden(), 5, 5, 0]
     assert suppress_series([9, 7, 5]) == [9, Hidden(), Hidden()]
     assert suppress_series([12, 3, 12]) == [12, Hidden(), 12]
@@ -220,8 +221,6 @@ def test_a_series_never_steps_by_a_small_group_between_shown_values():
 
 @pytest.mark.django_db
 def test_duos_still_going_chart_hides_what_the_table_hides(organisation, coordinator):
-    from duos.models import Duo
-
     start = add_months(TODAY, -5)
     duos = [active_duo(organisation, coordinator=coordinator, start_date=start)
             for _ in range(7)]
@@ -249,9 +248,6 @@ def _aware(day):
 
 
 def _matched_on(participant, day, **agreement):
-    from duos.models import Duo
-    from tests.factories_duos import pending_duo
-
     duo = pending_duo(participant.organisation, participant=participant, start_date=day,
                       **agreement)
     Duo.objects.filter(pk=duo.pk).update(created_at=_aware(day))
@@ -262,8 +258,6 @@ def _waiting_history_data(organisation, scale=1):
     """A period with everything that moves the waiting list, `scale` times over:
     6 waiting since before it, 5 who joined and were matched in it (59 days later), 2 who
     withdrew in it, 1 back after a duo that ended in it, 1 who joined after it."""
-    from duos.models import Duo, EndedBy
-
     for _ in range(scale):
         for _ in range(6):
             ParticipantFactory(organisation=organisation, status=ParticipantStatus.WAITING,
@@ -296,8 +290,6 @@ def _waiting_history_data(organisation, scale=1):
 @pytest.mark.django_db
 def test_the_waiting_list_at_the_start_and_end_of_a_period_comes_from_stored_dates(
         organisation):
-    from desk.reports import waiting_history
-
     _waiting_history_data(organisation)
     with organisation_scope(organisation):
         history = waiting_history(*PERIOD)
@@ -360,8 +352,6 @@ def test_fewer_than_five_matched_hides_their_waiting_times_everywhere(organisati
 
 
 def test_linked_figures_never_leave_exactly_one_hidden():
-    from desk.reports import suppress_linked
-
     keys = ("at_start", "joined", "matched", "withdrew", "at_end")
     for values in itertools.product((0, 1, 3, 4, 5, 6, 9), repeat=5):
         cells = dict(zip(keys, values, strict=True))
@@ -390,8 +380,6 @@ def test_report_page_takes_the_same_number_of_queries_with_a_waiting_history(
 @pytest.mark.django_db
 def test_exports_hold_the_waiting_figures_and_the_charts_as_the_page_shows_them(
         organisation, coordinator_client):
-    import csv as csv_module
-
     _waiting_history_data(organisation)
     query = {"date_from": "2026-01-01", "date_to": "2026-06-30"}
     page = coordinator_client.get("/reports/", query).content.decode()

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from duos import services
 from duos.models import RECEIPT_MAX_BYTES, Alert, AlertKind, Expense, MeetingLog
+from tests.factories import CoordinatorFactory
 from tests.factories_duos import active_duo, pending_duo, volunteer_with_account
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -159,8 +160,6 @@ def test_volunteer_api_lists_and_logs_only_own_duo(api_client, organisation, my_
 
 
 def _staff(organisation):
-    from tests.factories import CoordinatorFactory
-
     return CoordinatorFactory(organisation=organisation)
 
 

@@ -6,7 +6,9 @@ from decimal import Decimal
 
 import pytest
 from django.template import Context, Template
+from rest_framework.authtoken.models import Token
 
+from notifications import selectors
 from notifications.models import CoordinatorTask, Message, TaskKind
 from organisations.scoping import organisation_scope
 from tests.factories import CoordinatorFactory
@@ -82,7 +84,6 @@ def test_the_admin_sees_monthly_sms_counts_and_cost(client, org_admin, organisat
     log(organisation, when=may, status="pending", segments=1, cost=Decimal("0.08"))
     log(other_organisation, when=may, segments=5, cost=Decimal("9.99"))
     client.force_login(org_admin)
-    from notifications import selectors
 
     with organisation_scope(organisation):
         months = list(selectors.sms_usage_by_month())
@@ -99,8 +100,6 @@ def test_a_coordinator_does_not_see_the_cost_report(coordinator_client):
 
 def test_the_api_lists_only_the_organisations_messages(api_client, organisation,
                                                        other_organisation):
-    from rest_framework.authtoken.models import Token
-
     log(organisation, body="Mine")
     log(other_organisation, body="Theirs")
     coordinator = CoordinatorFactory(organisation=organisation)

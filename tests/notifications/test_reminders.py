@@ -6,17 +6,25 @@ import threading
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from buddy.celery import app
+from coaching import messaging as coaching_messaging
+from coaching.models import Answer
+from duos import messaging as duos_messaging
+from duos.models import DuoSettings
 from matching.intake.models import ParticipantStatus
+from matching.proposals import messaging as matching_messaging
 from notifications import reminders
 from notifications import selectors as notification_selectors
 from notifications import services as notification_services
 from notifications.models import (
     CoordinatorTask,
     Message,
+    MessagingSettings,
     ReminderOutcome,
     ReminderSettings,
     SentReminder,
@@ -27,8 +35,9 @@ from notifications.tasks import reminders_dispatch
 from organisations.scoping import all_organisations, organisation_scope
 from tests.factories import CoordinatorFactory
 from tests.factories_coaching import InvitationFactory, SessionFactory
+from tests.factories_duos import active_duo, pending_duo
 from tests.factories_matching import ParticipantFactory, VolunteerFactory
-from tests.factories_proposals import CandidateFactory, ProposalFactory
+from tests.factories_proposals import CandidateFactory, ProposalFactory, VolunteerOfferFactory
 
 BRUSSELS = timezone.get_default_timezone()
 
@@ -60,9 +69,6 @@ def run_committed(django_capture_on_commit_callbacks):
 @pytest.fixture
 def calls(monkeypatch):
     """The domain apps' messaging functions called after commit, as (name, id)."""
-    from coaching import messaging as coaching_messaging
-    from matching.proposals import messaging as matching_messaging
-
     recorded = []
     monkeypatch.setattr(matching_messaging, "remind_participant",
                         lambda pk: recorded.append(("remind_participant", pk)))
@@ -87,10 +93,6 @@ def test_every_kind_is_registered_with_a_label():
 
 
 def test_the_beat_schedule_runs_the_dispatcher():
-    from django.conf import settings
-
-    from buddy.celery import app
-
     app.loader.import_default_modules()  # what a worker does when it starts
     entry = settings.CELERY_BEAT_SCHEDULE["reminders-dispatch-due"]
     assert entry["task"] in app.tasks
@@ -235,24 +237,22 @@ def _proposal_reminders(proposal):
 @pytest.mark.django_db
 def test_a_reminder_whose_sending_fails_after_the_claim_is_recorded_nowhere_and_sent_once_later(
         organisation, monkeypatch):
-    from matching.proposals import messaging
-
     with time_machine.travel(local(2026, 11, 2, 10)):
         proposal, neighbour = ProposalFactory.create_batch(2, organisation=organisation)
         CandidateFactory(proposal=proposal, position=1)
-    original = messaging.remind_participant
+    original = matching_messaging.remind_participant
 
     def writes_then_fails(proposal_id):
         original(proposal_id)  # the message row is written in the claim's transaction...
         if proposal_id == proposal.pk:
             raise RuntimeError("a bug in this one")  # ...then the domain work fails
 
-    monkeypatch.setattr(messaging, "remind_participant", writes_then_fails)
+    monkeypatch.setattr(matching_messaging, "remind_participant", writes_then_fails)
     run(local(2026, 11, 5, 10))
     assert _proposal_reminders(proposal) == (0, 0, False)  # no claim, message or mark
     assert _proposal_reminders(neighbour) == (1, 1, True)  # its batch-mate went out
 
-    monkeypatch.setattr(messaging, "remind_participant", original)
+    monkeypatch.setattr(matching_messaging, "remind_participant", original)
     run(local(2026, 11, 5, 10, 1))
     run(local(2026, 11, 5, 10, 2))
     assert _proposal_reminders(proposal) == (1, 1, True)
@@ -315,8 +315,6 @@ def test_a_keep_in_touch_sms_due_in_the_evening_waits_for_the_morning(organisati
 @pytest.mark.django_db
 def test_answers_to_keep_in_touch_are_recorded_and_stop_goes_to_the_coordinator(
         organisation, settings):
-    from notifications.models import MessagingSettings
-
     MessagingSettings.objects.create(organisation=organisation, sms_number="+3228080000")
     stays = ParticipantFactory(organisation=organisation,
                                waiting_since=datetime.date(2026, 1, 5))
@@ -384,8 +382,6 @@ def test_a_volunteer_whose_availability_ends_is_told_and_the_coordinator_noted(
 @pytest.mark.django_db
 def test_session_reminders_before_and_on_the_morning_across_the_spring_change(
         organisation, calls, run_committed):
-    from coaching.models import Answer
-
     # Last Sunday of March 2027: the clocks go from 02:00 to 03:00 in Brussels.
     session = SessionFactory(organisation=organisation, starts_at=local(2027, 3, 28, 14),
                              ends_at=local(2027, 3, 28, 16))
@@ -476,9 +472,6 @@ def test_every_kind_lists_what_it_will_send_on_the_staff_page():
 @pytest.mark.django_db
 def test_the_staff_page_lists_the_how_is_it_going_question_the_digest_and_the_no_answer_call(
         client, organisation, other_organisation):
-    from duos.models import DuoSettings
-    from tests.factories_duos import active_duo
-
     with time_machine.travel(local(2026, 3, 2, 10)):
         duo = active_duo(organisation, start_date=datetime.date(2026, 3, 2))
         active_duo(other_organisation, start_date=datetime.date(2026, 3, 2))
@@ -534,11 +527,8 @@ def test_volunteers_and_anonymous_do_not_see_the_reminders(client, db):
 @pytest.mark.django_db
 def test_an_unanswered_volunteer_is_reminded_then_the_coordinator_calls(
         organisation, monkeypatch, run_committed):
-    from matching.proposals import messaging
-    from tests.factories_proposals import VolunteerOfferFactory
-
     asked = []
-    monkeypatch.setattr(messaging, "ask_volunteer_to_accept",
+    monkeypatch.setattr(matching_messaging, "ask_volunteer_to_accept",
                         lambda pk, step="ask": asked.append((pk, step)))
     with time_machine.travel(local(2026, 11, 2, 15)):
         chosen = ProposalFactory(organisation=organisation, status="chosen")
@@ -560,13 +550,10 @@ def test_an_unanswered_volunteer_is_reminded_then_the_coordinator_calls(
 @pytest.mark.django_db
 def test_an_agreement_not_confirmed_is_asked_again_once(organisation, monkeypatch,
                                                         run_committed):
-    from duos import messaging
-    from tests.factories_duos import pending_duo
-
     asked = []
-    monkeypatch.setattr(messaging, "ask_volunteer_to_confirm_agreement",
+    monkeypatch.setattr(duos_messaging, "ask_volunteer_to_confirm_agreement",
                         lambda duo: asked.append(("volunteer", duo.pk)))
-    monkeypatch.setattr(messaging, "ask_participant_to_confirm_agreement",
+    monkeypatch.setattr(duos_messaging, "ask_participant_to_confirm_agreement",
                         lambda duo: asked.append(("participant", duo.pk)))
     with time_machine.travel(local(2026, 11, 2, 15)):
         duo = pending_duo(organisation)
@@ -580,12 +567,9 @@ def test_an_agreement_not_confirmed_is_asked_again_once(organisation, monkeypatc
 @pytest.mark.django_db
 def test_those_who_did_not_answer_a_session_get_one_nudge(organisation, monkeypatch,
                                                           run_committed):
-    from coaching import messaging
-    from coaching.models import Answer
-
     invited = []
-    monkeypatch.setattr(messaging, "invite_by_sms", lambda pk: invited.append(pk))
-    monkeypatch.setattr(messaging, "invite_volunteer_by_email",
+    monkeypatch.setattr(coaching_messaging, "invite_by_sms", lambda pk: invited.append(pk))
+    monkeypatch.setattr(coaching_messaging, "invite_volunteer_by_email",
                         lambda pk, ics=None: invited.append(pk))
     session = SessionFactory(organisation=organisation, starts_at=local(2026, 12, 10, 19),
                              ends_at=local(2026, 12, 10, 21))

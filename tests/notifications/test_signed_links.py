@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from notifications import hooks, links, services
 from notifications.models import SignedLink
 from organisations.models import Organisation
+from tests.factories import CoordinatorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -168,8 +169,6 @@ def test_the_coordinator_can_stop_a_link(coordinator_client, organisation, clien
 
 def test_another_organisations_coordinator_cannot_stop_a_link(client, other_organisation,
                                                               organisation):
-    from tests.factories import CoordinatorFactory
-
     link, _url = make_link(organisation)
     client.force_login(CoordinatorFactory(organisation=other_organisation))
     assert client.post(f"/messages/links/{link.pk}/revoke/").status_code == 404

@@ -12,6 +12,8 @@ import requests
 from requests.adapters import BaseAdapter
 
 from notifications.sms import SmsError, get_backend
+from notifications.sms.backends import locmem
+from notifications.sms.backends.console import SmsBackend
 
 
 class Provider(BaseAdapter):
@@ -163,8 +165,6 @@ def test_messagebird_unreachable_is_worth_a_retry(messagebird):
 
 
 def test_the_console_backend_prints_and_sends_nothing():
-    from notifications.sms.backends.console import SmsBackend
-
     stream = io.StringIO()
     result = SmsBackend(stream=stream).send(to="+32470123456", body="Dag Els", reference="9")
     assert "+32470123456" in stream.getvalue() and "Dag Els" in stream.getvalue()
@@ -172,7 +172,5 @@ def test_the_console_backend_prints_and_sends_nothing():
 
 
 def test_the_locmem_backend_keeps_an_outbox():
-    from notifications.sms.backends import locmem
-
     locmem.SmsBackend().send(to="+32470123456", body="Dag Els", reference="9")
     assert [(s.to, s.body) for s in locmem.outbox] == [("+32470123456", "Dag Els")]

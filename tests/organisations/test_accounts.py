@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from buddy.settings import base
 from organisations.models import Organisation, User
 from tests.factories import CoordinatorFactory
 
@@ -55,7 +56,6 @@ def test_login_page_speaks_dutch_french_and_english(client, language, text):
 @pytest.mark.django_db
 def test_dutch_is_the_default_language(client, settings):
     assert settings.LANGUAGE_CODE in ("nl", "en")  # the test profile speaks English
-    from buddy.settings import base
 
     assert base.LANGUAGE_CODE == "nl"
     assert [code for code, _ in base.LANGUAGES] == ["nl", "fr", "en"]

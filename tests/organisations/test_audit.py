@@ -7,9 +7,9 @@ from django.db import connection, transaction
 from django.db.utils import DatabaseError
 from django.test.utils import CaptureQueriesContext
 
-from organisations.models import AuditAction, AuditEvent, AuditLogIsAppendOnly
+from organisations.models import AuditAction, AuditEvent, AuditLogIsAppendOnly, User
 from organisations.services import audit_record
-from tests.factories import AuditEventFactory
+from tests.factories import AuditEventFactory, OrganisationAdminFactory
 
 PASSWORD = "correct-horse-battery"
 
@@ -228,8 +228,6 @@ def test_the_admin_shows_the_log_read_only_and_scoped(client, org_admin, logged_
 @pytest.mark.django_db
 def test_staff_of_another_organisation_see_none_of_the_log(client, other_organisation,
                                                            logged_events):
-    from tests.factories import OrganisationAdminFactory
-
     client.force_login(OrganisationAdminFactory(organisation=other_organisation))
     page = client.get("/audit/").content.decode()
     assert "Other Org" in page and "Anna D." not in page
@@ -245,8 +243,6 @@ def test_the_menu_links_the_log_for_organisation_admins_only(client, org_admin, 
 
 @pytest.mark.django_db
 def test_a_superuser_reads_every_organisations_log_in_the_admin(client, logged_events):
-    from organisations.models import User
-
     client.force_login(User.objects.create_superuser("umbrella", "u@example.org", "x-long-pass-1"))
     page = client.get("/admin/organisations/auditevent/").content.decode()
     assert "Anna D." in page and "Other Org" in page

@@ -1,13 +1,18 @@
 """Lock-out after repeated login failures, password hashing, and sessions that expire."""
 
+import os
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
 import time_machine
 from axes.models import AccessAttempt
+from django.contrib.auth.hashers import make_password
 from django.test import override_settings
 from django.utils import timezone
 
+from buddy.settings import base
 from organisations.models import AuditAction, AuditEvent
 from tests import PROJECT_ROOT
 
@@ -120,10 +125,6 @@ def test_a_coordinator_cannot_unlock_accounts(client, coordinator, volunteer_use
 
 
 def test_passwords_are_hashed_with_argon2_outside_tests():
-    from django.contrib.auth.hashers import make_password
-
-    from buddy.settings import base
-
     assert base.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
     with override_settings(PASSWORD_HASHERS=base.PASSWORD_HASHERS):
         assert make_password("a-long-pass-phrase-9").startswith("argon2$argon2id$")
@@ -147,10 +148,6 @@ def test_an_idle_session_ends_and_an_active_one_goes_on(client, coordinator):
 
 
 def test_production_cookies_are_secure_and_http_only():
-    import os
-    import subprocess
-    import sys
-
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="buddy.settings.production",
                SECRET_KEY="x" * 60, ALLOWED_HOSTS="buddy.example.org")
     result = subprocess.run(

@@ -12,9 +12,12 @@ from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
 
-from organisations.models import AuditAction, AuditEvent
+from organisations.models import AuditAction, AuditEvent, User
+from organisations.two_factor import _new_backup_codes
 from tests import PROJECT_ROOT
+from tests.walks.test_isolation import PLACEHOLDER, all_paths, fill
 
 ROOT = PROJECT_ROOT
 required = override_settings(REQUIRE_TWO_FACTOR=True)
@@ -117,7 +120,6 @@ def test_a_backup_code_works_once(client, coordinator):
     confirmed_device(coordinator)
     client.force_login(coordinator)
     client.get("/accounts/two-factor/setup/")  # redirected: the device exists
-    from organisations.two_factor import _new_backup_codes
 
     codes = _new_backup_codes(coordinator)
     assert client.post("/accounts/two-factor/", {"code": codes[0]}).status_code == 302
@@ -155,8 +157,6 @@ def test_the_api_with_a_session_answers_403_until_the_code_is_entered(client, co
 @required
 @pytest.mark.django_db
 def test_an_api_token_is_not_asked_for_a_code(api_client, coordinator):
-    from rest_framework.authtoken.models import Token
-
     confirmed_device(coordinator)
     token = Token.objects.create(user=coordinator)
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
@@ -175,8 +175,6 @@ def test_a_volunteer_is_not_forced_to_use_two_factor(client, volunteer_user):
 @required
 @pytest.mark.django_db
 def test_a_superuser_is_forced_too(client, db):
-    from organisations.models import User
-
     boss = User.objects.create_superuser("umbrella", "umbrella@example.org", "x-long-pass-1")
     client.force_login(boss)
     assert client.get("/admin/")["Location"].startswith("/accounts/two-factor/setup/")
@@ -275,8 +273,6 @@ OPEN_WITHOUT_CODE = {"/accounts/two-factor/", "/accounts/two-factor/setup/", "/h
 @pytest.mark.django_db
 def test_no_page_endpoint_or_admin_view_opens_before_the_code(client, coordinator):
     """Walks every URL pattern, so pages that other apps add are covered too."""
-    from tests.walks.test_isolation import PLACEHOLDER, all_paths, fill
-
     confirmed_device(coordinator)
     client.force_login(coordinator)
     opened = []

@@ -15,6 +15,7 @@ import re
 
 import pytest
 
+from matching.intake.models import Participant, Volunteer
 from organisations.models import AuditEvent
 from organisations.scoping import all_organisations
 from tests import isolation
@@ -67,8 +68,6 @@ NAMED_VALUES = {
 
 def person_markers(organisation) -> set[str]:
     """The names of every participant and volunteer the builders made (marked)."""
-    from matching.intake.models import Participant, Volunteer
-
     markers = set()
     for model in (Participant, Volunteer):
         for names in model.objects.filter(organisation=organisation).values_list(

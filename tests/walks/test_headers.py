@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.contrib.staticfiles import finders
 
 from tests import PROJECT_ROOT
 from tests.walks.test_isolation import PLACEHOLDER, all_paths, fill
@@ -89,7 +90,6 @@ def test_the_api_docs_load_everything_from_this_site(coordinator_client):
     script = coordinator_client.get("/api/docs/?script=")
     assert script.status_code == 200
     assert "SwaggerUIBundle" in script.content.decode()
-    from django.contrib.staticfiles import finders
 
     bundle = re.search(r'src="/static/([^"]*swagger-ui-bundle\.js)"', html).group(1)
     assert finders.find(bundle)  # shipped by drf-spectacular-sidecar, collected as static

@@ -6,6 +6,7 @@ nothing answers 500.
 
 import pytest
 from axes.models import AccessAttempt
+from rest_framework.authtoken.models import Token
 
 from organisations.models import AuditEvent, User
 
@@ -53,8 +54,6 @@ def test_invalid_utf8_in_a_form_body_is_not_a_server_error(client, coordinator, 
 @pytest.mark.parametrize("value", HOSTILE)
 def test_the_token_endpoint_refuses_hostile_input_in_the_error_shape(api_client, coordinator,
                                                                      value):
-    from rest_framework.authtoken.models import Token
-
     response = api_client.post(
         "/api/auth/token/", {"username": value, "password": value}, format="json"
     )
@@ -85,8 +84,6 @@ def test_malformed_json_gets_a_400_in_the_error_shape(api_client, coordinator, b
      ({"page": "-1"}, 404), ({"page": LONG[:2000]}, 404), ("page=%C3%28", 404)],
 )
 def test_api_list_filters_refuse_hostile_values(api_client, coordinator, query, status):
-    from rest_framework.authtoken.models import Token
-
     # A real token: force_authenticate would skip the middleware that opens the scope.
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=coordinator)}")
     if isinstance(query, str):  # a raw query string: bytes that are not UTF-8

@@ -8,8 +8,10 @@ one's own data), 403, 404 or a redirect, but never with the other organisation's
 import re
 
 import pytest
+from django.apps import apps
 from django.contrib.admindocs.views import extract_views_from_urlpatterns, simplify_regex
 from django.urls import get_resolver
+from rest_framework.authtoken.models import Token
 
 from organisations.scoping import all_organisations
 from tests import isolation
@@ -103,8 +105,6 @@ def test_another_organisations_coordinator_sees_nothing_of_it(client, victim_dat
 
 @pytest.mark.django_db
 def test_another_organisations_token_sees_nothing_of_it(api_client, victim_data):
-    from rest_framework.authtoken.models import Token
-
     _victim, objects = victim_data
     intruder = CoordinatorFactory(organisation=OrganisationFactory(), username="intruder")
     token = Token.objects.create(user=intruder)
@@ -134,8 +134,6 @@ def test_anonymous_visitor_sees_no_organisation_data(client, victim_data):
 @pytest.mark.django_db
 def test_every_scoped_model_is_in_the_isolation_data(victim_data):
     """A new model must get a row in tests/isolation.py, or the walk proves nothing for it."""
-    from django.apps import apps
-
     _victim, objects = victim_data
     covered = {type(obj) for obj in objects}
     scoped = {

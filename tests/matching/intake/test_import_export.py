@@ -5,11 +5,15 @@ import io
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from openpyxl import Workbook, load_workbook
 
 from matching.intake import imports
-from matching.intake.models import ImportStatus, Participant, Volunteer
+from matching.intake.models import ImportJob, ImportStatus, Participant, Postcode, Volunteer
 from organisations.scoping import organisation_scope
+from tests.celery_worker import wait_until
+from tests.factories import OrganisationFactory
 from tests.factories_matching import (
     InterestFactory,
     ParticipantFactory,
@@ -102,7 +106,6 @@ def test_bad_rows_can_be_skipped_on_purpose(organisation):
 
 def test_running_the_import_twice_adds_nobody_twice(organisation):
     job = run(organisation, check(organisation, GOOD))
-    from matching.intake.models import ImportJob
 
     ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING)
     with organisation_scope(organisation):
@@ -112,7 +115,6 @@ def test_running_the_import_twice_adds_nobody_twice(organisation):
 
 def test_a_row_failing_during_the_commit_removes_what_was_imported(organisation):
     job = check(organisation, GOOD)
-    from matching.intake.models import Postcode
 
     with organisation_scope(organisation):
         imports.import_job_start(job=job)
@@ -145,8 +147,6 @@ def test_volunteers_are_imported_too(organisation):
 
 def test_import_pages_check_and_commit_with_progress(coordinator_client, organisation,
                                                     django_capture_on_commit_callbacks):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     upload = SimpleUploadedFile("lijst.csv", csv_bytes(GOOD), content_type="text/csv")
     response = coordinator_client.post("/imports/", {"kind": "participants", "file": upload})
     assert response.status_code == 302
@@ -185,8 +185,6 @@ def test_export_neutralises_formulas(coordinator_client, organisation):
 
 def test_import_and_export_through_the_api(coordinator_client, organisation,
                                            django_capture_on_commit_callbacks):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     upload = SimpleUploadedFile("lijst.xlsx", xlsx_bytes(GOOD))
     created = coordinator_client.post("/api/imports/", {"kind": "participants", "file": upload})
     assert created.status_code == 201, created.json()
@@ -212,12 +210,6 @@ def test_import_and_export_through_the_api(coordinator_client, organisation,
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_runs_the_import_and_the_job_shows_its_progress(celery_worker_process):
-    from django.db import transaction
-
-    from matching.intake.models import ImportJob
-    from tests.celery_worker import wait_until
-    from tests.factories import OrganisationFactory
-
     organisation = OrganisationFactory()
     rows = [GOOD[0]] + [
         [f"Naam{i}", "Test", f"0470 {i // 100:02d} {i % 100:02d} 00", "9000", "", "1980", "nl",

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 
 from matching.intake import services
 from matching.intake.models import ConsentRecord, Participant, ParticipantStatus, Volunteer
+from organisations.scoping import organisation_scope
 from tests.factories import OrganisationFactory
 from tests.factories_matching import (
     InterestFactory,
@@ -188,7 +189,6 @@ def test_only_ready_volunteers_with_free_capacity_can_be_proposed(organisation):
     VolunteerFactory(organisation=organisation, ready=True,
                      available_until=datetime.date(2020, 1, 1))
     VolunteerFactory(organisation=OrganisationFactory(), ready=True)
-    from organisations.scoping import organisation_scope
 
     with organisation_scope(organisation):
         assert list(Volunteer.objects.ready_with_capacity()) == [ready]

@@ -3,9 +3,12 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from matching.intake import services
 from matching.intake.models import Participant, Volunteer
+from tests.factories import CoordinatorFactory
 from tests.factories_matching import (
     InterestCategoryFactory,
     InterestFactory,
@@ -206,10 +209,6 @@ def test_volunteer_status_and_account_link(coordinator_client, organisation, vol
     volunteer.refresh_from_db()
     assert volunteer.status == "paused"
     assert not Volunteer.objects.ready().exists()
-    from django.core.exceptions import ValidationError
-
-    from matching.intake import services
-    from tests.factories import CoordinatorFactory
 
     services.volunteer_update(volunteer=volunteer, user=volunteer_user)
     with pytest.raises(ValidationError):
@@ -218,8 +217,6 @@ def test_volunteer_status_and_account_link(coordinator_client, organisation, vol
 
 
 def test_errors_are_in_the_users_language(client, organisation):
-    from tests.factories import CoordinatorFactory
-
     client.force_login(CoordinatorFactory(organisation=organisation, language="nl"))
     response = client.post("/api/participants/", {"first_name": "Ayse", "phone": "0470 12",
                                                   "postcode": "1234"},

@@ -1,13 +1,17 @@
 """The waiting list: fit counts, figures, recruitment, pages and API in constant queries."""
 
 import datetime
+import random
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from matching.intake import selectors
 from matching.intake.availability import bit, to_mask
+from matching.intake.models import Postcode
 from matching.scoring import fit
 from organisations.scoping import organisation_scope
 from tests.factories_matching import (
@@ -107,9 +111,6 @@ def test_waiting_list_uses_the_same_number_of_queries_for_3_or_30_people(
     coordinator_client, organisation, django_assert_max_num_queries, url,
 ):
     _people(organisation, 3)
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as small:
         assert coordinator_client.get(url).status_code == 200
     _people(organisation, 27)
@@ -134,8 +135,6 @@ def test_waiting_list_page_shows_figures_fit_and_who_has_no_fit(coordinator_clie
 def test_waiting_list_filters_by_language_municipality_and_waiting_time(
     coordinator_client, organisation,
 ):
-    from matching.intake.models import Postcode
-
     ParticipantFactory(organisation=organisation, first_name="Ayse", languages=["tr"],
                        waiting_since=datetime.date(2020, 1, 1))
     ParticipantFactory(organisation=organisation, first_name="Dirk",
@@ -161,8 +160,6 @@ def test_recruitment_page_names_languages_and_links_to_the_unfitted(coordinator_
 
 
 def test_fit_counts_match_the_pairwise_rule_for_many_profiles():
-    import random
-
     rng = random.Random(7)
     languages = ["nl", "fr", "ar", "tr"]
 

@@ -6,6 +6,8 @@ import re
 
 import pytest
 import time_machine
+from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from matching.intake.models import Participant
@@ -17,6 +19,8 @@ from matching.proposals.models import (
     ProposalRound,
     VolunteerOffer,
 )
+from matching.proposals.profiles import matching_settings
+from notifications import services as notify
 from notifications.sms.backends import locmem
 from tests.factories import CoordinatorFactory, OrganisationFactory
 from tests.factories_matching import (
@@ -37,11 +41,6 @@ class _SentLinks:
     PURPOSES = {"participant": "matching.proposal", "volunteer": "matching.offer"}
 
     def __getitem__(self, who):
-        from django.core import mail
-
-        from notifications import services as notify
-        from notifications.sms.backends import locmem
-
         bodies = [sms.body for sms in locmem.outbox] + [m.body for m in mail.outbox]
         found = []
         for body in bodies:
@@ -450,7 +449,6 @@ def test_matching_settings_page_saves_and_checks_the_order_of_days(coordinator_c
     assert response.status_code == 200
     data["call_task_after_days"] = 9
     assert coordinator_client.post(url, data).status_code == 302
-    from matching.proposals.profiles import matching_settings
 
     assert matching_settings(organisation).shortlist_size == 4
 
@@ -486,8 +484,6 @@ def test_volunteer_short_list_page_shows_waiting_participants_longest_waiting_fi
 
 @pytest.mark.django_db
 def test_the_participant_can_answer_without_cookies(organisation, links):
-    from django.test import Client
-
     proposal = ProposalFactory(organisation=organisation)
     CandidateFactory(proposal=proposal, position=1)
     url = _page(proposal_services.proposal_issue_link(

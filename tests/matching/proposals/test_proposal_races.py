@@ -1,6 +1,7 @@
 """Races on PostgreSQL with real concurrent transactions: two threads, each with its own
 database connection, released together by a barrier."""
 
+import datetime
 import threading
 
 import pytest
@@ -8,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections
 
 from matching.proposals import services
-from matching.proposals.models import Proposal, ProposalCandidate, VolunteerOffer
+from matching.proposals.models import Match, Proposal, ProposalCandidate, VolunteerOffer
 from organisations.scoping import all_organisations
 from tests.factories_matching import (
     ParticipantFactory,
@@ -147,10 +148,6 @@ def test_a_choice_and_the_coordinators_withdrawal_at_once_leave_one_outcome(
 @pytest.mark.django_db(transaction=True)
 def test_both_yes_after_the_meeting_at_the_same_moment_make_exactly_one_match(
         organisation, coordinator):
-    import datetime
-
-    from matching.proposals.models import Match
-
     proposal = ProposalFactory(organisation=organisation)
     CandidateFactory(proposal=proposal, position=1)
     services.proposal_choose(proposal, 1, "link")

@@ -1,17 +1,23 @@
 """Proposal rounds, proposals and the participant's choice, through the services."""
 
 import datetime
+from dataclasses import dataclass
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from duos.models import Duo
-from matching.intake.models import ParticipantStatus
+from matching.intake import services
+from matching.intake.models import ParticipantStatus, Postcode
+from matching.proposals import messaging
 from matching.proposals import services as proposal_services
 from matching.proposals.models import (
     CallTaskStatus,
+    IntroductionMeeting,
     Match,
     MatchingSettings,
     Proposal,
@@ -24,6 +30,7 @@ from matching.proposals.selectors import (
     excluded_pairs,
     proposals_due_for_call_task,
     proposals_due_for_reminder,
+    shortlist_for_participant,
 )
 from matching.proposals.services import match_confirm
 from matching.proposals.tasks import withdraw_proposals_of_leavers
@@ -58,8 +65,6 @@ def _sent_round(organisation, coordinator, capture):
 @pytest.fixture
 def outbox(monkeypatch):
     """Every matching.messaging call, as (function name, id), still done for real."""
-    from matching.proposals import messaging
-
     calls = []
     for name in ("send_proposal_to_participant", "remind_participant",
                  "confirm_choice_to_participant", "confirm_answer_to_participant",
@@ -109,8 +114,6 @@ def test_round_never_proposes_a_volunteer_already_in_an_open_proposal(organisati
 
 @pytest.mark.django_db
 def test_round_respects_language_time_and_distance(organisation, coordinator):
-    from matching.intake.models import Postcode
-
     ParticipantFactory(organisation=organisation, languages=["fr"],
                        availability=MONDAY_MORNING)
     VolunteerFactory(organisation=organisation, ready=True, languages=["nl"])
@@ -369,8 +372,6 @@ def test_sms_reply_not_understood_or_unknown_number_changes_nothing(open_proposa
 
 @pytest.mark.django_db
 def test_sms_reply_parsed_by_notifications_is_understood(open_proposal):
-    from dataclasses import dataclass
-
     @dataclass
     class Parsed:
         kind: str
@@ -437,7 +438,6 @@ def test_both_yes_after_the_meeting_confirm_the_match(open_proposal, coordinator
     match = Match.objects.get()
     assert match.status == "handed_over"  # duos took the match over
     assert match.volunteer == open_proposal.candidates.get(position=1).volunteer
-    from duos.models import Duo
 
     duo = Duo.objects.get(participant=match.participant, volunteer=match.volunteer)
     assert duo.status == "agreement_pending"
@@ -572,10 +572,6 @@ def test_round_respects_a_must_wish_of_either_side(organisation, coordinator):
 
 @pytest.mark.django_db
 def test_demo_has_a_sent_round_a_chosen_proposal_and_a_planned_meeting():
-    from django.core.management import call_command
-
-    from matching.proposals.models import IntroductionMeeting
-
     call_command("seed_demo")
     assert ProposalRound.objects.filter(status="sent").count() == 1
     assert Proposal.objects.filter(status="open").exists()
@@ -587,9 +583,6 @@ def test_demo_has_a_sent_round_a_chosen_proposal_and_a_planned_meeting():
 
 @pytest.mark.django_db
 def test_short_list_keeps_the_distance_limit_of_the_organisation(organisation):
-    from matching.intake.models import Postcode
-    from matching.proposals.selectors import shortlist_for_participant
-
     participant = ParticipantFactory(organisation=organisation)  # Gent 9000
     near = VolunteerFactory(organisation=organisation, ready=True,
                             postcode=Postcode.objects.filter(code="9820").first())
@@ -620,8 +613,6 @@ def test_sending_a_round_skips_a_volunteer_proposed_elsewhere_meanwhile(organisa
 @pytest.mark.django_db
 def test_coordinator_withdraws_an_open_proposal_and_closes_the_call(coordinator_client,
                                                                    organisation):
-    from django.urls import reverse
-
     proposal = ProposalFactory(organisation=organisation)
     CandidateFactory(proposal=proposal, position=1)
     proposal_services.proposal_call_me(proposal, "sms")
@@ -641,8 +632,6 @@ def test_coordinator_withdraws_an_open_proposal_and_closes_the_call(coordinator_
 
 @pytest.mark.django_db
 def test_daily_task_frees_the_volunteers_of_a_participant_who_left(organisation):
-    from matching.intake import services
-
     proposal = ProposalFactory(organisation=organisation)
     CandidateFactory(proposal=proposal, position=1)
     CandidateFactory(proposal=proposal, position=2)
