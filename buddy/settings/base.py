@@ -368,9 +368,9 @@ STORAGES["receipts"] = {
     "BACKEND": "buddy.storage.PrivateFileSystemStorage",
     "OPTIONS": {"location": str(VAR_DIR / "private")},
 }
-# duos: the follow-up jobs (alerts for inactivity and missed check-ins, the question asked
-# weeks before the agreed end, "how is it going?", meeting-log reminders); each asks
-# the database what is due and is safe to run twice.
+# duos: the alerts for inactivity and missed check-ins; proposals: free the volunteers of
+# participants who left. Each asks the database what is due and is safe to run twice (the
+# duos' messages are reminder kinds, below).
 CELERY_BEAT_SCHEDULE.update({
     "duos-alerts-scan": {"task": "duos.tasks.alerts_scan", "schedule": 60 * 60 * 6},
     "matching-withdraw-proposals-of-leavers": {
@@ -378,8 +378,8 @@ CELERY_BEAT_SCHEDULE.update({
 })
 # reminders: every scheduled reminder of every room (unanswered proposals, meeting logs, end
 # questions, "how is it going", intervision sessions...) is a kind declared in its room
-# (matching/, duos/, coaching/reminders.py; the coordinators' digest in
-# organisations/reminders.py); one dispatcher, notifications.tasks.reminders_dispatch_due
+# (matching/intake/, matching/proposals/, duos/, coaching/reminders.py; the coordinators'
+# digest in desk/reminders.py); one dispatcher, notifications.tasks.reminders_dispatch_due
 # (registered as "reminders.dispatch_due", the name stored in beat's rows), asks the database
 # what is due and sends each once (notifications/reminders.py).
 CELERY_BEAT_SCHEDULE["reminders-dispatch-due"] = {
