@@ -153,8 +153,11 @@ class EveryPageChecked:
         self.pending[page] = page.url
 
     def check(self, page):
+        # Playwright hands a page's "load" event to `_loaded` at its next call into the
+        # browser, which may be the check itself: forget the page only once it is checked.
+        result = self.assert_accessible(page)
         self.pending.pop(page, None)
-        return self.assert_accessible(page)
+        return result
 
     def assert_every_page_was_checked(self):
         unchecked = self.missed + list(self.pending.values())
