@@ -13,9 +13,12 @@ number `+32 470…` or a note `- moved` stays exactly as typed, without a quote.
 from collections.abc import Iterable
 from typing import Any
 
+from django.http import HttpResponse
+from django.utils.cache import patch_cache_control
 from openpyxl.cell import WriteOnlyCell
 
 CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _plain(value: Any) -> Any:
@@ -52,3 +55,19 @@ def xlsx_append(sheet, values: Iterable[Any]) -> None:
             value = cell
         row.append(value)
     sheet.append(row)
+
+
+def download(content, content_type: str, filename: str, *, inline: bool = False):
+    """The response of every export and download: an attachment (or shown inline, a receipt)
+    that no shared cache, proxy or browser history keeps (personal data)."""
+    response = HttpResponse(content, content_type=content_type)
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    private(response)
+    return response
+
+
+def private(response):
+    """`Cache-Control: private, no-store` on a response that carries personal data."""
+    patch_cache_control(response, private=True, no_store=True)
+    return response

@@ -3,12 +3,13 @@
 from urllib.parse import urlencode
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from buddy.exports import XLSX_CONTENT_TYPE, download
 from organisations.models import AuditAction
 from organisations.permissions import StaffRequiredMixin, is_staff_user
 from organisations.services import audit_record
@@ -49,7 +50,7 @@ class ReportView(StaffRequiredMixin, View):
 
 EXPORT_TYPES = {
     "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "xlsx": XLSX_CONTENT_TYPE,
     "pdf": "application/pdf",
 }
 
@@ -73,7 +74,5 @@ class ReportExportView(StaffRequiredMixin, View):
                      subject_ref=f"report:{report.period_ref}",
                      label=_("report %(period)s as %(format)s") % {
                          "period": report.period_ref, "format": file_format.upper()})
-        response = HttpResponse(content, content_type=EXPORT_TYPES[file_format])
-        response["Content-Disposition"] = (
-            f'attachment; filename="report-{start.isoformat()}-{end.isoformat()}.{file_format}"')
-        return response
+        return download(content, EXPORT_TYPES[file_format],
+                        f"report-{start.isoformat()}-{end.isoformat()}.{file_format}")

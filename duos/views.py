@@ -4,7 +4,7 @@ meeting log). Thin: parse the form, call a service or selector, render."""
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from buddy.exports import XLSX_CONTENT_TYPE, download, private
 from buddy.forms import add_service_errors
 from organisations.audit import audit
 from organisations.models import AuditAction
@@ -302,14 +303,8 @@ class ExpenseExportView(StaffRequiredMixin, View):
         audit(request, AuditAction.EXPORT, ref="duos.expense:*",
               label=f"expenses {month:%Y-%m} {fmt}, {len(rows) - 1} rows")
         if fmt == "csv":
-            response = HttpResponse(exports.to_csv(rows), content_type="text/csv; charset=utf-8")
-        else:
-            response = HttpResponse(
-                exports.to_xlsx(rows),
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            )
-        response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-        return response
+            return download(exports.to_csv(rows), "text/csv; charset=utf-8", f"{name}.csv")
+        return download(exports.to_xlsx(rows), XLSX_CONTENT_TYPE, f"{name}.xlsx")
 
 
 RECEIPT_CONTENT_TYPES = {"jpeg": "image/jpeg", "png": "image/png", "pdf": "application/pdf"}
@@ -327,8 +322,7 @@ class ReceiptView(LoginRequiredMixin, View):
                                 content_type=RECEIPT_CONTENT_TYPES.get(expense.receipt_type,
                                                                        "application/octet-stream"))
         response["Content-Disposition"] = "inline"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return private(response)
 
 
 class MyDuoView(LoginRequiredMixin, TemplateView):

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from buddy.api import ErrorSerializer
+from buddy.exports import private
 from matching.intake.privacy import PERSON_MODELS
 from organisations.audit import audit, audit_label
 from organisations.models import AuditAction
@@ -62,9 +63,7 @@ class PersonExportAPI(APIView):
     def get(self, request, pk):
         person = _person(self.kind, pk)
         audit(request, AuditAction.EXPORT, person, label=f"{audit_label(person)}, all data")
-        response = Response(selectors.person_data(person))
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return private(Response(selectors.person_data(person)))
 
 
 class PersonEraseAPI(APIView):

@@ -2,11 +2,12 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views import View
 
+from buddy.exports import download
 from matching.intake.privacy import PERSON_MODELS
 from organisations.audit import audit, audit_label
 from organisations.models import AuditAction
@@ -33,10 +34,7 @@ class PersonExportView(StaffRequiredMixin, View):
         person = _person(kind, pk)
         content_type, render = FORMATS[fmt]
         audit(request, AuditAction.EXPORT, person, label=f"{audit_label(person)}, all data")
-        response = HttpResponse(render(selectors.person_data(person)), content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{kind}-{pk}.{fmt}"'
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return download(render(selectors.person_data(person)), content_type, f"{kind}-{pk}.{fmt}")
 
 
 class PersonEraseView(StaffRequiredMixin, View):

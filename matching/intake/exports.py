@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from buddy.exports import csv_row, xlsx_append
+from buddy.exports import XLSX_CONTENT_TYPE, csv_row, download, xlsx_append
 
 from . import selectors
 
@@ -44,14 +44,7 @@ def waiting_list_csv(participants, counts) -> HttpResponse:
     writer.writerow(csv_row(headers()))
     for row in rows(participants, counts):
         writer.writerow(csv_row(row))
-    response = HttpResponse(
-        "\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
-    return response
-
-
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return download("\ufeff" + buffer.getvalue(), "text/csv; charset=utf-8", _filename("csv"))
 
 
 def waiting_list_xlsx(participants, counts) -> HttpResponse:
@@ -62,9 +55,4 @@ def waiting_list_xlsx(participants, counts) -> HttpResponse:
         xlsx_append(sheet, row)
     buffer = io.BytesIO()
     workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type=XLSX_CONTENT_TYPE,
-    )
-    response["Content-Disposition"] = f'attachment; filename="{_filename("xlsx")}"'
-    return response
+    return download(buffer.getvalue(), XLSX_CONTENT_TYPE, _filename("xlsx"))
