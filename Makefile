@@ -24,7 +24,8 @@ run: install
 	@echo "  Open http://127.0.0.1:8000/ and log in with one of the demo accounts above."
 	@echo "  Web, Celery worker and Celery beat run below; Ctrl-C stops all of them."
 	@echo
-	$(BIN)/honcho -f Procfile.dev start
+	@# Ctrl-C stops web, worker and beat (honcho then exits with 130: a clean stop, not an error).
+	$(BIN)/honcho -f Procfile.dev start || [ $$? -eq 130 ]
 
 ## make test: lint, migration and deploy checks, then the whole test suite.
 test: install lint pytest
