@@ -366,7 +366,7 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
 STORAGES["receipts"] = {
     # Outside MEDIA_ROOT and without URLs: served only by the permission-checked view.
     "BACKEND": "buddy.storage.PrivateFileSystemStorage",
-    "OPTIONS": {"location": str(VAR_DIR / "private")},
+    "OPTIONS": {"location": str(env.path("PRIVATE_ROOT", default=str(VAR_DIR / "private")))},
 }
 # duos: the alerts for inactivity and missed check-ins; proposals: free the volunteers of
 # participants who left. Each asks the database what is due and is safe to run twice (the
