@@ -72,8 +72,9 @@ def calls(monkeypatch):
     recorded = []
     monkeypatch.setattr(matching_messaging, "remind_participant",
                         lambda pk: recorded.append(("remind_participant", pk)))
-    monkeypatch.setattr(coaching_messaging, "remind",
-                        lambda pk, ics=None: recorded.append(("remind", pk)))
+    for name in ("remind", "remind_on_the_day"):
+        monkeypatch.setattr(coaching_messaging, name,
+                            lambda pk, ics=None, name=name: recorded.append((name, pk)))
     return recorded
 
 
@@ -400,7 +401,8 @@ def test_session_reminders_before_and_on_the_morning_across_the_spring_change(
     assert calls == []
     run_committed(local(2027, 3, 28, 7, 0))
     run_committed(local(2027, 3, 28, 7, 5))
-    assert sorted(calls) == both
+    assert sorted(calls) == sorted([("remind_on_the_day", yes.pk),
+                                    ("remind_on_the_day", maybe.pk)])
     calls.clear()
     run_committed(local(2027, 3, 28, 15))  # started: nothing more
     assert calls == []
@@ -568,8 +570,7 @@ def test_an_agreement_not_confirmed_is_asked_again_once(organisation, monkeypatc
 def test_those_who_did_not_answer_a_session_get_one_nudge(organisation, monkeypatch,
                                                           run_committed):
     invited = []
-    monkeypatch.setattr(coaching_messaging, "invite_by_sms", lambda pk: invited.append(pk))
-    monkeypatch.setattr(coaching_messaging, "invite_volunteer_by_email",
+    monkeypatch.setattr(coaching_messaging, "invite_again",
                         lambda pk, ics=None: invited.append(pk))
     session = SessionFactory(organisation=organisation, starts_at=local(2026, 12, 10, 19),
                              ends_at=local(2026, 12, 10, 21))
