@@ -554,16 +554,17 @@ def test_an_agreement_not_confirmed_is_asked_again_once(organisation, monkeypatc
                                                         run_committed):
     asked = []
     monkeypatch.setattr(duos_messaging, "ask_volunteer_to_confirm_agreement",
-                        lambda duo: asked.append(("volunteer", duo.pk)))
+                        lambda duo, step: asked.append(("volunteer", duo.pk, step)))
     monkeypatch.setattr(duos_messaging, "ask_participant_to_confirm_agreement",
-                        lambda duo: asked.append(("participant", duo.pk)))
+                        lambda duo, step: asked.append(("participant", duo.pk, step)))
     with time_machine.travel(local(2026, 11, 2, 15)):
         duo = pending_duo(organisation)
     run_committed(local(2026, 11, 4, 23))
     assert asked == []
     run_committed(local(2026, 11, 5, 0, 5))
     run_committed(local(2026, 11, 6, 9))
-    assert sorted(asked) == [("participant", duo.pk), ("volunteer", duo.pk)]
+    assert sorted(asked) == [("participant", duo.pk, "reminder"),
+                             ("volunteer", duo.pk, "reminder")]
 
 
 @pytest.mark.django_db
