@@ -19,7 +19,13 @@ from matching.proposals import messaging as matching_messaging
 from matching.proposals.models import ProposalCallTask
 from notifications import reminders
 from notifications import services as notification_services
-from notifications.models import CoordinatorTask, Direction, Message
+from notifications.models import (
+    CoordinatorTask,
+    Direction,
+    Message,
+    ReminderOutcome,
+    SentReminder,
+)
 from notifications.tasks import reminders_dispatch
 from tests import factories_coaching, factories_duos
 from tests.factories import CoordinatorFactory
@@ -259,6 +265,9 @@ def test_every_kind_leaves_a_new_message_or_task_for_each_person(
     assert dispatch(now, kind, on_commit) >= 1, f"{kind} was not due at {now}"
     made = _made_since(*before)
     assert expected <= made, f"{kind} made nothing new for {sorted(expected - made)}"
+    # And the reminders' page is told so: each claim made what it names.
+    assert set(SentReminder.objects.filter(kind=kind).values_list("outcome", flat=True)) == {
+        ReminderOutcome.SENT}
 
 
 def test_the_walk_covers_every_registered_kind_and_nothing_else():
