@@ -797,15 +797,25 @@ def link_create(*, organisation_id: int, recipient_key: str, language: str, purp
     return link, links.url(organisation_id, language, secret)
 
 
-def link_resolve(token: str):
-    """The usable link behind `token`, and the token's readable parts (organisation,
-    language) for the friendly page when the link does not work."""
+def link_find(token: str):
+    """The link behind `token` whether it still works or not (None when the token names no
+    link: an unknown, mistyped or tampered one), and the token's readable parts
+    (organisation, language) for the friendly page."""
     parts = links.decode(token)
     if parts is None:
         return None, None
     with all_organisations():
         link = SignedLink.objects.filter(secret_hash=links.hash_secret(parts.secret)).first()
-    if link is None or link.organisation_id != parts.organisation_id or not link.is_usable():
+    if link is None or link.organisation_id != parts.organisation_id:
+        return None, parts
+    return link, parts
+
+
+def link_resolve(token: str):
+    """The usable link behind `token`, and the token's readable parts (organisation,
+    language) for the friendly page when the link does not work."""
+    link, parts = link_find(token)
+    if link is None or not link.is_usable():
         return None, parts
     return link, parts
 
@@ -952,7 +962,7 @@ def email_deliver(message_id: int) -> int | None:
 # Keep the names the domain apps use short and obvious.
 __all__ = [
     "Appointment", "LinkInvalid", "LinkSpec", "QuestionSpec", "Recipient", "dispatch_due",
-    "email_send", "link_create", "link_resolve", "link_revoke", "link_use",
+    "email_send", "link_create", "link_find", "link_resolve", "link_revoke", "link_use",
     "links_revoke_for", "opt_out_lift", "sms_deliver", "sms_receive", "sms_send",
     "sms_status_update", "task_done", "task_open",
 ]
