@@ -17,8 +17,11 @@ and a crash after the commit loses no message.
   (same UID, higher SEQUENCE) for volunteers. Template: coaching/session_changed.
 - tell_session_cancelled: everyone who said yes or maybe, once each; the .ics with
   METHOD:CANCEL for volunteers. Template: coaching/session_cancelled.
+- invite_again: the nudge to someone who has not answered, when the reminders go out;
+  the invitation once more (e-mail with the .ics, or SMS), under its own key.
 - remind: everyone with a seat or a maybe, the organisation's reminder days before the
   session, once each. Template: coaching/reminder.
+- remind_on_the_day: the same on the morning of the session, once per session day.
 
 When `ics` is None the person has no e-mail address: send an SMS.
 
@@ -26,9 +29,13 @@ How it is wired (notifications offers `sms_send` / `email_send(recipient=Recipie
 template=..., idempotency_key=..., context=..., link=LinkSpec(...),
 question=QuestionSpec(...), appointment=Appointment(...))` and `hooks`):
 - recipient key "volunteer:<id>" / "participant:<id>", language = message_language;
-- idempotency keys: "coaching.invitation:<invitation id>", "coaching.moved_up:<id>",
-  "coaching.changed:<id>:<session sequence>", "coaching.cancelled:<id>:<sequence>",
-  "coaching.reminder:<id>": a retry never sends twice, a second change sends again;
+- idempotency keys: "coaching.invitation:<invitation id>", "coaching.nudge:<id>",
+  "coaching.moved_up:<id>", "coaching.changed:<id>:<session sequence>",
+  "coaching.cancelled:<id>:<sequence>", "coaching.reminder:<id>",
+  "coaching.morning:<id>:<session day>": one per message and occasion, so a retry never
+  sends twice, a second change sends again, and a nudge or the morning reminder is never
+  taken for the invitation or the earlier reminder (notifications would drop it as the same
+  message);
 - the invitation SMS asks QuestionSpec(purpose="coaching.invitation",
   subject="invitation:<id>", accepts=(yes, no, maybe)), and coaching/apps.py registers
   `hooks.register_reply_handler("coaching.invitation", ...)` calling
@@ -120,6 +127,14 @@ def invite_by_sms(invitation_id: int) -> None:
           call_detail=_("Invite them to the intervision session and record their answer."))
 
 
+def invite_again(invitation_id: int, ics: bytes | None = None) -> None:
+    """Invite once more someone who has not answered (the nudge): the invitation's message,
+    link and reply words, under a key of its own."""
+    _send(invitation_id, kinds.INVITATION, f"coaching.nudge:{invitation_id}", INVITED,
+          ics=ics, ask=True,
+          call_detail=_("Invite them to the intervision session and record their answer."))
+
+
 def tell_moved_up(invitation_id: int, ics: bytes | None = None) -> None:
     """Tell someone on the waiting list that a seat freed up and it is now theirs."""
     invitation = _invitation(invitation_id)
@@ -147,8 +162,19 @@ def tell_session_cancelled(invitation_id: int, ics: bytes | None = None) -> None
           ics=ics, call_detail=_("The session is cancelled: tell them."))
 
 
+REMINDED = _("See you at the intervision \"%(topic)s\" on %(weekday)s %(date)s at %(time)s, "
+             "%(place)s.")
+
+
 def remind(invitation_id: int, ics: bytes | None = None) -> None:
     """Remind someone with a seat or a maybe that the session is coming up."""
-    _send(invitation_id, kinds.REMINDER, f"coaching.reminder:{invitation_id}",
-          _("See you at the intervision \"%(topic)s\" on %(weekday)s %(date)s at %(time)s, "
-            "%(place)s."), ics=ics)
+    _send(invitation_id, kinds.REMINDER, f"coaching.reminder:{invitation_id}", REMINDED,
+          ics=ics)
+
+
+def remind_on_the_day(invitation_id: int, ics: bytes | None = None) -> None:
+    """Remind them again on the morning of the session (once per session day: a session
+    moved to another day is reminded again that morning)."""
+    day = timezone.localdate(_invitation(invitation_id).session.starts_at)
+    _send(invitation_id, kinds.REMINDER, f"coaching.morning:{invitation_id}:{day.isoformat()}",
+          REMINDED, ics=ics)

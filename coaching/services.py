@@ -500,19 +500,22 @@ def invitation_remind(*, invitation, morning=False, now=None) -> bool:
             or invitation.answer not in (Answer.YES, Answer.MAYBE)
             or invitation.waiting_position is not None):
         return False
-    if not morning:
-        if invitation.reminded_at is not None:
-            return False
-        invitation.reminded_at = now
-        invitation.save(update_fields=["reminded_at"])
+    if morning:
+        _tell(session, invitation, "remind_on_the_day", calendar.REQUEST)
+        return True
+    if invitation.reminded_at is not None:
+        return False
+    invitation.reminded_at = now
+    invitation.save(update_fields=["reminded_at"])
     _tell(session, invitation, "remind", calendar.REQUEST)
     return True
 
 
 @transaction.atomic
 def invitation_nudge(*, invitation, now=None) -> bool:
-    """Invites again someone who has not answered a session that is coming soon (same link
-    or e-mail as the invitation). Returns whether it did (not once they answered)."""
+    """Invites again someone who has not answered a session that is coming soon (the
+    invitation once more, as a message of its own). Returns whether it did (not once they
+    answered)."""
     now = now or _now()
     invitation = (Invitation.objects.select_for_update(of=("self",))
                   .select_related("session__organisation", "volunteer").get(pk=invitation.pk))
@@ -520,7 +523,9 @@ def invitation_nudge(*, invitation, now=None) -> bool:
     if (session.status != SessionStatus.PLANNED or session.starts_at <= now
             or invitation.answer != Answer.NONE):
         return False
-    _invite(session, invitation)
+    # Its own message: under the invitation's key notifications would take it for the
+    # invitation, already sent, and send nothing.
+    _tell(session, invitation, "invite_again", calendar.REQUEST)
     return True
 
 

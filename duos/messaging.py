@@ -40,12 +40,20 @@ def _duo(duo):
     return Duo.objects.select_related("participant", "volunteer", "agreement").get(pk=duo.pk)
 
 
-def ask_volunteer_to_confirm_agreement(duo) -> None:
-    """E-mail/SMS to the volunteer with a signed link to read and confirm the agreement."""
+def _agreement_key(duo, side, step):
+    # The agreement's version: asking about a changed agreement is a new message. The
+    # reminder has a key of its own, or notifications would take it for the first ask.
+    key = f"duos.agreement:{duo.pk}:{side}:{duo.agreement.updated_at.timestamp():.0f}"
+    return key if step == "ask" else f"{key}:{step}"
+
+
+def ask_volunteer_to_confirm_agreement(duo, step: str = "ask") -> None:
+    """E-mail/SMS to the volunteer with a signed link to read and confirm the agreement;
+    `step` names the message (the coordinator's ask, the reminder), each sent once."""
     duo = _duo(duo)
     reach.reach(
         duo.volunteer, kind=kinds.AGREEMENT_VOLUNTEER,
-        key=f"duos.agreement:{duo.pk}:volunteer:{duo.agreement.updated_at.timestamp():.0f}",
+        key=_agreement_key(duo, "volunteer", step),
         email_title=TITLE, email_line=_("Please read and confirm the agreement of your duo."),
         link=notify.LinkSpec(purpose=AGREEMENT, subject=f"duo:{duo.pk}:volunteer",
                              valid_for=LINK_DAYS),
@@ -53,13 +61,13 @@ def ask_volunteer_to_confirm_agreement(duo) -> None:
     )
 
 
-def ask_participant_to_confirm_agreement(duo) -> None:
-    """SMS to the participant: a signed link to the agreement, or reply YES / NO."""
+def ask_participant_to_confirm_agreement(duo, step: str = "ask") -> None:
+    """SMS to the participant: a signed link to the agreement, or reply YES / NO (`step` as
+    for the volunteer)."""
     duo = _duo(duo)
     reach.reach(
         duo.participant, kind=kinds.AGREEMENT_PARTICIPANT,
-        key=f"duos.agreement:{duo.pk}:participant:"
-            f"{duo.agreement.updated_at.timestamp():.0f}",
+        key=_agreement_key(duo, "participant", step),
         email_title=TITLE, email_line=_("Please read and confirm the agreement of your duo."),
         link=notify.LinkSpec(purpose=AGREEMENT, subject=f"duo:{duo.pk}:participant",
                              valid_for=LINK_DAYS),

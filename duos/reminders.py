@@ -157,5 +157,5 @@ class AgreementUnconfirmed(QueryKind):
         duo = Duo.objects.get(pk=item.subject_id)
         if duo.status != DuoStatus.AGREEMENT_PENDING:
             return False
-        services.agreement_ask_confirmation(duo=duo)
+        services.agreement_ask_confirmation(duo=duo, step="reminder")
         return True

@@ -209,15 +209,16 @@ def agreement_update(*, duo, **fields) -> Agreement:
 
 
 @transaction.atomic
-def agreement_ask_confirmation(*, duo) -> None:
-    """Asks each side that has not confirmed yet to confirm the agreement (link or SMS)."""
+def agreement_ask_confirmation(*, duo, step: str = "ask") -> None:
+    """Asks each side that has not confirmed yet to confirm the agreement (link or SMS);
+    `step` is "ask" (the coordinator) or "reminder" (asked again, a message of its own)."""
     duo = _locked(duo)
     _refuse_unless(duo, [DuoStatus.AGREEMENT_PENDING])
     agreement = Agreement.objects.get(duo=duo)
     if not agreement.confirmed_by(Side.VOLUNTEER):
-        _tell(messaging.ask_volunteer_to_confirm_agreement, duo)
+        _tell(messaging.ask_volunteer_to_confirm_agreement, duo, step)
     if not agreement.confirmed_by(Side.PARTICIPANT):
-        _tell(messaging.ask_participant_to_confirm_agreement, duo)
+        _tell(messaging.ask_participant_to_confirm_agreement, duo, step)
 
 
 CHANNELS_BY_SIDE = {

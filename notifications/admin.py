@@ -102,7 +102,8 @@ class OptOutAdmin(admin.ModelAdmin):
 
 @admin.register(SentReminder)
 class SentReminderAdmin(ScopedAdmin):
-    list_display = ["kind", "subject_ref", "period_key", "recipient_key", "outcome", "sent_at"]
+    list_display = ["kind", "subject_ref", "period_key", "recipient_key", "outcome", "made",
+                    "sent_at"]
     list_filter = ["kind", "outcome"]
     search_fields = ["subject_ref", "recipient_key"]
 

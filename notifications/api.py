@@ -58,6 +58,10 @@ class ReminderRowSerializer(serializers.Serializer):
     period_key = serializers.CharField()
     recipient_key = serializers.CharField()
     at = serializers.DateTimeField(allow_null=True)
+    # The history's (empty for upcoming ones): "sent" only when a message or task was made.
+    outcome = serializers.CharField()
+    outcome_label = serializers.CharField()
+    made = serializers.CharField()
 
 
 class ReminderOverviewSerializer(serializers.Serializer):
@@ -66,7 +70,8 @@ class ReminderOverviewSerializer(serializers.Serializer):
 
 
 class RemindersOverviewView(APIView):
-    """Upcoming reminders (next 14 days, overdue first) and the latest sent ones."""
+    """Upcoming reminders (next 14 days, overdue first) and the latest ones claimed, with
+    what came of each (sent, a duplicate, nothing, nothing to send any more)."""
 
     @extend_schema(responses=ReminderOverviewSerializer, operation_id="reminders_overview")
     def get(self, request):

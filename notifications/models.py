@@ -333,12 +333,15 @@ class CoordinatorTask(models.Model):
 
 
 class ReminderOutcome(models.TextChoices):
+    # Sent: a new message or task was made. The staff page says so only then.
     SENT = "sent", _("Sent")
+    DUPLICATE = "duplicate", _("Nothing sent: duplicate of an earlier message or task")
+    NOTHING = "nothing", _("Nothing sent: no message or task was recorded")
     SKIPPED = "skipped", _("Nothing to send any more")
 
 
 class SentReminder(models.Model):
-    """One reminder that went out (or was found moot), claimed before it was sent: the
+    """One reminder claimed, and what came of it (sent, a duplicate, nothing, moot): the
     unique (kind, subject, period) makes a second run, a retry or a second beat a no-op."""
 
     organisation = models.ForeignKey("organisations.Organisation", on_delete=models.CASCADE,
@@ -349,6 +352,9 @@ class SentReminder(models.Model):
     recipient_key = models.CharField(_("person"), max_length=80, blank=True)
     outcome = models.CharField(_("outcome"), max_length=10, choices=ReminderOutcome.choices,
                                default=ReminderOutcome.SENT)
+    # What it made ("message:12", "task:7", a room's own item), or the earlier message or
+    # task it turned out to duplicate (notifications.journal).
+    made = models.CharField(_("made"), max_length=80, blank=True)
     sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
 
     objects = OrganisationManager()

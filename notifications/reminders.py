@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from organisations.scoping import all_organisations, organisation_scope
 
+from . import journal
 from .models import ReminderOutcome, ReminderSettings, SentReminder
 
 logger = logging.getLogger(__name__)
@@ -66,10 +67,13 @@ class Due:
 @dataclass
 class Sent:
     """What `send_many` did with a claimed batch: what went out, and what failed (to be
-    unclaimed and tried again by the next run). The rest was moot (skipped)."""
+    unclaimed and tried again by the next run). The rest was moot (skipped). `made` holds
+    what each item sent made (its `journal`: messages and tasks, new or found already
+    there); an item sent that made nothing is recorded as such."""
 
     sent: list[Due] = field(default_factory=list)
     failed: list[Due] = field(default_factory=list)
+    made: dict[Due, journal.Journal] = field(default_factory=dict)
 
 
 class Kind:
@@ -99,9 +103,11 @@ class Kind:
         outcome = Sent()
         for item in items:
             try:
-                with organisation_scope(item.organisation_id), transaction.atomic():
+                with (organisation_scope(item.organisation_id), transaction.atomic(),
+                      journal.recording() as made):
                     if self.send(item):
                         outcome.sent.append(item)
+                        outcome.made[item] = made
             except Exception:
                 logger.exception("Reminder %s %s %s failed; the next run tries again",
                                  item.kind, item.subject_ref, item.period_key)
@@ -237,7 +243,7 @@ def own_settings(organisation, *fields):
 # Sending due reminders exactly once, a batch at a time ----------------------------------
 
 _COLUMNS = ("organisation_id", "kind", "subject_ref", "period_key", "recipient_key",
-            "outcome", "sent_at")
+            "outcome", "made", "sent_at")
 
 
 def _claim_many(items: list[Due]) -> list[tuple[int, Due]]:
@@ -254,10 +260,10 @@ def _claim_many(items: list[Due]) -> list[tuple[int, Due]]:
     ordered = [unique[key] for key in sorted(unique)]
     now = timezone.now()
     table = connection.ops.quote_name(SentReminder._meta.db_table)
-    rows = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(ordered))
+    rows = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(ordered))
     params = [value for item in ordered for value in (
         item.organisation_id, item.kind, item.subject_ref, item.period_key,
-        item.recipient_key, ReminderOutcome.SENT, now)]
+        item.recipient_key, ReminderOutcome.SENT, "", now)]
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} ({', '.join(_COLUMNS)}) VALUES {rows} "
@@ -267,29 +273,49 @@ def _claim_many(items: list[Due]) -> list[tuple[int, Due]]:
     return [(pk, unique[(kind, subject, period)]) for pk, kind, subject, period in claimed]
 
 
+def what_came_of_it(made: journal.Journal | None) -> tuple[str, str]:
+    """(outcome, made) of a reminder sent: a new message or task is "sent" (the first one
+    named); only ones found already there (the same key: notifications sent nothing) is a
+    duplicate of the first; none at all is "nothing"."""
+    made = made or journal.Journal()
+    new = [entry for entry in made if entry.new]
+    if new:
+        return ReminderOutcome.SENT, new[0].ref
+    if made:
+        return ReminderOutcome.DUPLICATE, made[0].ref
+    return ReminderOutcome.NOTHING, ""
+
+
 def reminders_send(items: list[Due]) -> int:
     """Claims a batch of due reminders and sends what it claimed, in one transaction: a
     claim and its message (or the domain change it makes) commit together or not at all,
     so a retry, a duplicated batch or a second beat sends nothing twice and a worker
     killed mid-way loses nothing. A reminder whose own send failed is unclaimed (the next
-    run tries again); one found moot is recorded as skipped. Returns how many went out."""
+    run tries again); each other claim records what came of it (what it made, a duplicate,
+    nothing, or moot: skipped). Returns how many went out (made a new message or task)."""
     with all_organisations(), transaction.atomic():
         claims = _claim_many(items)
         ids = {item: pk for pk, item in claims}
         by_kind = defaultdict(list)
         for _pk, item in claims:
             by_kind[item.kind].append(item)
-        sent, failed = set(), []
+        sent, failed, made = set(), set(), {}
         for name, group in by_kind.items():
             outcome = get(name).send_many(group)
             sent |= set(outcome.sent)
-            failed += outcome.failed
+            failed |= set(outcome.failed)
+            made |= outcome.made
         if failed:
             SentReminder.objects.filter(pk__in=[ids[item] for item in failed]).delete()
-        skipped = [ids[item] for item in ids if item not in sent and item not in failed]
-        if skipped:
-            SentReminder.objects.filter(pk__in=skipped).update(outcome=ReminderOutcome.SKIPPED)
-    return len(sent)
+        recorded = []
+        for item, pk in ids.items():
+            if item in failed:
+                continue
+            outcome, ref = (what_came_of_it(made.get(item)) if item in sent
+                            else (ReminderOutcome.SKIPPED, ""))
+            recorded.append(SentReminder(pk=pk, outcome=outcome, made=ref))
+        SentReminder.objects.bulk_update(recorded, ["outcome", "made"])
+    return sum(1 for claim in recorded if claim.outcome == ReminderOutcome.SENT)
 
 
 def reminder_send(item: Due) -> bool:

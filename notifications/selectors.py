@@ -4,9 +4,18 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import hooks, reminders
-from .models import Channel, CoordinatorTask, Direction, Message, SentReminder, SignedLink
+from .models import (
+    Channel,
+    CoordinatorTask,
+    Direction,
+    Message,
+    ReminderOutcome,
+    SentReminder,
+    SignedLink,
+)
 from .quiet_hours import local_zone
 
 
@@ -77,6 +86,10 @@ class ReminderRow:
     recipient_key: str
     at: datetime.datetime | None
     person_url: str | None
+    # The history's: what came of it, and what it made or duplicated ("SMS: delivered").
+    outcome: str = ""
+    outcome_label: str = ""
+    made: str = ""
 
 
 def reminder_kinds(organisation) -> list[ReminderKindInfo]:
@@ -107,13 +120,47 @@ def reminders_upcoming(now=None, days=REMINDERS_UPCOMING_DAYS) -> list[ReminderR
     return sorted(rows, key=lambda row: row.at)
 
 
+def _ids(claims, prefix):
+    return [int(claim.made.removeprefix(prefix)) for claim in claims
+            if claim.made.startswith(prefix) and claim.made.removeprefix(prefix).isdigit()]
+
+
+def _what(ref, messages, tasks) -> str | None:
+    """What the reference names, if it is there: "SMS: delivered", "a task for the
+    coordinator"; None when it names a message or task that does not exist."""
+    prefix, _sep, pk = ref.partition(":")
+    if prefix == "message":
+        message = messages.get(int(pk)) if pk.isdigit() else None
+        return (f"{message.get_channel_display()}: {message.get_status_display()}"
+                if message else None)
+    if prefix == "task" and not (pk.isdigit() and int(pk) in tasks):
+        return None
+    return _("a task for the coordinator")  # ours, or a room's own (a proposal's call)
+
+
+def _outcome(claim, messages, tasks) -> tuple[str, str, str]:
+    """(outcome, its label, what it made): "sent" only when the message or task it made
+    is there; a claim that names none (recorded before outcomes were) sent nothing known."""
+    made = _what(claim.made, messages, tasks) if claim.made else None
+    outcome = claim.outcome
+    if outcome in (ReminderOutcome.SENT, ReminderOutcome.DUPLICATE) and made is None:
+        outcome = ReminderOutcome.NOTHING
+    return outcome, str(ReminderOutcome(outcome).label), made or ""
+
+
 def reminders_history(limit=REMINDERS_HISTORY_LIMIT) -> list[ReminderRow]:
-    """The latest reminders sent, newest first (one query)."""
+    """The latest reminders claimed, newest first, with what came of each (three queries:
+    the claims, the messages and the tasks they made)."""
+    claims = list(SentReminder.objects.order_by("-sent_at", "-id")[:limit])
+    messages = Message.objects.in_bulk(_ids(claims, "message:"))
+    tasks = CoordinatorTask.objects.in_bulk(_ids(claims, "task:"))
     rows = []
-    for sent in SentReminder.objects.order_by("-sent_at", "-id")[:limit]:
-        kind = reminders.KINDS.get(sent.kind)
+    for claim in claims:
+        kind = reminders.KINDS.get(claim.kind)
+        outcome, label, made = _outcome(claim, messages, tasks)
         rows.append(ReminderRow(
-            sent.kind, kind.label if kind else sent.kind, sent.subject_ref, sent.period_key,
-            sent.recipient_key, sent.sent_at,
-            hooks.person_url(sent.recipient_key) if sent.recipient_key else None))
+            claim.kind, kind.label if kind else claim.kind, claim.subject_ref,
+            claim.period_key, claim.recipient_key, claim.sent_at,
+            hooks.person_url(claim.recipient_key) if claim.recipient_key else None,
+            outcome=outcome, outcome_label=label, made=made))
     return rows

@@ -24,7 +24,7 @@ from django.utils import timezone, translation
 from organisations.models import Organisation
 from organisations.scoping import all_organisations, organisation_scope
 
-from . import hooks, keywords, links, texts
+from . import hooks, journal, keywords, links, texts
 from .calendar import ics_for
 from .models import (
     STATUS_RANK,
@@ -185,11 +185,14 @@ def task_open(*, organisation_id, kind: str, recipient_key: str = "", first_name
             recipient_key=recipient_key, phone=phone,
         ).first()
         if same is not None:
+            journal.note(f"task:{same.pk}", recipient_key, new=False)
             return same
-    return CoordinatorTask.objects.create(
+    task = CoordinatorTask.objects.create(
         organisation_id=organisation_id, kind=kind, recipient_key=recipient_key,
         first_name=first_name, phone=phone, detail=detail[:300], message=message,
     )
+    journal.note(f"task:{task.pk}", recipient_key, new=True)
+    return task
 
 
 @transaction.atomic
@@ -382,6 +385,11 @@ def sms_send_many(*, template: str, messages: list[Outgoing]) -> list[Message]:
                 due.append(message.pk)
         Question.objects.bulk_create(questions)
         _enqueue_sms(due)
+    made = {(m.organisation_id, m.idempotency_key) for m in created}
+    for key in dict.fromkeys((out.recipient.organisation_id, out.idempotency_key)
+                             for out in messages):
+        message = found[key]
+        journal.note(f"message:{message.pk}", message.recipient_key, new=key in made)
     return [found[(out.recipient.organisation_id, out.idempotency_key)] for out in messages]
 
 
@@ -789,15 +797,25 @@ def link_create(*, organisation_id: int, recipient_key: str, language: str, purp
     return link, links.url(organisation_id, language, secret)
 
 
-def link_resolve(token: str):
-    """The usable link behind `token`, and the token's readable parts (organisation,
-    language) for the friendly page when the link does not work."""
+def link_find(token: str):
+    """The link behind `token` whether it still works or not (None when the token names no
+    link: an unknown, mistyped or tampered one), and the token's readable parts
+    (organisation, language) for the friendly page."""
     parts = links.decode(token)
     if parts is None:
         return None, None
     with all_organisations():
         link = SignedLink.objects.filter(secret_hash=links.hash_secret(parts.secret)).first()
-    if link is None or link.organisation_id != parts.organisation_id or not link.is_usable():
+    if link is None or link.organisation_id != parts.organisation_id:
+        return None, parts
+    return link, parts
+
+
+def link_resolve(token: str):
+    """The usable link behind `token`, and the token's readable parts (organisation,
+    language) for the friendly page when the link does not work."""
+    link, parts = link_find(token)
+    if link is None or not link.is_usable():
         return None, parts
     return link, parts
 
@@ -854,6 +872,7 @@ def email_send(*, recipient: Recipient, template: str, idempotency_key: str,
     with transaction.atomic():
         existing = _existing(recipient.organisation_id, idempotency_key)
         if existing is not None:
+            journal.note(f"message:{existing.pk}", existing.recipient_key, new=False)
             return existing
         organisation = Organisation.objects.get(pk=recipient.organisation_id)
         stored = dict(context or {})
@@ -879,6 +898,7 @@ def email_send(*, recipient: Recipient, template: str, idempotency_key: str,
             _message_failed(message, "No consent to messages", Status.NO_CONSENT)
         elif created:
             _enqueue(deliver_email, message.pk)
+        journal.note(f"message:{message.pk}", message.recipient_key, new=created)
     return message
 
 
@@ -942,7 +962,7 @@ def email_deliver(message_id: int) -> int | None:
 # Keep the names the domain apps use short and obvious.
 __all__ = [
     "Appointment", "LinkInvalid", "LinkSpec", "QuestionSpec", "Recipient", "dispatch_due",
-    "email_send", "link_create", "link_resolve", "link_revoke", "link_use",
+    "email_send", "link_create", "link_find", "link_resolve", "link_revoke", "link_use",
     "links_revoke_for", "opt_out_lift", "sms_deliver", "sms_receive", "sms_send",
     "sms_status_update", "task_done", "task_open",
 ]

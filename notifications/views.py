@@ -42,16 +42,25 @@ def client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-def _bad_attempts_key(request) -> str:
-    return f"notifications:bad-links:{client_ip(request)}"
+# Unknown tokens are counted per address and per token prefix (organisation and language):
+# people share an address (a shelter's or a library's Wi-Fi), and a link that exists, whether
+# it still works or has expired or been used, is never refused for what others on that
+# address mistyped. Guessing a 131-bit secret is what the count slows down.
 
 
-def _rate_limited(request) -> bool:
-    return cache.get(_bad_attempts_key(request), 0) >= settings.LINK_BAD_ATTEMPTS_LIMIT
+def _unknown_tokens_key(request, parts) -> str:
+    # The prefix as decoded ("01fr" is "1fr"): writing it another way counts the same.
+    prefix = f"{parts.organisation_id}{parts.language}" if parts is not None else "-"
+    return f"notifications:unknown-links:{client_ip(request)}:{prefix}"
 
 
-def _count_bad_attempt(request) -> None:
-    key = _bad_attempts_key(request)
+def _rate_limited(request, parts) -> bool:
+    return (cache.get(_unknown_tokens_key(request, parts), 0)
+            >= settings.LINK_BAD_ATTEMPTS_LIMIT)
+
+
+def _count_unknown_token(request, parts) -> None:
+    key = _unknown_tokens_key(request, parts)
     if cache.add(key, 1, timeout=settings.LINK_BAD_ATTEMPTS_WINDOW):
         return
     try:
@@ -87,16 +96,19 @@ class LinkView(View):
     person's language and the link's organisation scope; a friendly page otherwise."""
 
     def dispatch(self, request, token):
-        if _rate_limited(request):
-            security_logger.warning("Signed links: too many bad tokens from %s",
-                                    client_ip(request))
-            return link_not_working(request, services.links.decode(token), status=429)
-        link, parts = services.link_resolve(token)
-        view = hooks.link_view(link.purpose) if link is not None else None
+        link, parts = services.link_find(token)
+        if link is None:
+            if _rate_limited(request, parts):
+                security_logger.warning("Signed links: too many unknown tokens from %s",
+                                        client_ip(request))
+                return link_not_working(request, parts, status=429)
+            _count_unknown_token(request, parts)
+            return link_not_working(request, parts)
+        if not link.is_usable():  # expired, used or revoked: its own page, never a 429
+            return link_not_working(request, parts)
+        view = hooks.link_view(link.purpose)
         if view is None:
-            if link is not None:
-                logger.error("No page is registered for links of %s", link.purpose)
-            _count_bad_attempt(request)
+            logger.error("No page is registered for links of %s", link.purpose)
             return link_not_working(request, parts)
         with organisation_scope(link.organisation_id), translation.override(link.language):
             request.LANGUAGE_CODE = link.language

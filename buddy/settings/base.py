@@ -228,7 +228,8 @@ SMS_COST_PER_SEGMENT = Decimal(env.str("SMS_COST_PER_SEGMENT", default="0.08"))
 # A failing provider is tried again after 30 s, 60 s, 120 s... up to this many tries.
 SMS_MAX_ATTEMPTS = 6
 SMS_RETRY_BACKOFF = 30
-# Signed links: bad tokens allowed from one address per window (seconds) before it must wait.
+# Signed links: unknown tokens allowed from one address, per token prefix (organisation and
+# language), per window (seconds) before it must wait; links that exist are never refused.
 LINK_BAD_ATTEMPTS_LIMIT = 20
 LINK_BAD_ATTEMPTS_WINDOW = 15 * 60
 # How many proxies in front of the site add to X-Forwarded-For (1 behind one TLS proxy):

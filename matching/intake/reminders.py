@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from buddy.dates import add_months
-from notifications import hooks, keywords, services
+from notifications import hooks, journal, keywords, services
 from notifications.models import RecipientRole, ReminderOutcome, SentReminder
 from notifications.reminders import (
     Due,
@@ -103,29 +103,34 @@ class KeepInTouch(Kind):
         people = Participant.objects.in_bulk([item.subject_id for item in items])
         settings_of = reminder_settings()
         outcome, outgoing = Sent(), []
-        for item in items:
-            participant = people.get(item.subject_id)
-            if participant is None or participant.status != ParticipantStatus.WAITING:
-                continue
-            reference = participant.last_contact_on or participant.waiting_since
-            if reference.isoformat() != item.period_key:
-                continue  # answered meanwhile: a new period
-            outcome.sent.append(item)
-            recipient = _participant_recipient(participant)
-            if not services.normalise_phone(recipient.phone):
-                reach.open_task(participant, recipient.key, "keep_in_touch",
-                      _("On the waiting list for a while: call to ask whether they still "
+        with journal.recording() as made:
+            for item in items:
+                participant = people.get(item.subject_id)
+                if participant is None or participant.status != ParticipantStatus.WAITING:
+                    continue
+                reference = participant.last_contact_on or participant.waiting_since
+                if reference.isoformat() != item.period_key:
+                    continue  # answered meanwhile: a new period
+                outcome.sent.append(item)
+                recipient = _participant_recipient(participant)
+                if not services.normalise_phone(recipient.phone):
+                    reach.open_task(participant, recipient.key, "keep_in_touch", _(
+                        "On the waiting list for a while: call to ask whether they still "
                         "want a buddy (no mobile number)."))
-                continue
-            answer_days = settings_of(participant.organisation_id).keep_in_touch_answer_days
-            outgoing.append(services.Outgoing(
-                recipient=recipient,
-                idempotency_key=f"{self.name}:{participant.pk}:{item.period_key}",
-                question=services.QuestionSpec(
-                    purpose=KEEP_IN_TOUCH, subject=f"participant:{participant.pk}",
-                    accepts=(keywords.YES, keywords.NO),
-                    valid_for=datetime.timedelta(days=max(answer_days, 1) + 30))))
-        services.sms_send_many(template=KEEP_IN_TOUCH, messages=outgoing)
+                    continue
+                answer_days = settings_of(
+                    participant.organisation_id).keep_in_touch_answer_days
+                outgoing.append(services.Outgoing(
+                    recipient=recipient,
+                    idempotency_key=f"{self.name}:{participant.pk}:{item.period_key}",
+                    question=services.QuestionSpec(
+                        purpose=KEEP_IN_TOUCH, subject=f"participant:{participant.pk}",
+                        accepts=(keywords.YES, keywords.NO),
+                        valid_for=datetime.timedelta(days=max(answer_days, 1) + 30))))
+            services.sms_send_many(template=KEEP_IN_TOUCH, messages=outgoing)
+        # One person per item (the subject is the participant): their share of the journal.
+        shares = made.by_recipient()
+        outcome.made = {item: shares.get(item.recipient_key) for item in outcome.sent}
         return outcome
 
 

@@ -21,6 +21,7 @@ from matching.intake import versions
 from matching.intake.models import Participant, ParticipantStatus, Volunteer
 from matching.intake.services import participant_mark_matched
 from matching.scoring import pairs, rounds
+from notifications import journal
 from notifications import services as notify
 
 from . import handover, messaging, profiles, tokens
@@ -532,9 +533,15 @@ def proposal_to_call_task(*, proposal) -> bool:
             return False
         proposal.status = ProposalStatus.CALL_TASK
         proposal.save(update_fields=["status"])
-        if not proposal.call_tasks.filter(status=CallTaskStatus.OPEN).exists():
-            ProposalCallTask.objects.create(organisation_id=proposal.organisation_id,
-                                            proposal=proposal, reason=CallTaskReason.NO_ANSWER)
+        task = proposal.call_tasks.filter(status=CallTaskStatus.OPEN).first()
+        new = task is None
+        if new:
+            task = ProposalCallTask.objects.create(
+                organisation_id=proposal.organisation_id, proposal=proposal,
+                reason=CallTaskReason.NO_ANSWER)
+        # The coordinator's item of this room: the reminders' page shows that it was made.
+        journal.note(f"matching.call_task:{task.pk}", f"participant:{proposal.participant_id}",
+                     new=new)
     return True
 
 

@@ -39,7 +39,8 @@ from tests.factories_coaching import (
 def calls(monkeypatch):
     recorded = []
     for name in ["invite_volunteer_by_email", "invite_by_sms", "tell_moved_up",
-                 "tell_session_changed", "tell_session_cancelled", "remind"]:
+                 "tell_session_changed", "tell_session_cancelled", "remind",
+                 "invite_again", "remind_on_the_day"]:
         monkeypatch.setattr(messaging, name,
                             lambda invitation_id, ics=None, _n=name: recorded.append(
                                 (_n, invitation_id)))

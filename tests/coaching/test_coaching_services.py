@@ -33,7 +33,8 @@ from tests.factories_coaching import (
 from tests.factories_duos import active_duo
 
 MESSAGE_FUNCTIONS = ["invite_volunteer_by_email", "invite_by_sms", "tell_moved_up",
-                     "tell_session_changed", "tell_session_cancelled", "remind"]
+                     "tell_session_changed", "tell_session_cancelled", "remind",
+                     "invite_again", "remind_on_the_day"]
 
 
 class Outbox(list):

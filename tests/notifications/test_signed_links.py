@@ -1,6 +1,6 @@
 """Signed links: bound to one person and purpose, expiring, single-use for actions,
-revocable; every link that does not work shows the same friendly page, and repeated bad
-tokens from one address are slowed down."""
+revocable; every link that does not work shows the same friendly page, and repeated unknown
+tokens from one address are slowed down (never a link that exists: people share an address)."""
 
 import re
 from datetime import timedelta
@@ -137,25 +137,86 @@ def test_malformed_tokens_get_the_page_not_an_error(client, organisation, token)
     assert client.get(f"/s/{token}").status_code == 404
 
 
-def test_repeated_bad_tokens_from_one_address_are_slowed_down(client, organisation,
-                                                              settings):
+def unknown(organisation, language="fr"):
+    """A well-formed token of the organisation that names no link (mistyped, guessed)."""
+    return f"/s/{links.encode(organisation.pk, language, links.new_secret())}"
+
+
+def test_repeated_unknown_tokens_from_one_address_are_slowed_down(client, organisation,
+                                                                  settings):
     settings.LINK_BAD_ATTEMPTS_LIMIT = 5
-    _link, url = make_link(organisation)
     for _ in range(5):
-        assert client.get(f"/s/1fr{links.new_secret()}").status_code == 404
-    assert client.get(path_of(url), REMOTE_ADDR="127.0.0.1").status_code == 429
+        assert client.get(unknown(organisation)).status_code == 404
+    limited = client.get(unknown(organisation), REMOTE_ADDR="127.0.0.1")
+    assert limited.status_code == 429
+    assert "Ce lien ne fonctionne plus" in limited.content.decode()  # the same friendly page
     # Another address is not affected.
-    assert client.get(path_of(url), REMOTE_ADDR="10.1.2.3").status_code == 200
+    assert client.get(unknown(organisation), REMOTE_ADDR="10.1.2.3").status_code == 404
 
 
 def test_behind_a_proxy_the_limit_counts_per_visitor(client, organisation, settings):
     settings.LINK_BAD_ATTEMPTS_LIMIT = 2
     settings.TRUSTED_PROXY_COUNT = 1
     for _ in range(2):
-        client.get(f"/s/1fr{links.new_secret()}", HTTP_X_FORWARDED_FOR="203.0.113.9")
-    _link, url = make_link(organisation)
-    assert client.get(path_of(url), HTTP_X_FORWARDED_FOR="203.0.113.9").status_code == 429
-    assert client.get(path_of(url), HTTP_X_FORWARDED_FOR="198.51.100.7").status_code == 200
+        client.get(unknown(organisation), HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert client.get(unknown(organisation),
+                      HTTP_X_FORWARDED_FOR="203.0.113.9").status_code == 429
+    assert client.get(unknown(organisation),
+                      HTTP_X_FORWARDED_FOR="198.51.100.7").status_code == 404
+
+
+# A shared address (a shelter's or a library's Wi-Fi): what others there mistyped never
+# refuses a link that exists.
+
+SHELTER = "198.51.100.23"
+
+
+def test_on_a_shared_address_real_links_still_open_after_many_unknown_tokens(
+        client, organisation):
+    _link, valid = make_link(organisation)
+    _old, expired = make_link(organisation, valid_for=timedelta(minutes=5))
+    used_link, used = make_link(organisation)
+    services.link_use(used_link)
+    # 25 unknown tokens from the shelter: the default limit is 20 per 15 minutes.
+    answers = [client.get(unknown(organisation), REMOTE_ADDR=SHELTER).status_code
+               for _ in range(25)]
+    assert answers == [404] * 20 + [429] * 5
+    with time_machine.travel(timezone.now() + timedelta(minutes=6)):
+        opened = client.get(path_of(valid), REMOTE_ADDR=SHELTER)
+        assert opened.status_code == 200
+        assert opened.content.decode() == f"fr {organisation.name} proposal:5"
+        for no_longer in (expired, used):
+            page = client.get(path_of(no_longer), REMOTE_ADDR=SHELTER)
+            assert page.status_code == 404  # the friendly page, not "too many tries"
+            assert "Ce lien ne fonctionne plus" in page.content.decode()
+        # Unknown tokens from there are still limited.
+        assert client.get(unknown(organisation), REMOTE_ADDR=SHELTER).status_code == 429
+
+
+def test_expired_and_used_links_do_not_count_as_bad_tries(client, organisation, settings):
+    settings.LINK_BAD_ATTEMPTS_LIMIT = 3
+    _old, expired = make_link(organisation, valid_for=timedelta(minutes=5))
+    used_link, used = make_link(organisation)
+    services.link_use(used_link)
+    with time_machine.travel(timezone.now() + timedelta(minutes=6)):
+        for _ in range(5):  # people tapping an old SMS again and again
+            assert client.get(path_of(expired), REMOTE_ADDR=SHELTER).status_code == 404
+            assert client.get(path_of(used), REMOTE_ADDR=SHELTER).status_code == 404
+    assert client.get(unknown(organisation), REMOTE_ADDR=SHELTER).status_code == 404
+
+
+def test_unknown_tokens_are_counted_per_token_prefix(client, organisation,
+                                                     other_organisation, settings):
+    settings.LINK_BAD_ATTEMPTS_LIMIT = 3
+    for _ in range(3):
+        client.get(unknown(organisation, "fr"), REMOTE_ADDR=SHELTER)
+    assert client.get(unknown(organisation, "fr"), REMOTE_ADDR=SHELTER).status_code == 429
+    # The same prefix written with a leading zero is the same prefix.
+    padded = f"/s/0{links.encode(organisation.pk, 'fr', links.new_secret())}"
+    assert client.get(padded, REMOTE_ADDR=SHELTER).status_code == 429
+    # Another organisation's links, or another language's, from the same address.
+    assert client.get(unknown(other_organisation, "fr"), REMOTE_ADDR=SHELTER).status_code == 404
+    assert client.get(unknown(organisation, "nl"), REMOTE_ADDR=SHELTER).status_code == 404
 
 
 def test_the_coordinator_can_stop_a_link(coordinator_client, organisation, client):
