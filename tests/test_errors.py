@@ -1,14 +1,17 @@
 """Errors reach someone (Sentry or a mail to ADMINS), without personal data."""
 
+import importlib
 import io
 import json
 import logging
 import logging.config
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.test import override_settings
 
+import buddy.settings.base as base
 from buddy import errors
 from buddy.errors import before_breadcrumb, before_send, parse_admins, scrub_text
 from buddy.settings.base import logging_config
@@ -135,10 +138,6 @@ def test_sentry_starts_with_the_scrubber_and_without_personal_data(monkeypatch):
 
 def test_the_settings_start_sentry_only_when_sentry_dsn_is_set(monkeypatch):
     """The settings module, read again with SENTRY_DSN set and unset."""
-    import importlib  # the settings module is re-executed on purpose, under changed variables
-
-    import buddy.settings.base as base
-
     calls = []
     monkeypatch.setattr(errors.sentry_sdk, "init", lambda **kwargs: calls.append(kwargs))
     monkeypatch.delenv("SENTRY_DSN", raising=False)
@@ -211,8 +210,7 @@ def test_json_logs_are_one_object_per_line_with_level_logger_message_and_time():
         assert record["message"] == "Reminder R-12 sent"
         assert record["time"]
     finally:
-        from django.conf import settings  # the test settings' logging comes back afterwards
-
+        # The test settings' logging comes back afterwards.
         logging.config.dictConfig(settings.LOGGING)
 
 
