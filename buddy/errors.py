@@ -169,10 +169,11 @@ def before_send(event, hint=None):
 
 
 def init_sentry(dsn: str, environment: str = "", release: str = "",
-                traces_sample_rate: float = 0.0) -> None:
+                traces_sample_rate: float = 0.0, **options) -> None:
     """Starts sentry_sdk for Django and Celery; every event passes `before_send` first."""
     sentry_sdk.init(
         dsn=dsn,
+        **options,
         environment=environment or None,
         release=release or None,
         integrations=[DjangoIntegration(), CeleryIntegration()],
@@ -181,6 +182,8 @@ def init_sentry(dsn: str, environment: str = "", release: str = "",
         include_local_variables=False,
         traces_sample_rate=traces_sample_rate,
         before_send=before_send,
+        # A traced request (traces_sample_rate above 0) carries its request data too.
+        before_send_transaction=before_send,
         before_breadcrumb=before_breadcrumb,
     )
 

@@ -7,6 +7,8 @@ import logging
 import logging.config
 
 import pytest
+import sentry_sdk
+import sentry_sdk.transport
 from django.conf import settings
 from django.core import mail
 from django.test import override_settings
@@ -227,3 +229,47 @@ def test_a_failing_celery_task_mails_the_admins():
     assert message.to == ["els@example.org"]
     assert "reminders.dispatch_due" in message.subject
     assert "no volunteer left" in message.body
+
+
+class KeptEvents(sentry_sdk.transport.Transport):
+    """A transport that keeps what Sentry would have sent: nothing leaves the machine."""
+
+    def __init__(self, options=None):
+        super().__init__(options)
+        self.events = []
+
+    def capture_envelope(self, envelope):
+        self.events.extend(item.payload.json for item in envelope.items
+                           if item.type in ("event", "transaction"))
+
+
+@pytest.mark.django_db
+def test_a_crash_reaches_sentry_through_the_scrubber(api_client, coordinator, monkeypatch):
+    """The real SDK, its Django integration and our options; only the transport is a stub."""
+
+    def crash(self, request, *args, **kwargs):
+        data = request.data
+        raise RuntimeError(f"Participant {data['first_name']} {data['last_name']} "
+                           f"({data['phone']}) not saved")
+
+    monkeypatch.setattr(ParticipantViewSet, "create", crash)
+    transport = KeptEvents()
+    errors.init_sentry("https://key@sentry.example.org/1", transport=transport)
+    try:
+        api_client.force_authenticate(coordinator)
+        api_client.raise_request_exception = False
+        response = api_client.post(
+            "/api/participants/?search=Benali",
+            {"first_name": "Aïcha", "last_name": "Benali", "phone": "+32 470 12 34 56",
+             "email": "aicha@example.be"},
+            format="json",
+        )
+        sentry_sdk.flush()
+    finally:
+        sentry_sdk.init()  # an inactive client again: the rest of the suite sends nothing
+    assert response.status_code == 500
+    [event] = [e for e in transport.events if e.get("exception")]
+    assert event["exception"]["values"][-1]["type"] == "RuntimeError"
+    dumped = json.dumps(event, ensure_ascii=False)
+    for personal in ("Aïcha", "Benali", "470", "aicha@", coordinator.username):
+        assert personal not in dumped, personal
