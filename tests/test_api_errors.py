@@ -104,3 +104,11 @@ def test_a_crash_inside_an_api_view_is_500_in_the_error_shape_without_traceback(
     text = response.content.decode()
     assert "Traceback" not in text and "RuntimeError" not in text
     assert "Benali" not in text and "470" not in text
+
+
+@pytest.mark.django_db
+def test_a_page_outside_the_api_keeps_djangos_400_for_a_body_over_the_limit(client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = client.post("/accounts/login/", {"username": "x" * 5000, "password": "y"})
+    assert response.status_code == 400
+    assert not response["Content-Type"].startswith("application/json")
