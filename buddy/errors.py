@@ -39,7 +39,8 @@ EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE_RE = re.compile(r"(?<![\w+])(?:\+|\b0)\d(?:[\s./()-]{0,2}\d){6,16}(?!\w)")
 # Two or more capitalised words in a row, with Dutch and French particles between them.
 _WORD = r"[^\W\d_][^\W\d_'’-]*(?:['’-][^\W\d_]+)*"
-_CAPITAL = r"(?=[^\W\d_])(?-i:[^\W\d_a-z])"
+# Any capital letter (É, Ç, Ş, Ł...), not only A-Z: names are not all Dutch.
+_CAPITAL = "[" + "".join(re.escape(chr(c)) for c in range(0x2FF) if chr(c).isupper()) + "]"
 NAME_RE = re.compile(
     rf"\b{_CAPITAL}{_WORD}(?:\s+(?:(?:van|von|de|der|den|du|la|le|el|ben|bin|ter|ten)\s+)*"
     rf"{_CAPITAL}{_WORD})+"

@@ -36,6 +36,16 @@ def test_dates_ids_and_plain_words_are_kept(text):
     assert scrub_text(text) == text
 
 
+@pytest.mark.parametrize(("text", "scrubbed"), [
+    ("Els Van den Berg called", "[removed] called"),
+    ("Élodie Dupont-Leroy wrote", "[removed] wrote"),
+    ("Şükrü Yılmaz and Łukasz Nowak", "[removed] and [removed]"),
+    ("été à Paris", "été à Paris"),
+])
+def test_names_in_free_text_are_removed_whatever_their_alphabet(text, scrubbed):
+    assert scrub_text(text) == scrubbed
+
+
 def test_an_exception_message_loses_the_name_phone_and_address():
     text = "Participant Aïcha Benali (+32 470 12 34 56, aicha.benali@example.be) has no volunteer"
     scrubbed = scrub_text(text)
