@@ -1,7 +1,11 @@
 """The API's one error shape: {"error": {"status", "code", "message", "fields"}}."""
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import defaults
 from django_scopes.exceptions import ScopeError
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import exceptions, serializers
@@ -27,9 +31,42 @@ class ErrorBodySerializer(serializers.Serializer):
 
 
 class ErrorSerializer(serializers.Serializer):
-    """Documented in the OpenAPI schema; every 4xx answer of the API has this shape."""
+    """Documented in the OpenAPI schema; every error answer of the API has this shape."""
 
     error = ErrorBodySerializer()
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = 413
+    default_code = "too_large"
+    default_detail = gettext_lazy("The data sent is too large.")
+
+
+def error_response(status: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse({"error": {"status": status, "code": code, "message": message,
+                                   "fields": {}}}, status=status)
+
+
+def _is_api(request) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+def bad_request(request, exception, *args, **kwargs):
+    """Django's handler400: for the API, its error shape; a body over DATA_UPLOAD_MAX_MEMORY_SIZE
+    (RequestDataTooBig, raised wherever the body is first read) is a 413."""
+    if not _is_api(request):
+        return defaults.bad_request(request, exception, *args, **kwargs)
+    if isinstance(exception, RequestDataTooBig):
+        too_large = RequestTooLarge()
+        return error_response(413, too_large.default_code, str(too_large.detail))
+    return error_response(400, "bad_request", _("The request could not be understood."))
+
+
+def server_error(request, *args, **kwargs):
+    """Django's handler500: for the API, its error shape, without a traceback."""
+    if not _is_api(request):
+        return defaults.server_error(request, *args, **kwargs)
+    return error_response(500, "error", _("Something went wrong on our side. The team is told."))
 
 
 def _flatten(detail):
@@ -56,6 +93,8 @@ def exception_handler(exc, context):
         )
     if isinstance(exc, ScopeError):
         exc = exceptions.NotFound()
+    if isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

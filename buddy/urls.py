@@ -9,7 +9,12 @@ from desk import views as desk_views
 from notifications.urls import public_urlpatterns as notification_public_urls
 from organisations import views as organisation_views
 
+from .api import bad_request, server_error
 from .health import health
+
+# The API answers its errors in its one JSON shape (buddy/api.py); other pages as Django does.
+handler400 = bad_request
+handler500 = server_error
 
 api_patterns = [
     path("", include("organisations.api_urls")),

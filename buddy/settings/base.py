@@ -13,6 +13,8 @@ from pathlib import Path
 import environ
 from django.utils.translation import gettext_lazy as _
 
+from buddy.errors import init_sentry, parse_admins
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -346,14 +348,67 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# Errors reach someone, without personal data (buddy/errors.py). With SENTRY_DSN every error
+# of the web and the worker goes to Sentry, scrubbed of names, phone numbers and e-mail
+# addresses; without it, a mail to ADMINS ("Els Peeters <els@example.org>, ops@example.org").
+ADMINS = parse_admins(env.str("ADMINS", default=""))
+# The admins' mail and error pages show no POST field, GET value, local variable or user.
+DEFAULT_EXCEPTION_REPORTER = "buddy.errors.ExceptionReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "buddy.errors.ExceptionReporterFilter"
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    init_sentry(
+        SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default=""),
+        release=env.str("SENTRY_RELEASE", default=""),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
+# Console logs: "plain" lines on a laptop, one JSON object per line in production
+# (LOG_FORMAT=json, the production profile's default), for a log collector.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+
+
+def logging_config(log_format: str, log_level: str, mail_admins: bool) -> dict:
+    """LOGGING for the console's format, and whether errors are mailed to ADMINS."""
+    error_handlers = ["mail_admins"] if mail_admins else []
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+            "json": {
+                "()": "pythonjsonlogger.json.JsonFormatter",
+                "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+                "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            },
+        },
+        "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+        "handlers": {
+            "console": {"class": "logging.StreamHandler",
+                        "formatter": "json" if log_format == "json" else "plain"},
+            "mail_admins": {
+                "level": "ERROR",
+                "class": "django.utils.log.AdminEmailHandler",
+                "filters": ["require_debug_false"],
+                "include_html": False,
+            },
+        },
+        "root": {"handlers": ["console"], "level": log_level},
+        "loggers": {
+            "django.db.backends": {"level": "WARNING"},
+            # Django's own "django" handlers are replaced: its messages reach the console
+            # through the root, and only the two loggers below mail the admins (once).
+            "django": {"handlers": [], "level": "INFO"},
+            "django.request": {"handlers": error_handlers},
+            "django.security": {"handlers": error_handlers},
+            # A task that fails (celery.app.trace logs it at ERROR).
+            "celery": {"handlers": error_handlers},
+        },
+    }
+
+
+LOGGING = logging_config(LOG_FORMAT, env.str("LOG_LEVEL", default="INFO"),
+                         mail_admins=not SENTRY_DSN)
 
 # Intake and the waiting list (matching): one OpenAPI name per shared choice set.
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({

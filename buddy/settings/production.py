@@ -5,7 +5,7 @@ DATABASE_URL must come from the environment.
 """
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import SENTRY_DSN, env, logging_config
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY")
@@ -26,3 +26,7 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 # Coordinators and organisation admins log in with a password and a time-based code.
 REQUIRE_TWO_FACTOR = env.bool("REQUIRE_TWO_FACTOR", default=True)
+# One JSON object per log line, for the log collector (LOG_FORMAT=plain for lines).
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
+LOGGING = logging_config(LOG_FORMAT, env.str("LOG_LEVEL", default="INFO"),
+                         mail_admins=not SENTRY_DSN)
