@@ -23,7 +23,7 @@ from matching.intake.services import participant_mark_matched
 from matching.scoring import pairs, rounds
 from notifications import services as notify
 
-from . import handover, messaging, profiles, tokens
+from . import handover, locks, messaging, profiles, tokens
 from .models import (
     ANSWERABLE,
     IN_PROGRESS,
@@ -121,7 +121,11 @@ def round_create(*, organisation, by=None, on=None) -> ProposalRound:
     settings = profiles.matching_settings(organisation)
     weights = profiles.weights_of(settings)
     with transaction.atomic():
-        ProposalRound.objects.filter(organisation=organisation,
+        # The earlier drafts are locked before their proposals and candidates go (a delete
+        # takes those first): a round being sent or edited now finishes first.
+        earlier = locks.lock(rounds=ProposalRound.objects.filter(
+            organisation=organisation, status=RoundStatus.DRAFT).values_list("pk", flat=True))
+        ProposalRound.objects.filter(pk__in=list(earlier.of(ProposalRound)),
                                      status=RoundStatus.DRAFT).delete()
         people = profiles.participant_profiles(waiting_participants(organisation), on)
         volunteers = profiles.volunteer_profiles(available_volunteers(organisation, on), on)
@@ -155,10 +159,16 @@ def round_create(*, organisation, by=None, on=None) -> ProposalRound:
     return proposal_round
 
 
-def _draft_candidate(candidate_id):
-    candidate = (ProposalCandidate.objects.select_related("proposal__round")
-                 .select_for_update(of=("self",)).get(pk=candidate_id))
-    proposal_round = candidate.proposal.round
+def _draft_candidate(candidate_id, volunteer=None):
+    """The candidate of a draft, locked in the one order: its round (round_send holds it while
+    it sends), the volunteer who takes its place, its proposal, the candidate."""
+    proposal_id, round_id = ProposalCandidate.objects.values_list(
+        "proposal_id", "proposal__round_id").get(pk=candidate_id)
+    proposal_round = locks.lock(rounds=[round_id]).of(ProposalRound).get(round_id)
+    locked = locks.lock(volunteers=[volunteer.pk if volunteer else None],
+                        proposals=[proposal_id], candidates=[candidate_id])
+    candidate = locked.get(ProposalCandidate, candidate_id)
+    candidate.proposal = locked.get(Proposal, candidate.proposal_id)
     if candidate.proposal.status != ProposalStatus.DRAFT or (
             proposal_round and proposal_round.status != RoundStatus.DRAFT):
         _refuse(_("This round was sent already; it cannot be changed."), "closed")
@@ -220,7 +230,7 @@ def round_swap_candidate(*, candidate, volunteer) -> ProposalCandidate:
     """Puts another available volunteer in a draft proposal's place (hard rules checked,
     not twice in the round). Nobody is told."""
     with transaction.atomic():
-        candidate = _draft_candidate(candidate.pk)
+        candidate = _draft_candidate(candidate.pk, volunteer)
         proposal = candidate.proposal
         if volunteer.organisation_id != proposal.organisation_id:
             _refuse(_("This volunteer is not in your organisation."), "foreign")
@@ -249,22 +259,37 @@ def round_send(*, proposal_round, by=None) -> ProposalRound:
     """Sends a reviewed round: its proposals open, the participants' status becomes
     "proposal open", and each participant gets their link. Twice is the same as once."""
     with transaction.atomic():
-        proposal_round = ProposalRound.objects.select_for_update().get(pk=proposal_round.pk)
+        proposal_round = locks.lock(rounds=[proposal_round.pk]).get(ProposalRound,
+                                                                     proposal_round.pk)
         if proposal_round.status == RoundStatus.SENT:
             return proposal_round
         settings = profiles.matching_settings(proposal_round.organisation_id)
         now = _now()
+        # Who and what the drafts hold, stable while we hold the round (its edits take it
+        # first); then their rows in the one order, before anything is read to decide.
+        drafts = list(proposal_round.proposals.filter(status=ProposalStatus.DRAFT)
+                      .values_list("pk", "participant_id"))
+        held = list(ProposalCandidate.objects.filter(proposal_id__in=[pk for pk, _ in drafts])
+                    .values_list("pk", "volunteer_id"))
+        locked = locks.lock(participants=[person for _, person in drafts],
+                            volunteers=[volunteer for _, volunteer in held],
+                            proposals=[pk for pk, _ in drafts],
+                            candidates=[pk for pk, _ in held])
+        candidates_of = {}
+        for candidate in sorted(locked.of(ProposalCandidate).values(),
+                                key=lambda c: c.position):
+            candidates_of.setdefault(candidate.proposal_id, []).append(candidate)
         busy = set(busy_volunteer_ids().values_list("pk", flat=True))
         available = set(available_volunteers(proposal_round.organisation_id)
                         .values_list("pk", flat=True))
         in_progress = set(Proposal.objects.filter(status__in=IN_PROGRESS)
                           .values_list("participant_id", flat=True))
         sent = []
-        drafts = (proposal_round.proposals.filter(status=ProposalStatus.DRAFT)
-                  .select_related("participant").prefetch_related("candidates"))
-        for proposal in drafts:
-            participant = proposal.participant
-            free = [c for c in proposal.candidates.all()
+        for proposal_id, participant_id in drafts:
+            proposal = locked.get(Proposal, proposal_id)
+            participant = locked.get(Participant, participant_id)
+            candidates = candidates_of.get(proposal_id, [])
+            free = [c for c in candidates
                     if c.volunteer_id in available and c.volunteer_id not in busy]
             if (participant.status != ParticipantStatus.WAITING
                     or participant.pk in in_progress or not free):
@@ -273,7 +298,7 @@ def round_send(*, proposal_round, by=None) -> ProposalRound:
                                     "longer free.")
                 proposal.save(update_fields=["status", "reason"])
                 continue
-            for candidate in proposal.candidates.all():
+            for candidate in candidates:
                 if candidate in free:
                     candidate.is_open = True
                     busy.add(candidate.volunteer_id)
@@ -306,7 +331,12 @@ def proposal_create_single(*, participant, volunteers, by=None) -> Proposal:
     try:
         with transaction.atomic():
             versions.proposals_changed(participant.organisation_id)
-            participant = Participant.objects.select_for_update().get(pk=participant.pk)
+            # The person and the volunteers first, as round_send takes them: one of the two
+            # waits for the other and then sees who is free.
+            locked = locks.lock(participants=[participant.pk],
+                                volunteers=[v.pk for v in volunteers])
+            participant = locked.get(Participant, participant.pk)
+            volunteers = [locked.of(Volunteer).get(v.pk, v) for v in volunteers]
             if participant.status != ParticipantStatus.WAITING or Proposal.objects.filter(
                     participant=participant, status__in=IN_PROGRESS).exists():
                 _refuse(_("%(name)s is not waiting or already has a proposal open.")
