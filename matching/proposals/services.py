@@ -6,6 +6,13 @@ A refused change raises django's ValidationError with a `code` (`expired`,
 the active language; nothing is written then. Messages go out through
 `matching.messaging`, written in the same transaction (notifications' outbox) and sent
 after the commit.
+
+Locks: every service here takes its row locks through `locks.lock`, in one order: the proposal
+round, then participants, volunteers, proposals, candidates, offers and introduction meetings,
+each by id. So two services that want the same rows queue instead of deadlocking. A service
+reads the ids it needs first (who a proposal is for, who an offer asks), locks, and only then
+reads the state it decides on; a row of a lower kind is never locked after a higher one.
+`locks.py` has the rules.
 """
 
 from dataclasses import dataclass
