@@ -3,8 +3,10 @@
 Each function checks the state it needs (locking the duo with select_for_update where two
 people or two workers could race), raises django's ValidationError with a clear message
 before it writes, and returns quietly when the change was already made (a double click, a
-retried task, an SMS reply received twice). Messages go out through `duos.messaging`,
-written in the same transaction (notifications' outbox) and sent after the commit.
+retried task, an SMS reply received twice). The duo is locked before its people; intake's
+services lock those, the participant before the volunteer, in the one order of
+`matching/proposals/locks.py`. Messages go out through `duos.messaging`, written in the same
+transaction (notifications' outbox) and sent after the commit.
 """
 
 import datetime

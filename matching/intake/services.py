@@ -2,6 +2,10 @@
 
 Every function validates first and raises django's ValidationError (messages in the
 user's language, keyed by field) before it writes: on error nothing is saved.
+
+A function here locks at most one participant or one volunteer. Called inside a longer
+transaction (proposals' match_confirm, duos' duo_close), it finds that row locked already or
+comes in the one order of `matching/proposals/locks.py`: participants before volunteers.
 """
 
 import datetime

@@ -6,6 +6,13 @@ A refused change raises django's ValidationError with a `code` (`expired`,
 the active language; nothing is written then. Messages go out through
 `matching.messaging`, written in the same transaction (notifications' outbox) and sent
 after the commit.
+
+Locks: every service here takes its row locks through `locks.lock`, in one order: the proposal
+round, then participants, volunteers, proposals, candidates, offers and introduction meetings,
+each by id. So two services that want the same rows queue instead of deadlocking. A service
+reads the ids it needs first (who a proposal is for, who an offer asks), locks, and only then
+reads the state it decides on; a row of a lower kind is never locked after a higher one.
+`locks.py` has the rules.
 """
 
 from dataclasses import dataclass
@@ -24,7 +31,7 @@ from matching.scoring import pairs, rounds
 from notifications import journal
 from notifications import services as notify
 
-from . import handover, messaging, profiles, tokens
+from . import handover, locks, messaging, profiles, tokens
 from .models import (
     ANSWERABLE,
     IN_PROGRESS,
@@ -122,7 +129,11 @@ def round_create(*, organisation, by=None, on=None) -> ProposalRound:
     settings = profiles.matching_settings(organisation)
     weights = profiles.weights_of(settings)
     with transaction.atomic():
-        ProposalRound.objects.filter(organisation=organisation,
+        # The earlier drafts are locked before their proposals and candidates go (a delete
+        # takes those first): a round being sent or edited now finishes first.
+        earlier = locks.lock(rounds=ProposalRound.objects.filter(
+            organisation=organisation, status=RoundStatus.DRAFT).values_list("pk", flat=True))
+        ProposalRound.objects.filter(pk__in=list(earlier.of(ProposalRound)),
                                      status=RoundStatus.DRAFT).delete()
         people = profiles.participant_profiles(waiting_participants(organisation), on)
         volunteers = profiles.volunteer_profiles(available_volunteers(organisation, on), on)
@@ -156,10 +167,16 @@ def round_create(*, organisation, by=None, on=None) -> ProposalRound:
     return proposal_round
 
 
-def _draft_candidate(candidate_id):
-    candidate = (ProposalCandidate.objects.select_related("proposal__round")
-                 .select_for_update(of=("self",)).get(pk=candidate_id))
-    proposal_round = candidate.proposal.round
+def _draft_candidate(candidate_id, volunteer=None):
+    """The candidate of a draft, locked in the one order: its round (round_send holds it while
+    it sends), the volunteer who takes its place, its proposal, the candidate."""
+    proposal_id, round_id = ProposalCandidate.objects.values_list(
+        "proposal_id", "proposal__round_id").get(pk=candidate_id)
+    proposal_round = locks.lock(rounds=[round_id]).of(ProposalRound).get(round_id)
+    locked = locks.lock(volunteers=[volunteer.pk if volunteer else None],
+                        proposals=[proposal_id], candidates=[candidate_id])
+    candidate = locked.get(ProposalCandidate, candidate_id)
+    candidate.proposal = locked.get(Proposal, candidate.proposal_id)
     if candidate.proposal.status != ProposalStatus.DRAFT or (
             proposal_round and proposal_round.status != RoundStatus.DRAFT):
         _refuse(_("This round was sent already; it cannot be changed."), "closed")
@@ -221,7 +238,7 @@ def round_swap_candidate(*, candidate, volunteer) -> ProposalCandidate:
     """Puts another available volunteer in a draft proposal's place (hard rules checked,
     not twice in the round). Nobody is told."""
     with transaction.atomic():
-        candidate = _draft_candidate(candidate.pk)
+        candidate = _draft_candidate(candidate.pk, volunteer)
         proposal = candidate.proposal
         if volunteer.organisation_id != proposal.organisation_id:
             _refuse(_("This volunteer is not in your organisation."), "foreign")
@@ -250,22 +267,37 @@ def round_send(*, proposal_round, by=None) -> ProposalRound:
     """Sends a reviewed round: its proposals open, the participants' status becomes
     "proposal open", and each participant gets their link. Twice is the same as once."""
     with transaction.atomic():
-        proposal_round = ProposalRound.objects.select_for_update().get(pk=proposal_round.pk)
+        proposal_round = locks.lock(rounds=[proposal_round.pk]).get(ProposalRound,
+                                                                     proposal_round.pk)
         if proposal_round.status == RoundStatus.SENT:
             return proposal_round
         settings = profiles.matching_settings(proposal_round.organisation_id)
         now = _now()
+        # Who and what the drafts hold, stable while we hold the round (its edits take it
+        # first); then their rows in the one order, before anything is read to decide.
+        drafts = list(proposal_round.proposals.filter(status=ProposalStatus.DRAFT)
+                      .values_list("pk", "participant_id"))
+        held = list(ProposalCandidate.objects.filter(proposal_id__in=[pk for pk, _ in drafts])
+                    .values_list("pk", "volunteer_id"))
+        locked = locks.lock(participants=[person for _, person in drafts],
+                            volunteers=[volunteer for _, volunteer in held],
+                            proposals=[pk for pk, _ in drafts],
+                            candidates=[pk for pk, _ in held])
+        candidates_of = {}
+        for candidate in sorted(locked.of(ProposalCandidate).values(),
+                                key=lambda c: c.position):
+            candidates_of.setdefault(candidate.proposal_id, []).append(candidate)
         busy = set(busy_volunteer_ids().values_list("pk", flat=True))
         available = set(available_volunteers(proposal_round.organisation_id)
                         .values_list("pk", flat=True))
         in_progress = set(Proposal.objects.filter(status__in=IN_PROGRESS)
                           .values_list("participant_id", flat=True))
         sent = []
-        drafts = (proposal_round.proposals.filter(status=ProposalStatus.DRAFT)
-                  .select_related("participant").prefetch_related("candidates"))
-        for proposal in drafts:
-            participant = proposal.participant
-            free = [c for c in proposal.candidates.all()
+        for proposal_id, participant_id in drafts:
+            proposal = locked.get(Proposal, proposal_id)
+            participant = locked.get(Participant, participant_id)
+            candidates = candidates_of.get(proposal_id, [])
+            free = [c for c in candidates
                     if c.volunteer_id in available and c.volunteer_id not in busy]
             if (participant.status != ParticipantStatus.WAITING
                     or participant.pk in in_progress or not free):
@@ -274,7 +306,7 @@ def round_send(*, proposal_round, by=None) -> ProposalRound:
                                     "longer free.")
                 proposal.save(update_fields=["status", "reason"])
                 continue
-            for candidate in proposal.candidates.all():
+            for candidate in candidates:
                 if candidate in free:
                     candidate.is_open = True
                     busy.add(candidate.volunteer_id)
@@ -307,7 +339,12 @@ def proposal_create_single(*, participant, volunteers, by=None) -> Proposal:
     try:
         with transaction.atomic():
             versions.proposals_changed(participant.organisation_id)
-            participant = Participant.objects.select_for_update().get(pk=participant.pk)
+            # The person and the volunteers first, as round_send takes them: one of the two
+            # waits for the other and then sees who is free.
+            locked = locks.lock(participants=[participant.pk],
+                                volunteers=[v.pk for v in volunteers])
+            participant = locked.get(Participant, participant.pk)
+            volunteers = [locked.of(Volunteer).get(v.pk, v) for v in volunteers]
             if participant.status != ParticipantStatus.WAITING or Proposal.objects.filter(
                     participant=participant, status__in=IN_PROGRESS).exists():
                 _refuse(_("%(name)s is not waiting or already has a proposal open.")
@@ -333,9 +370,18 @@ def proposal_create_single(*, participant, volunteers, by=None) -> Proposal:
 # The participant's answer ---------------------------------------------------------------
 
 
-def _locked_answerable(proposal_id, channel, now):
-    proposal = (Proposal.objects.select_for_update(of=("self",)).select_related("participant")
-                .get(pk=proposal_id))
+def _locked_proposal(proposal_id):
+    """The proposal and its participant, locked in the one order (the participant first)."""
+    participant_id = Proposal.objects.values_list("participant_id", flat=True).get(
+        pk=proposal_id)
+    locked = locks.lock(participants=[participant_id], proposals=[proposal_id])
+    proposal = locked.get(Proposal, proposal_id)
+    proposal.participant = locked.get(Participant, participant_id)
+    return proposal
+
+
+def _check_answerable(proposal, channel, now):
+    """Refuses an answer to a (locked) proposal that cannot take one now."""
     if proposal.status in (ProposalStatus.CHOSEN, ProposalStatus.MATCHED):
         _refuse(_("Your choice was received already. Nothing has changed."),
                 "already_answered")
@@ -346,7 +392,6 @@ def _locked_answerable(proposal_id, channel, now):
         _refuse(_("This proposal is closed. Please call your coordinator."), "closed")
     if channel in (AnswerChannel.LINK, AnswerChannel.SMS) and tokens.is_expired(proposal, now):
         _refuse(_("This proposal has expired. Please call your coordinator."), "expired")
-    return proposal
 
 
 def _close_call_tasks(proposal, by=None):
@@ -364,13 +409,19 @@ def proposal_choose(proposal, candidate_position, channel, recorded_by=None) -> 
         position = None
     with transaction.atomic():
         versions.proposals_changed(proposal.organisation_id)
-        proposal = _locked_answerable(proposal.pk, channel, now)
-        candidate = proposal.candidates.filter(position=position).first() if position else None
+        # The volunteer before the proposal and the candidate (the one order): who stands at
+        # a number of a sent proposal does not change, so it is read before the locks.
+        chosen = (ProposalCandidate.objects.filter(proposal_id=proposal.pk, position=position)
+                  .values_list("pk", "volunteer_id").first() if position else None)
+        candidate_id, volunteer_id = chosen or (None, None)
+        locked = locks.lock(volunteers=[volunteer_id], proposals=[proposal.pk],
+                            candidates=[candidate_id])
+        proposal = locked.get(Proposal, proposal.pk)
+        _check_answerable(proposal, channel, now)
+        candidate = locked.of(ProposalCandidate).get(candidate_id)
         if candidate is None or candidate.status in (CandidateStatus.WITHDRAWN,):
             _refuse(_("There is no number %(n)s in this proposal.")
                     % {"n": candidate_position}, "unknown_candidate")
-        Volunteer.objects.select_for_update().filter(pk=candidate.volunteer_id).first()
-        candidate = ProposalCandidate.objects.select_for_update().get(pk=candidate.pk)
         if candidate.status != CandidateStatus.OFFERED or not candidate.is_open:
             _refuse(_("Sorry, %(name)s is no longer free. Please choose someone else.")
                     % {"name": candidate.volunteer.preferred_name
@@ -407,7 +458,8 @@ def proposal_none_of_these(proposal, channel, reason="", recorded_by=None) -> Pr
     original date, the volunteers are free again (this pair is not proposed again)."""
     with transaction.atomic():
         versions.proposals_changed(proposal.organisation_id)
-        proposal = _locked_answerable(proposal.pk, channel, _now())
+        proposal = _locked_proposal(proposal.pk)
+        _check_answerable(proposal, channel, _now())
         proposal.candidates.filter(status=CandidateStatus.OFFERED).update(
             status=CandidateStatus.NOT_CHOSEN, is_open=False)
         proposal.status = ProposalStatus.NONE_OF_THESE
@@ -427,7 +479,8 @@ def proposal_call_me(proposal, channel, recorded_by=None) -> Proposal:
     """The participant asks to be called: a call task for the coordinator (once); the
     proposal stays open."""
     with transaction.atomic():
-        proposal = _locked_answerable(proposal.pk, channel, _now())
+        proposal = locks.lock(proposals=[proposal.pk]).get(Proposal, proposal.pk)
+        _check_answerable(proposal, channel, _now())
         if proposal.status != ProposalStatus.CALL_ME:
             proposal.status = ProposalStatus.CALL_ME
             proposal.channel = channel
@@ -445,8 +498,7 @@ def proposal_withdraw(*, proposal, by=None, reason="") -> Proposal:
     coordinator tells them)."""
     with transaction.atomic():
         versions.proposals_changed(proposal.organisation_id)
-        proposal = (Proposal.objects.select_for_update(of=("self",))
-                    .select_related("participant").get(pk=proposal.pk))
+        proposal = _locked_proposal(proposal.pk)
         left = proposal.participant.status == ParticipantStatus.WITHDRAWN
         if proposal.status not in ANSWERABLE and not (left and proposal.status in IN_PROGRESS):
             _refuse(_("Only an open proposal can be withdrawn."), "closed")
@@ -513,7 +565,7 @@ def handle_proposal_reply(proposal, parsed) -> Proposal:
 def proposal_remind(*, proposal) -> bool:
     """Reminds the participant of an unanswered proposal, once; returns whether it did."""
     with transaction.atomic():
-        proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        proposal = locks.lock(proposals=[proposal.pk]).get(Proposal, proposal.pk)
         if proposal.status != ProposalStatus.OPEN or proposal.reminded_at is not None:
             return False
         proposal.reminded_at = _now()
@@ -528,7 +580,7 @@ def proposal_remind(*, proposal) -> bool:
 def proposal_to_call_task(*, proposal) -> bool:
     """An unanswered proposal becomes a task for the coordinator to call, once."""
     with transaction.atomic():
-        proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        proposal = locks.lock(proposals=[proposal.pk]).get(Proposal, proposal.pk)
         if proposal.status != ProposalStatus.OPEN:
             return False
         proposal.status = ProposalStatus.CALL_TASK
@@ -586,14 +638,31 @@ def _reoffer_or_back_to_waiting(proposal, settings):
     _tell(messaging.tell_participant_back_on_waiting_list, proposal.pk)
 
 
+def _locked_offer(offer_id):
+    """The offer with its participant, its proposal's volunteers (offered again after a
+    "no"), the proposal and its candidates, locked in the one order (the offer last)."""
+    proposal_id, participant_id = VolunteerOffer.objects.values_list(
+        "proposal_id", "proposal__participant_id").get(pk=offer_id)
+    held = list(ProposalCandidate.objects.filter(proposal_id=proposal_id)
+                .values_list("pk", "volunteer_id"))
+    locked = locks.lock(participants=[participant_id],
+                        volunteers=[volunteer for _, volunteer in held],
+                        proposals=[proposal_id], candidates=[pk for pk, _ in held],
+                        offers=[offer_id])
+    offer = locked.get(VolunteerOffer, offer_id)
+    offer.proposal = locked.get(Proposal, proposal_id)
+    offer.proposal.participant = locked.get(Participant, participant_id)
+    offer.candidate = locked.get(ProposalCandidate, offer.candidate_id)
+    return offer
+
+
 def offer_answer(*, offer, accept: bool, channel, recorded_by=None, reason="") -> VolunteerOffer:
     """The chosen volunteer accepts (the coordinator plans the introduction meeting) or
     declines (the participant gets the remaining candidates or keeps their place)."""
     now = _now()
     with transaction.atomic():
         versions.proposals_changed(offer.organisation_id)
-        offer = (VolunteerOffer.objects.select_for_update(of=("self",))
-                 .select_related("proposal__participant", "candidate").get(pk=offer.pk))
+        offer = _locked_offer(offer.pk)
         if offer.status != OfferStatus.ASKED:
             _refuse(_("Your answer was received already. Nothing has changed."),
                     "already_answered")
@@ -610,8 +679,7 @@ def offer_answer(*, offer, accept: bool, channel, recorded_by=None, reason="") -
             candidate.status = CandidateStatus.WITHDRAWN
             candidate.is_open = False
             candidate.save(update_fields=["status", "is_open"])
-            proposal = Proposal.objects.select_for_update().get(pk=offer.proposal_id)
-            _reoffer_or_back_to_waiting(proposal,
+            _reoffer_or_back_to_waiting(offer.proposal,
                                         profiles.matching_settings(offer.organisation_id))
     return offer
 
@@ -624,18 +692,23 @@ def meeting_plan(*, offer, planned_at, place, by=None) -> IntroductionMeeting:
     if not (place or "").strip():
         raise ValidationError({"place": [_("Say where they meet.")]})
     with transaction.atomic():
-        offer = (VolunteerOffer.objects.select_for_update(of=("self",))
-                 .select_related("proposal").get(pk=offer.pk))
+        # The new meeting points to both people, which locks them: they come first.
+        participant_id, volunteer_id = VolunteerOffer.objects.values_list(
+            "proposal__participant_id", "volunteer_id").get(pk=offer.pk)
+        offer = locks.lock(participants=[participant_id], volunteers=[volunteer_id],
+                           offers=[offer.pk]).get(VolunteerOffer, offer.pk)
         if offer.status != OfferStatus.ACCEPTED:
             _refuse(_("The volunteer has not accepted yet."), "closed")
-        meeting = IntroductionMeeting.objects.filter(offer=offer).first()
+        meeting_id = (IntroductionMeeting.objects.filter(offer=offer)
+                      .values_list("pk", flat=True).first())
+        meeting = locks.lock(meetings=[meeting_id]).of(IntroductionMeeting).get(meeting_id)
         if meeting is not None and meeting.status != MeetingStatus.PLANNED:
             _refuse(_("This introduction meeting was held already."), "closed")
         settings = profiles.matching_settings(offer.organisation_id)
         if meeting is None:
             meeting = IntroductionMeeting(
                 organisation_id=offer.organisation_id, offer=offer,
-                participant_id=offer.proposal.participant_id, volunteer_id=offer.volunteer_id,
+                participant_id=participant_id, volunteer_id=volunteer_id,
                 second_meeting_needed=settings.second_meeting_required, planned_by=by,
             )
         meeting.planned_at = planned_at
@@ -648,7 +721,7 @@ def meeting_plan(*, offer, planned_at, place, by=None) -> IntroductionMeeting:
 def meeting_record_held(*, meeting, held_on, second=False, next_planned_at=None):
     """The coordinator records that the (first or second) meeting took place."""
     with transaction.atomic():
-        meeting = IntroductionMeeting.objects.select_for_update().get(pk=meeting.pk)
+        meeting = locks.lock(meetings=[meeting.pk]).get(IntroductionMeeting, meeting.pk)
         if meeting.status not in (MeetingStatus.PLANNED, MeetingStatus.HELD):
             _refuse(_("Both answered already."), "closed")
         if second:
@@ -664,6 +737,24 @@ def meeting_record_held(*, meeting, held_on, second=False, next_planned_at=None)
     return meeting
 
 
+def _locked_meeting(meeting_id):
+    """The meeting with its participant, volunteer, proposal and candidate, locked in the
+    one order (the meeting last); its offer is read, not locked: nothing here changes it."""
+    found = IntroductionMeeting.objects.select_related("offer").get(pk=meeting_id)
+    offer = found.offer
+    locked = locks.lock(participants=[found.participant_id], volunteers=[found.volunteer_id],
+                        proposals=[offer.proposal_id], candidates=[offer.candidate_id],
+                        meetings=[meeting_id])
+    meeting = locked.get(IntroductionMeeting, meeting_id)
+    meeting.offer = offer
+    offer.proposal = locked.get(Proposal, offer.proposal_id)
+    offer.candidate = locked.get(ProposalCandidate, offer.candidate_id)
+    meeting.participant = offer.proposal.participant = locked.get(Participant,
+                                                                  meeting.participant_id)
+    meeting.volunteer = locked.get(Volunteer, meeting.volunteer_id)
+    return meeting
+
+
 def meeting_record_answer(*, meeting, side, goes_on: bool, by=None) -> IntroductionMeeting:
     """The coordinator records whether the participant or the volunteer goes on; a "no"
     sends both back (this pair is not proposed again), two "yes" confirm the match."""
@@ -671,8 +762,7 @@ def meeting_record_answer(*, meeting, side, goes_on: bool, by=None) -> Introduct
         raise ValueError(side)
     with transaction.atomic():
         versions.proposals_changed(meeting.organisation_id)
-        meeting = (IntroductionMeeting.objects.select_for_update(of=("self",))
-                   .select_related("offer__candidate", "offer__proposal").get(pk=meeting.pk))
+        meeting = _locked_meeting(meeting.pk)
         if meeting.status not in (MeetingStatus.PLANNED, MeetingStatus.HELD):
             _refuse(_("Both answered already."), "closed")
         if not meeting.ready_to_decide:
@@ -703,16 +793,17 @@ def match_confirm(*, meeting, by=None):
     """Both said yes: the match is confirmed, the participant is matched, and the match is
     handed to duos (matching.handover); nobody is told here (duos takes over)."""
     with transaction.atomic():
-        meeting = (IntroductionMeeting.objects.select_for_update(of=("self",))
-                   .select_related("offer__candidate").get(pk=meeting.pk))
+        # The match and the duo point to both people: they are locked first (the one order),
+        # so the hand-over to duos takes no lock out of order.
+        meeting = _locked_meeting(meeting.pk)
         existing = Match.objects.filter(proposal_id=meeting.offer.proposal_id).first()
         if existing is not None:
             return existing
-        proposal = Proposal.objects.select_for_update().get(pk=meeting.offer.proposal_id)
-        participant = Participant.objects.select_for_update().get(pk=meeting.participant_id)
+        proposal = meeting.offer.proposal
+        participant = meeting.participant
         match = Match.objects.create(
             organisation_id=meeting.organisation_id, participant=participant,
-            volunteer_id=meeting.volunteer_id, proposal=proposal, confirmed_by=by,
+            volunteer=meeting.volunteer, proposal=proposal, confirmed_by=by,
         )
         meeting.status = MeetingStatus.CONFIRMED
         meeting.save(update_fields=["status", "updated_at"])

@@ -3,14 +3,31 @@ database connection, released together by a barrier."""
 
 import datetime
 import threading
+from collections import Counter
+from functools import partial
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
+from django.db.models import Count
+from django.test import Client
+from django.urls import reverse
+from rest_framework.test import APIClient
 
+from matching.intake.models import Participant, ParticipantStatus, Volunteer
 from matching.proposals import services
-from matching.proposals.models import Match, Proposal, ProposalCandidate, VolunteerOffer
+from matching.proposals.models import (
+    IN_PROGRESS,
+    Match,
+    Proposal,
+    ProposalCandidate,
+    ProposalRound,
+    ProposalStatus,
+    RoundStatus,
+    VolunteerOffer,
+)
 from organisations.scoping import all_organisations
+from tests.factories import CoordinatorFactory, OrganisationFactory
 from tests.factories_matching import (
     ParticipantFactory,
     VolunteerFactory,
@@ -167,3 +184,102 @@ def test_both_yes_after_the_meeting_at_the_same_moment_make_exactly_one_match(
     assert Match.objects.count() == 1
     proposal.refresh_from_db()
     assert proposal.status == "matched"
+
+
+# Lock order: sending a round while the coordinator proposes the same people ----------------
+
+TRIES = 20
+
+
+def _logged_in(client_class, user):
+    client = client_class()
+    client.force_login(user)
+    client.raise_request_exception = False  # a crash is a 500 here, as for the user
+    return client
+
+
+def _a_draft_round_of_three():
+    """A fresh organisation with a draft round of three proposals, one volunteer each;
+    its proposals in the order round_send opens them (newest first)."""
+    organisation = OrganisationFactory()
+    coordinator = CoordinatorFactory(organisation=organisation)
+    for _ in range(3):
+        ParticipantFactory(organisation=organisation)
+        VolunteerFactory(organisation=organisation, ready=True)
+    proposal_round = services.round_create(organisation=organisation, by=coordinator)
+    drafts = list(proposal_round.proposals.order_by("-created_at", "-id")
+                  .prefetch_related("candidates"))
+    assert [len(p.candidates.all()) for p in drafts] == [1, 1, 1]
+    return organisation, coordinator, proposal_round, drafts
+
+
+def _post(client, url, data=None):
+    """(status, the crash's first line or "")."""
+    response = client.post(url, data or {})
+    crash = response.exc_info[1] if response.exc_info else None
+    return response.status_code, f"{type(crash).__name__}: {str(crash).splitlines()[0]}" if (
+        crash) else ""
+
+
+def _inconsistencies(organisation) -> list:
+    """What must never be after the race: the round half sent, a participant with two
+    proposals or a status that does not say so, a volunteer in two open proposals or over
+    capacity, a candidate open on a proposal that is not."""
+    found = []
+    if ProposalRound.objects.filter(organisation=organisation).exclude(
+            status=RoundStatus.SENT).exists():
+        found.append("the round is not sent")
+    proposals = Proposal.objects.filter(organisation=organisation)
+    if proposals.filter(status=ProposalStatus.DRAFT).exists():
+        found.append("a proposal of the sent round is still a draft")
+    twice = (proposals.filter(status__in=IN_PROGRESS).values("participant")
+             .annotate(n=Count("id")).filter(n__gt=1))
+    found += [f"participant {row['participant']} has {row['n']} open proposals"
+              for row in twice]
+    people = Participant.objects.filter(organisation=organisation)
+    with_open = set(proposals.filter(status__in=IN_PROGRESS).values_list("participant_id",
+                                                                        flat=True))
+    for person in people:
+        if (person.status == ParticipantStatus.PROPOSAL_OPEN) != (person.pk in with_open):
+            found.append(f"participant {person.pk} is {person.status}, open proposal: "
+                         f"{person.pk in with_open}")
+    candidates = ProposalCandidate.objects.filter(proposal__organisation=organisation)
+    open_now = Counter(candidates.filter(is_open=True).values_list("volunteer_id", flat=True))
+    for volunteer in Volunteer.objects.filter(organisation=organisation).with_free_capacity():
+        if open_now[volunteer.pk] > min(1, volunteer.free_capacity):
+            found.append(f"volunteer {volunteer.pk} is over capacity: "
+                         f"{open_now[volunteer.pk]} open, {volunteer.free_capacity} free")
+    found += [f"candidate {c.pk} is open on a {c.proposal.status} proposal"
+              for c in candidates.filter(is_open=True).exclude(
+                  proposal__status__in=IN_PROGRESS).select_related("proposal")]
+    found += [f"proposal {p.pk} is open without an open candidate"
+              for p in proposals.filter(status=ProposalStatus.OPEN).exclude(
+                  candidates__is_open=True)]
+    return found
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sending_a_round_while_proposing_its_people_never_deadlocks():
+    """Issue 14: the round's send (API) and two one-off proposals from the short list (the
+    propose action) of the round's people, each with a volunteer of another proposal of
+    the round, at the same moment: the rows meet from both ends."""
+    answers, broken = [], []
+    for _ in range(TRIES):
+        organisation, coordinator, proposal_round, drafts = _a_draft_round_of_three()
+        first, second, last = drafts
+        send = _logged_in(APIClient, coordinator)
+        proposers = [_logged_in(Client, coordinator) for _ in range(2)]
+        one_off = [(last.participant_id, first.candidates.all()[0].volunteer_id),
+                   (second.participant_id, last.candidates.all()[0].volunteer_id)]
+        answers += race(
+            partial(_post, send, f"/api/proposal-rounds/{proposal_round.pk}/send/"),
+            *[partial(_post, client, reverse("proposals:proposal_create", args=[pid]),
+                      {"volunteer": [str(vid)]})
+              for client, (pid, vid) in zip(proposers, one_off, strict=True)],
+        )
+        broken += _inconsistencies(organisation)
+    crashed = [a for a in answers if not isinstance(a, tuple) or a[0] >= 500]
+    kinds = Counter(a[1] if isinstance(a, tuple) else repr(a) for a in crashed)
+    assert crashed == [], f"{len(crashed)} of {len(answers)} requests crashed: {kinds}"
+    assert {status for status, _error in answers} <= {200, 302}
+    assert broken == []
