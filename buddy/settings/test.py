@@ -5,6 +5,7 @@ suite on PostgreSQL and Redis and a laptop on SQLite and the file-system broker.
 """
 
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 from .base import *  # noqa: F403
 from .base import DATABASES, VAR_DIR
@@ -35,6 +36,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that a real worker process started by a test sees the data.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-buddy.sqlite3")}
 LANGUAGE_CODE = "en"
+
+# pytest-xdist runs the suite in several processes (`make test`: -n auto): pytest-django gives
+# each its own test database; each also gets its own broker (a Redis database, or a folder of
+# the file-system broker), so that a real worker one of them starts never takes another's
+# tasks. A worker process a test started inherits the broker it was given.
+_XDIST = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _XDIST.startswith("gw"):
+    if CELERY_BROKER_URL.startswith("filesystem://"):  # noqa: F405
+        _queue_dir = VAR_DIR / f"celery-queue-{_XDIST}"
+        (_queue_dir / "processed").mkdir(parents=True, exist_ok=True)
+        CELERY_BROKER_TRANSPORT_OPTIONS = {
+            **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
+            "data_folder_in": str(_queue_dir), "data_folder_out": str(_queue_dir),
+            "processed_folder": str(_queue_dir / "processed"),
+            "control_folder": str(_queue_dir / "control"),
+        }
+    elif os.environ.get("BUDDY_WORKER_PROCESS") != "1" and CELERY_BROKER_URL.startswith(  # noqa: F405
+            "redis://"):
+        _url = urlsplit(CELERY_BROKER_URL)  # noqa: F405
+        _index = int(_url.path.strip("/") or 0) + 1 + int(_XDIST[2:])
+        CELERY_BROKER_URL = urlunsplit(_url._replace(path=f"/{_index}"))
+        # Celery reads CELERY_BROKER_URL from the environment before its settings.
+        os.environ["CELERY_BROKER_URL"] = CELERY_BROKER_URL
 
 if os.environ.get("BUDDY_WORKER_PROCESS") == "1":
     # A worker a test started runs on the test's pinned clock (tests/clock.py).

@@ -1,7 +1,8 @@
 """Two people acting at the same moment: the duo's row lock keeps the result whole.
 
-Real transactions in threads; `serialized_rollback` puts back the postcodes that the
-migrations load, which the flush after a transactional test would otherwise remove.
+Real transactions in threads (the autouse `postcodes_loaded` fixture puts back the postcodes
+a flush removed; a serialized rollback would clash with the content types another
+transactional test's flush re-created).
 """
 
 import datetime
@@ -38,7 +39,7 @@ def _together(*calls):
     assert errors == []
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_both_sides_confirming_at_once_start_the_duo_once(organisation):
     duo = services.duo_start_from_match(
         participant=ParticipantFactory(organisation=organisation),
@@ -54,7 +55,7 @@ def test_both_sides_confirming_at_once_start_the_duo_once(organisation):
     assert CheckIn.objects.filter(duo=duo).count() == 2
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_alert_scans_at_once_open_one_alert(organisation):
     duo = services.duo_start_from_match(
         participant=ParticipantFactory(organisation=organisation),
