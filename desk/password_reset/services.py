@@ -26,6 +26,7 @@ from organisations.models import AuditAction, User
 from organisations.scoping import all_organisations, organisation_scope
 from organisations.services import audit_record
 
+from . import tasks
 from .sms_texts import PASSWORD_RESET
 
 logger = logging.getLogger(__name__)
@@ -70,8 +71,13 @@ def accounts_for(login: str) -> list[tuple[User, Volunteer | None]]:
         named = Q(username=login) | Q(pk__in=by_profile)
         if "@" in login:
             named |= Q(email__iexact=login)
-        users = [user for user in User.objects.filter(named, is_active=True).order_by("pk")
-                 if user.has_usable_password()]
+        return _with_profiles(User.objects.filter(named, is_active=True))
+
+
+def _with_profiles(users) -> list[tuple[User, Volunteer | None]]:
+    """The users that have a password, each with their volunteer profile or None."""
+    with all_organisations():
+        users = [user for user in users.order_by("pk") if user.has_usable_password()]
         volunteers = {volunteer.user_id: volunteer for volunteer in
                       Volunteer.objects.filter(user__in=users)}
     return [(user, volunteers.get(user.pk)) for user in users]
@@ -94,10 +100,23 @@ def _send_email(user: User, address: str) -> None:
         subject = " ".join(render_to_string("registration/password_reset_subject.txt",
                                             context).split())
         body = render_to_string("registration/password_reset_email.txt", context)
-    try:
-        EmailMultiAlternatives(subject=subject, body=body, to=[address]).send()
-    except Exception:  # SMTP fails in many ways; the visitor sees the same page anyway
-        logger.exception("The password reset e-mail for user %s failed", user.pk)
+    EmailMultiAlternatives(subject=subject, body=body, to=[address]).send()
+
+
+def password_reset_email_send(user_id: int) -> bool:
+    """Sends the reset e-mail to an account that (still) has an address; False when there
+    is nothing to send. Called by the task, so that asking takes as long for a known
+    account as for an unknown one."""
+    found = [(user, volunteer) for user, volunteer in _with_profiles(
+        User.objects.filter(pk=user_id, is_active=True))]
+    if not found:
+        return False
+    user, volunteer = found[0]
+    channel, address = _channel(user, volunteer)
+    if channel != "email":
+        return False
+    _send_email(user, address)
+    return True
 
 
 def _send_sms(user: User, volunteer: Volunteer) -> None:
@@ -109,6 +128,15 @@ def _send_sms(user: User, volunteer: Volunteer) -> None:
             link=notify.LinkSpec(purpose=LINK_PURPOSE, subject=f"user:{user.pk}",
                                  valid_for=LINK_VALID_FOR, single_use=True),
         )
+
+
+def _queue_email(user_id: int) -> None:
+    # Inside the request only the task is queued (with the id, never the address): a known
+    # account answers as fast as an unknown one, and a broker that is down says nothing.
+    try:
+        tasks.password_reset_email.delay(user_id)
+    except Exception:  # kombu raises many kinds; the visitor sees the same page anyway
+        logger.exception("Could not queue the password reset e-mail of user %s", user_id)
 
 
 def _channel(user: User, volunteer: Volunteer | None) -> tuple[str, str]:
@@ -131,7 +159,7 @@ def password_reset_request(*, request, login: str) -> None:
             continue
         channel, address = _channel(user, volunteer)
         if channel == "email":
-            _send_email(user, address)
+            _queue_email(user.pk)
         elif channel == "sms":
             _send_sms(user, volunteer)
         else:

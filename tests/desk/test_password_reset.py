@@ -9,6 +9,7 @@ from django.core import mail
 from django.test import override_settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from desk.password_reset import tasks
 from notifications.models import SignedLink
 from notifications.sms.backends import locmem
 from organisations.models import AuditAction, AuditEvent
@@ -216,3 +217,26 @@ def test_after_a_reset_staff_still_need_their_second_factor(client, coordinator)
                            follow=True)
     assert response.redirect_chain[-1][0].startswith("/accounts/two-factor/?next=")
     assert client.get("/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_request_only_queues_the_e_mail_by_id_and_a_broker_down_changes_nothing(
+        client, coordinator, monkeypatch):
+    queued = []
+    monkeypatch.setattr(tasks.password_reset_email, "delay", queued.append)
+    assert ask(client, "sofie")["Location"] == f"{RESET}sent/"
+    assert queued == [coordinator.pk] and mail.outbox == []
+
+    def broker_down(user_id):
+        raise ConnectionError("no broker")
+
+    monkeypatch.setattr(tasks.password_reset_email, "delay", broker_down)
+    assert ask(client, "sofie")["Location"] == f"{RESET}sent/"
+
+
+@pytest.mark.django_db
+def test_the_task_sends_nothing_to_an_account_that_lost_its_address(coordinator):
+    coordinator.email = ""
+    coordinator.save(update_fields=["email"])
+    assert tasks.password_reset_email(coordinator.pk) is False
+    assert mail.outbox == []
