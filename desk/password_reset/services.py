@@ -120,6 +120,13 @@ def password_reset_email_send(user_id: int) -> bool:
 
 
 def _send_sms(user: User, volunteer: Volunteer) -> None:
+    try:
+        _sms_queue(user, volunteer)
+    except Exception:  # a broker that is down must not give a different page
+        logger.exception("Could not queue the password reset SMS of user %s", user.pk)
+
+
+def _sms_queue(user: User, volunteer: Volunteer) -> None:
     with organisation_scope(volunteer.organisation_id), transaction.atomic():
         notify.sms_send(
             recipient=reach.recipient(volunteer), template=PASSWORD_RESET,

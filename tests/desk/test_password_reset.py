@@ -10,6 +10,7 @@ from django.test import override_settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from desk.password_reset import tasks
+from notifications import tasks as notification_tasks
 from notifications.models import SignedLink
 from notifications.sms.backends import locmem
 from organisations.models import AuditAction, AuditEvent
@@ -240,3 +241,15 @@ def test_the_task_sends_nothing_to_an_account_that_lost_its_address(coordinator)
     coordinator.save(update_fields=["email"])
     assert tasks.password_reset_email(coordinator.pk) is False
     assert mail.outbox == []
+
+
+# Committed for real, as in production: the delivery is queued when the SMS's transaction
+# commits, inside the request.
+@pytest.mark.django_db(transaction=True)
+def test_an_sms_that_cannot_be_queued_gives_the_same_page(client, sms_volunteer, monkeypatch):
+    def broker_down(message_id):
+        raise ConnectionError("no broker")
+
+    monkeypatch.setattr(notification_tasks.deliver_sms, "delay", broker_down)
+    assert ask(client, "0470 12 34 56")["Location"] == f"{RESET}sent/"
+    assert locmem.outbox == []
