@@ -51,6 +51,8 @@ urlpatterns = [
         auth_views.PasswordChangeView.as_view(success_url="/"),
         name="password_change",
     ),
+    # Password reset (desk: it needs the volunteer's phone and notifications' SMS links).
+    path("accounts/password/reset/", include("desk.password_reset.urls")),
     path(
         "accounts/two-factor/", organisation_views.TwoFactorVerifyView.as_view(),
         name="two_factor_verify",

@@ -12,3 +12,6 @@ class DeskConfig(AppConfig):
     def ready(self):
         # Inside ready(): a reminder kind's module imports models of every room.
         from . import reminders  # noqa: F401  (registers the coordinators' morning digest)
+        from .password_reset import wiring  # (its link page reads volunteers)
+
+        wiring.connect()

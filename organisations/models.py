@@ -118,6 +118,8 @@ class AuditAction(models.TextChoices):
     LOGIN_FAILURE = "login_failure", _("Login failed")
     LOGOUT = "logout", _("Logged out")
     LOCKOUT = "lockout", _("Locked out")
+    PASSWORD_RESET_REQUEST = "reset_requested", _("Password reset requested")
+    PASSWORD_RESET = "password_reset", _("Password changed by reset")
 
 
 class AuditEvent(models.Model):

@@ -234,6 +234,13 @@ SMS_RETRY_BACKOFF = 30
 # language), per window (seconds) before it must wait; links that exist are never refused.
 LINK_BAD_ATTEMPTS_LIMIT = 20
 LINK_BAD_ATTEMPTS_WINDOW = 15 * 60
+# Password reset: its e-mail link works for an hour, like the SMS link; per hour, one
+# account gets at most PASSWORD_RESET_LIMIT links and one address may ask
+# PASSWORD_RESET_ADDRESS_LIMIT times (counted in the shared cache).
+PASSWORD_RESET_TIMEOUT = 60 * 60
+PASSWORD_RESET_LIMIT = 5
+PASSWORD_RESET_ADDRESS_LIMIT = 20
+PASSWORD_RESET_WINDOW = 60 * 60
 # How many proxies in front of the site add to X-Forwarded-For (1 behind one TLS proxy):
 # the rate limit of signed links counts per visitor, not per proxy.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
