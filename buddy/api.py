@@ -1,6 +1,7 @@
 """The API's one error shape: {"error": {"status", "code", "message", "fields"}}."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from django.utils.translation import gettext as _
 from django_scopes.exceptions import ScopeError
 from drf_spectacular.openapi import AutoSchema
@@ -54,7 +55,9 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         )
-    if isinstance(exc, ScopeError):
+    # Django's 404 (get_object_or_404) says which model was looked for; the API says only
+    # `not_found`, as for a row outside the scope.
+    if isinstance(exc, ScopeError | Http404):
         exc = exceptions.NotFound()
     response = drf_exception_handler(exc, context)
     if response is None:
