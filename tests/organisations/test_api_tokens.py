@@ -229,3 +229,34 @@ def test_the_schema_documents_the_token_scheme_and_the_429_of_the_token_endpoint
     assert {"200", "400", "429"} <= set(token_responses)
     assert {"get", "post"} <= set(schema["paths"]["/api/tokens/"])
     assert "delete" in schema["paths"]["/api/tokens/{id}/"]
+
+
+@pytest.mark.django_db
+def test_a_made_up_forwarded_for_address_does_not_escape_the_limit(api_client, coordinator):
+    for n in range(10):
+        api_client.post("/api/auth/token/", {"username": f"u{n}", "password": "x"},
+                        format="json", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}")
+    throttled = api_client.post("/api/auth/token/", {"username": "sofie", "password": PASSWORD},
+                                format="json", HTTP_X_FORWARDED_FOR="192.0.2.200")
+    assert_error(throttled, 429, "throttled")
+
+
+@pytest.mark.django_db
+def test_an_admin_revokes_a_token_in_the_admin_and_sees_only_their_organisations(
+    client, org_admin, coordinator, other_organisation
+):
+    ours = APIToken.objects.create(user=coordinator, organisation=coordinator.organisation,
+                                   name=DASHBOARD)[0]
+    theirs_admin = OrganisationAdminFactory(organisation=other_organisation)
+    theirs = APIToken.objects.create(user=theirs_admin, organisation=other_organisation,
+                                     name="Their export")[0]
+    client.force_login(org_admin)
+    page = client.get("/admin/organisations/apitoken/").content.decode()
+    assert "municipality" in page and "Their export" not in page and ours.digest not in page
+    response = client.post("/admin/organisations/apitoken/", {
+        "action": "delete_selected", "_selected_action": [ours.pk, theirs.pk], "post": "yes",
+    })
+    assert response.status_code == 302
+    assert list(APIToken.objects.all()) == [theirs]
+    assert AuditEvent.objects.filter(actor=org_admin, action=AuditAction.DELETE,
+                                     subject_ref=f"organisations.apitoken:{ours.pk}").exists()
