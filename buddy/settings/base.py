@@ -296,6 +296,9 @@ REST_FRAMEWORK = {
         "organisations.throttles.AnonRateThrottle",
         "organisations.throttles.UserRateThrottle",
     ],
+    # The address a rate counts is the client's as the trusted proxies pass it on; without
+    # this DRF would believe any X-Forwarded-For a client sends.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "user": env.str("API_RATE_USER", default="600/minute"),
         "anon": env.str("API_RATE_ANON", default="60/minute"),
