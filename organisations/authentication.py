@@ -21,6 +21,20 @@ LAST_USED_EVERY = timedelta(minutes=1)
 
 
 class APITokenAuthentication(TokenAuthentication):
+    # The scope middleware authenticates the token first (organisations.middleware); DRF's
+    # second look at the same request reuses its answer instead of querying again.
+    CACHED = "_buddy_api_token_auth"
+
+    def authenticate(self, request):
+        django_request = getattr(request, "_request", request)
+        cached = getattr(django_request, self.CACHED, None)
+        if cached is not None:
+            return cached
+        result = super().authenticate(request)
+        if result is not None:
+            setattr(django_request, self.CACHED, result)
+        return result
+
     def validate_user(self, auth_token: APIToken):
         user, token = super().validate_user(auth_token)
         if user.organisation_id != token.organisation_id and not user.is_superuser:

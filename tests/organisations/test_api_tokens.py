@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -260,3 +261,14 @@ def test_an_admin_revokes_a_token_in_the_admin_and_sees_only_their_organisations
     assert list(APIToken.objects.all()) == [theirs]
     assert AuditEvent.objects.filter(actor=org_admin, action=AuditAction.DELETE,
                                      subject_ref=f"organisations.apitoken:{ours.pk}").exists()
+
+
+@pytest.mark.django_db
+def test_a_token_request_looks_the_token_up_once(coordinator):
+    integration = token_client(api_token_for(coordinator))
+    integration.get("/api/me/")  # the first use writes last_used_at
+    with CaptureQueriesContext(connection) as queries:
+        assert integration.get("/api/me/").status_code == 200
+    lookups = [q["sql"] for q in queries.captured_queries
+               if '"organisations_apitoken"."token_key" = ' in q["sql"]]
+    assert len(lookups) == 1, lookups
