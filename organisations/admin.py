@@ -285,7 +285,7 @@ class AnonymisationRecordAdmin(ScopedAdmin):
 
 @admin.register(APIToken)
 class APITokenAdmin(ScopedAdmin):
-    """The organisation's API tokens: seen by staff, revoked (deleted) by organisation admins.
+    """The organisation's API tokens, for organisation admins: seen and revoked (deleted).
     Made only through the API (POST /api/tokens/), where the token is shown once; neither the
     token nor its hash is shown here."""
 
@@ -304,6 +304,12 @@ class APITokenAdmin(ScopedAdmin):
 
     def get_exclude(self, request, obj=None):
         return []
+
+    def has_module_permission(self, request):
+        return is_admin_user(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_admin_user(request.user)
 
     def has_add_permission(self, request):
         return False
