@@ -2,7 +2,7 @@
 
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import defaults
@@ -91,7 +91,9 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         )
-    if isinstance(exc, ScopeError):
+    # Django's 404 (get_object_or_404) says which model was looked for; the API says only
+    # `not_found`, as for a row outside the scope.
+    if isinstance(exc, ScopeError | Http404):
         exc = exceptions.NotFound()
     if isinstance(exc, RequestDataTooBig):
         exc = RequestTooLarge()

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from . import two_factor
 from .models import (
     AnonymisationRecord,
+    APIToken,
     AuditAction,
     AuditEvent,
     Organisation,
@@ -14,7 +15,7 @@ from .models import (
     User,
 )
 from .permissions import is_admin_user, is_staff_user
-from .services import audit_record, user_set_role
+from .services import api_token_revoke, audit_record, user_set_role
 
 
 class ScopedAdmin(admin.ModelAdmin):
@@ -280,3 +281,45 @@ class AnonymisationRecordAdmin(ScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(APIToken)
+class APITokenAdmin(ScopedAdmin):
+    """The organisation's API tokens, for organisation admins: seen and revoked (deleted).
+    Made only through the API (POST /api/tokens/), where the token is shown once; neither the
+    token nor its hash is shown here."""
+
+    # Revoking is audited by the service.
+    audited = False
+    list_display = ["name", "user", "created", "expiry", "last_used_at"]
+    list_select_related = ["user"]
+    fields = ["name", "user", "organisation", "created", "expiry", "last_used_at"]
+    readonly_fields = fields
+    exclude = []
+
+    def get_queryset(self, request):
+        if request.user.is_superuser:
+            return APIToken.objects.select_related("user")
+        return APIToken.scoped.select_related("user")
+
+    def get_exclude(self, request, obj=None):
+        return []
+
+    def has_module_permission(self, request):
+        return is_admin_user(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_admin_user(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        api_token_revoke(token=obj, request_or_actor=request)
+
+    def delete_queryset(self, request, queryset):
+        for token in queryset:
+            api_token_revoke(token=token, request_or_actor=request)

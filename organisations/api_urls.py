@@ -6,6 +6,7 @@ from . import api
 router = DefaultRouter()
 router.register("organisations", api.OrganisationViewSet, basename="organisation")
 router.register("users", api.UserViewSet, basename="user")
+router.register("tokens", api.APITokenViewSet, basename="apitoken")
 
 urlpatterns = [
     path("auth/token/", api.ObtainTokenView.as_view(), name="token"),

@@ -9,9 +9,9 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
+from .authentication import APITokenAuthentication
 from .permissions import is_staff_user
 from .scoping import all_organisations, no_organisation, organisation_scope
 from .signals import LAST_SEEN_SESSION_KEY
@@ -21,7 +21,7 @@ from .two_factor import has_confirmed_device
 def _token_user(request):
     """API token requests authenticate inside DRF, after middleware; scope them here too."""
     try:
-        result = TokenAuthentication().authenticate(request)
+        result = APITokenAuthentication().authenticate(request)
     except AuthenticationFailed:
         return None  # DRF will answer 401 itself.
     return result[0] if result else None

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken, AuthTokenManager
 from phonenumber_field.modelfields import PhoneNumberField
 
 from .scoping import OrganisationManager
@@ -244,3 +245,41 @@ class AnonymisationRecord(models.Model):
 
     def __str__(self):
         return self.subject_ref
+
+
+class APIToken(AbstractAuthToken):
+    """One named API token of an integration, acting as the user who made it.
+
+    django-rest-knox keeps only a SHA-512 digest and the first characters of the token (to
+    find the row); the token itself is shown once, when made. Revoking deletes the row.
+    """
+
+    # A plain id for the API's URLs: knox's own primary key is the digest.
+    id = models.BigAutoField(primary_key=True)
+    digest = models.CharField(max_length=128, unique=True)
+    # The organisation of the user who made it (none for a superuser's).
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE,
+        null=True, blank=True, related_name="+",
+    )
+    name = models.CharField(
+        _("name"), max_length=100,
+        help_text=_("What the token is for, e.g. \"Export to the municipality's dashboard\"."),
+    )
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    # Authentication finds a token before any scope exists, so the default manager (knox's,
+    # which makes the digest) stays unscoped; `scoped` is what the API lists and revokes.
+    objects = AuthTokenManager()
+    scoped = OrganisationManager(manager_class=AuthTokenManager)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="api_token_name_once_per_user"),
+        ]
+
+    def __str__(self):
+        return self.name

@@ -1,6 +1,6 @@
 from django.db.models import Q
 
-from .models import AuditEvent, Organisation, User
+from .models import APIToken, AuditEvent, Organisation, User
 
 
 def organisation_list():
@@ -9,6 +9,12 @@ def organisation_list():
 
 def user_list():
     return User.scoped.select_related("organisation").order_by("username")
+
+
+def api_token_list():
+    """The API tokens of the organisation, newest first (never the token: only its digest
+    is stored)."""
+    return APIToken.scoped.select_related("user").order_by("-created", "-id")
 
 
 def audit_event_list(

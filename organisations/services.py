@@ -1,8 +1,9 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_ipv46_address
 from django.db import transaction
+from django.utils.translation import gettext
 
-from .models import STAFF_ROLES, AuditAction, AuditEvent, Organisation, Role, User
+from .models import STAFF_ROLES, APIToken, AuditAction, AuditEvent, Organisation, Role, User
 
 
 @transaction.atomic
@@ -42,6 +43,50 @@ def user_set_role(*, user: User, role: str) -> User:
     user.is_staff = role in STAFF_ROLES
     user.save(update_fields=["role", "is_staff"])
     return user
+
+
+@transaction.atomic
+def api_token_create(
+    *, user: User, name: str, request_or_actor, actor: User | None = None,
+) -> tuple[APIToken, str]:
+    """Makes a named API token that acts as `user` in their organisation, until it expires
+    (API_TOKEN_DAYS) or is revoked; returns it with the token itself, which is stored only
+    hashed and so can be shown only now. Audited."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": [gettext("Give the token a name.")]})
+    if APIToken.objects.filter(user=user, name=name).exists():
+        raise ValidationError({"name": [gettext(
+            "You already have a token with this name: revoke it first, or choose another name."
+        )]})
+    token, plain = APIToken.objects.create(user=user, name=name,
+                                           organisation_id=user.organisation_id)
+    audit_record(request_or_actor=request_or_actor, action=AuditAction.CREATE,
+                 subject_ref=token, label=f"apitoken #{token.pk}",
+                 organisation=token.organisation_id, actor=actor)
+    return token, plain
+
+
+@transaction.atomic
+def api_token_revoke(*, token: APIToken, request_or_actor, actor: User | None = None) -> None:
+    """Revokes an API token: it is deleted and refused from the next request on. Audited."""
+    token_id, organisation_id = token.pk, token.organisation_id
+    APIToken.objects.filter(pk=token_id).delete()
+    audit_record(request_or_actor=request_or_actor, action=AuditAction.DELETE,
+                 subject_ref=f"organisations.apitoken:{token_id}", label=f"apitoken #{token_id}",
+                 organisation=organisation_id, actor=actor)
+
+
+@transaction.atomic
+def api_token_login(*, user: User, name: str, request) -> tuple[APIToken, str]:
+    """A token for `user` who logged in with their password (and code) at the token endpoint:
+    a new one replaces the user's earlier token of the same name. Audited as a login."""
+    for earlier in APIToken.objects.filter(user=user, name=name.strip()):
+        api_token_revoke(token=earlier, request_or_actor=request, actor=user)
+    token, plain = api_token_create(user=user, name=name, request_or_actor=request, actor=user)
+    audit_record(request_or_actor=request, actor=user, action=AuditAction.LOGIN_SUCCESS,
+                 subject_ref=f"organisations.user:{user.pk}", label=gettext("API token"))
+    return token, plain
 
 
 def audit_subject_ref(obj) -> str:

@@ -1,6 +1,14 @@
 import factory
 
-from organisations.models import STAFF_ROLES, AuditAction, AuditEvent, Organisation, Role, User
+from organisations.models import (
+    STAFF_ROLES,
+    APIToken,
+    AuditAction,
+    AuditEvent,
+    Organisation,
+    Role,
+    User,
+)
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
@@ -66,3 +74,10 @@ class AuditEventFactory(factory.django.DjangoModelFactory):
         event = model_class(*args, **kwargs)
         event.save(force_insert=True)
         return event
+
+
+def api_token_for(user, name: str = "Test integration") -> str:
+    """A new API token of `user` (hashed in the database), as the integration would send it."""
+    _token, plain = APIToken.objects.create(user=user, name=name,
+                                            organisation_id=user.organisation_id)
+    return plain

@@ -40,7 +40,7 @@ from notifications.models import (
     TaskKind,
     TemplateOverride,
 )
-from organisations.models import AnonymisationRecord, RetentionSettings
+from organisations.models import AnonymisationRecord, APIToken, RetentionSettings
 from tests import factories_coaching, factories_duos
 from tests.factories import AuditEventFactory, CoordinatorFactory, OrganisationAdminFactory
 from tests.factories_matching import (
@@ -297,3 +297,11 @@ def _privacy(organisation):
             organisation=organisation, kind="participant", reason="erasure",
             subject_ref=f"matching.participant:{SECRET}{organisation.pk}"),
     ]
+
+
+@builder
+def _api_tokens(organisation):
+    admin = OrganisationAdminFactory(organisation=organisation)
+    token, _plain = APIToken.objects.create(user=admin, organisation=organisation,
+                                            name=f"{SECRET} export")
+    return [token]

@@ -53,7 +53,7 @@ INSTALLED_APPS = [
     "csp",
     "drf_spectacular_sidecar",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "django_filters",
     "phonenumber_field",
@@ -293,10 +293,28 @@ CELERY_BEAT_SCHEDULE["privacy-anonymise-due"] = {
 }
 
 REST_FRAMEWORK = {
+    # The token first: a refused or missing token is then answered 401 (with WWW-Authenticate),
+    # not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "organisations.authentication.APITokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
+    # Per account on the whole API, per address without one; the token endpoint has its own,
+    # stricter limits per address and per username (organisations/throttles.py). Counted in
+    # the shared cache (CACHES["default"]), so every web process counts together.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "organisations.throttles.AnonRateThrottle",
+        "organisations.throttles.UserRateThrottle",
+    ],
+    # The address a rate counts is the client's as the trusted proxies pass it on; without
+    # this DRF would believe any X-Forwarded-For a client sends.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env.str("API_RATE_USER", default="600/minute"),
+        "anon": env.str("API_RATE_ANON", default="60/minute"),
+        "login_address": env.str("API_RATE_LOGIN", default="10/minute"),
+        "login_username": env.str("API_RATE_LOGIN", default="10/minute"),
+    },
     "DEFAULT_PERMISSION_CLASSES": ["organisations.permissions.IsOrganisationStaff"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
@@ -312,6 +330,16 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "buddy.api.ScopedAutoSchema",
     "EXCEPTION_HANDLER": "buddy.api.exception_handler",
+}
+# API tokens (django-rest-knox): stored hashed (SHA-512), one per integration, named by an
+# organisation admin, expiring after API_TOKEN_DAYS days; revoking deletes the row.
+KNOX_TOKEN_MODEL = "organisations.APIToken"
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=env.int("API_TOKEN_DAYS", default=90)),
+    "AUTO_REFRESH": False,
+    # Recognisable in a leaked file or a secret scanner.
+    "TOKEN_PREFIX": "buddy_",
+    "AUTH_HEADER_PREFIX": "Token",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Buddy API",

@@ -4,12 +4,11 @@ import datetime
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from coaching.models import Answer, IntervisionSession, Invitation, TrainingCompletion
 from coaching.services import series_create
 from matching.intake.models import Volunteer
-from tests.factories import CoordinatorFactory
+from tests.factories import CoordinatorFactory, api_token_for
 from tests.factories_coaching import (
     InvitationFactory,
     SessionFactory,
@@ -21,8 +20,7 @@ from tests.factories_coaching import (
 
 @pytest.fixture
 def staff_api(api_client, coordinator):
-    token = Token.objects.create(user=coordinator)
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_for(coordinator)}")
     return api_client
 
 

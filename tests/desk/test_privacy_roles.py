@@ -37,8 +37,8 @@ from tests.walks.test_isolation import (
 PUBLIC_PREFIXES = ("/accounts/login/", "/health/", "/i18n/", "/api/schema/", "/api/docs/",
                    "/admin/login/", "/s/", "/messages/s/", "/p/", "/v/", "/messages/sms/",
                    "/api/auth/token/", "/admin/logout/", "/accounts/logout/")
-# Staff pages only an organisation admin opens.
-ADMIN_ONLY = {"/audit/", "/messages/usage/"}
+# Staff pages only an organisation admin opens (the API tokens of the organisation too).
+ADMIN_ONLY = {"/audit/", "/messages/usage/", "/api/tokens/"}
 # A volunteer's own pages and API: staff have none.
 VOLUNTEER_ONLY = ("/duos/my/", "/api/duos/my/")
 DENIED = {401, 403, 404, 405, 429}
@@ -177,7 +177,8 @@ def test_every_admin_model_is_for_staff_only(client, organisation_data):
     scoped = [url for model, url in zip(models, urls, strict=True)
               if hasattr(admin.site._registry[model], "organisation_field")]
     refused = [url for url in scoped if client.get(url).status_code != 200]
-    assert scoped and refused == [reverse("admin:organisations_auditevent_changelist")]
+    assert scoped and refused == [reverse("admin:organisations_auditevent_changelist"),
+                                  reverse("admin:organisations_apitoken_changelist")]
     client.force_login(OrganisationAdminFactory(organisation=organisation, username="a"))
     assert [url for url in scoped if client.get(url).status_code != 200] == []
 

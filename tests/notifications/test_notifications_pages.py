@@ -6,12 +6,11 @@ from decimal import Decimal
 
 import pytest
 from django.template import Context, Template
-from rest_framework.authtoken.models import Token
 
 from notifications import selectors
 from notifications.models import CoordinatorTask, Message, TaskKind
 from organisations.scoping import organisation_scope
-from tests.factories import CoordinatorFactory
+from tests.factories import CoordinatorFactory, api_token_for
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +102,7 @@ def test_the_api_lists_only_the_organisations_messages(api_client, organisation,
     log(organisation, body="Mine")
     log(other_organisation, body="Theirs")
     coordinator = CoordinatorFactory(organisation=organisation)
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=coordinator)}")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_for(coordinator)}")
     bodies = [m["body"] for m in api_client.get("/api/messages/").json()["results"]]
     assert bodies == ["Mine"]
     task = CoordinatorTask.objects.create(organisation=organisation, kind=TaskKind.HELP)

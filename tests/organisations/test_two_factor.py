@@ -12,11 +12,11 @@ from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
 
 from organisations.models import AuditAction, AuditEvent, User
 from organisations.two_factor import _new_backup_codes
 from tests import PROJECT_ROOT
+from tests.factories import api_token_for
 from tests.walks.test_isolation import PLACEHOLDER, all_paths, fill
 
 ROOT = PROJECT_ROOT
@@ -158,8 +158,7 @@ def test_the_api_with_a_session_answers_403_until_the_code_is_entered(client, co
 @pytest.mark.django_db
 def test_an_api_token_is_not_asked_for_a_code(api_client, coordinator):
     confirmed_device(coordinator)
-    token = Token.objects.create(user=coordinator)
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_for(coordinator)}")
     assert api_client.get("/api/users/").status_code == 200
 
 

@@ -12,7 +12,6 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -21,7 +20,7 @@ from schemathesis.specs.openapi.checks import (
 
 from buddy.wsgi import application
 from tests import isolation
-from tests.factories import CoordinatorFactory, OrganisationFactory
+from tests.factories import CoordinatorFactory, OrganisationFactory, api_token_for
 
 EXAMPLES_PER_OPERATION = 15
 
@@ -43,7 +42,7 @@ def coordinator_token(db):
     organisation = OrganisationFactory(name="Fuzzed project")
     isolation.build(organisation)
     coordinator = CoordinatorFactory(organisation=organisation, username="fuzzer")
-    return Token.objects.create(user=coordinator).key
+    return api_token_for(coordinator)
 
 
 # Loaded when the module is collected: one test per operation, named after it. (Loading

@@ -6,9 +6,9 @@ nothing answers 500.
 
 import pytest
 from axes.models import AccessAttempt
-from rest_framework.authtoken.models import Token
 
-from organisations.models import AuditEvent, User
+from organisations.models import APIToken, AuditEvent, User
+from tests.factories import api_token_for
 
 LONG = "a" * 20_000
 SCRIPT = '<script>alert("x")</script>'
@@ -60,7 +60,7 @@ def test_the_token_endpoint_refuses_hostile_input_in_the_error_shape(api_client,
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "invalid" and error["fields"]
-    assert not Token.objects.exists()
+    assert not APIToken.objects.exists()
 
 
 @pytest.mark.django_db
@@ -85,7 +85,7 @@ def test_malformed_json_gets_a_400_in_the_error_shape(api_client, coordinator, b
 )
 def test_api_list_filters_refuse_hostile_values(api_client, coordinator, query, status):
     # A real token: force_authenticate would skip the middleware that opens the scope.
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=coordinator)}")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_for(coordinator)}")
     if isinstance(query, str):  # a raw query string: bytes that are not UTF-8
         response = api_client.get(f"/api/users/?{query}")
     else:

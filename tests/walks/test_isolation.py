@@ -11,11 +11,15 @@ import pytest
 from django.apps import apps
 from django.contrib.admindocs.views import extract_views_from_urlpatterns, simplify_regex
 from django.urls import get_resolver
-from rest_framework.authtoken.models import Token
 
 from organisations.scoping import all_organisations
 from tests import isolation
-from tests.factories import CoordinatorFactory, OrganisationFactory, VolunteerUserFactory
+from tests.factories import (
+    CoordinatorFactory,
+    OrganisationFactory,
+    VolunteerUserFactory,
+    api_token_for,
+)
 
 # Patterns that cannot carry data by construction, with the reason.
 NOT_WALKED = {
@@ -107,8 +111,7 @@ def test_another_organisations_coordinator_sees_nothing_of_it(client, victim_dat
 def test_another_organisations_token_sees_nothing_of_it(api_client, victim_data):
     _victim, objects = victim_data
     intruder = CoordinatorFactory(organisation=OrganisationFactory(), username="intruder")
-    token = Token.objects.create(user=intruder)
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_for(intruder)}")
     walk(api_client, objects, [isolation.SECRET, isolation.ORGANISATION])
 
 
