@@ -334,6 +334,9 @@ REST_FRAMEWORK = {
 # API tokens (django-rest-knox): stored hashed (SHA-512), one per integration, named by an
 # organisation admin, expiring after API_TOKEN_DAYS days; revoking deletes the row.
 KNOX_TOKEN_MODEL = "organisations.APIToken"
+# knox's own token model is swapped out for ours, but its migrations would still create its
+# table (with a key to the users, which then blocks every flush of the users' table).
+MIGRATION_MODULES = {"knox": None}
 REST_KNOX = {
     "TOKEN_TTL": timedelta(days=env.int("API_TOKEN_DAYS", default=90)),
     "AUTO_REFRESH": False,

@@ -36,7 +36,8 @@ from tests.walks.test_isolation import (
 # Pages anyone may open (the login page, health, the API schema and docs, signed-link pages).
 PUBLIC_PREFIXES = ("/accounts/login/", "/health/", "/i18n/", "/api/schema/", "/api/docs/",
                    "/admin/login/", "/s/", "/messages/s/", "/p/", "/v/", "/messages/sms/",
-                   "/api/auth/token/", "/admin/logout/", "/accounts/logout/")
+                   "/api/auth/token/", "/admin/logout/", "/accounts/logout/",
+                   "/accounts/password/reset/")  # asking for a new password: anyone
 # Staff pages only an organisation admin opens (the API tokens of the organisation too).
 ADMIN_ONLY = {"/audit/", "/messages/usage/", "/api/tokens/"}
 # A volunteer's own pages and API: staff have none.
