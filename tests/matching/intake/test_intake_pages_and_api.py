@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from matching.intake import services
 from matching.intake.models import Participant, Volunteer
@@ -117,6 +118,31 @@ def test_participant_api_actions_change_the_waiting_list_status(coordinator_clie
     left = coordinator_client.post(url + "withdraw/", {"reason": "Moved"},
                                    content_type="application/json")
     assert left.json()["status"] == "withdrawn"
+
+
+# Outside the test's transaction, in autocommit as in production: a service that locks a
+# row must open its own transaction (PostgreSQL refuses a lock outside one; SQLite ignores it).
+@pytest.mark.django_db(transaction=True)
+def test_contact_with_a_participant_is_noted_through_the_api_and_the_page(
+    coordinator_client, organisation,
+):
+    participant = ParticipantFactory(organisation=organisation, last_contact_on=None)
+    url = f"/api/participants/{participant.pk}/contact/"
+    today = coordinator_client.post(url, {}, content_type="application/json")
+    assert today.status_code == 200, today.content
+    assert today.json()["last_contact_on"] == timezone.localdate().isoformat()
+    earlier = coordinator_client.post(url, {"on": "2026-01-06"},
+                                      content_type="application/json")
+    assert earlier.status_code == 200, earlier.content
+    assert earlier.json()["last_contact_on"] == timezone.localdate().isoformat()
+    participant.last_contact_on = None
+    participant.save(update_fields=["last_contact_on"])
+    page = coordinator_client.post(
+        reverse("matching:participant_action", args=[participant.pk, "contact"]),
+        {"on": "2026-01-06"})
+    assert page.status_code == 302
+    participant.refresh_from_db()
+    assert participant.last_contact_on == datetime.date(2026, 1, 6)
 
 
 def test_volunteer_ready_without_certificate_date_is_refused_on_page_and_api(
