@@ -217,9 +217,12 @@ class InterestViewSet(OrganisationCreateMixin, mixins.ListModelMixin,
             organisation=self.request.user.organisation, **serializer.validated_data)
 
     def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        # A PATCH may leave the category out: the interest keeps the one it has.
+        category = data.pop("category", serializer.instance.category)
         serializer.instance = services.interest_save(
             organisation=self.request.user.organisation, interest=serializer.instance,
-            **serializer.validated_data)
+            category=category, **data)
 
 
 class DateSerializer(serializers.Serializer):

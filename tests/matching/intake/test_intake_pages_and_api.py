@@ -202,6 +202,26 @@ def test_interest_catalogue_is_editable_by_the_organisation(coordinator_client, 
     assert [row["key"] for row in api["results"]] == ["koken"]
 
 
+def test_an_interest_is_renamed_through_the_api_without_naming_its_category_again(
+    coordinator_client, organisation,
+):
+    category = InterestCategoryFactory(organisation=organisation)
+    interest = InterestFactory(organisation=organisation, category=category, key="koken")
+    url = f"/api/interests/{interest.pk}/"
+    renamed = coordinator_client.patch(url, {"label_en": "Cooking together"},
+                                       content_type="application/json")
+    assert renamed.status_code == 200, renamed.content
+    assert (renamed.json()["category"], renamed.json()["label_en"]) == (
+        category.pk, "Cooking together")
+    other = InterestCategoryFactory(organisation=organisation)
+    moved = coordinator_client.patch(url, {"category": other.pk},
+                                     content_type="application/json")
+    assert moved.json()["category"] == other.pk
+    interest.refresh_from_db()
+    assert (interest.category, interest.label_en, interest.key) == (
+        other, "Cooking together", "koken")
+
+
 def test_participant_edit_and_detail_pages(coordinator_client, organisation):
     participant = ParticipantFactory(organisation=organisation, intake_note="Let op")
     url = reverse("matching:participant_update", args=[participant.pk])
