@@ -222,6 +222,29 @@ def test_an_interest_is_renamed_through_the_api_without_naming_its_category_agai
         other, "Cooking together", "koken")
 
 
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_a_changed_volunteer_is_answered_with_the_free_capacity_like_the_list(
+    coordinator_client, organisation, method,
+):
+    volunteer = VolunteerFactory(organisation=organisation, ready=True, capacity=1)
+    url = f"/api/volunteers/{volunteer.pk}/"
+    body = coordinator_client.get(url).json()
+    assert body["free_capacity"] == 1
+    data = {"first_name": body["first_name"], "postcode": body["postcode"], "capacity": 3}
+    changed = getattr(coordinator_client, method)(url, data, content_type="application/json")
+    assert changed.status_code == 200, changed.content
+    assert changed.json()["free_capacity"] == 3
+    assert changed.json()["ready"] is True
+
+
+def test_a_new_volunteer_is_answered_with_the_free_capacity(coordinator_client):
+    created = coordinator_client.post("/api/volunteers/", {
+        "first_name": "Lotte", "phone": "0486 11 22 33", "postcode": "9050", "capacity": 2},
+        content_type="application/json")
+    assert created.status_code == 201, created.content
+    assert (created.json()["free_capacity"], created.json()["ready"]) == (2, False)
+
+
 def test_participant_edit_and_detail_pages(coordinator_client, organisation):
     participant = ParticipantFactory(organisation=organisation, intake_note="Let op")
     url = reverse("matching:participant_update", args=[participant.pk])
