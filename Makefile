@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements-dev.lock | cksum | cut -d' ' -f1)
 PROD_ENV := DJANGO_SETTINGS_MODULE=buddy.settings.production SECRET_KEY=check-deploy-only-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGH ALLOWED_HOSTS=buddy.example.org
 
-.PHONY: run test install lint pytest bench messages lock clean
+.PHONY: run test install lint pytest fuzz bench messages lock clean
 
 $(STAMP): requirements-dev.lock
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -38,6 +38,16 @@ lint: install
 
 pytest: install
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## make fuzz: the API fuzzed from its schema at full strength (tests/walks/test_api_fuzz.py):
+## 100 examples per operation, schemathesis' coverage phase, 100 linked sequences. On PostgreSQL
+## only (DATABASE_URL=postgres://...): SQLite ignores row locks. Figures in test-output/api-fuzz.json.
+fuzz: install
+	@case "$$DATABASE_URL" in postgres://*|postgresql://*) ;; *) \
+	  echo "make fuzz needs DATABASE_URL=postgres://... (SQLite ignores row locks)"; exit 2;; esac
+	BUDDY_FUZZ_EXAMPLES=100 BUDDY_FUZZ_SCENARIOS=100 BUDDY_FUZZ_COVERAGE=1 \
+	  $(BIN)/pytest tests/walks/test_api_fuzz.py -q $(PYTEST_ARGS); \
+	  status=$$?; cat test-output/api-fuzz.json; exit $$status
 
 ## make bench: benchmarks that print JSON and write results to benchmarks/results/.
 bench: install

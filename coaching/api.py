@@ -194,18 +194,21 @@ class SessionViewSet(AuditedViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
         session.refresh_from_db()
         return Response(SessionSerializer(session).data)
 
-    @extend_schema(request=None, responses=InvitationSerializer(many=True))
-    @action(detail=True, methods=["post"])
+    # The actions below answer with the rows they wrote: a plain list, not a page of one.
+    @extend_schema(request=None, responses={201: InvitationSerializer(many=True),
+                                            200: InvitationSerializer(many=True)})
+    @action(detail=True, methods=["post"], pagination_class=None)
     def invite(self, request, pk=None):
-        """Invites the audience not invited yet (never twice); answers with the new ones."""
+        """Invites the audience not invited yet (never twice); answers with the new ones (201),
+        or with an empty list when everyone was invited already (200)."""
         created = services.invitations_send(session=self.get_object())
         return Response(InvitationSerializer(created, many=True).data,
                         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @extend_schema(request=AttendanceRecordSerializer, responses=AttendanceSerializer(many=True))
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], pagination_class=None)
     def attendance(self, request, pk=None):
-        """Records present (true) or absent (false) per invitation."""
+        """Records present (true) or absent (false) per invitation; answers with those rows."""
         session = self.get_object()
         serializer = AttendanceRecordSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -1,5 +1,8 @@
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
+
+from buddy.dates import EARLIEST, LATEST
 
 from .reports import PRESETS, preset_period
 
@@ -10,9 +13,12 @@ class ReportPeriodForm(forms.Form):
     preset = forms.ChoiceField(label=_("Period"), required=False,
                                choices=[("", _("Chosen dates"))])
     date_from = forms.DateField(label=_("From"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
+                                widget=forms.DateInput(attrs={"type": "date"}),
+                                validators=[MinValueValidator(EARLIEST),
+                                            MaxValueValidator(LATEST)])
     date_to = forms.DateField(label=_("To"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+                              widget=forms.DateInput(attrs={"type": "date"}),
+                              validators=[MinValueValidator(EARLIEST), MaxValueValidator(LATEST)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

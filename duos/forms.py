@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from buddy.dates import EARLIEST, LATEST
 from matching.intake.models import BuddyRole, LifeArea
 
 from .models import (
@@ -225,11 +226,15 @@ class MonthForm(forms.Form):
     month = forms.CharField(required=False)
 
     def month_start(self) -> datetime.date:
+        """The month asked for; this month when none is asked, or one beyond the calendar."""
         value = self.data.get("month") or ""
         try:
-            return datetime.datetime.strptime(value, "%Y-%m").date()
+            month = datetime.datetime.strptime(value, "%Y-%m").date()
         except ValueError:
+            month = None
+        if month is None or not EARLIEST <= month <= LATEST:
             return timezone.localdate().replace(day=1)
+        return month
 
 
 class ExpenseRejectForm(forms.Form):

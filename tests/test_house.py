@@ -124,3 +124,68 @@ def test_the_contracts_name_every_room():
     for room in ("desk", "coaching", "matching.proposals", "duos", "matching.intake",
                  "notifications", "organisations"):
         assert room in layers
+
+
+def _is_atomic(node) -> bool:
+    """`transaction.atomic`, `atomic`, or either called (`transaction.atomic()`)."""
+    node = node.func if isinstance(node, ast.Call) else node
+    return (isinstance(node, ast.Attribute) and node.attr == "atomic"
+            or isinstance(node, ast.Name) and node.id == "atomic")
+
+
+def _locks_outside_a_transaction(source: str) -> list[str]:
+    """The public functions of a module that lock rows (select_for_update, directly or through
+    a helper of the module) outside a transaction of their own: they work only when a
+    caller happens to have opened one, and fail on PostgreSQL when none did."""
+    functions = {node.name: node for node in ast.parse(source).body
+                 if isinstance(node, ast.FunctionDef)}
+
+    def unprotected_calls(node, protected):
+        if isinstance(node, ast.With | ast.AsyncWith):
+            protected = protected or any(_is_atomic(item.context_expr) for item in node.items)
+        if isinstance(node, ast.Call) and not protected:
+            func = node.func
+            if isinstance(func, ast.Attribute) and func.attr == "select_for_update":
+                yield "select_for_update"
+            elif isinstance(func, ast.Name) and func.id in functions:
+                yield func.id
+        for child in ast.iter_child_nodes(node):
+            yield from unprotected_calls(child, protected)
+
+    def calls_of(function):
+        if any(_is_atomic(decorator) for decorator in function.decorator_list):
+            return set()
+        return {call for statement in function.body
+                for call in unprotected_calls(statement, False)}
+
+    calls = {name: calls_of(function) for name, function in functions.items()}
+    locking = {name for name, called in calls.items() if "select_for_update" in called}
+    while True:  # a helper that calls a locking helper outside a transaction locks too
+        more = {name for name, called in calls.items() if called & locking} - locking
+        if not more:
+            break
+        locking |= more
+    return sorted(name for name in locking if not name.startswith("_"))
+
+
+def test_a_lock_outside_a_transaction_is_found():
+    source = (
+        "from django.db import transaction\n"
+        "def _locked(p):\n    return P.objects.select_for_update().get(pk=p.pk)\n"
+        "def _twice(p):\n    return _locked(p)\n"
+        "@transaction.atomic\ndef safe(p):\n    return _twice(p)\n"
+        "def also_safe(p):\n    with transaction.atomic():\n        return _locked(p)\n"
+        "def unsafe(p):\n    return _twice(p)\n"
+        "def unsafe_too(p):\n    x = P.objects.select_for_update()\n"
+        "    with transaction.atomic():\n        return x.get()\n"
+    )
+    assert _locks_outside_a_transaction(source) == ["unsafe", "unsafe_too"]
+
+
+def test_every_service_that_locks_opens_its_own_transaction():
+    """A lock (select_for_update) needs a transaction: the service that takes it opens one
+    (STYLE.md), so an API view, a page, a task or a command may call it as it is."""
+    unsafe = [f"{path.relative_to(PROJECT_ROOT)}: {name}"
+              for path in _python_files(*ROOMS)
+              for name in _locks_outside_a_transaction(path.read_text())]
+    assert unsafe == []

@@ -36,6 +36,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that a real worker process started by a test sees the data.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-buddy.sqlite3")}
 LANGUAGE_CODE = "en"
+# The walks and the fuzz call the API thousands of times a minute as one user; the throttle
+# tests set the per-user and anonymous rates they test (the token endpoint's stay).
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {  # noqa: F405
+    **REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],  # noqa: F405
+    "user": "100000/minute", "anon": "100000/minute"}}
 
 # pytest-xdist runs the suite in several processes (`make test`: -n auto): pytest-django gives
 # each its own test database; each also gets its own broker (a Redis database, or a folder of

@@ -147,11 +147,16 @@ class VolunteerSerializer(ProfileSerializer):
         read_only_fields = ["status"]
 
     def create(self, validated_data):
-        return services.volunteer_intake(
-            organisation=self.context["request"].user.organisation, **validated_data)
+        return _as_listed(services.volunteer_intake(
+            organisation=self.context["request"].user.organisation, **validated_data))
 
     def update(self, instance, validated_data):
-        return services.volunteer_update(volunteer=instance, **validated_data)
+        return _as_listed(services.volunteer_update(volunteer=instance, **validated_data))
+
+
+def _as_listed(volunteer):
+    """The volunteer as the list reads it, with the free capacity the answer includes."""
+    return selectors.volunteer_list().get(pk=volunteer.pk)
 
 
 class WaitingListEntrySerializer(serializers.ModelSerializer):
@@ -217,9 +222,12 @@ class InterestViewSet(OrganisationCreateMixin, mixins.ListModelMixin,
             organisation=self.request.user.organisation, **serializer.validated_data)
 
     def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        # A PATCH may leave the category out: the interest keeps the one it has.
+        category = data.pop("category", serializer.instance.category)
         serializer.instance = services.interest_save(
             organisation=self.request.user.organisation, interest=serializer.instance,
-            **serializer.validated_data)
+            category=category, **data)
 
 
 class DateSerializer(serializers.Serializer):
@@ -329,8 +337,8 @@ class VolunteerViewSet(AuditedViewSetMixin, OrganisationCreateMixin, mixins.List
         data = MarkReadySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = {k: data.validated_data.get(k) for k in MarkReadySerializer().fields}
-        volunteer = services.volunteer_mark_ready(volunteer=self.get_object(), **fields)
-        volunteer = selectors.volunteer_list().get(pk=volunteer.pk)
+        volunteer = _as_listed(services.volunteer_mark_ready(volunteer=self.get_object(),
+                                                            **fields))
         return Response(VolunteerSerializer(volunteer,
                                             context=self.get_serializer_context()).data)
 

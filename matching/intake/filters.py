@@ -6,9 +6,13 @@ import django_filters
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
 from . import selectors
 from .models import Interest, Participant, ParticipantStatus
+
+# A hundred years: the filter compares with a date, and a larger number has none (OverflowError).
+MAX_WAITED_MONTHS = 1200
 
 
 def _municipality_choices():
@@ -39,6 +43,7 @@ class WaitingListFilter(django_filters.FilterSet):
     )
     waited_months = django_filters.NumberFilter(
         label=_("Waiting at least (months)"), method="filter_waited", min_value=0,
+        max_value=MAX_WAITED_MONTHS,
     )
     fit = django_filters.ChoiceFilter(
         label=_("Volunteers who fit"), method="filter_fit",
@@ -73,6 +78,8 @@ class WaitingListFilter(django_filters.FilterSet):
         # SQLite has no JSON containment: match the quoted code in the stored JSON text.
         return queryset.filter(languages__icontains=f'"{code}"')
 
+    @extend_schema_field({"type": "number", "minimum": 0, "maximum": MAX_WAITED_MONTHS,
+                          "description": _("Waiting at least (months)")})
     def filter_waited(self, queryset, name, value):
         if value is None:
             return queryset

@@ -264,6 +264,7 @@ def participant_record_consent(*, participant, purpose, given, recorded_by=None,
 
 
 def _locked(participant):
+    # Only inside a service's own transaction: a row lock outside one fails on PostgreSQL.
     return Participant.objects.select_for_update().get(pk=participant.pk)
 
 
@@ -348,7 +349,6 @@ def participant_return_to_waiting_list(*, participant) -> Participant:
 
 
 @transaction.atomic
-@transaction.atomic
 def participant_mark_matched(*, participant) -> Participant:
     """Takes a participant off the waiting list because they have a buddy now (idempotent)."""
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
@@ -364,6 +364,7 @@ def participant_mark_matched(*, participant) -> Participant:
     return participant
 
 
+@transaction.atomic
 def participant_record_contact(*, participant, on=None) -> Participant:
     """Notes the day of the last contact with a participant."""
     on = on or _today()

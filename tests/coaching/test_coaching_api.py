@@ -76,6 +76,38 @@ def test_attendance_through_the_api(staff_api, organisation):
     assert response.json()[0]["present"] is True
 
 
+def _documented_answer(client, path, status):
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    responses = schema["paths"][path]["post"]["responses"]
+    return responses[str(status)]["content"]["application/json"]["schema"]
+
+
+def test_attendance_and_invitations_are_answered_with_the_plain_list_the_schema_documents(
+    staff_api, organisation,
+):
+    """The actions answer with the rows they wrote: a list, not a page of a list."""
+    session = SessionFactory(organisation=organisation, audience="volunteers")
+    VolunteerFactory(organisation=organisation)
+    url = f"/api/coaching/sessions/{session.pk}/"
+    invited = staff_api.post(url + "invite/")
+    assert invited.status_code == 201, invited.content
+    assert [row["session"] for row in invited.json()] == [session.pk]
+    assert _documented_answer(staff_api, "/api/coaching/sessions/{id}/invite/", 201) == {
+        "type": "array", "items": {"$ref": "#/components/schemas/Invitation"}}
+    again = staff_api.post(url + "invite/")
+    assert (again.status_code, again.json()) == (200, [])
+    assert _documented_answer(staff_api, "/api/coaching/sessions/{id}/invite/", 200) == {
+        "type": "array", "items": {"$ref": "#/components/schemas/Invitation"}}
+    held = SessionFactory(organisation=organisation, starts_at=in_days(-1))
+    invitation = InvitationFactory(session=held)
+    marked = staff_api.post(f"/api/coaching/sessions/{held.pk}/attendance/",
+                            {"marks": [{"invitation": invitation.pk, "present": False}]},
+                            format="json")
+    assert [row["present"] for row in marked.json()] == [False]
+    assert _documented_answer(staff_api, "/api/coaching/sessions/{id}/attendance/", 200) == {
+        "type": "array", "items": {"$ref": "#/components/schemas/Attendance"}}
+
+
 def test_basic_training_through_the_api_makes_the_volunteer_ready(staff_api, organisation):
     volunteer = VolunteerFactory(organisation=organisation)
     module = TrainingModuleFactory(organisation=organisation, is_basic=True)

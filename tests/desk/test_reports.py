@@ -405,3 +405,18 @@ def test_exports_hold_the_waiting_figures_and_the_charts_as_the_page_shows_them(
         assert label in page
     pdf = coordinator_client.get("/reports/export.pdf", query).content
     assert pdf.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("dates", [
+    {"date_from": "9999-01-01", "date_to": "9999-12-31"},
+    {"date_from": "0001-01-01", "date_to": "0001-12-31"},
+])
+def test_a_period_beyond_the_calendar_is_refused_clearly(organisation, coordinator_client,
+                                                         dates):
+    page = coordinator_client.get("/reports/", dates)
+    assert page.status_code == 200
+    assert "Ensure this value is" in page.content.decode()
+    export = coordinator_client.get("/reports/export.csv", dates)
+    assert export.status_code == 200
+    year = timezone.localdate().year
+    assert export["Content-Disposition"].startswith(f'attachment; filename="report-{year}-')

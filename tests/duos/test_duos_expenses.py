@@ -157,3 +157,12 @@ def test_expenses_above_the_agreed_monthly_maximum_are_flagged(coordinator_clien
     services.agreement_update(duo=lotte_duo, expenses_monthly_max_cents=200)
     page = coordinator_client.get("/duos/expenses/?month=2026-10").content.decode()
     assert "above the monthly maximum" in page
+
+
+@pytest.mark.parametrize("month", ["0001-01", "9999-12", "2026-13"])
+def test_a_month_beyond_the_calendar_shows_this_month(coordinator_client, month):
+    page = coordinator_client.get("/duos/expenses/", {"month": month})
+    assert page.status_code == 200
+    assert page.context["month"] == datetime.date(2026, 11, 1)  # the pinned clock's month
+    export = coordinator_client.get("/duos/expenses/export.csv", {"month": month})
+    assert export["Content-Disposition"] == 'attachment; filename="expenses-2026-11.csv"'

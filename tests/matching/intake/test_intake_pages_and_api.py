@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from matching.intake import services
 from matching.intake.models import Participant, Volunteer
@@ -119,6 +120,31 @@ def test_participant_api_actions_change_the_waiting_list_status(coordinator_clie
     assert left.json()["status"] == "withdrawn"
 
 
+# Outside the test's transaction, in autocommit as in production: a service that locks a
+# row must open its own transaction (PostgreSQL refuses a lock outside one; SQLite ignores it).
+@pytest.mark.django_db(transaction=True)
+def test_contact_with_a_participant_is_noted_through_the_api_and_the_page(
+    coordinator_client, organisation,
+):
+    participant = ParticipantFactory(organisation=organisation, last_contact_on=None)
+    url = f"/api/participants/{participant.pk}/contact/"
+    today = coordinator_client.post(url, {}, content_type="application/json")
+    assert today.status_code == 200, today.content
+    assert today.json()["last_contact_on"] == timezone.localdate().isoformat()
+    earlier = coordinator_client.post(url, {"on": "2026-01-06"},
+                                      content_type="application/json")
+    assert earlier.status_code == 200, earlier.content
+    assert earlier.json()["last_contact_on"] == timezone.localdate().isoformat()
+    participant.last_contact_on = None
+    participant.save(update_fields=["last_contact_on"])
+    page = coordinator_client.post(
+        reverse("matching:participant_action", args=[participant.pk, "contact"]),
+        {"on": "2026-01-06"})
+    assert page.status_code == 302
+    participant.refresh_from_db()
+    assert participant.last_contact_on == datetime.date(2026, 1, 6)
+
+
 def test_volunteer_ready_without_certificate_date_is_refused_on_page_and_api(
     coordinator_client, organisation,
 ):
@@ -174,6 +200,49 @@ def test_interest_catalogue_is_editable_by_the_organisation(coordinator_client, 
     assert "Cuisine" in page
     api = coordinator_client.get("/api/interests/").json()
     assert [row["key"] for row in api["results"]] == ["koken"]
+
+
+def test_an_interest_is_renamed_through_the_api_without_naming_its_category_again(
+    coordinator_client, organisation,
+):
+    category = InterestCategoryFactory(organisation=organisation)
+    interest = InterestFactory(organisation=organisation, category=category, key="koken")
+    url = f"/api/interests/{interest.pk}/"
+    renamed = coordinator_client.patch(url, {"label_en": "Cooking together"},
+                                       content_type="application/json")
+    assert renamed.status_code == 200, renamed.content
+    assert (renamed.json()["category"], renamed.json()["label_en"]) == (
+        category.pk, "Cooking together")
+    other = InterestCategoryFactory(organisation=organisation)
+    moved = coordinator_client.patch(url, {"category": other.pk},
+                                     content_type="application/json")
+    assert moved.json()["category"] == other.pk
+    interest.refresh_from_db()
+    assert (interest.category, interest.label_en, interest.key) == (
+        other, "Cooking together", "koken")
+
+
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_a_changed_volunteer_is_answered_with_the_free_capacity_like_the_list(
+    coordinator_client, organisation, method,
+):
+    volunteer = VolunteerFactory(organisation=organisation, ready=True, capacity=1)
+    url = f"/api/volunteers/{volunteer.pk}/"
+    body = coordinator_client.get(url).json()
+    assert body["free_capacity"] == 1
+    data = {"first_name": body["first_name"], "postcode": body["postcode"], "capacity": 3}
+    changed = getattr(coordinator_client, method)(url, data, content_type="application/json")
+    assert changed.status_code == 200, changed.content
+    assert changed.json()["free_capacity"] == 3
+    assert changed.json()["ready"] is True
+
+
+def test_a_new_volunteer_is_answered_with_the_free_capacity(coordinator_client):
+    created = coordinator_client.post("/api/volunteers/", {
+        "first_name": "Lotte", "phone": "0486 11 22 33", "postcode": "9050", "capacity": 2},
+        content_type="application/json")
+    assert created.status_code == 201, created.content
+    assert (created.json()["free_capacity"], created.json()["ready"]) == (2, False)
 
 
 def test_participant_edit_and_detail_pages(coordinator_client, organisation):

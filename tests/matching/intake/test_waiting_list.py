@@ -149,6 +149,26 @@ def test_waiting_list_filters_by_language_municipality_and_waiting_time(
     assert {"fit_count", "days_waiting", "last_contact_on"} <= set(body["results"][0])
 
 
+@pytest.mark.parametrize("months", ["99999999999", "1201", "-1", "1e400"])
+def test_a_waiting_time_out_of_range_is_refused_clearly_by_the_api_and_the_page(
+    coordinator_client, organisation, months,
+):
+    ParticipantFactory(organisation=organisation, first_name="Ayse")
+    api = coordinator_client.get("/api/waiting-list/", {"waited_months": months})
+    assert api.status_code == 400
+    error = api.json()["error"]
+    assert (error["code"], list(error["fields"])) == ("invalid", ["waited_months"])
+    assert error["fields"]["waited_months"][0].startswith("Ensure this value is")
+    page = coordinator_client.get(reverse("matching:waiting_list"), {"waited_months": months})
+    assert page.status_code == 200
+    assert 'class="field-error"' in page.content.decode()
+    export = coordinator_client.get(reverse("matching:waiting_list_export", args=["csv"]),
+                                    {"waited_months": months})
+    assert export.status_code == 200
+    assert coordinator_client.get("/api/waiting-list/", {"waited_months": "1200"}).json()[
+        "results"] == []
+
+
 def test_recruitment_page_names_languages_and_links_to_the_unfitted(coordinator_client,
                                                                     organisation):
     ParticipantFactory(organisation=organisation, languages=["ar"])
