@@ -3,7 +3,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from . import hooks, reminders
@@ -15,6 +15,7 @@ from .models import (
     ReminderOutcome,
     SentReminder,
     SignedLink,
+    Status,
 )
 from .quiet_hours import local_zone
 
@@ -164,3 +165,26 @@ def reminders_history(limit=REMINDERS_HISTORY_LIMIT) -> list[ReminderRow]:
             hooks.person_url(claim.recipient_key) if claim.recipient_key else None,
             outcome=outcome, outcome_label=label, made=made))
     return rows
+
+
+def messages_held_until(since) -> datetime.datetime | None:
+    """When the messages written since `since` (this request's) that wait go out: the quiet
+    hours or the daily limit hold them. None when nothing written since then waits.
+    Runs in the caller's organisation scope."""
+    return (Message.objects.filter(created_at__gte=since, status=Status.PENDING,
+                                   not_before__gt=timezone.now())
+            .order_by("not_before").values_list("not_before", flat=True).first())
+
+
+def held_notice(since) -> str:
+    """What a page tells the coordinator after an action whose messages wait ("" if none)."""
+    moment = messages_held_until(since)
+    if moment is None:
+        return ""
+    local = moment.astimezone(local_zone())
+    if local.date() == timezone.now().astimezone(local_zone()).date():
+        return _("The messages wait (quiet hours or the daily SMS limit): they go out today "
+                 "at %(time)s.") % {"time": formats.time_format(local, "H:i")}
+    return _("The messages wait (quiet hours or the daily SMS limit): they go out on "
+             "%(day)s at %(time)s.") % {"day": formats.date_format(local, "l j F"),
+                                        "time": formats.time_format(local, "H:i")}

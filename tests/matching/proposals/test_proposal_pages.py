@@ -529,3 +529,32 @@ def test_link_of_a_withdrawn_proposal_says_the_place_is_kept(client, organisatio
     text = client.get(url).content.decode()
     assert "keep your place" in text
     assert "I choose" not in text
+
+
+@pytest.mark.night
+@pytest.mark.django_db
+def test_a_round_sent_at_night_tells_the_coordinator_when_the_sms_go_out(
+        coordinator_client, organisation, coordinator, django_capture_on_commit_callbacks):
+    ParticipantFactory(organisation=organisation, phone="+32470123456")
+    VolunteerFactory(organisation=organisation, ready=True)
+    proposal_round = proposal_services.round_create(organisation=organisation, by=coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = coordinator_client.post(
+            reverse("proposals:round_send", args=[proposal_round.pk]), follow=True)
+    page = response.content.decode()
+    assert "The round was sent." in page
+    assert "they go out today at 09:00" in page
+    assert locmem.outbox == []  # nothing sent at 03:00
+
+
+@pytest.mark.django_db
+def test_a_round_sent_by_day_says_nothing_about_waiting(
+        coordinator_client, organisation, coordinator, django_capture_on_commit_callbacks):
+    ParticipantFactory(organisation=organisation, phone="+32470123456")
+    VolunteerFactory(organisation=organisation, ready=True)
+    proposal_round = proposal_services.round_create(organisation=organisation, by=coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = coordinator_client.post(
+            reverse("proposals:round_send", args=[proposal_round.pk]), follow=True)
+    assert "The messages wait" not in response.content.decode()
+    assert len(locmem.outbox) == 1
