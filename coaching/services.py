@@ -13,11 +13,13 @@ one after the other and exactly one of them gets it.
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from buddy.dates import EARLIEST, LATEST
 from matching.intake.models import Participant, ParticipantStatus, Volunteer, VolunteerStatus
 from matching.intake.services import volunteer_update
 
@@ -75,6 +77,22 @@ def _today():
 # Sessions and series ---------------------------------------------------------------------
 
 
+def _outside_the_calendar(moment) -> str:
+    """Django's own message when a session's moment falls outside the years people plan in
+    (a typing error such as the year 22), "" when it is fine or empty."""
+    if not moment:
+        return ""
+    try:
+        day = timezone.localtime(moment).date()
+        MinValueValidator(EARLIEST)(day)
+        MaxValueValidator(LATEST)(day)
+    except ValidationError as exc:
+        return exc.messages[0]
+    except (OverflowError, ValueError):  # beyond what a date can hold in this time zone
+        return str(MaxValueValidator(LATEST).message) % {"limit_value": LATEST}
+    return ""
+
+
 def _validate_session(session, chosen_volunteers, chosen_participants):
     errors = _Errors()
     organisation_id = session.organisation_id
@@ -84,6 +102,11 @@ def _validate_session(session, chosen_volunteers, chosen_participants):
         errors.add("starts_at", _("Fill in when the session starts."))
     if not session.ends_at:
         errors.add("ends_at", _("Fill in when the session ends."))
+    for name in ("starts_at", "ends_at"):
+        if message := _outside_the_calendar(getattr(session, name)):
+            errors.add(name, message)
+    if "starts_at" in errors or "ends_at" in errors:
+        pass  # no comparison of a moment that is missing or outside the calendar
     elif session.starts_at and session.ends_at <= session.starts_at:
         errors.add("ends_at", _("The session must end after it starts."))
     if not (session.place or "").strip() and not session.online_link:

@@ -20,6 +20,9 @@ one participant or one volunteer; duos lock the duo first (nothing locks a duo a
 then, through intake's services, its participant before its volunteer.
 """
 
+from django.db import transaction
+from django.db.transaction import TransactionManagementError
+
 from matching.intake.models import Participant, Volunteer
 
 from .models import (
@@ -56,13 +59,18 @@ def lock(*, rounds=(), participants=(), volunteers=(), proposals=(), candidates=
          meetings=()) -> Locked:
     """Locks these rows (select_for_update, by id) until the transaction ends, in the one order
     above whatever order the arguments come in; returns them."""
+    if not transaction.get_connection().in_atomic_block:
+        raise TransactionManagementError(
+            "lock() holds rows until the caller's transaction ends: call it inside one.")
     wanted = (rounds, participants, volunteers, proposals, candidates, offers, meetings)
     rows = {}
-    for model, ids in zip(ORDER, wanted, strict=True):
-        ids = sorted({pk for pk in ids if pk is not None})
-        if ids:
-            # ORDER BY before FOR UPDATE: PostgreSQL locks the rows in that order. `of` keeps
-            # the lock on this table when the organisation scope joins another one.
-            rows[model] = {row.pk: row for row in model.objects.select_for_update(of=("self",))
-                           .filter(pk__in=ids).order_by("pk")}
+    with transaction.atomic():  # a savepoint of the caller's transaction
+        for model, ids in zip(ORDER, wanted, strict=True):
+            ids = sorted({pk for pk in ids if pk is not None})
+            if ids:
+                # ORDER BY before FOR UPDATE: PostgreSQL locks the rows in that order. `of`
+                # keeps the lock on this table when the organisation scope joins another one.
+                rows[model] = {row.pk: row for row in
+                               model.objects.select_for_update(of=("self",))
+                               .filter(pk__in=ids).order_by("pk")}
     return Locked(rows)

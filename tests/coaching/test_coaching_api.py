@@ -135,3 +135,20 @@ def test_the_session_list_is_scoped(staff_api, organisation, other_organisation)
                    facilitator=CoordinatorFactory(organisation=other_organisation))
     ids = [row["id"] for row in staff_api.get("/api/coaching/sessions/").json()["results"]]
     assert ids == [mine.pk]
+
+
+@pytest.mark.parametrize("starts_at", ["0022-10-26T14:36:35.100-23:03", "9999-12-31T23:59:00+00:00",
+                                       "1899-12-31T10:00:00+01:00"])
+def test_a_session_moved_outside_the_calendar_is_refused_and_unchanged(staff_api, organisation,
+                                                                      starts_at):
+    """The fuzz found a session moved to the year 22, answered with a time-zone offset of
+    +00:17:30 that no client can read: such a moment is a typing error, refused."""
+    session = SessionFactory(organisation=organisation)
+    before = session.starts_at
+    response = staff_api.patch(f"/api/coaching/sessions/{session.pk}/", {"starts_at": starts_at},
+                               format="json")
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid" and "starts_at" in error["fields"]
+    session.refresh_from_db()
+    assert session.starts_at == before
