@@ -1,5 +1,6 @@
 import pytest
 import time_machine
+from celery._state import _set_task_join_will_block
 from django.core.cache import cache
 from django.utils import translation
 from rest_framework.test import APIClient
@@ -46,6 +47,15 @@ def _empty_cache():
     cache.clear()
     blocks.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _celery_join_flag():
+    yield
+    # Eager tasks that threads run at the same moment (the race tests) race on Celery's
+    # process-wide "a join would block" flag and can leave it set: the next test's
+    # `result.get()` would then refuse as if it ran inside a task.
+    _set_task_join_will_block(False)
 
 
 @pytest.fixture(autouse=True)
