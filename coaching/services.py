@@ -105,9 +105,9 @@ def _validate_session(session, chosen_volunteers, chosen_participants):
     for name in ("starts_at", "ends_at"):
         if message := _outside_the_calendar(getattr(session, name)):
             errors.add(name, message)
-    if "starts_at" in errors or "ends_at" in errors:
-        pass  # no comparison of a moment that is missing or outside the calendar
-    elif session.starts_at and session.ends_at <= session.starts_at:
+    # Start and end are compared only when both are there and inside the calendar.
+    both_fine = "starts_at" not in errors and "ends_at" not in errors
+    if both_fine and session.ends_at <= session.starts_at:
         errors.add("ends_at", _("The session must end after it starts."))
     if not (session.place or "").strip() and not session.online_link:
         errors.add("place", _("Fill in an address or an online link."))
