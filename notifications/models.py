@@ -87,6 +87,12 @@ class MessagingSettings(models.Model):
         _("SMS per person per day"), default=3,
         help_text=_("Further messages wait for the next day."),
     )
+    gsm_names = models.BooleanField(
+        _("write names in plain SMS letters"), default=True,
+        help_text=_("An SMS with a letter such as ï, ç, ğ or ł in a name or a place costs "
+                    "two or three times as much: such letters are written as i, c, g, l "
+                    "instead. The fixed words of each text stay as they are."),
+    )
     sms_number = PhoneNumberField(
         _("SMS number"), blank=True,
         help_text=_("The number messages come from and replies go to; empty for the "

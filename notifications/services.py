@@ -342,9 +342,10 @@ def sms_send_many(*, template: str, messages: list[Outgoing]) -> list[Message]:
                       **_standard_context(organisation, recipient.first_name)}
             if out.link is not None:
                 values["link"] = links.redacted_url(organisation.pk, language)
-            body = texts.render(text_for(organisation.pk, language), values)
-            counted = count_segments(body)
             organisation_rules = rules[organisation.pk]
+            body = texts.render_sms(text_for(organisation.pk, language), values,
+                                    transliterate=organisation_rules.gsm_names)
+            counted = count_segments(body)
             specs[key] = out
             new.append(Message(
                 organisation_id=organisation.pk, direction=Direction.OUT,

@@ -25,7 +25,8 @@ from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from .segments import count_segments
+from .gsm import transliterate_context
+from .segments import count_segments, is_gsm7
 
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 REQUIRED_PLACEHOLDERS = frozenset({"organisation", "coordinator_phone"})
@@ -47,9 +48,12 @@ SENSITIVE_WORDS = {
     "en": ["poverty", "poor", "debt", "health", "ill", "illness", "sick", "mental",
            "psychiatr", "depressi", "addict", "welfare", "benefit", "therapy", "homeless"],
 }
-# The values the segment budget is checked with: realistic, on the long side.
+# The values the segment budget is checked with: realistic, on the long side. The first
+# name is the longest of the common first names the segment test uses
+# (tests/notifications/test_sms_names.py), so an organisation's own wording is held to
+# the same bar.
 SAMPLE_CONTEXT = {
-    "first_name": "Annemieke",
+    "first_name": "Marie-Christine",
     "organisation": "Samen Op Weg Gent",
     "coordinator_phone": "09 210 10 10",
     "link": "https://buddy.example.org/s/1nl" + "x" * 22,
@@ -104,6 +108,18 @@ def render(text: str, context: dict) -> str:
         return str(context[name])
 
     return PLACEHOLDER.sub(replace, text)
+
+
+def render_sms(text: str, context: dict, *, transliterate: bool = True) -> str:
+    """The SMS as sent: `text` (its fixed words stay as written) with the context filled
+    in; when that needs UCS-2 and writing the variable parts (names, places) in GSM-7
+    letters makes the whole SMS GSM-7, the latter (unless `transliterate` is off)."""
+    body = render(text, context)
+    if transliterate and not is_gsm7(body):
+        plain = render(text, transliterate_context(context))
+        if is_gsm7(plain):
+            return plain
+    return body
 
 
 def standard_text(kind: str, language: str) -> str:
