@@ -6,6 +6,7 @@ the Celery tasks call `sms_deliver`, `email_deliver` and `dispatch_due`; the web
 """
 
 import logging
+import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -37,12 +38,13 @@ from .models import (
     Question,
     RecipientRole,
     SignedLink,
+    SimulatedSms,
     Status,
     TaskKind,
     TemplateOverride,
 )
 from .quiet_hours import local_day_bounds, next_allowed, start_of_next_day
-from .segments import count_segments
+from .segments import SegmentCount, count_segments
 from .sms import InboundSms, SmsError, StatusReport, get_backend
 from .tasks import deliver_email, deliver_sms, deliver_sms_batch
 
@@ -252,17 +254,24 @@ class Outgoing:
     context: dict | None = None
     link: LinkSpec | None = None
     question: QuestionSpec | None = None
+    # A coordinator's own message: who wrote it, and whether they chose to send it during
+    # the quiet hours (after a confirmation).
+    author_id: int | None = None
+    during_quiet_hours: bool = False
+    group_id: int | None = None
 
 
 def sms_send(*, recipient: Recipient, template: str, idempotency_key: str,
              context: dict | None = None, link: LinkSpec | None = None,
-             question: QuestionSpec | None = None) -> Message:
+             question: QuestionSpec | None = None, author_id: int | None = None,
+             during_quiet_hours: bool = False) -> Message:
     """Logs an SMS for `recipient` and queues it (once per idempotency key); it goes out
     at once, or after the organisation's quiet hours, or the next day when the person had
     enough SMS today. Returns the message, already sent or not."""
     return sms_send_many(template=template, messages=[Outgoing(
         recipient=recipient, idempotency_key=idempotency_key, context=context, link=link,
-        question=question)])[0]
+        question=question, author_id=author_id,
+        during_quiet_hours=during_quiet_hours)])[0]
 
 
 def _texts_for(organisation_ids, template: str):
@@ -355,9 +364,11 @@ def sms_send_many(*, template: str, messages: list[Outgoing]) -> list[Message]:
                 segments=counted.segments, encoding=counted.encoding,
                 cost=settings.SMS_COST_PER_SEGMENT * counted.segments,
                 idempotency_key=out.idempotency_key, link_spec=_link_spec(out.link),
-                not_before=now if kind.immediate else next_allowed(
+                not_before=now if kind.immediate or out.during_quiet_hours else next_allowed(
                     now, organisation_rules.quiet_hours_start,
                     organisation_rules.quiet_hours_end),
+                author_id=out.author_id, during_quiet_hours=out.during_quiet_hours,
+                group_id=out.group_id,
             ))
         created = _create_many(new)
         exempt = template == STOP_CONFIRMATION
@@ -387,11 +398,38 @@ def sms_send_many(*, template: str, messages: list[Outgoing]) -> list[Message]:
         Question.objects.bulk_create(questions)
         _enqueue_sms(due)
     made = {(m.organisation_id, m.idempotency_key) for m in created}
+    # A key a concurrent transaction took meanwhile (a double click): its message, which
+    # that transaction committed before ours could fail on the key.
+    taken = {(out.recipient.organisation_id, out.idempotency_key) for out in messages} - set(found)
+    if taken:
+        found.update({(m.organisation_id, m.idempotency_key): m for m in Message.objects.filter(
+            organisation_id__in={org for org, _key in taken},
+            idempotency_key__in=[key for _org, key in taken])})
     for key in dict.fromkeys((out.recipient.organisation_id, out.idempotency_key)
                              for out in messages):
         message = found[key]
         journal.note(f"message:{message.pk}", message.recipient_key, new=key in made)
     return [found[(out.recipient.organisation_id, out.idempotency_key)] for out in messages]
+
+
+def sms_preview(*, organisation_id: int, template: str, language: str, context: dict,
+                first_name: str = "") -> tuple[str, SegmentCount]:
+    """The SMS of `template` as it would go out (the organisation's wording and rules),
+    and its segments: what a coordinator sees before sending."""
+    organisation = Organisation.objects.get(pk=organisation_id)
+    text = _texts_for([organisation_id], template)(organisation_id, language)
+    values = {**context, **_standard_context(organisation, first_name)}
+    if "link" in texts.PLACEHOLDER.findall(text):
+        values["link"] = links.redacted_url(organisation_id, language)
+    body = texts.render_sms(text, values,
+                            transliterate=messaging_settings(organisation_id).gsm_names)
+    return body, count_segments(body)
+
+
+def message_record_once(fields: dict) -> tuple[Message, bool]:
+    """Logs a message that is not sent (a phone call a coordinator records), once per
+    idempotency key; returns it and whether it is new."""
+    return _create_once(fields)
 
 
 def _link_spec(link: LinkSpec | None) -> dict:
@@ -438,10 +476,13 @@ def _sms_rules_allow(messages: list[Message], now: datetime) -> list[Message]:
         if phone in opted_out and message.template != STOP_CONFIRMATION:
             _message_failed(message, "The number replied STOP", Status.SUPPRESSED)
             continue
-        if not texts.get(message.template).immediate:
+        kind = texts.get(message.template)
+        if not kind.immediate:
             own = rules[message.organisation_id]
-            allowed = next_allowed(now, own.quiet_hours_start, own.quiet_hours_end)
-            if allowed <= now and sent_today[phone] >= own.sms_daily_limit:
+            allowed = now if message.during_quiet_hours else next_allowed(
+                now, own.quiet_hours_start, own.quiet_hours_end)
+            if (allowed <= now and kind.daily_limit
+                    and sent_today[phone] >= own.sms_daily_limit):
                 allowed = start_of_next_day(now, own.quiet_hours_end)
             if allowed > now:
                 waiting[allowed].append(message.pk)
@@ -553,7 +594,7 @@ def sms_deliver_many(message_ids: list[int]) -> dict[int, int]:
             if not taken:
                 continue
             rules = _messaging_settings_many({message.organisation_id for message, _ in taken})
-            sent = []
+            sent, simulated = [], []
             for message, body in taken:
                 try:
                     result = backend.send(
@@ -569,9 +610,19 @@ def sms_deliver_many(message_ids: list[int]) -> dict[int, int]:
                         delays[message.pk] = delay
                     continue
                 sent.append((message, result.provider_id, result.status))
+                if settings.SMS_SIMULATOR:
+                    simulated.append(_simulated(message, body))
             if sent:
                 _sent_many(sent, backend.name)
+            if simulated:
+                SimulatedSms.objects.bulk_create(simulated)
     return delays
+
+
+def _simulated(message: Message, body: str) -> SimulatedSms:
+    return SimulatedSms(organisation_id=message.organisation_id, message=message,
+                        phone=message.phone, channel=message.channel,
+                        direction=Direction.OUT, body=body)
 
 
 def dispatch_due(now: datetime | None = None, stale_after: timedelta = timedelta(minutes=15)):
@@ -672,7 +723,7 @@ def _language_of(organisation_id, phone: str) -> str:
 
 
 def _open_questions(phone: str, now: datetime):
-    return Question.objects.filter(
+    return Question.objects.select_related("message").filter(
         phone=phone, answered_at__isnull=True, closed_at__isnull=True, expires_at__gt=now,
     ).order_by("-created_at", "-pk")
 
@@ -698,18 +749,21 @@ def sms_receive(backend_name: str, inbound: InboundSms) -> Message:
         organisation_id, key, first_name = _organisation_for_sender(phone, inbound.to)
         parsed = keywords.parse(inbound.body)
         questions = list(_open_questions(phone, now)) if phone else []
-        question = next((q for q in questions if _accepts(q, parsed)), None)
-        if question is not None:
-            organisation_id, key = question.organisation_id, question.recipient_key
-        message = Message.objects.create(
-            organisation_id=organisation_id, direction=Direction.IN, channel=Channel.SMS,
-            recipient_key=key, first_name=first_name, phone=phone, body=inbound.body[:1600],
-            segments=count_segments(inbound.body).segments, status=Status.RECEIVED,
-            backend=backend_name, provider_id=inbound.provider_id, status_at=now,
-            language=_language_of(organisation_id, phone) if organisation_id else "nl",
-        )
+        # The organisations with an open question for this number, the last to ask first.
+        asking = list(dict.fromkeys(q.organisation_id for q in questions))
+        if len(asking) > 1 and parsed.kind not in (keywords.STOP, keywords.HELP):
+            return _shared_number_reply(backend_name, inbound, phone, questions, now)
+        question = None
+        if asking:  # the answer belongs to the organisation that asked this number last
+            own = [q for q in questions if q.organisation_id == asking[0]]
+            organisation_id, key = asking[0], own[0].recipient_key
+            first_name = own[0].message.first_name if own[0].message else first_name
+            question = next((q for q in own if _accepts(q, parsed)), None)
+        message = _log_inbound(backend_name, inbound, organisation_id, key, first_name, phone,
+                               now)
         if parsed.kind == keywords.STOP:
             _opt_out(phone, inbound.body, message)
+            _handled(message, now)
         elif not key:  # nobody this service ever wrote to
             task_open(organisation_id=organisation_id, kind=TaskKind.UNKNOWN_SENDER,
                       phone=phone, detail=inbound.body, message=message)
@@ -725,7 +779,59 @@ def sms_receive(backend_name: str, inbound: InboundSms) -> Message:
                       detail=inbound.body, message=message)
             _reply(organisation_id, key, first_name, phone, message.language, NOT_UNDERSTOOD,
                    message)
+        else:  # the owning app understood it: nothing waits in the inbox
+            _handled(message, now)
         return message
+
+
+def _handled(message: Message, now: datetime) -> None:
+    message.handled_at = now
+    message.save(update_fields=["handled_at"])
+
+
+def _log_inbound(backend_name: str, inbound: InboundSms, organisation_id, key: str,
+                 first_name: str, phone: str, now: datetime) -> Message:
+    return Message.objects.create(
+        organisation_id=organisation_id, direction=Direction.IN, channel=Channel.SMS,
+        recipient_key=key, first_name=first_name, phone=phone, body=inbound.body[:1600],
+        segments=count_segments(inbound.body).segments, status=Status.RECEIVED,
+        backend=backend_name, provider_id=inbound.provider_id, status_at=now,
+        language=_language_of(organisation_id, phone) if organisation_id else "nl",
+    )
+
+
+def _shared_number_reply(backend_name: str, inbound: InboundSms, phone: str,
+                         questions: list[Question], now: datetime) -> Message:
+    """A reply from a number that two organisations asked a question (people share a
+    phone, a shelter's number): it must never answer the other organisation's question.
+    Each organisation logs the reply and gets a task to phone; no question is answered."""
+    logged = []
+    for organisation_id in dict.fromkeys(q.organisation_id for q in questions):
+        last = next(q for q in questions if q.organisation_id == organisation_id)
+        first_name = last.message.first_name if last.message else ""
+        message = _log_inbound(backend_name, inbound, organisation_id, last.recipient_key,
+                               first_name, phone, now)
+        task_open(organisation_id=organisation_id, kind=TaskKind.SHARED_NUMBER,
+                  recipient_key=last.recipient_key, first_name=first_name, phone=phone,
+                  detail=inbound.body, message=message)
+        logged.append(message)
+    return logged[0]
+
+
+def simulator_reply(*, organisation_id, phone: str, body: str) -> Message:
+    """A reply typed in the phone simulator (`SMS_SIMULATOR` only), taken through the real
+    inbound path: the same parsing, questions, tasks and automatic answers."""
+    if not settings.SMS_SIMULATOR:
+        raise PermissionError("The phone simulator is off")
+    phone = normalise_phone(phone)
+    if not phone or not body.strip():
+        raise ValueError("A number and a text are needed")
+    with transaction.atomic():
+        SimulatedSms.objects.create(organisation_id=organisation_id, phone=phone,
+                                    channel=Channel.SMS, direction=Direction.IN, body=body)
+        to = str(messaging_settings(organisation_id).sms_number or "")
+        return sms_receive("simulator", InboundSms(sender=phone, to=to, body=body,
+                                                   provider_id=f"sim-{uuid.uuid4().hex}"))
 
 
 def _hand_over(question: Question, parsed: keywords.Parsed, message: Message) -> bool:

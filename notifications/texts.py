@@ -34,7 +34,7 @@ REQUIRED_PLACEHOLDERS = frozenset({"organisation", "coordinator_phone"})
 # is allowed too (a proposal lists the candidates' first names).
 ALLOWED_PLACEHOLDERS = frozenset({
     "first_name", "organisation", "coordinator_phone", "link", "date", "time", "weekday",
-    "place", "number", "choices", "count",
+    "place", "number", "choices", "count", "message",
 })
 # Words that must never be in an SMS: a phone screen is read by others too. Compared after
 # lower-casing and removing accents, as whole words or word beginnings.
@@ -64,6 +64,8 @@ SAMPLE_CONTEXT = {
     "number": "3",
     "choices": "1 Jan, 2 Fatima, 3 Pieter",
     "count": "3",
+    # A coordinator's own words (a conversation's answer, a group message).
+    "message": "Geen probleem, we verzetten de afspraak naar volgende week. Sofie",
 }
 
 
@@ -74,6 +76,8 @@ class SmsText:
     segments: int = 1
     # Replies to a person's own SMS (HELP, STOP): sent at once, even in quiet hours.
     immediate: bool = False
+    # Counted in the person's SMS per day; a coordinator's own answer is not held by it.
+    daily_limit: bool = True
     sample: dict = field(default_factory=dict)
     description: str = ""
 

@@ -110,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "organisations.context_processors.organisation",
+                "notifications.context_processors.messaging",
             ],
         },
     },
@@ -224,6 +225,11 @@ TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
 MESSAGEBIRD_ACCESS_KEY = env.str("MESSAGEBIRD_ACCESS_KEY", default="")
 MESSAGEBIRD_SIGNING_KEY = env.str("MESSAGEBIRD_SIGNING_KEY", default="")
 MESSAGEBIRD_ORIGINATOR = env.str("MESSAGEBIRD_ORIGINATOR", default="")
+# The phone simulator (/messages/simulator/): every SMS sent by the console backend, per
+# number, with a reply box through the real inbound path. For `make run` and demos only: on
+# when DEBUG or the console backend is on; never in production (buddy/settings/production).
+SMS_SIMULATOR = env.bool("SMS_SIMULATOR", default=DEBUG or SMS_BACKEND.endswith(
+    ".console.SmsBackend"))
 
 # Estimated price of one SMS segment in euro, for the message log and the monthly report.
 SMS_COST_PER_SEGMENT = Decimal(env.str("SMS_COST_PER_SEGMENT", default="0.08"))

@@ -15,11 +15,12 @@ second call the same message.
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from notifications import hooks as notify_hooks
 from notifications import services as notify
 from notifications.models import RecipientRole, TaskKind
 from organisations.models import Organisation
 
-from .models import ContactChannel, Participant
+from .models import ContactChannel, Participant, Volunteer
 from .privacy import profile_shared
 
 
@@ -79,6 +80,32 @@ def channel_for(person, prefer_email: bool | None = None) -> str:
     if has_email:
         return "email"
     return "call"
+
+
+def contacts(keys: list[str]) -> dict:
+    """{key: notifications Contact} of the participants and volunteers among `keys` (two
+    queries at most): for a coordinator's answer and a group message."""
+    wanted = {"participant": [], "volunteer": []}
+    for key in keys:
+        role, _sep, pk = key.partition(":")
+        if role in wanted and pk.isdigit():
+            wanted[role].append(int(pk))
+    found = {}
+    for model, pks in ((Participant, wanted["participant"]), (Volunteer, wanted["volunteer"])):
+        if not pks:
+            continue
+        for person in model.objects.filter(pk__in=pks).only(
+                "organisation_id", "first_name", "preferred_name", "message_language",
+                "phone", "email", "contact_channel"):
+            found[key_of(person)] = contact(person)
+    return found
+
+
+def contact(person) -> notify_hooks.Contact:
+    return notify_hooks.Contact(
+        key=key_of(person), first_name=first_name(person), language=language_of(person),
+        phone=str(person.phone or ""), email=person.email or "",
+        channel=person.contact_channel, role=role_of(person))
 
 
 def call_instead(person, detail) -> None:
