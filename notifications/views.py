@@ -28,7 +28,7 @@ from .sms import backend_for
 logger = logging.getLogger(__name__)
 security_logger = logging.getLogger("notifications.security")
 
-PROVIDERS = {"twilio", "messagebird"}
+PROVIDERS = {"twilio", "messagebird", "bird"}
 
 
 # --- signed links ----------------------------------------------------------------------

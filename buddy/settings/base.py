@@ -225,6 +225,12 @@ TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
 MESSAGEBIRD_ACCESS_KEY = env.str("MESSAGEBIRD_ACCESS_KEY", default="")
 MESSAGEBIRD_SIGNING_KEY = env.str("MESSAGEBIRD_SIGNING_KEY", default="")
 MESSAGEBIRD_ORIGINATOR = env.str("MESSAGEBIRD_ORIGINATOR", default="")
+# Bird's current API (v1): a Bearer API key, the regional API host, the sender (number,
+# alpha tag or pool) and the webhook endpoint's signing secret (whsec_...).
+BIRD_API_KEY = env.str("BIRD_API_KEY", default="")
+BIRD_API_URL = env.str("BIRD_API_URL", default="https://eu1.platform.bird.com")
+BIRD_SENDER = env.str("BIRD_SENDER", default="")
+BIRD_SIGNING_KEY = env.str("BIRD_SIGNING_KEY", default="")
 # The phone simulator (/messages/simulator/): every SMS sent by the console backend, per
 # number, with a reply box through the real inbound path. For `make run` and demos only: on
 # when DEBUG or the console backend is on; never in production (buddy/settings/production).
