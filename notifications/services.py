@@ -25,7 +25,7 @@ from django.utils import timezone, translation
 from organisations.models import Organisation
 from organisations.scoping import all_organisations, organisation_scope
 
-from . import hooks, journal, keywords, links, texts
+from . import hooks, journal, keywords, links, texts, whatsapp
 from .calendar import ics_for
 from .models import (
     STATUS_RANK,
@@ -274,6 +274,37 @@ def sms_send(*, recipient: Recipient, template: str, idempotency_key: str,
         during_quiet_hours=during_quiet_hours)])[0]
 
 
+def whatsapp_window_open(phone: str, now: datetime | None = None) -> bool:
+    """Whether the person wrote by WhatsApp within the last 24 hours: free text may go."""
+    now = now or timezone.now()
+    with all_organisations():
+        return Message.objects.filter(phone=phone, channel=Channel.WHATSAPP,
+                                      direction=Direction.IN,
+                                      created_at__gte=now - whatsapp.WINDOW).exists()
+
+
+def whatsapp_send(*, recipient: Recipient, template: str, idempotency_key: str,
+                  context: dict | None = None, link: LinkSpec | None = None,
+                  question: QuestionSpec | None = None, author_id: int | None = None,
+                  during_quiet_hours: bool = False) -> Message:
+    """A message by WhatsApp (with the rules of `sms_send`): free text inside the 24 hours
+    after the person wrote, else the approved template registered for the kind in their
+    language; without one, or when WhatsApp cannot reach them, it goes by SMS, once."""
+    phone = normalise_phone(recipient.phone)
+    approved = whatsapp.get(template)
+    language = recipient.language or "nl"
+    if not (phone and (whatsapp_window_open(phone) or (
+            approved and approved.content_sid(language)))):
+        return sms_send(recipient=recipient, template=template,
+                        idempotency_key=f"{idempotency_key}:sms", context=context, link=link,
+                        question=question, author_id=author_id,
+                        during_quiet_hours=during_quiet_hours)
+    return sms_send_many(template=template, channel=Channel.WHATSAPP, messages=[Outgoing(
+        recipient=recipient, idempotency_key=idempotency_key, context=context, link=link,
+        question=question, author_id=author_id,
+        during_quiet_hours=during_quiet_hours)])[0]
+
+
 def _texts_for(organisation_ids, template: str):
     """`text(organisation_id, language)`: the organisation's own wording or the standard
     text (one query for the batch)."""
@@ -318,7 +349,8 @@ def _create_many(messages: list[Message]) -> list[Message]:
     return []
 
 
-def sms_send_many(*, template: str, messages: list[Outgoing]) -> list[Message]:
+def sms_send_many(*, template: str, messages: list[Outgoing],
+                  channel: str = Channel.SMS) -> list[Message]:
     """Logs one SMS of `template` per outgoing message and queues them for delivery in
     batches, with the rules of `sms_send` (once per idempotency key, consent, STOP, quiet
     hours, the person's language and the organisation's wording) in a constant number of
@@ -358,7 +390,7 @@ def sms_send_many(*, template: str, messages: list[Outgoing]) -> list[Message]:
             specs[key] = out
             new.append(Message(
                 organisation_id=organisation.pk, direction=Direction.OUT,
-                channel=Channel.SMS, template=template, recipient_key=recipient.key,
+                channel=channel, template=template, recipient_key=recipient.key,
                 recipient_role=recipient.role, first_name=recipient.first_name,
                 phone=phone, language=language, body=body,
                 segments=counted.segments, encoding=counted.encoding,
@@ -369,6 +401,7 @@ def sms_send_many(*, template: str, messages: list[Outgoing]) -> list[Message]:
                     organisation_rules.quiet_hours_end),
                 author_id=out.author_id, during_quiet_hours=out.during_quiet_hours,
                 group_id=out.group_id,
+                context={"_whatsapp": values} if channel == Channel.WHATSAPP else {},
             ))
         created = _create_many(new)
         exempt = template == STOP_CONFIRMATION
@@ -500,8 +533,10 @@ def _claim_many(message_ids: list[int], channel: str) -> list[tuple[Message, str
     Returns each message taken with the text to send (with the real link)."""
     with transaction.atomic():
         now = timezone.now()
+        channels = [Channel.SMS, Channel.WHATSAPP] if channel == Channel.SMS else [channel]
         messages = list(Message.objects.select_for_update().filter(
-            pk__in=message_ids, channel=channel, status=Status.PENDING, not_before__lte=now,
+            pk__in=message_ids, channel__in=channels, status=Status.PENDING,
+            not_before__lte=now,
         ).order_by("pk"))
         if channel == Channel.SMS and messages:
             messages = _sms_rules_allow(messages, now)
@@ -509,9 +544,10 @@ def _claim_many(message_ids: list[int], channel: str) -> list[tuple[Message, str
         for message in messages:
             body = message.body
             if channel == Channel.SMS and message.link_spec:
+                link_url = _make_link(message)
+                message.context.setdefault("_whatsapp", {})["link"] = link_url
                 body = body.replace(
-                    links.redacted_url(message.organisation_id, message.language),
-                    _make_link(message))
+                    links.redacted_url(message.organisation_id, message.language), link_url)
             message.status, message.status_at = Status.SENDING, now
             message.attempts += 1
             taken.append((message, body))
@@ -597,12 +633,18 @@ def sms_deliver_many(message_ids: list[int]) -> dict[int, int]:
             sent, simulated = [], []
             for message, body in taken:
                 try:
-                    result = backend.send(
-                        to=str(message.phone), body=body, reference=str(message.pk),
-                        sender=str(rules[message.organisation_id].sms_number or ""),
-                        status_callback=callback,
-                    )
+                    if message.channel == Channel.WHATSAPP:
+                        result = _whatsapp_deliver(backend, message, body, callback)
+                    else:
+                        result = backend.send(
+                            to=str(message.phone), body=body, reference=str(message.pk),
+                            sender=str(rules[message.organisation_id].sms_number or ""),
+                            status_callback=callback,
+                        )
                 except SmsError as exc:
+                    if message.channel == Channel.WHATSAPP:
+                        _whatsapp_failed(message, str(exc))
+                        continue
                     logger.warning("SMS %s failed (%s): %s", message.pk,
                                    "permanent" if exc.permanent else "will retry", exc)
                     delay = _send_failed(message, exc)
@@ -617,6 +659,55 @@ def sms_deliver_many(message_ids: list[int]) -> dict[int, int]:
             if simulated:
                 SimulatedSms.objects.bulk_create(simulated)
     return delays
+
+
+def _whatsapp_deliver(backend, message: Message, body: str, callback: str):
+    """Free text inside the 24-hour window, else the approved template with its values."""
+    if whatsapp_window_open(str(message.phone)):
+        return backend.send_whatsapp(to=str(message.phone), body=body,
+                                     reference=str(message.pk), status_callback=callback)
+    approved = whatsapp.get(message.template)
+    content_sid = approved.content_sid(message.language) if approved else ""
+    if not content_sid:
+        raise SmsError("No approved WhatsApp template outside the 24-hour window",
+                       permanent=True, code="no_template")
+    return backend.send_whatsapp(
+        to=str(message.phone), body=body, reference=str(message.pk), content_sid=content_sid,
+        variables=approved.values(message.context.get("_whatsapp", {})),
+        status_callback=callback)
+
+
+def _whatsapp_failed(message: Message, error: str) -> Message:
+    """A WhatsApp message that could not go (no WhatsApp, no template, refused) goes by SMS,
+    once: the SMS has its own idempotency key, and its question and link."""
+    with transaction.atomic():
+        Message.objects.filter(pk=message.pk).update(
+            status=Status.FAILED, error=f"WhatsApp: {error}"[:300], status_at=timezone.now())
+        fallback = sms_send(
+            recipient=Recipient(organisation_id=message.organisation_id,
+                                key=message.recipient_key, first_name=message.first_name,
+                                language=message.language, phone=str(message.phone),
+                                role=message.recipient_role),
+            template=message.template, idempotency_key=f"{message.idempotency_key}:sms",
+            context={key: value for key, value in message.context.get("_whatsapp", {}).items()
+                     if key not in ("link", "first_name", "organisation",
+                                    "coordinator_phone")},
+            link=_link_spec_of(message), author_id=message.author_id,
+            during_quiet_hours=message.during_quiet_hours)
+        if message.group_id and fallback.group_id is None:
+            Message.objects.filter(pk=fallback.pk).update(group_id=message.group_id)
+        # The question the WhatsApp message asked stays open: it belongs to the number, so
+        # the SMS reply answers it as a WhatsApp reply would.
+        return fallback
+
+
+def _link_spec_of(message: Message) -> LinkSpec | None:
+    spec = message.link_spec
+    if not spec:
+        return None
+    return LinkSpec(purpose=spec["purpose"], subject=spec["subject"],
+                    valid_for=timedelta(seconds=spec["valid_for"]),
+                    single_use=spec["single_use"])
 
 
 def _simulated(message: Message, body: str) -> SimulatedSms:
@@ -638,9 +729,9 @@ def dispatch_due(now: datetime | None = None, stale_after: timedelta = timedelta
             direction=Direction.OUT, status=Status.PENDING,
         ).values_list("pk", "channel")[:5000])
         for pk, channel in due:
-            if channel != Channel.SMS:
+            if channel == Channel.EMAIL:
                 deliver_email.delay(pk)
-        sms = [pk for pk, channel in due if channel == Channel.SMS]
+        sms = [pk for pk, channel in due if channel in (Channel.SMS, Channel.WHATSAPP)]
         for start in range(0, len(sms), DELIVERY_BATCH):
             deliver_sms_batch.delay(sms[start:start + DELIVERY_BATCH])
         stale = Message.objects.filter(
@@ -669,7 +760,11 @@ def sms_status_update(report: StatusReport) -> Message | None:
         if STATUS_RANK[report.status] <= STATUS_RANK[message.status]:
             return message
         if report.status == Status.FAILED:
-            _message_failed(message, f"Provider reports: not delivered {report.error}".strip())
+            error = f"Provider reports: not delivered {report.error}".strip()
+            if message.channel == Channel.WHATSAPP:
+                _whatsapp_failed(message, error)
+            else:
+                _message_failed(message, error)
             return message
         message.status = report.status
         message.status_at = timezone.now()
@@ -792,7 +887,8 @@ def _handled(message: Message, now: datetime) -> None:
 def _log_inbound(backend_name: str, inbound: InboundSms, organisation_id, key: str,
                  first_name: str, phone: str, now: datetime) -> Message:
     return Message.objects.create(
-        organisation_id=organisation_id, direction=Direction.IN, channel=Channel.SMS,
+        organisation_id=organisation_id, direction=Direction.IN,
+        channel=Channel.WHATSAPP if inbound.channel == Channel.WHATSAPP else Channel.SMS,
         recipient_key=key, first_name=first_name, phone=phone, body=inbound.body[:1600],
         segments=count_segments(inbound.body).segments, status=Status.RECEIVED,
         backend=backend_name, provider_id=inbound.provider_id, status_at=now,
@@ -1071,5 +1167,5 @@ __all__ = [
     "Appointment", "LinkInvalid", "LinkSpec", "QuestionSpec", "Recipient", "dispatch_due",
     "email_send", "link_create", "link_find", "link_resolve", "link_revoke", "link_use",
     "links_revoke_for", "opt_out_lift", "sms_deliver", "sms_receive", "sms_send",
-    "sms_status_update", "task_done", "task_open",
+    "sms_status_update", "task_done", "task_open", "whatsapp_send",
 ]

@@ -3,6 +3,8 @@ reached: one helper for matching, duos and coaching (all three know these two mo
 
 - contact channel SMS: an SMS (an e-mail when there is no mobile number);
 - contact channel e-mail: an e-mail (an SMS when there is no address);
+- contact channel WhatsApp: a WhatsApp message (an approved template outside the 24 hours
+  after the person wrote; SMS once when WhatsApp cannot reach them);
 - contact channel "phone call by the coordinator", or nothing that reaches them: a
   coordinator task "call this person" with what they must be told, instead of a message.
 
@@ -75,6 +77,8 @@ def channel_for(person, prefer_email: bool | None = None) -> str:
         return "email"
     if wanted == ContactChannel.EMAIL and has_email:
         return "email"
+    if wanted == ContactChannel.WHATSAPP and has_phone:
+        return "whatsapp"
     if has_phone:
         return "sms"
     if has_email:
@@ -137,6 +141,10 @@ def reach(person, *, kind: str, key: str, context: dict | None = None, email_lin
         return notify.sms_send(recipient=recipient(person), template=kind,
                                idempotency_key=f"{key}:sms", context=context, link=link,
                                question=question)
+    if channel == "whatsapp":
+        return notify.whatsapp_send(recipient=recipient(person), template=kind,
+                                    idempotency_key=f"{key}:whatsapp", context=context,
+                                    link=link, question=question)
     with translation.override(language_of(person)):
         line = email_line() if callable(email_line) else email_line
         context.update(title=str(email_title or ""), lines=[str(line or "")])

@@ -83,6 +83,8 @@ def answer_channel(contact: hooks.Contact) -> str:
     has_phone = bool(services.normalise_phone(contact.phone))
     if contact.channel == Channel.EMAIL and contact.email:
         return Channel.EMAIL
+    if contact.channel == Channel.WHATSAPP and has_phone:
+        return Channel.WHATSAPP
     if has_phone:
         return Channel.SMS
     return Channel.EMAIL if contact.email else ""
@@ -99,7 +101,7 @@ def answer_problems(organisation_id: int, contact: hooks.Contact, text: str) -> 
     errors = []
     if not text.strip():
         errors.append(_("Write an answer."))
-    if answer_channel(contact) == Channel.SMS:
+    if answer_channel(contact) in (Channel.SMS, Channel.WHATSAPP):
         _body, counted = answer_preview(organisation_id, contact.language, text)
         if counted.segments > ANSWER_MAX_SEGMENTS:
             errors.append(_(
@@ -156,7 +158,12 @@ def conversation_answer(*, organisation_id: int, key: str, text: str, user, toke
         language=contact.language, phone=contact.phone, email=contact.email,
         role=contact.role)
     idempotency_key = f"answer:{token}"
-    if channel == Channel.SMS:
+    if channel == Channel.WHATSAPP:  # free text in the 24-hour window, else an SMS
+        message = services.whatsapp_send(
+            recipient=recipient, template=ANSWER, idempotency_key=idempotency_key,
+            context={"message": text.strip()}, author_id=user.pk,
+            during_quiet_hours=during_quiet_hours)
+    elif channel == Channel.SMS:
         message = services.sms_send(
             recipient=recipient, template=ANSWER, idempotency_key=idempotency_key,
             context={"message": text.strip()}, author_id=user.pk,
