@@ -5,11 +5,14 @@ import uuid
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from organisations.models import Role, User
 
+from . import imports
 from .availability import DAYS, PARTS, to_mask, to_slots
 from .models import (
+    MESSAGE_LANGUAGE_CHOICES,
     BuddyRole,
     ConsentPurpose,
     ImportKind,
@@ -17,6 +20,8 @@ from .models import (
     InterestCategory,
     LifeArea,
     Participant,
+    Referrer,
+    SynonymKind,
     Volunteer,
     VolunteerStatus,
 )
@@ -310,6 +315,10 @@ class ImportUploadForm(forms.Form):
 class ImportMappingForm(forms.Form):
     """One choice per column of the file: which field it holds (or none)."""
 
+    only_rows = forms.CharField(
+        label=_("Only these rows"), required=False, max_length=200,
+        help_text=_("Row numbers as in the spreadsheet, e.g. 2-40, 45. Every row when empty."),
+    )
     skip_bad_rows = forms.BooleanField(
         label=_("Skip the bad rows and import the others"), required=False,
     )
@@ -323,7 +332,8 @@ class ImportMappingForm(forms.Form):
                 label=header or _("(column %(n)s)") % {"n": index + 1}, choices=choices,
                 required=False, initial=suggested.get(header, ""),
             )
-        self.order_fields([f"col_{i}" for i in range(len(headers))] + ["skip_bad_rows"])
+        self.order_fields([f"col_{i}" for i in range(len(headers))]
+                          + ["only_rows", "skip_bad_rows"])
 
     def mapping(self) -> dict:
         return {
@@ -331,3 +341,80 @@ class ImportMappingForm(forms.Form):
             for index, header in enumerate(self.headers)
             if self.cleaned_data.get(f"col_{index}")
         }
+
+
+UNDECIDED = ""
+LEAVE_OUT = "-"
+
+
+class ImportResolveForm(forms.Form):
+    """The resolve step: what each unknown value means, and a decision per possible duplicate.
+
+    Every field may stay undecided ("— choose —") so that the coordinator can answer part now
+    and the rest later; the import waits until all are answered.
+    """
+
+    def __init__(self, *args, report, interest_choices, language_choices, candidates,
+                 **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unresolved = report.get("unresolved", [])
+        self.duplicates = report.get("duplicates", [])
+        choose = [(UNDECIDED, _("— choose —"))]
+        for index, entry in enumerate(self.unresolved):
+            kind = entry["kind"]
+            if kind == SynonymKind.INTEREST:
+                choices = [*choose, (LEAVE_OUT, _("Nothing: keep it as text under other "
+                                                   "interests")), *interest_choices]
+            elif kind == SynonymKind.REFERRER:
+                choices = [*choose, *[(value or LEAVE_OUT, label)
+                                      for value, label in Referrer.choices]]
+            elif kind == SynonymKind.LANGUAGE:
+                choices = [*choose, (LEAVE_OUT, _("Leave it out")), *language_choices]
+            elif kind == SynonymKind.MESSAGE_LANGUAGE:
+                choices = [*choose, (LEAVE_OUT, _("The organisation's language")),
+                           *MESSAGE_LANGUAGE_CHOICES]
+            else:
+                choices = [*choose, (LEAVE_OUT, _("Use the postcode column as it is")),
+                           *[(f"{p.code} {p.municipality}", f"{p.code} {p.municipality}"
+                              + (f" ({p.locality})" if p.locality else ""))
+                             for p in candidates.get(entry["key"], [])]]
+            self.fields[f"value_{index}"] = forms.ChoiceField(
+                label=entry["value"], choices=choices, required=False,
+                help_text=ngettext("%(kind)s, in %(n)s row", "%(kind)s, in %(n)s rows",
+                                   entry["count"])
+                % {"kind": SynonymKind(kind).label, "n": entry["count"]},
+            )
+        for entry in self.duplicates:
+            options = (imports.DECISIONS_IN_FILE if entry["person"] is None
+                       else imports.DECISIONS_REGISTERED)
+            if entry["person"] is None:
+                label = _("Row %(row)s looks like row %(other)s (%(why)s)") % {
+                    "row": entry["row"], "other": entry["of_row"],
+                    "why": ", ".join(entry["reasons"])}
+            else:
+                label = _("Row %(row)s looks like %(name)s, already registered (%(why)s)") % {
+                    "row": entry["row"], "name": entry["person"]["name"],
+                    "why": ", ".join(entry["reasons"])}
+            self.fields[f"row_{entry['row']}"] = forms.ChoiceField(
+                label=label, choices=list(options.items()), required=False,
+                widget=forms.RadioSelect, initial=entry.get("decision") or None,
+            )
+
+    def value_fields(self):
+        return [self[f"value_{i}"] for i in range(len(self.unresolved))]
+
+    def duplicate_fields(self):
+        return [self[f"row_{d['row']}"] for d in self.duplicates]
+
+    def resolutions(self) -> dict:
+        result = {}
+        for index, entry in enumerate(self.unresolved):
+            answer = self.cleaned_data.get(f"value_{index}")
+            if answer:
+                result.setdefault(entry["kind"], {})[entry["value"]] = (
+                    "" if answer == LEAVE_OUT else answer)
+        return result
+
+    def decisions(self) -> dict:
+        return {str(d["row"]): self.cleaned_data[f"row_{d['row']}"] for d in self.duplicates
+                if self.cleaned_data.get(f"row_{d['row']}")}

@@ -24,6 +24,7 @@ from .forms import (
     ConsentForm,
     ContactForm,
     ImportMappingForm,
+    ImportResolveForm,
     ImportUploadForm,
     InterestCategoryForm,
     InterestForm,
@@ -463,7 +464,7 @@ class ImportUploadView(OrganisationStaffMixin, FormView):
 
 
 class ImportJobView(OrganisationStaffMixin, TemplateView):
-    """The mapping step, the dry-run report, the commit and its progress, on one page."""
+    """The steps of an import on one page: columns, check, resolve, commit and progress."""
 
     template_name = "matching/import_job.html"
 
@@ -474,8 +475,12 @@ class ImportJobView(OrganisationStaffMixin, TemplateView):
         return ImportMappingForm(
             data, headers=job.headers, field_choices=imports.field_choices(job.kind),
             suggested=job.mapping or imports.suggest_mapping(job.headers, job.kind),
-            initial={"skip_bad_rows": job.skip_bad_rows},
+            initial={"skip_bad_rows": job.skip_bad_rows, "only_rows": job.only_rows},
         )
+
+    def resolve_form(self, job, data=None):
+        return ImportResolveForm(data, report=job.report or {},
+                                 **imports.resolve_choices(self.organisation, job.report or {}))
 
     def get_context_data(self, **kwargs):
         job = kwargs.pop("job", None) or self.get_job()
@@ -484,21 +489,35 @@ class ImportJobView(OrganisationStaffMixin, TemplateView):
         context["job"] = job
         context["editable"] = job.status in (ImportStatus.UPLOADED, ImportStatus.CHECKED,
                                              ImportStatus.FAILED)
+        if job.status in (ImportStatus.CHECKED, ImportStatus.FAILED):
+            context.setdefault("resolve_form", self.resolve_form(job))
+            context["waiting_for"] = imports.waiting_for(job)
+        context["processed_rows"], context["percent"] = imports.progress(job)
         return context
 
     def post(self, request, pk):
         job = self.get_job()
         if job.status in (ImportStatus.RUNNING, ImportStatus.DONE):
             return redirect("matching:import_job", pk=job.pk)  # a double click
-        form = self.mapping_form(job, request.POST)
-        if not form.is_valid():
-            return self.render_to_response(self.get_context_data(job=job, form=form))
         try:
-            job = imports.import_job_check(job=job, mapping=form.mapping(),
-                                           skip_bad_rows=form.cleaned_data["skip_bad_rows"])
             if "commit" in request.POST:
                 job = imports.import_job_start(job=job)
                 audit(request, AuditAction.CREATE, job, label=f"import #{job.pk} started")
+            elif "resolve" in request.POST:
+                form = self.resolve_form(job, request.POST)
+                if not form.is_valid():
+                    return self.render_to_response(self.get_context_data(
+                        job=job, resolve_form=form))
+                job = imports.import_job_resolve(job=job, resolutions=form.resolutions(),
+                                                 decisions=form.decisions())
+                messages.success(request, _("Saved; the file is checked again."))
+            else:
+                form = self.mapping_form(job, request.POST)
+                if not form.is_valid():
+                    return self.render_to_response(self.get_context_data(job=job, form=form))
+                job = imports.import_job_check(job=job, mapping=form.mapping(),
+                                               skip_bad_rows=form.cleaned_data["skip_bad_rows"],
+                                               only_rows=form.cleaned_data["only_rows"])
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
@@ -510,9 +529,10 @@ class ImportJobStatusView(OrganisationStaffMixin, View):
 
     def get(self, request, pk):
         job = get_object_or_404(selectors.import_job_list(), pk=pk)
+        processed, percent = imports.progress(job)
         return JsonResponse({
             "status": job.status, "status_label": job.get_status_display(),
-            "processed_rows": job.processed_rows, "total_rows": job.total_rows,
-            "percent": job.progress_percent, "created_count": job.created_count,
+            "processed_rows": processed, "total_rows": job.total_rows,
+            "percent": percent, "created_count": job.created_count,
             "url": reverse("matching:import_job", args=[job.pk]),
         })
