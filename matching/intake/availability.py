@@ -91,7 +91,7 @@ _PHRASES = [  # several words that mean one thing, replaced before the words are
      r"|\ball week\b", " @everyday "),
     (r"\b(?:de )?(?:hele|volledige|ganse) dag\b|\btoute la journee\b|\bla journee\b"
      r"|\ball day\b|\bfull day\b|\bwhole day\b", " @allday "),
-    (r"\bweek ?end(s?)\b", r" weekend\1 "),
+    (r"\bweek[ -]?end(s?)\b", r" weekend\1 "),
     (r"\bin de week\b|\bweekdagen\b|\bweek days\b|\ben semaine\b|\bdurant la semaine\b",
      " weekdagen "),
     (r"\bapres[ -]?midis?\b", " apresmidi "),

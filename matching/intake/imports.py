@@ -421,11 +421,14 @@ class RowParser:
         return {field}
 
     def _languages(self, value, kwargs, number):
-        codes, unknown = languages.read(value)
-        for part in unknown:
-            known, target = self._meaning(SynonymKind.LANGUAGE, part, number)
-            if known and target and target not in codes:
-                codes.append(target)
+        codes = []
+        for part in languages.split(value):
+            code = languages.code_for(part)
+            if code is None:
+                known, target = self._meaning(SynonymKind.LANGUAGE, part, number)
+                code = target if known else None
+            if code:
+                codes.append(code)
         kwargs["languages"] = list(dict.fromkeys([*kwargs.get("languages", []), *codes]))
 
     def _message_language(self, value, kwargs, number):
@@ -686,17 +689,21 @@ def _check(job) -> dict:
         for number, cells in _rows(job):
             kwargs, errors, _given = parser.parse(number, cells)
             parsed.append((number, kwargs))
-            if not errors:
-                if kwargs.get("_unplaced"):
-                    kwargs["postcode"] = next(iter(parser.postcodes_by_id.values()))
-                try:
-                    with transaction.atomic():
-                        _intake(job, kwargs, number)
-                except ValidationError as exc:
-                    errors = _service_errors(exc)
-                if kwargs.pop("_unplaced", False):  # asked in the resolve step instead
-                    errors = {f: m for f, m in errors.items()
-                              if f not in ("postcode", "municipality")}
+            # The service checks the rest of the row too, so that every reason shows at once.
+            quiet = set(errors) | ({"postcode", "municipality"} if kwargs.get("_unplaced")
+                                   or "postcode" in errors else set())
+            if "contact_channel" in errors:
+                quiet |= {"phone", "email"}
+            if kwargs.get("_unplaced") or "postcode" not in kwargs:
+                kwargs["postcode"] = next(iter(parser.postcodes_by_id.values()))
+            try:
+                with transaction.atomic():
+                    _intake(job, kwargs, number)
+            except ValidationError as exc:
+                for field, messages in _service_errors(exc).items():
+                    if field not in quiet:
+                        errors.setdefault(field, []).extend(messages)
+            kwargs.pop("_unplaced", None)
             if errors:
                 bad.append({"row": number, "errors": _messages(errors, labels)})
             else:
@@ -780,16 +787,16 @@ def import_job_check(*, job, mapping, skip_bad_rows=False, only_rows="") -> Impo
     return job
 
 
-def _clean_target(organisation, kind, target) -> str:
+def _clean_target(organisation, kind, value, target) -> str:
     target = (target or "").strip()
     if not target:
         return ""
     if kind == SynonymKind.INTEREST:
         if target.startswith(NEW_INTEREST):
-            category_id = target.removeprefix(NEW_INTEREST)
+            category_id = target.removeprefix(NEW_INTEREST).partition(":")[0]
             if category_id.isdigit() and InterestCategory.objects.filter(
                     organisation=organisation, pk=int(category_id)).exists():
-                return target
+                return f"{NEW_INTEREST}{category_id}:{value.strip()[:100]}"
         elif Interest.objects.filter(organisation=organisation, key=target).exists():
             return target
         raise ValidationError(_("“%(value)s” is not an interest of your catalogue.")
@@ -841,7 +848,7 @@ def import_job_resolve(*, job, resolutions=None, decisions=None) -> ImportJob:
         for value, target in values.items():
             try:
                 stored.setdefault(kind, {})[simple(value)[:200]] = _clean_target(
-                    job.organisation, kind, target)
+                    job.organisation, kind, value, target)
             except ValidationError as exc:
                 errors.append(f"{value}: {exc.messages[0]}")
     options = {str(d["row"]): (DECISIONS_IN_FILE if d["person"] is None
@@ -904,11 +911,10 @@ def _make_synonyms(job):
     resolutions = {kind: dict(values) for kind, values in (job.resolutions or {}).items()}
     for value, target in list(resolutions.get(SynonymKind.INTEREST, {}).items()):
         if target.startswith(NEW_INTEREST):
-            category = InterestCategory.objects.get(
-                organisation=job.organisation, pk=int(target.removeprefix(NEW_INTEREST)))
-            label = next((u["value"] for u in job.report.get("unresolved", [])
-                          if u["kind"] == SynonymKind.INTEREST and u["key"] == value),
-                         value)[:100]
+            category_id, _colon, label = target.removeprefix(NEW_INTEREST).partition(":")
+            category = InterestCategory.objects.get(organisation=job.organisation,
+                                                    pk=int(category_id))
+            label = (label or value)[:100]
             key = re.sub(r"[^a-z0-9]+", "-", simple(label)).strip("-")[:50] or "interest"
             base, n = key, 2
             while Interest.objects.filter(organisation=job.organisation, key=key).exists():

@@ -120,7 +120,7 @@ def code_for(text) -> str | None:
 
 def split(text) -> list[str]:
     """The parts of a list of languages: "Arabisch + NL" → ["Arabisch", "NL"]."""
-    return [part.strip() for part in _SEPARATORS.split(f" {text or ''} ") if part.strip()]
+    return [part.strip() for part in _SEPARATORS.split((text or "").strip()) if part.strip()]
 
 
 def read(text) -> tuple[list[str], list[str]]:

@@ -105,12 +105,12 @@ def _clean_profile(obj, *, organisation, postcode, municipality, interests, erro
                 obj.phone = parse_phone(raw_phone)
             except ValidationError as exc:
                 errors.add("phone", exc.messages[0])
-    if obj.contact_channel == ContactChannel.SMS:
+    if obj.contact_channel == ContactChannel.SMS and "phone" not in errors:
         if not obj.phone:
             errors.add("phone", _("A mobile phone number is needed to reach them by SMS."))
-        elif "phone" not in errors and not is_mobile(obj.phone):
+        elif not is_mobile(obj.phone):
             errors.add("phone", _("This is not a mobile number: an SMS cannot reach it."))
-    if obj.contact_channel == ContactChannel.CALL and not obj.phone:
+    if obj.contact_channel == ContactChannel.CALL and not obj.phone and "phone" not in errors:
         errors.add("phone", _("A phone number is needed for the coordinator to call."))
     if obj.contact_channel == ContactChannel.EMAIL and not obj.email:
         errors.add("email", _("An e-mail address is needed to reach them by e-mail."))
