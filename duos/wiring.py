@@ -2,12 +2,13 @@
 the link pages and SMS replies notifications hands back, the reminder kinds and SMS texts duos
 declares, and what takes a place of a volunteer's capacity (intake asks, duos knows)."""
 
-from matching.intake import capacity
+from matching.intake import capacity, person_pages
 from notifications import hooks
 
 from . import (
     link_views,
     messaging,
+    person_sections,
     reminders,  # noqa: F401  (registers duos' reminder kinds)
     replies,
     selectors,
@@ -22,3 +23,7 @@ def connect() -> None:
     hooks.register_reply_handler(messaging.HOW_IS_IT_GOING, replies.how_is_it_going_reply)
     hooks.register_reply_handler(messaging.END_QUESTION, replies.end_question_reply)
     capacity.register_taken_places(selectors.active_duo_count_expression)
+    person_pages.register_section("participant", 30, person_sections.participant_section)
+    person_pages.register_section("volunteer", 30, person_sections.volunteer_section)
+    person_pages.register_events("participant", person_sections.participant_events)
+    person_pages.register_events("volunteer", person_sections.volunteer_events)

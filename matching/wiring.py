@@ -6,11 +6,11 @@ check, the reminder kinds and SMS texts of both wings, the admin pages and the C
 from django.urls import reverse
 
 from matching.intake import admin as intake_admin  # noqa: F401  (registers the admin pages)
-from matching.intake import privacy, reminders
+from matching.intake import person_pages, privacy, reminders
 from matching.intake import sms_texts as intake_texts  # noqa: F401  (registers the texts)
 from matching.intake import tasks as intake_tasks  # noqa: F401  (registers the tasks)
 from matching.proposals import admin as proposal_admin  # noqa: F401
-from matching.proposals import messaging
+from matching.proposals import messaging, person_sections
 from matching.proposals import reminders as proposal_reminders  # noqa: F401  (the kinds)
 from matching.proposals import sms_texts as proposal_texts  # noqa: F401
 from matching.proposals import tasks as proposal_tasks  # noqa: F401
@@ -36,3 +36,8 @@ def connect() -> None:
     hooks.register_person_url("volunteer:", person_url)
     # A participant who said no to SMS gets none (notifications asks, intake knows).
     hooks.register_consent_check("participant:", privacy.messages_refused)
+    # The person pages as the coordinator's hub: the short list, proposals and answers.
+    person_pages.register_section("participant", 20, person_sections.participant_section)
+    person_pages.register_section("volunteer", 20, person_sections.volunteer_section)
+    person_pages.register_events("participant", person_sections.participant_events)
+    person_pages.register_events("volunteer", person_sections.volunteer_events)

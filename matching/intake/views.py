@@ -17,7 +17,7 @@ from organisations.audit import audit
 from organisations.models import AuditAction
 from organisations.permissions import StaffRequiredMixin
 
-from . import exports, imports, selectors, services
+from . import exports, imports, person_pages, selectors, services
 from .availability import describe
 from .filters import WaitingListFilter
 from .forms import (
@@ -45,6 +45,7 @@ from .models import (
     Participant,
     Volunteer,
 )
+from .person_pages import Event
 
 
 class OrganisationStaffMixin(StaffRequiredMixin):
@@ -76,6 +77,33 @@ def _warn_duplicates(request, person):
 
 
 # Participants ---------------------------------------------------------------------------
+
+
+def _participant_events(participant):
+    events = [Event(participant.created_at, _("Registered")),
+              Event(participant.waiting_since, _("On the waiting list"))]
+    if participant.last_contact_on:
+        events.append(Event(participant.last_contact_on, _("Last contact")))
+    if participant.check_back_on:
+        events.append(Event(participant.check_back_on, _("Paused: check back")))
+    if participant.left_on:
+        events.append(Event(participant.left_on, _("Left the project: %(reason)s")
+                            % {"reason": participant.withdrawal_reason}))
+    events += [Event(c.recorded_at, _("Consent recorded: %(purpose)s, %(given)s") % {
+        "purpose": c.get_purpose_display(), "given": _("agreed") if c.given else _("not agreed")})
+        for c in participant.consents.all()]
+    return events
+
+
+def _volunteer_events(volunteer):
+    events = [Event(volunteer.created_at, _("Registered"))]
+    for day, text in ((volunteer.intake_talk_on, _("Intake talk")),
+                      (volunteer.certificate_seen_on, _("Certificate of good conduct (model 2)")),
+                      (volunteer.training_done_on, _("Basic training")),
+                      (volunteer.left_on, _("Stopped"))):
+        if day:
+            events.append(Event(day, text))
+    return events
 
 
 class ParticipantCreateView(OrganisationStaffMixin, FormView):
@@ -125,6 +153,12 @@ class ParticipantDetailView(OrganisationStaffMixin, DetailView):
                               key=lambda c: (c.recorded_at, c.pk), reverse=True):
             latest.setdefault(consent.purpose, consent.given)
         context["withdrawn"] = {purpose for purpose, given in latest.items() if not given}
+        context["place"] = selectors.waiting_place(participant)
+        context["sections"] = person_pages.sections(person_pages.PARTICIPANT, participant,
+                                                    self.request)
+        context["timeline"] = person_pages.timeline(
+            person_pages.PARTICIPANT, participant, own=_participant_events(participant))
+        context["person_key"] = f"participant:{participant.pk}"
         return context
 
 
@@ -246,11 +280,15 @@ class VolunteerDetailView(OrganisationStaffMixin, DetailView):
         return selectors.volunteer_list()
 
     def get_context_data(self, **kwargs):
-        audit(self.request, AuditAction.VIEW, self.object)
-        return super().get_context_data(availability=describe(self.object.availability),
-                                        status_form=VolunteerStatusForm(
-                                            initial={"status": self.object.status}),
-                                        **kwargs)
+        volunteer = self.object
+        audit(self.request, AuditAction.VIEW, volunteer)
+        return super().get_context_data(
+            availability=describe(volunteer.availability),
+            status_form=VolunteerStatusForm(initial={"status": volunteer.status}),
+            sections=person_pages.sections(person_pages.VOLUNTEER, volunteer, self.request),
+            timeline=person_pages.timeline(person_pages.VOLUNTEER, volunteer,
+                                           own=_volunteer_events(volunteer)),
+            person_key=f"volunteer:{volunteer.pk}", **kwargs)
 
 
 class VolunteerStatusView(OrganisationStaffMixin, View):
