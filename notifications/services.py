@@ -338,7 +338,7 @@ def sms_send_many(*, template: str, messages: list[Outgoing]) -> list[Message]:
             if not phone:
                 raise ValueError(f"{recipient.key} has no phone number an SMS can reach")
             language = recipient.language or organisation.default_language
-            values = {**(out.context or {}),
+            values = {**keywords.reply_words(language), **(out.context or {}),
                       **_standard_context(organisation, recipient.first_name)}
             if out.link is not None:
                 values["link"] = links.redacted_url(organisation.pk, language)

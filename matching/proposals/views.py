@@ -20,7 +20,7 @@ from matching.intake.models import Participant, Volunteer
 from matching.intake.privacy import profile_shared
 from matching.intake.reach import name_for_buddy
 from matching.intake.views import OrganisationStaffMixin
-from notifications import link_pages
+from notifications import keywords, link_pages
 from notifications import selectors as notification_selectors
 from organisations.audit import audit
 from organisations.models import AuditAction
@@ -412,7 +412,7 @@ def _participant_page(request, proposal, error="", status=200):
                    .select_related("volunteer").first()
                    if proposal.status in (ProposalStatus.CHOSEN, ProposalStatus.MATCHED)
                    else None),
-        "language": language,
+        "language": language, **keywords.reply_words(language),
     }
     response = link_pages.page(request, "matching/proposals/participant_page.html", context,
                            status=status)
