@@ -41,7 +41,7 @@ from .models import (
     TaskKind,
     TemplateOverride,
 )
-from .quiet_hours import local_day_bounds, next_allowed, start_of_next_day
+from .quiet_hours import local_day_bounds, next_allowed, sms_allowed_at
 from .segments import count_segments
 from .sms import InboundSms, SmsError, StatusReport, get_backend
 from .tasks import deliver_email, deliver_sms, deliver_sms_batch
@@ -438,10 +438,7 @@ def _sms_rules_allow(messages: list[Message], now: datetime) -> list[Message]:
             _message_failed(message, "The number replied STOP", Status.SUPPRESSED)
             continue
         if not texts.get(message.template).immediate:
-            own = rules[message.organisation_id]
-            allowed = next_allowed(now, own.quiet_hours_start, own.quiet_hours_end)
-            if allowed <= now and sent_today[phone] >= own.sms_daily_limit:
-                allowed = start_of_next_day(now, own.quiet_hours_end)
+            allowed = sms_allowed_at(now, rules[message.organisation_id], sent_today[phone])
             if allowed > now:
                 waiting[allowed].append(message.pk)
                 continue

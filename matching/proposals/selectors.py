@@ -122,9 +122,8 @@ def _language(language):
     return language if language in LANGUAGES else "nl"
 
 
-def _score_for_participant(participant, k, language, on, excluded_ids):
+def _score_for_participant(participant, k, language, on, excluded_ids, settings):
     organisation_id = participant.organisation_id
-    settings = profiles.matching_settings(organisation_id)
     me = profiles.participant_profiles(Participant.objects.filter(pk=participant.pk), on)[0]
     # Every ready volunteer of the organisation, kept between requests (matching/blocks):
     # the scoring's hard rules (distance, a common moment, a common language, pairs never
@@ -155,9 +154,10 @@ def _entries(candidates):
 
 def shortlist_for_participant(participant, k=None, language=None, on=None) -> list:
     """The best k available volunteers for a participant, with scores and reasons."""
-    k = k or profiles.matching_settings(participant.organisation_id).shortlist_size
+    settings = profiles.matching_settings(participant.organisation_id)
     excluded = excluded_volunteers(participant.pk, participant.organisation_id)
-    return _entries(_score_for_participant(participant, k, _language(language), on, excluded))
+    return _entries(_score_for_participant(participant, k or settings.shortlist_size,
+                                           _language(language), on, excluded, settings))
 
 
 @dataclass
@@ -177,13 +177,15 @@ def tied_up_for_participant(participant, k=None, language=None, on=None) -> list
     link runs out), or matched and waiting for their duo to start. Says why a short list is
     empty while the waiting list counts volunteers who fit."""
     organisation_id = participant.organisation_id
-    k = k or profiles.matching_settings(organisation_id).shortlist_size
+    settings = profiles.matching_settings(organisation_id)
+    k = k or settings.shortlist_size
     never = excluded_volunteers(participant.pk, organisation_id, busy=False)
     busy = set(busy_volunteer_ids().values_list("pk", flat=True))
     if not busy:
         return []
     scored = [c for c in _score_for_participant(participant, k + len(busy), _language(language),
-                                                on, never) if c.volunteer_id in busy][:k]
+                                                on, never, settings)
+              if c.volunteer_id in busy][:k]
     if not scored:
         return []
     ids = [c.volunteer_id for c in scored]

@@ -1,6 +1,6 @@
 from django import template
 
-from .. import selectors
+from .. import hooks, selectors
 
 register = template.Library()
 
@@ -9,3 +9,15 @@ register = template.Library()
 def person_messages(person_key: str, limit: int = 10):
     """A person's last messages, for the owning app's page: {% person_messages key %}."""
     return {"log": selectors.message_list(person=person_key)[:limit], "person": person_key}
+
+
+@register.filter
+def plain_error(error: str) -> str:
+    """A message's stored delivery error in plain words."""
+    return selectors.plain_error(error)
+
+
+@register.simple_tag
+def person_name(key: str) -> str:
+    """The name behind a person key ("participant:12"), for a page that has only the key."""
+    return hooks.names([key]).get(key, "")
