@@ -246,6 +246,15 @@ PROVIDER_CODES = {
 }
 
 
+STORED_ERRORS = ("Provider reports", "No consent", "The number replied STOP",
+                 "The worker stopped")
+
+
+def readable_detail(detail: str) -> str:
+    """A task's detail: a stored delivery error in plain words, anything else as written."""
+    return plain_error(detail) if (detail or "").startswith(STORED_ERRORS) else detail
+
+
 def plain_error(error: str) -> str:
     """A stored delivery error as plain words ("" when there is none)."""
     error = (error or "").strip()

@@ -21,3 +21,9 @@ def plain_error(error: str) -> str:
 def person_name(key: str) -> str:
     """The name behind a person key ("participant:12"), for a page that has only the key."""
     return hooks.names([key]).get(key, "")
+
+
+@register.filter
+def readable_detail(detail: str) -> str:
+    """A task's detail, with a stored delivery error in plain words."""
+    return selectors.readable_detail(detail)

@@ -12,6 +12,8 @@ from html.parser import HTMLParser
 import pytest
 from django.utils import translation
 
+from matching.intake.models import Participant
+from notifications.models import CoordinatorTask, Message
 from organisations.scoping import all_organisations
 from tests import isolation
 from tests.factories import (
@@ -84,6 +86,18 @@ def full_organisation(db):
     with all_organisations():
         organisation = OrganisationFactory(name="Samen Op Weg Gent")
         objects = isolation.build(organisation)
+        # What the issue saw on the demo: an SMS the provider could not deliver, the task it
+        # made, and a paused participant's check-back task.
+        participant = next(o for o in objects if isinstance(o, Participant))
+        failed = Message.objects.create(
+            organisation=organisation, direction="out", channel="sms",
+            template="matching.proposal", recipient_key=f"participant:{participant.pk}",
+            first_name="Fatima", phone="+32470123498", body="Hallo", status="failed",
+            error="Provider reports: not delivered 30003", idempotency_key="walk-failed")
+        for kind, detail in (("call_undelivered", failed.error), ("check_back", "Bellen")):
+            CoordinatorTask.objects.create(organisation=organisation, kind=kind, detail=detail,
+                                           recipient_key=f"participant:{participant.pk}",
+                                           first_name="Fatima", message=failed)
     return organisation, objects
 
 
