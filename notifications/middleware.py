@@ -18,12 +18,14 @@ class HeldMessagesMiddleware:
     def __call__(self, request):
         if request.method != "POST" or request.path.startswith("/api/"):
             return self.get_response(request)
+        user = getattr(request, "user", None)
+        # Staff when the request came in (a login POST is not a staff action yet): the
+        # organisation scope of the request is theirs.
+        staff = bool(user is not None and user.is_authenticated
+                     and getattr(user, "is_organisation_staff", False))
         started = timezone.now()
         response = self.get_response(request)
-        user = getattr(request, "user", None)
-        if (user is not None and user.is_authenticated
-                and getattr(user, "is_organisation_staff", False)
-                and response.status_code < 400 and hasattr(request, "_messages")):
+        if staff and response.status_code < 400 and hasattr(request, "_messages"):
             notice = selectors.held_notice(started)
             if notice:
                 messages.info(request, notice)
