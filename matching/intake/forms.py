@@ -4,12 +4,13 @@ import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from organisations.models import Role, User
 
-from . import imports
+from . import imports, languages
 from .availability import DAYS, PARTS, to_mask, to_slots
 from .models import (
     MESSAGE_LANGUAGE_CHOICES,
@@ -56,7 +57,8 @@ class AvailabilityField(forms.MultipleChoiceField):
 
 
 class LanguagesField(forms.CharField):
-    """Languages as codes separated by commas or spaces: "nl, fr, ar"."""
+    """Languages as codes or names, separated by commas, "+", "/" or "en": "nl, fr, ar" or
+    "Arabisch + Nederlands"."""
 
     def prepare_value(self, value):
         if isinstance(value, list):
@@ -64,8 +66,22 @@ class LanguagesField(forms.CharField):
         return value
 
     def to_python(self, value):
-        text = super().to_python(value) or ""
-        return [code.lower() for code in text.replace(",", " ").split() if code]
+        codes, unknown = languages.read(super().to_python(value) or "")
+        # An unknown name stays as written: the service says it is not a language.
+        return codes + [part.lower() for part in unknown]
+
+
+class PastDateInput(forms.DateInput):
+    """A date that cannot be in the future: the browser's calendar stops at today (the
+    service refuses a later date all the same, with a clear message)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"type": "date", **(attrs or {})}, format="%Y-%m-%d")
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"]["max"] = timezone.localdate().isoformat()
+        return context
 
 
 class ServiceFormMixin:
@@ -150,8 +166,8 @@ class ParticipantForm(ProfileForm):
             "referrer", "referrer_detail", "intake_note", "waiting_since", "last_contact_on",
         ]
         widgets = {
-            "waiting_since": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "last_contact_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "waiting_since": PastDateInput(),
+            "last_contact_on": PastDateInput(),
             "intake_note": forms.Textarea(attrs={"rows": 4}),
         }
 
@@ -172,6 +188,26 @@ class ParticipantForm(ProfileForm):
     ]
 
 
+# Intake in two steps: first what matching needs, then the rest, which can wait.
+PARTICIPANT_ESSENTIALS = [
+    "first_name", "last_name", "birth_year", "age_range", "gender", "gender_description",
+    "phone", "email", "contact_channel", "message_language", "postcode", "municipality",
+    "languages", "interests", "interests_other", "availability", "consents", "waiting_since",
+]
+
+
+class ParticipantDetailsForm(ParticipantForm):
+    """Step 2 of the intake: wishes, practical limits, the referrer, notes."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in PARTICIPANT_ESSENTIALS:
+            self.fields.pop(name, None)
+
+    def grouped(self):
+        return [(legend, fields) for legend, fields in super().grouped() if fields]
+
+
 class ParticipantIntakeForm(ParticipantForm):
     consents = forms.MultipleChoiceField(
         label=_("Agreed to"), choices=ConsentPurpose.choices, required=False,
@@ -185,9 +221,16 @@ class ParticipantIntakeForm(ParticipantForm):
         self.fields["waiting_since"].required = False
         self.fields["waiting_since"].help_text = _("Today when left empty.")
         self.initial.setdefault("intake_key", uuid.uuid4().hex)
+        for name in list(self.fields):
+            if name not in PARTICIPANT_ESSENTIALS and name != "intake_key":
+                del self.fields[name]
+
+    def grouped(self):
+        return [(legend, fields) for legend, fields in super().grouped() if fields]
 
     def service_kwargs(self):
         data = super().service_kwargs()
+        data.setdefault("referrer", Referrer.UNKNOWN)  # asked in step 2, never assumed
         if not data.get("waiting_since"):
             data.pop("waiting_since", None)
         # Consent is explicit: a purpose the coordinator left unticked is recorded as
@@ -215,9 +258,12 @@ class VolunteerForm(ProfileForm):
             "wish_gender", "wish_gender_strength", "wish_age_min", "wish_age_max",
             "wish_age_strength", "user",
         ]
-        widgets = {name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-                   for name in ("available_from", "available_until", "intake_talk_on",
-                                "certificate_seen_on", "training_done_on")}
+        widgets = {
+            **{name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+               for name in ("available_from", "available_until")},
+            **{name: PastDateInput()
+               for name in ("intake_talk_on", "certificate_seen_on", "training_done_on")},
+        }
 
     fieldsets = [
         (_("Who"), ["first_name", "last_name", "preferred_name", "birth_year", "age_range",
@@ -270,7 +316,7 @@ class WithdrawForm(forms.Form):
 
 
 class ContactForm(forms.Form):
-    on = forms.DateField(label=_("Contact on"), widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label=_("Contact on"), widget=PastDateInput())
 
 
 class InterestCategoryForm(ServiceFormMixin, forms.ModelForm):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 
-from buddy.forms import add_service_errors
+from buddy.forms import add_all_errors, add_service_errors
 from organisations.audit import audit
 from organisations.models import AuditAction
 from organisations.permissions import StaffRequiredMixin
@@ -28,6 +28,7 @@ from .forms import (
     ImportUploadForm,
     InterestCategoryForm,
     InterestForm,
+    ParticipantDetailsForm,
     ParticipantForm,
     ParticipantIntakeForm,
     PauseForm,
@@ -123,7 +124,13 @@ class ParticipantCreateView(OrganisationStaffMixin, FormView):
         messages.success(self.request, _("%(name)s is on the waiting list.")
                          % {"name": participant.display_name})
         _warn_duplicates(self.request, participant)
-        return redirect("matching:participant_detail", pk=participant.pk)
+        return redirect(reverse("matching:participant_update", args=[participant.pk])
+                        + "?step=2")
+
+    def form_invalid(self, form):
+        add_all_errors(form, services.participant_intake, organisation=self.organisation,
+                       **form.service_kwargs())
+        return super().form_invalid(form)
 
 
 class ParticipantDetailView(OrganisationStaffMixin, DetailView):
@@ -163,8 +170,19 @@ class ParticipantDetailView(OrganisationStaffMixin, DetailView):
 
 
 class ParticipantUpdateView(OrganisationStaffMixin, FormView):
-    form_class = ParticipantForm
     template_name = "matching/participant_form.html"
+
+    @property
+    def step_two(self):
+        return self.request.GET.get("step") == "2"
+
+    def get_form_class(self):
+        return ParticipantDetailsForm if self.step_two else ParticipantForm
+
+    def form_invalid(self, form):
+        add_all_errors(form, services.participant_update, participant=self.participant,
+                       **form.service_kwargs())
+        return super().form_invalid(form)
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -192,7 +210,8 @@ class ParticipantUpdateView(OrganisationStaffMixin, FormView):
         return redirect("matching:participant_detail", pk=participant.pk)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(participant=self.participant, **kwargs)
+        return super().get_context_data(participant=self.participant, step_two=self.step_two,
+                                        **kwargs)
 
 
 class ParticipantActionView(OrganisationStaffMixin, View):
@@ -271,6 +290,11 @@ class VolunteerCreateView(OrganisationStaffMixin, FormView):
         _warn_duplicates(self.request, volunteer)
         return redirect("matching:volunteer_detail", pk=volunteer.pk)
 
+    def form_invalid(self, form):
+        add_all_errors(form, services.volunteer_intake, organisation=self.organisation,
+                       **form.service_kwargs())
+        return super().form_invalid(form)
+
 
 class VolunteerDetailView(OrganisationStaffMixin, DetailView):
     template_name = "matching/volunteer_detail.html"
@@ -334,6 +358,11 @@ class VolunteerUpdateView(OrganisationStaffMixin, FormView):
         audit(self.request, AuditAction.CHANGE, volunteer)
         messages.success(self.request, _("The changes are saved."))
         return redirect("matching:volunteer_detail", pk=volunteer.pk)
+
+    def form_invalid(self, form):
+        add_all_errors(form, services.volunteer_update, volunteer=self.volunteer,
+                       **form.service_kwargs())
+        return super().form_invalid(form)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(volunteer=self.volunteer, **kwargs)

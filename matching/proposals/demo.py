@@ -1,10 +1,11 @@
 """Demo data of proposals: an open proposal waiting for the participant's answer, one chosen
 and waiting for the volunteer, one introduction meeting planned (most volunteers stay free,
-so short lists are not empty); then something due as soon as `make run`
-starts, so that the worker's log shows reminders going out (an unanswered proposal four days
-old, a participant on the waiting list not contacted for months, a paused participant to call
-back today). Idempotent: nothing is added when the organisation has proposals already, and
-once an organisation has sent a reminder, nothing is changed again."""
+so short lists are not empty), and a round for everyone else waiting to be sent; then
+something due as soon as `make run` starts, so that the worker's log shows reminders going
+out (an unanswered proposal four days old, a participant on the waiting list not contacted
+for months, a paused participant to call back today). Idempotent: nothing is added when the
+organisation has proposals already, and once an organisation has sent a reminder, nothing is
+changed again."""
 
 import datetime
 
@@ -52,6 +53,8 @@ def _proposals(base):
         when = timezone.localtime().replace(hour=14, minute=0, second=0, microsecond=0)
         services.meeting_plan(offer=offer, planned_at=when + datetime.timedelta(days=4),
                                place="Bibliotheek De Krook, Gent", by=coordinator)
+    # A round for everyone else, ready for the coordinator to look through and send.
+    services.round_create(organisation=organisation, by=coordinator)
 
 
 def _due_reminders(base):

@@ -20,7 +20,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -716,6 +716,14 @@ def meeting_record_held(*, meeting, held_on, second=False, next_planned_at=None)
         meeting = locks.lock(meetings=[meeting.pk]).get(IntroductionMeeting, meeting.pk)
         if meeting.status not in (MeetingStatus.PLANNED, MeetingStatus.HELD):
             _refuse(_("Both answered already."), "closed")
+        planned = meeting.second_planned_at if second else meeting.planned_at
+        if held_on > timezone.localdate():
+            _refuse(_("A meeting cannot be held in the future."), "future")
+        if planned is not None and held_on < timezone.localdate(planned):
+            _refuse(_("This meeting is planned for %(date)s: it cannot have been held yet. "
+                      "Plan it again if it moved.")
+                    % {"date": formats.date_format(timezone.localtime(planned), "j F Y")},
+                    "future")
         if second:
             if meeting.held_on is None:
                 _refuse(_("Record the first meeting first."), "closed")
