@@ -403,6 +403,12 @@ class ImportResolveForm(forms.Form):
     def __init__(self, *args, report, interest_choices, language_choices, candidates,
                  **kwargs):
         super().__init__(*args, **kwargs)
+        if report.get("blocking_bad_rows"):
+            self.fields["skip_bad_rows"] = forms.BooleanField(
+                label=ngettext("Skip the row with errors and import the others",
+                               "Skip the %(n)s rows with errors and import the others",
+                               report["blocking_bad_rows"]) % {"n": report["blocking_bad_rows"]},
+                required=False)
         self.unresolved = report.get("unresolved", [])
         self.duplicates = report.get("duplicates", [])
         choose = [(UNDECIDED, _("— choose —"))]

@@ -26,7 +26,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from openpyxl import load_workbook
 
 from . import languages, services, tasks
@@ -125,6 +125,16 @@ VOLUNTEER_FIELDS = {
     "capacity": (gettext_lazy("Duos at the same time"), [
         "aantal duo s", "aantal duos", "capaciteit", "nombre de duos", "capacite",
         "capacity"]),
+    "intake_talk_on": (gettext_lazy("Intake talk done on"), [
+        "intakegesprek", "intake gesprek", "datum intake", "intake", "entretien d accueil",
+        "entretien", "intake talk", "intake interview"]),
+    "certificate_seen_on": (gettext_lazy("Certificate of good conduct (model 2) seen on"), [
+        "uittreksel", "uittreksel strafregister", "model 2", "attest goed gedrag",
+        "extrait de casier", "casier judiciaire", "certificate", "certificate of good conduct",
+        "criminal record"]),
+    "training_done_on": (gettext_lazy("Basic training done on"), [
+        "vorming", "basisvorming", "opleiding", "formation", "formation de base", "training",
+        "basic training"]),
 }
 # A column called "naam" (nom, name) is the last name beside a first-name column, else the
 # whole name.
@@ -405,8 +415,9 @@ class RowParser:
                 raise ValidationError(
                     _("“%(part)s” is not a day or a part of the day (write e.g. “ma vm, do "
                       "avond, weekend” or “lundi matin”).") % {"part": exc.part}) from exc
-        elif field == "waiting_since":
-            kwargs["waiting_since"] = _parse_date(value)
+        elif field in ("waiting_since", "intake_talk_on", "certificate_seen_on",
+                       "training_done_on"):
+            kwargs[field] = _parse_date(value)
         elif field == "referrer":
             self._referrer(value, kwargs, number)
             return {"referrer", "referrer_detail"}
@@ -741,8 +752,10 @@ def waiting_for(job) -> list:
     if any(not d.get("decision") for d in report.get("duplicates", [])):
         reasons.append(_("Decide on each possible duplicate."))
     if report.get("blocking_bad_rows") and not job.skip_bad_rows:
-        reasons.append(_("%(n)s rows have errors: correct the file, or choose to skip the "
-                         "bad rows.") % {"n": report["blocking_bad_rows"]})
+        reasons.append(ngettext(
+            "%(n)s row has errors: correct the file, or choose to skip it.",
+            "%(n)s rows have errors: correct the file, or choose to skip them.",
+            report["blocking_bad_rows"]) % {"n": report["blocking_bad_rows"]})
     if not reasons and not report.get("to_import"):
         reasons.append(_("No row is left to import."))
     return reasons
@@ -832,7 +845,8 @@ def _clean_target(organisation, kind, value, target) -> str:
 
 
 @transaction.atomic
-def import_job_resolve(*, job, resolutions=None, decisions=None) -> ImportJob:
+def import_job_resolve(*, job, resolutions=None, decisions=None,
+                       skip_bad_rows=None) -> ImportJob:
     """Stores what the unknown values mean ({kind: {value: target}}) and the decisions on
     possible duplicates ({row: decision}), then runs the dry run again. Nobody is imported;
     the meanings become the organisation's synonyms when the import is committed."""
@@ -864,9 +878,11 @@ def import_job_resolve(*, job, resolutions=None, decisions=None) -> ImportJob:
     if errors:
         raise ValidationError(errors)  # every mistake at once; nothing is stored
     job.resolutions, job.decisions = stored, chosen
+    if skip_bad_rows is not None:
+        job.skip_bad_rows = skip_bad_rows
     job.report = _check(job)
     job.status = ImportStatus.CHECKED
-    job.save(update_fields=["resolutions", "decisions", "report", "status"])
+    job.save(update_fields=["resolutions", "decisions", "skip_bad_rows", "report", "status"])
     return job
 
 

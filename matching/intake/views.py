@@ -575,8 +575,9 @@ class ImportJobView(OrganisationStaffMixin, TemplateView):
                 if not form.is_valid():
                     return self.render_to_response(self.get_context_data(
                         job=job, resolve_form=form))
-                job = imports.import_job_resolve(job=job, resolutions=form.resolutions(),
-                                                 decisions=form.decisions())
+                job = imports.import_job_resolve(
+                    job=job, resolutions=form.resolutions(), decisions=form.decisions(),
+                    skip_bad_rows=form.cleaned_data.get("skip_bad_rows"))
                 messages.success(request, _("Saved; the file is checked again."))
             else:
                 form = self.mapping_form(job, request.POST)
