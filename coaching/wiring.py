@@ -16,18 +16,14 @@ from . import (
 from .models import IntervisionSession, Invitation
 
 
-def _ids(keys):
-    return {int(k.partition(":")[2]): k for k in keys if k.partition(":")[2].isdigit()}
-
-
 def invitation_names(keys):
-    ids = _ids(keys)
+    ids = hooks.key_ids(keys)
     return {ids[i.pk]: gettext("invitation to %(topic)s") % {"topic": i.session.topic}
             for i in Invitation.objects.filter(pk__in=ids).select_related("session")}
 
 
 def session_names(keys):
-    ids = _ids(keys)
+    ids = hooks.key_ids(keys)
     return {ids[s.pk]: s.topic for s in IntervisionSession.objects.filter(pk__in=ids)}
 
 

@@ -20,7 +20,7 @@ from .models import Duo
 
 
 def duo_names(keys):
-    ids = {int(k.partition(":")[2]): k for k in keys if k.partition(":")[2].isdigit()}
+    ids = hooks.key_ids(keys)
     return {ids[duo.pk]: gettext("duo %(participant)s & %(volunteer)s") % {
         "participant": duo.participant.display_name, "volunteer": duo.volunteer.display_name}
         for duo in Duo.objects.filter(pk__in=ids).select_related("participant", "volunteer")}

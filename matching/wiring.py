@@ -30,26 +30,22 @@ def person_url(key):
     return reverse(f"matching:{PEOPLE_PAGES[role]}", args=[int(pk)])
 
 
-def _ids(keys):
-    return {int(key.partition(":")[2]): key for key in keys if key.partition(":")[2].isdigit()}
-
-
 def _people(model):
     def resolve(keys):
-        ids = _ids(keys)
+        ids = hooks.key_ids(keys)
         return {ids[person.pk]: person.display_name
                 for person in model.objects.filter(pk__in=ids)}
     return resolve
 
 
 def proposal_names(keys):
-    ids = _ids(keys)
+    ids = hooks.key_ids(keys)
     return {ids[p.pk]: gettext("proposal to %(name)s") % {"name": p.participant.display_name}
             for p in Proposal.objects.filter(pk__in=ids).select_related("participant")}
 
 
 def offer_names(keys):
-    ids = _ids(keys)
+    ids = hooks.key_ids(keys)
     return {ids[o.pk]: gettext("question to %(volunteer)s about %(participant)s") % {
         "volunteer": o.volunteer.display_name,
         "participant": o.proposal.participant.display_name}

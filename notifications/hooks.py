@@ -80,6 +80,16 @@ def register_names(key_prefix: str, resolver: Callable[[list[str]], dict[str, st
     _names.append((key_prefix, resolver))
 
 
+def key_ids(keys) -> dict[int, str]:
+    """{id: key} of keys such as "participant:12", for a name resolver's one query."""
+    found = {}
+    for key in keys:
+        _prefix, _sep, pk = key.partition(":")
+        if pk.isdigit():
+            found[int(pk)] = key
+    return found
+
+
 def names(keys) -> dict[str, str]:
     """{key: readable name} for the keys a registered resolver knows."""
     found: dict[str, str] = {}

@@ -12,7 +12,7 @@ from .views import password_reset_link_page
 
 def user_names(keys):
     """The staff members behind "user:<id>" keys (the morning digest, a password reset)."""
-    ids = {int(k.partition(":")[2]): k for k in keys if k.partition(":")[2].isdigit()}
+    ids = hooks.key_ids(keys)
     return {ids[user.pk]: user.get_full_name() or user.username
             for user in User.scoped.filter(pk__in=ids)}
 

@@ -1,13 +1,11 @@
 """Each import rule, with Dutch, French and English column names; the resolve step, the
 remembered mapping and synonyms, duplicates as decisions, and the messy demo file in docs/."""
 
-import io
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from openpyxl import Workbook
 
 from matching.intake import imports, languages
 from matching.intake.availability import (
@@ -31,6 +29,7 @@ from tests.factories_matching import (
     InterestFactory,
     ParticipantFactory,
 )
+from tests.matching.intake.test_import_export import xlsx_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -50,15 +49,6 @@ FIELDS = ["first_name", "last_name", "phone", "email", "postcode", "municipality
 
 def csv_bytes(rows, delimiter=";"):
     return ("\ufeff" + "\n".join(delimiter.join(row) for row in rows)).encode("utf-8")
-
-
-def xlsx_bytes(rows):
-    workbook = Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def upload(organisation, rows, filename="lijst.csv", kind="participants"):
