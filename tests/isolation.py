@@ -88,13 +88,18 @@ def _organisation_and_accounts(organisation):
     ]
 
 
+KEEP_OWN_IDS = "organisations_organisation"
+
+
 def align_ids():
     """Every table's next id becomes one number, above every id given so far.
 
     The walks request each URL pattern once per candidate value (tests/walks): with the ids
     aligned, the first participant, the first volunteer and the first duo share an id, so a
     handful of values reach a row of every model, instead of one value per row of the data.
-    Sequences only move up, so no id is ever given twice."""
+    Sequences only move up, so no id is ever given twice. Organisations keep their own:
+    their ids stay small, as on a real server (a signed link carries one: its length is
+    tested), and the organisation's id is among the values anyway."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT schemaname, sequencename, last_value FROM pg_sequences "
@@ -102,6 +107,8 @@ def align_ids():
             sequences = cursor.fetchall()
             start = max((last or 0 for _schema, _name, last in sequences), default=0) + 1
             for schema, name, _last in sequences:
+                if name == f"{KEEP_OWN_IDS}_id_seq":
+                    continue
                 cursor.execute("SELECT setval(%s::regclass, %s, false)",
                                [f'"{schema}"."{name}"', start])
         elif connection.vendor == "sqlite":
@@ -109,6 +116,8 @@ def align_ids():
             known = dict(cursor.fetchall())
             start = max(known.values(), default=0) + 1
             for table in connection.introspection.table_names(cursor):
+                if table == KEEP_OWN_IDS:
+                    continue
                 if table in known:
                     cursor.execute("UPDATE sqlite_sequence SET seq = %s WHERE name = %s",
                                    [start - 1, table])
