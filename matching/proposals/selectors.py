@@ -31,6 +31,7 @@ from .models import (
     ProposalCandidate,
     ProposalRound,
     ProposalStatus,
+    RoundStatus,
     VolunteerOffer,
 )
 
@@ -186,6 +187,13 @@ def participants_for_volunteer(volunteer, k=None, language=None, on=None) -> lis
 def _candidates(queryset=None):
     queryset = queryset if queryset is not None else ProposalCandidate.objects.all()
     return queryset.select_related("volunteer__postcode").order_by("position")
+
+
+def round_running(organisation):
+    """The organisation's round being prepared now, or None."""
+    organisation_id = getattr(organisation, "pk", organisation)
+    return ProposalRound.objects.filter(organisation_id=organisation_id,
+                                        status=RoundStatus.PREPARING).first()
 
 
 def round_list():
@@ -344,6 +352,6 @@ __all__ = [
     "participant_page_candidates", "participants_for_volunteer", "proposal_detail_queryset",
     "proposal_list", "proposals_due_for_call_task", "proposals_due_for_reminder",
     "proposals_of_participants_who_left",
-    "recent_matches", "round_detail_proposals", "round_list", "shortlist_for_participant",
-    "waiting_participants",
+    "recent_matches", "round_detail_proposals", "round_list", "round_running",
+    "shortlist_for_participant", "waiting_participants",
 ]

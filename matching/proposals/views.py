@@ -7,8 +7,9 @@ from django import forms
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -37,6 +38,7 @@ from .models import (
     ProposalCandidate,
     ProposalRound,
     ProposalStatus,
+    RoundStatus,
     VolunteerOffer,
 )
 from .profiles import matching_settings
@@ -118,9 +120,18 @@ class RoundListView(OrganisationStaffMixin, TemplateView):
         return super().get_context_data(rounds=selectors.round_list()[:50], **kwargs)
 
     def post(self, request):
-        proposal_round = services.round_create(organisation=self.organisation, by=request.user)
+        try:
+            proposal_round = services.round_start(organisation=self.organisation,
+                                                  by=request.user)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+            running = selectors.round_running(self.organisation)
+            if running is not None:
+                return redirect("proposals:round_detail", pk=running.pk)
+            return redirect("proposals:round_list")
         audit(request, AuditAction.CREATE, proposal_round)
-        messages.success(request, _("A new round is ready to review."))
+        messages.success(request, _("The new round is being prepared in the background; "
+                                    "this page shows how far it is."))
         return redirect("proposals:round_detail", pk=proposal_round.pk)
 
 
@@ -130,6 +141,10 @@ class RoundDetailView(OrganisationStaffMixin, TemplateView):
     def get_context_data(self, **kwargs):
         proposal_round = get_object_or_404(ProposalRound, pk=self.kwargs["pk"])
         audit(self.request, AuditAction.VIEW, proposal_round)
+        if proposal_round.status == RoundStatus.PREPARING:
+            # The background job's progress (the page polls `RoundProgressView`).
+            return super().get_context_data(round=proposal_round, proposals=[],
+                                            spare_volunteers=[], **kwargs)
         language = _language(self.request)
         found = list(selectors.round_detail_proposals(proposal_round))
         for proposal in found:
@@ -142,6 +157,30 @@ class RoundDetailView(OrganisationStaffMixin, TemplateView):
                      .select_related("postcode").order_by("first_name", "last_name")[:300])
         return super().get_context_data(round=proposal_round, proposals=found,
                                         spare_volunteers=spare, **kwargs)
+
+
+class RoundProgressView(OrganisationStaffMixin, View):
+    """The progress of a round being prepared, for its page to poll."""
+
+    def get(self, request, pk):
+        proposal_round = get_object_or_404(ProposalRound, pk=pk)
+        return JsonResponse({
+            "status": proposal_round.status,
+            "status_label": proposal_round.get_status_display(),
+            "stage": proposal_round.stage, "stage_label": proposal_round.get_stage_display(),
+            "percent": round(proposal_round.progress),
+            "url": reverse("proposals:round_detail", args=[proposal_round.pk]),
+        })
+
+
+class RoundCancelView(OrganisationStaffMixin, View):
+    def post(self, request, pk):
+        proposal_round = get_object_or_404(ProposalRound, pk=pk)
+        proposal_round = services.round_cancel(proposal_round=proposal_round, by=request.user)
+        audit(request, AuditAction.CHANGE, proposal_round)
+        if proposal_round.status == RoundStatus.PREPARING:
+            messages.info(request, _("The round stops at its next step."))
+        return redirect("proposals:round_detail", pk=pk)
 
 
 class RoundSendView(OrganisationStaffMixin, View):
