@@ -424,7 +424,7 @@ def volunteer_intake(
                         certificate_seen=certificate_seen)
     volunteer.save()
     volunteer.interests.set(interests)
-    versions.volunteers_changed(volunteer.organisation_id)
+    versions.volunteers_changed(volunteer.organisation_id, [volunteer.pk])
     return volunteer
 
 
@@ -443,7 +443,7 @@ def volunteer_update(
     volunteer.save()
     if interests is not None:
         volunteer.interests.set(interests)
-    versions.volunteers_changed(volunteer.organisation_id)
+    versions.volunteers_changed(volunteer.organisation_id, [volunteer.pk])
     return volunteer
 
 
@@ -481,7 +481,7 @@ def volunteer_set_status(*, volunteer, status) -> Volunteer:
         volunteer.left_on = None
     volunteer.status = status
     volunteer.save(update_fields=["status", "left_on", "updated_at"])
-    versions.volunteers_changed(volunteer.organisation_id)
+    versions.volunteers_changed(volunteer.organisation_id, [volunteer.pk])
     return volunteer
 
 
@@ -522,7 +522,8 @@ def interest_save(*, organisation, category, interest=None, **fields) -> Interes
     return interest
 
 
-def shortlists_changed(organisation) -> None:
+def shortlists_changed(organisation, volunteer_ids=None) -> None:
     """Something short lists are built from changed outside matching (a duo ended and a
-    volunteer's place came free): every process builds its volunteers' block again."""
-    versions.volunteers_changed(organisation)
+    volunteer's place came free): every process updates those volunteers' rows of its
+    block (all of it without `volunteer_ids`)."""
+    versions.volunteers_changed(organisation, volunteer_ids)

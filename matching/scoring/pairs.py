@@ -511,6 +511,74 @@ class ProfileBlock:
             profiles=profiles,
         )
 
+    def replaced(self, ids: Collection[int], profiles: Sequence[Profile]) -> ProfileBlock:
+        """This block without the rows of `ids`, with `profiles` added (the changed people
+        as they are now; someone who left the block is just not among them). Only the new
+        rows are built from profiles; the others are copied as arrays."""
+        new = ProfileBlock.from_profiles(profiles)
+        keep = ~np.isin(self.ids, np.fromiter(ids, dtype=np.int64, count=len(ids)))
+
+        def joined(vocabulary_field, array_field, key=None):
+            old_vocabulary = getattr(self, vocabulary_field)
+            new_vocabulary = getattr(new, vocabulary_field)
+            union = _vocabulary(old_vocabulary + new_vocabulary, key=key)
+            parts = []
+            for block, vocabulary, rows in ((self, old_vocabulary, keep), (new, new_vocabulary,
+                                                                           slice(None))):
+                array = getattr(block, array_field)[rows]
+                parts.append(array if vocabulary == union else _align(array, vocabulary, union))
+            return union, np.concatenate(parts)
+
+        def rows(name):
+            return np.concatenate([getattr(self, name)[keep], getattr(new, name)])
+
+        languages, language_rows = joined("language_vocabulary", "languages")
+        interests, interest_rows = joined("interest_vocabulary", "interests")
+        traits, trait_rows = joined("trait_vocabulary", "traits", key=repr)
+        _, must_rows = joined("trait_vocabulary", "trait_musts", key=repr)
+        _, preference_rows = joined("trait_vocabulary", "trait_preferences", key=repr)
+        municipalities = _vocabulary(self.municipality_vocabulary + new.municipality_vocabulary)
+        index = {name: n for n, name in enumerate(municipalities)}
+
+        def recoded(block, rows_):
+            codes = np.array([index[m] for m in block.municipality_vocabulary] + [-1],
+                             dtype=np.int64)
+            return codes[block.municipality[rows_]]
+
+        width = max(self.age_preference_low.shape[1], new.age_preference_low.shape[1])
+
+        def padded(name):
+            parts = []
+            for block, rows_ in ((self, keep), (new, slice(None))):
+                array = getattr(block, name)[rows_]
+                extra = np.full((array.shape[0], width - array.shape[1]), np.nan)
+                parts.append(np.hstack([array, extra]))
+            return np.concatenate(parts)
+
+        kept_profiles = tuple(p for p, k in zip(self.profiles, keep, strict=True) if k)
+        return ProfileBlock(
+            ids=rows("ids"), language_vocabulary=languages, languages=language_rows,
+            interest_vocabulary=interests, interests=interest_rows,
+            availability=rows("availability"), lat=rows("lat"), lon=rows("lon"),
+            municipality_vocabulary=municipalities,
+            municipality=np.concatenate([recoded(self, keep), recoded(new, slice(None))]),
+            trait_vocabulary=traits, traits=trait_rows, trait_musts=must_rows,
+            trait_preferences=preference_rows, age=rows("age"),
+            age_must_low=rows("age_must_low"), age_must_high=rows("age_must_high"),
+            age_preference_low=padded("age_preference_low"),
+            age_preference_high=padded("age_preference_high"),
+            preference_count=rows("preference_count"), eligible=rows("eligible"),
+            waiting_since=rows("waiting_since"), profiles=kept_profiles + new.profiles,
+        )
+
+    @property
+    def nbytes(self) -> int:
+        """About how much memory the block holds (its arrays, and its profiles at about
+        1 KB each)."""
+        arrays = sum(value.nbytes for value in vars(self).values()
+                     if isinstance(value, np.ndarray))
+        return arrays + 1024 * len(self.profiles)
+
     @property
     def has_age_must(self) -> np.ndarray:
         return np.isfinite(self.age_must_low) | np.isfinite(self.age_must_high)

@@ -649,6 +649,8 @@ def propose_round(graph: CandidateGraph, k: int = DEFAULT_K,
     progress("assigning", 0.2)
     proof = prove_waiting_order(graph, match)
     progress("assigning", 0.4)
+    proof["allowed_pairs"] = graph.allowed_count
+    proof["kept_pairs"] = graph.edge_count
     members = np.flatnonzero(match >= 0)
     if not len(members):
         return _result(graph, *_empty_edges(), proof=proof)
