@@ -69,6 +69,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Signed-link pages seen before: sent as kept, after checking the link still works,
+    # before any other middleware (notifications/link_cache.py); it keeps what the rest made.
+    "notifications.link_cache.LinkPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy and Permissions-Policy on every response.
     "csp.middleware.CSPMiddleware",

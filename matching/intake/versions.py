@@ -87,3 +87,9 @@ def versions(organisation_id, *keys: str):
         current.append(found[key])
     current[0] = (current[0], int(found.get(changes) or 0))
     return tuple(current), [found.get(key) for key in keys]
+
+
+def version_keys(organisation_id) -> list[str]:
+    """The cache keys of the organisation's versions (a kept page depends on all of them)."""
+    return [key.format(organisation_id) for key in
+            (VOLUNTEERS_KEY, VOLUNTEER_CHANGES_KEY, PARTICIPANTS_KEY, PROPOSALS_KEY)]

@@ -3,6 +3,8 @@ and the two personal-link pages behind notifications' signed links: the particip
 and the chosen volunteer's answer. Thin: they parse input, call a service or selector, render.
 """
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib import messages
 from django.core.cache import cache
@@ -21,7 +23,7 @@ from matching.intake.models import Participant, Volunteer
 from matching.intake.privacy import profile_shared
 from matching.intake.reach import name_for_buddy
 from matching.intake.views import OrganisationStaffMixin
-from notifications import link_pages
+from notifications import link_cache, link_pages
 from notifications import selectors as notification_selectors
 from organisations.audit import audit
 from organisations.models import AuditAction
@@ -440,8 +442,14 @@ def _participant_page(request, proposal, error="", status=200):
         key = (f"matching:participant-page:{proposal.pk}:{proposal.status}:{int(expired)}:"
                f"{language}")
         version, (kept,) = intake_versions.versions(proposal.organisation_id, key)
+        # What the whole page depends on, read before anything it shows.
+        stamp_keys = intake_versions.version_keys(proposal.organisation_id)
+        stamp = cache.get_many(stamp_keys)
+        stamp = (stamp_keys, [stamp.get(k) for k in stamp_keys])
         if kept is not None and kept[0] == version:
-            return link_pages.headers(HttpResponse(kept[1]))
+            response = link_pages.headers(HttpResponse(kept[1]))
+            _remember_whole_page(response, proposal, expired, stamp)
+            return response
     context = {
         "proposal": proposal, "error": error, "organisation": proposal.organisation,
         "candidates": (selectors.participant_page_candidates(proposal, language)
@@ -457,7 +465,19 @@ def _participant_page(request, proposal, error="", status=200):
                            status=status)
     if key is not None:
         cache.set(key, (version, response.content.decode()), PARTICIPANT_PAGE_SECONDS)
+    if key is not None and status == 200:
+        _remember_whole_page(response, proposal, expired, stamp)
     return response
+
+
+def _remember_whole_page(response, proposal, expired, stamp):
+    """The page as it leaves the server is kept too (notifications' short path): while
+    the organisation's versions stay, the link works and the answer window does not close."""
+    keys, values = stamp
+    until = timezone.now() + timedelta(seconds=PARTICIPANT_PAGE_SECONDS)
+    if proposal.expires_at and not expired:
+        until = min(until, proposal.expires_at)
+    link_cache.remember(response, keys=keys, values=values, until=until)
 
 
 def volunteer_link_page(request, link):
