@@ -21,7 +21,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -129,7 +129,7 @@ def _reasons_all_languages(participant, volunteer, labels, rarity):
 # restarted): a new round may start, and cancelling it takes effect at once.
 ROUND_STALE = timedelta(minutes=10)
 # Proposals written per transaction while a round is written, with its progress in between.
-ROUND_WRITE_BATCH = 500
+ROUND_WRITE_BATCH = 2000
 # The job writes its progress at most this often (seconds).
 ROUND_PROGRESS_EVERY = 0.5
 # Share of the progress bar each stage takes.
@@ -303,24 +303,28 @@ def _round_write(proposal_round, drafted, progress):
     progress(RoundStage.WRITING, 0.0)
     for start in range(0, len(served), ROUND_WRITE_BATCH):
         batch = served[start:start + ROUND_WRITE_BATCH]
+        pairs_ = [(pid, vid) for pid in batch for vid in result.proposals[pid]]
+        reasons = {}
+        for language in LANGUAGES:  # one switch of language per batch, not per pair
+            with translation.override(language):
+                labels = drafted.labels[language]
+                for pid, vid in pairs_:
+                    reasons.setdefault((pid, vid), {})[language] = list(pairs.reasons(
+                        drafted.people[pid], drafted.volunteers[vid], language, labels,
+                        drafted.rarity))
         with transaction.atomic():
             proposals = Proposal.objects.bulk_create([
                 Proposal(organisation_id=proposal_round.organisation_id, round=proposal_round,
                          participant_id=pid, created_by=proposal_round.created_by)
                 for pid in batch])
-            candidates = []
-            for proposal in proposals:
-                person = drafted.people[proposal.participant_id]
-                scores = result.scores[proposal.participant_id]
+            ProposalCandidate.objects.bulk_create([
+                ProposalCandidate(
+                    proposal=proposal, volunteer_id=vid, position=position,
+                    score=round(result.scores[proposal.participant_id][position - 1], 2),
+                    reasons=reasons[(proposal.participant_id, vid)])
+                for proposal in proposals
                 for position, vid in enumerate(result.proposals[proposal.participant_id],
-                                               start=1):
-                    volunteer = drafted.volunteers[vid]
-                    candidates.append(ProposalCandidate(
-                        proposal=proposal, volunteer_id=vid, position=position,
-                        score=round(scores[position - 1], 2),
-                        reasons=_reasons_all_languages(person, volunteer, drafted.labels,
-                                                       drafted.rarity)))
-            ProposalCandidate.objects.bulk_create(candidates)
+                                               start=1)])
         progress(RoundStage.WRITING, (start + len(batch)) / max(len(served), 1))
 
 

@@ -12,6 +12,7 @@ See docs/matching.md for the rules in plain words.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -353,7 +354,10 @@ def reasons(
     slots = [s for s in range(SLOTS) if common >> s & 1]
     distance = _pair_distance(participant, volunteer)
     out = []
-    with translation.override(language):
+    # Switching languages costs more than the rest: a caller writing many reasons switches
+    # once (a round writes thousands).
+    switch = translation.get_language() != language
+    with translation.override(language) if switch else contextlib.nullcontext():
         if shared:
             names = [interest_labels[i] for i in shared[:max_interests]]
             out.append(gettext("You both like %(interests)s") % {"interests": _join(names)})
