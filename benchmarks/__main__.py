@@ -42,6 +42,7 @@ def main(argv=None) -> int:
         "shortlist_api": lambda args: _benchmark("shortlist_api").run(),
         "participant_page": lambda args: _benchmark("participant_page").run(),
         "reminders": lambda args: _benchmark("reminders").run(),
+        "kept_blocks": lambda args: _benchmark("kept_blocks").run(),
         "round_app": lambda args: _benchmark("round_app").run(
             *([args.cases.split(",")] if args.cases else []), quality=not args.no_quality),
     }
