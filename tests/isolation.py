@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.core.files.base import ContentFile
+from django.db import connection
 from django.utils import timezone
 
 from coaching.models import (
@@ -84,7 +85,37 @@ def _organisation_and_accounts(organisation):
     ]
 
 
+def align_ids():
+    """Every table's next id becomes one number, above every id given so far.
+
+    The walks request each URL pattern once per candidate value (tests/walks): with the ids
+    aligned, the first participant, the first volunteer and the first duo share an id, so a
+    handful of values reach a row of every model, instead of one value per row of the data.
+    Sequences only move up, so no id is ever given twice."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT schemaname, sequencename, last_value FROM pg_sequences "
+                           "WHERE schemaname = current_schema()")
+            sequences = cursor.fetchall()
+            start = max((last or 0 for _schema, _name, last in sequences), default=0) + 1
+            for schema, name, _last in sequences:
+                cursor.execute("SELECT setval(%s::regclass, %s, false)",
+                               [f'"{schema}"."{name}"', start])
+        elif connection.vendor == "sqlite":
+            cursor.execute("SELECT name, seq FROM sqlite_sequence")
+            known = dict(cursor.fetchall())
+            start = max(known.values(), default=0) + 1
+            for table in connection.introspection.table_names(cursor):
+                if table in known:
+                    cursor.execute("UPDATE sqlite_sequence SET seq = %s WHERE name = %s",
+                                   [start - 1, table])
+                else:
+                    cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)",
+                                   [table, start - 1])
+
+
 def build(organisation) -> list:
+    align_ids()
     objects = []
     for func in BUILDERS:
         objects.extend(func(organisation))
