@@ -38,9 +38,9 @@ from django.db import connection
 from scipy.optimize import linear_sum_assignment
 from scipy.spatial import cKDTree
 
-from benchmarks.data import CITIES, INTERESTS, ONE_CITY, TODAY, generate
-from benchmarks.shortlist_api import DEFAULT_URL, GENDERS, _ensure_database
-from matching.intake.models import Interest, InterestCategory, Participant, Postcode, Volunteer
+from benchmarks.data import CITIES, ONE_CITY, TODAY, generate
+from benchmarks.shortlist_api import DEFAULT_URL, GENDERS, _ensure_database, interests_of
+from matching.intake.models import Participant, Postcode, Volunteer
 from matching.proposals import profiles, selectors, services, tasks
 from matching.proposals.models import Proposal, ProposalRound
 from matching.scoring import rounds
@@ -87,15 +87,7 @@ def _load(name) -> Organisation:
         ProposalRound.objects.filter(organisation=organisation).delete()
         Volunteer.objects.filter(organisation=organisation).delete()
         Participant.objects.filter(organisation=organisation).delete()
-        category, _ = InterestCategory.objects.get_or_create(
-            organisation=organisation, label_nl="Alles",
-            defaults={"label_fr": "Tout", "label_en": "All"})
-        interests = {}
-        for n, key in enumerate(INTERESTS, start=1):
-            interests[n], _ = Interest.objects.get_or_create(
-                organisation=organisation, key=key.replace(" ", "-"),
-                defaults={"category": category, "label_nl": key, "label_fr": key,
-                          "label_en": key})
+        interests = interests_of(organisation)
         postcodes = list(Postcode.objects.values_list("pk", "latitude", "longitude"))
         tree = cKDTree(np.array([(lat, lon) for _pk, lat, lon in postcodes]))
         postcode_ids = np.array([pk for pk, _lat, _lon in postcodes])

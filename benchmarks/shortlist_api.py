@@ -50,6 +50,20 @@ def _ensure_database(url: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def interests_of(organisation) -> dict:
+    """The benchmark's interests in the organisation, by their number in benchmarks.data."""
+    category, _ = InterestCategory.objects.get_or_create(
+        organisation=organisation, label_nl="Alles",
+        defaults={"label_fr": "Tout", "label_en": "All"})
+    interests = {}
+    for n, key in enumerate(INTERESTS, start=1):
+        interests[n], _ = Interest.objects.get_or_create(
+            organisation=organisation, key=key.replace(" ", "-"),
+            defaults={"category": category, "label_nl": key, "label_fr": key,
+                      "label_en": key})
+    return interests
+
+
 def _load(n_volunteers: int, n_participants: int):
     call_command("migrate", verbosity=0)
     with all_organisations():
@@ -64,15 +78,7 @@ def _load(n_volunteers: int, n_participants: int):
             return user, ids
         Volunteer.objects.filter(organisation=organisation).delete()
         Participant.objects.filter(organisation=organisation).delete()
-        category, _ = InterestCategory.objects.get_or_create(
-            organisation=organisation, label_nl="Alles",
-            defaults={"label_fr": "Tout", "label_en": "All"})
-        interests = {}
-        for n, key in enumerate(INTERESTS, start=1):
-            interests[n], _ = Interest.objects.get_or_create(
-                organisation=organisation, key=key.replace(" ", "-"),
-                defaults={"category": category, "label_nl": key, "label_fr": key,
-                          "label_en": key})
+        interests = interests_of(organisation)
         postcodes = list(Postcode.objects.values_list("pk", "latitude", "longitude"))
         pc_ids = np.array([p[0] for p in postcodes])
         pc_xy = np.array([(p[1], p[2]) for p in postcodes])
