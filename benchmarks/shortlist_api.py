@@ -169,8 +169,9 @@ def run(n_volunteers: int = N_VOLUNTEERS, n_calls: int = N_CALLS) -> dict:
     # The block of volunteers is kept between requests and built again after a change:
     # the first short list after each change pays for that.
 
-    volunteer_ids = list(Volunteer.objects.filter(organisation=user.organisation)
-                         .values_list("pk", flat=True)[:N_COLD_CALLS])
+    with all_organisations():
+        volunteer_ids = list(Volunteer.objects.filter(organisation=user.organisation)
+                             .values_list("pk", flat=True)[:N_COLD_CALLS])
     cold = _after_changes(client, participant_ids, lambda n: intake_versions.volunteers_changed(
         user.organisation_id, [volunteer_ids[n % len(volunteer_ids)]]))
     rebuilt = _after_changes(client, participant_ids, lambda n: intake_versions

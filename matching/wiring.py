@@ -9,6 +9,7 @@ from matching.intake import admin as intake_admin  # noqa: F401  (registers the 
 from matching.intake import privacy, reminders
 from matching.intake import sms_texts as intake_texts  # noqa: F401  (registers the texts)
 from matching.intake import tasks as intake_tasks  # noqa: F401  (registers the tasks)
+from matching.intake import versions as intake_versions
 from matching.proposals import admin as proposal_admin  # noqa: F401
 from matching.proposals import messaging
 from matching.proposals import reminders as proposal_reminders  # noqa: F401  (the kinds)
@@ -31,6 +32,7 @@ def connect() -> None:
     hooks.register_reply_handler(messaging.PROPOSAL_LINK, messaging.handle_reply)
     hooks.register_link_view(messaging.PROPOSAL_LINK, proposal_views.participant_link_page)
     hooks.register_link_view(messaging.OFFER_LINK, proposal_views.volunteer_link_page)
+    hooks.register_link_page_stamp(intake_versions.version_keys)
     hooks.register_reply_handler(intake_texts.KEEP_IN_TOUCH, reminders.keep_in_touch_reply)
     hooks.register_person_url("participant:", person_url)
     hooks.register_person_url("volunteer:", person_url)

@@ -8,7 +8,9 @@ depends on: cache keys and their values (for matching's participant page, the
 organisation's versions, which its services move whenever a person or a proposal changes)
 and a moment it stops being valid. The next visit with the same token checks, before any
 other middleware, that the link still works (one query: not revoked, not expired, not
-spent) and that those keys still hold those values (one cache round trip), and sends the
+spent) and that those keys still hold those values (read with the page in one cache round
+trip: rooms register the keys their pages depend on, `hooks.register_link_page_stamp`), and
+sends the
 kept page: no session, user, scope, URL resolver or template. Anything else goes the whole
 way again.
 """
@@ -21,7 +23,7 @@ from django.utils import timezone
 
 from organisations.scoping import all_organisations
 
-from . import links
+from . import hooks, links
 from .models import SignedLink
 
 PREFIX = "/s/"
@@ -38,7 +40,10 @@ def remember(response, *, keys, values, until):
 
 def _key(token):
     parts = links.decode(token)
-    return None if parts is None else PAGE_KEY.format(links.hash_secret(parts.secret))
+    if parts is None:
+        return None, []
+    return (PAGE_KEY.format(links.hash_secret(parts.secret)),
+            hooks.link_page_stamp_keys(parts.organisation_id))
 
 
 class LinkPageCacheMiddleware:
@@ -51,9 +56,11 @@ class LinkPageCacheMiddleware:
     def __call__(self, request):
         if request.method != "GET" or not request.path.startswith(PREFIX):
             return self.get_response(request)
-        key = _key(request.path[len(PREFIX):])
+        key, stamp_keys = _key(request.path[len(PREFIX):])
         if key is not None:
-            kept = _valid(cache.get(key))
+            # The kept page and what it depends on, in one round trip.
+            found = cache.get_many([key, *stamp_keys])
+            kept = _valid(found.pop(key, None), found, stamp_keys)
             if kept is not None:
                 return kept
         response = self.get_response(request)
@@ -75,7 +82,7 @@ def _keep(key, request, response, marked):
     }, int(seconds))
 
 
-def _valid(entry):
+def _valid(entry, found, fetched):
     if not entry or entry["until"] <= time.time():
         return None
     now = timezone.now()
@@ -85,8 +92,9 @@ def _valid(entry):
         ).exclude(single_use=True, used_at__isnull=False).exists()
     if not usable:
         return None
-    current = cache.get_many(entry["keys"])
-    if [current.get(k) for k in entry["keys"]] != entry["values"]:
+    if not set(entry["keys"]) <= set(fetched):
+        found = cache.get_many(entry["keys"])
+    if [found.get(k) for k in entry["keys"]] != entry["values"]:
         return None
     response = HttpResponse(entry["content"], status=entry["status"])
     for name, value in entry["headers"]:

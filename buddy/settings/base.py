@@ -69,10 +69,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Signed-link pages seen before: sent as kept, after checking the link still works,
-    # before any other middleware (notifications/link_cache.py); it keeps what the rest made.
-    "notifications.link_cache.LinkPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Signed-link pages seen before: sent as kept, after checking the link still works,
+    # before the other middleware (notifications/link_cache.py); it keeps what they made.
+    "notifications.link_cache.LinkPageCacheMiddleware",
     # Content-Security-Policy and Permissions-Policy on every response.
     "csp.middleware.CSPMiddleware",
     "buddy.security.PermissionsPolicyMiddleware",
