@@ -36,8 +36,12 @@ lint: install
 	$(BIN)/python manage.py makemigrations --check --dry-run --verbosity 1
 	$(PROD_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
 
+# The suite runs in one process per core (pytest-xdist; each process gets its own test database
+# and broker, see buddy/settings/test.py), a file per process at a time so a module's shared
+# data is built once. PYTEST_WORKERS=0 runs it in this one process.
+PYTEST_WORKERS ?= auto
 pytest: install
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 ## make fuzz: the API fuzzed from its schema at full strength (tests/walks/test_api_fuzz.py):
 ## 100 examples per operation, schemathesis' coverage phase, 100 linked sequences. On PostgreSQL

@@ -4,6 +4,7 @@ CoachingConfig.ready): the invitation's link page and SMS reply, its reminder ki
 from notifications import hooks
 
 from . import (
+    groups,
     link_views,
     messaging,
     reminders,  # noqa: F401  (registers coaching's reminder kinds)
@@ -14,3 +15,4 @@ from . import (
 def connect() -> None:
     hooks.register_link_view(messaging.INVITATION, link_views.invitation_link_page)
     hooks.register_reply_handler(messaging.INVITATION, link_views.invitation_reply)
+    hooks.register_group(groups.INVITED)

@@ -18,8 +18,8 @@ NAMES = {"other_first_name": "Maximiliaan"}
 
 register(SmsText(
     kind=AGREEMENT_VOLUNTEER,
-    text=_("{organisation}: {first_name}, please read and confirm the agreement of your "
-           "duo: {link} Questions? {coordinator_phone}"),
+    text=_("{organisation}: {first_name}, please read and confirm your duo's agreement: "
+           "{link} Questions? {coordinator_phone}"),
     description="The volunteer confirms the agreement by link.",
 ))
 register(SmsText(

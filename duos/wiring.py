@@ -6,6 +6,7 @@ from matching.intake import capacity
 from notifications import hooks
 
 from . import (
+    groups,
     link_views,
     messaging,
     reminders,  # noqa: F401  (registers duos' reminder kinds)
@@ -22,3 +23,4 @@ def connect() -> None:
     hooks.register_reply_handler(messaging.HOW_IS_IT_GOING, replies.how_is_it_going_reply)
     hooks.register_reply_handler(messaging.END_QUESTION, replies.end_question_reply)
     capacity.register_taken_places(selectors.active_duo_count_expression)
+    hooks.register_group(groups.ACTIVE_DUOS)

@@ -6,7 +6,7 @@ check, the reminder kinds and SMS texts of both wings, the admin pages and the C
 from django.urls import reverse
 
 from matching.intake import admin as intake_admin  # noqa: F401  (registers the admin pages)
-from matching.intake import privacy, reminders
+from matching.intake import groups, privacy, reach, reminders
 from matching.intake import sms_texts as intake_texts  # noqa: F401  (registers the texts)
 from matching.intake import tasks as intake_tasks  # noqa: F401  (registers the tasks)
 from matching.intake import versions as intake_versions
@@ -36,5 +36,9 @@ def connect() -> None:
     hooks.register_reply_handler(intake_texts.KEEP_IN_TOUCH, reminders.keep_in_touch_reply)
     hooks.register_person_url("participant:", person_url)
     hooks.register_person_url("volunteer:", person_url)
+    hooks.register_contacts("participant:", reach.contacts)
+    hooks.register_contacts("volunteer:", reach.contacts)
+    for source in groups.SOURCES:
+        hooks.register_group(source)
     # A participant who said no to SMS gets none (notifications asks, intake knows).
     hooks.register_consent_check("participant:", privacy.messages_refused)

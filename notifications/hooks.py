@@ -56,6 +56,21 @@ _delivery_handlers: list[tuple[str, Callable[[Delivery], None]]] = []
 _person_urls: list[tuple[str, Callable[[str], str | None]]] = []
 _consent_checks: list[tuple[str, Callable[[list[str], str], set[str]]]] = []
 _link_page_stamps: list[Callable[[int], list[str]]] = []
+_contacts: list[tuple[str, Callable[[list[str]], dict]]] = []
+
+
+@dataclass(frozen=True)
+class Contact:
+    """How a person is reached today, as the owning app knows them: for a coordinator's
+    answer and a group message. `channel` is "sms", "email", "whatsapp" or "call"."""
+
+    key: str
+    first_name: str
+    language: str
+    phone: str = ""
+    email: str = ""
+    channel: str = "sms"
+    role: str = "participant"
 
 
 def register_reply_handler(purpose: str, handler: Callable[[Reply], None]) -> None:
@@ -86,6 +101,44 @@ def register_consent_check(key_prefix: str,
     did not agree to this message; consulted, once per batch, by sms_send(_many) and
     email_send before a message goes out."""
     _consent_checks.append((key_prefix, check))
+
+
+@dataclass(frozen=True)
+class GroupSource:
+    """A kind of group a coordinator can message, registered by the room that knows it.
+    `options()` lists (value, label) to choose from (in the organisation scope);
+    `members(value)` returns the person keys of the group chosen."""
+
+    name: str
+    label: object  # a lazy translatable text
+    options: Callable[[], list[tuple[str, str]]]
+    members: Callable[[str], list[str]]
+
+
+_groups: dict[str, GroupSource] = {}
+
+
+def register_group(source: GroupSource) -> None:
+    _groups[source.name] = source
+
+
+def groups() -> dict[str, GroupSource]:
+    return dict(_groups)
+
+
+def register_contacts(key_prefix: str, resolver: Callable[[list[str]], dict]) -> None:
+    """`resolver(keys)` returns {key: Contact} for the keys of that prefix it knows (one
+    query for many), in the caller's organisation scope."""
+    _contacts.append((key_prefix, resolver))
+
+
+def contacts(keys: list[str]) -> dict[str, Contact]:
+    found: dict[str, Contact] = {}
+    for prefix, resolver in _contacts:
+        mine = [key for key in keys if key.startswith(prefix)]
+        if mine:
+            found.update(resolver(mine))
+    return found
 
 
 def consent_refused(keys: list[str], template: str) -> set[str]:

@@ -25,6 +25,9 @@ from .texts import validate_override
 class Channel(models.TextChoices):
     SMS = "sms", _("SMS")
     EMAIL = "email", _("E-mail")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    # A phone call the coordinator recorded in the person's conversation.
+    PHONE = "phone", _("Phone call")
 
 
 class Direction(models.TextChoices):
@@ -42,13 +45,14 @@ class Status(models.TextChoices):
     SUPPRESSED = "suppressed", _("not sent (opted out)")
     NO_CONSENT = "no_consent", _("not sent: no consent")
     RECEIVED = "received", _("received")
+    CANCELLED = "cancelled", _("not sent: cancelled")
 
 
 # How far a status is along its way: a late callback never moves a message back.
 STATUS_RANK = {
     Status.PENDING: 0, Status.SENDING: 1, Status.QUEUED: 2, Status.SENT: 3,
     Status.DELIVERED: 4, Status.FAILED: 4, Status.SUPPRESSED: 4, Status.NO_CONSENT: 4,
-    Status.RECEIVED: 4,
+    Status.RECEIVED: 4, Status.CANCELLED: 4,
 }
 
 
@@ -86,6 +90,12 @@ class MessagingSettings(models.Model):
     sms_daily_limit = models.PositiveSmallIntegerField(
         _("SMS per person per day"), default=3,
         help_text=_("Further messages wait for the next day."),
+    )
+    gsm_names = models.BooleanField(
+        _("write names in plain SMS letters"), default=True,
+        help_text=_("An SMS with a letter such as ï, ç, ğ or ł in a name or a place costs "
+                    "two or three times as much: such letters are written as i, c, g, l "
+                    "instead. The fixed words of each text stay as they are."),
     )
     sms_number = PhoneNumberField(
         _("SMS number"), blank=True,
@@ -186,7 +196,7 @@ class Message(models.Model):
         related_name="messages", null=True, blank=True,
     )
     direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
-    channel = models.CharField(_("channel"), max_length=5, choices=Channel.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     template = models.CharField(_("template"), max_length=80, blank=True)
     recipient_key = models.CharField(_("person"), max_length=80, blank=True, db_index=True)
     recipient_role = models.CharField(
@@ -219,6 +229,22 @@ class Message(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     status_at = models.DateTimeField(_("status changed"), null=True, blank=True)
+    # Conversations: who wrote an answer or recorded a call, and whether a coordinator
+    # chose to send it during quiet hours.
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("written by"),
+                               on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="+")
+    during_quiet_hours = models.BooleanField(_("sent during quiet hours on purpose"),
+                                             default=False)
+    # An inbound message that answers no question waits in the inbox until a coordinator
+    # answers or closes it; one the owning app understood is handled when it arrives.
+    handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("handled by"),
+                                   on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    group = models.ForeignKey("GroupMessage", verbose_name=_("group message"),
+                              on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="messages")
 
     objects = OrganisationManager()
 
@@ -233,7 +259,13 @@ class Message(models.Model):
                 name="message_idempotency_key_unique",
             ),
         ]
-        indexes = [models.Index(fields=["organisation", "channel", "created_at"])]
+        indexes = [
+            models.Index(fields=["organisation", "channel", "created_at"]),
+            models.Index(fields=["organisation", "recipient_key", "created_at"],
+                         name="message_thread"),
+            models.Index(fields=["organisation", "created_at"], name="message_inbox",
+                         condition=models.Q(direction="in", handled_at__isnull=True)),
+        ]
 
     def __str__(self):
         return f"{self.get_channel_display()} {self.get_direction_display()} · {self.template}"
@@ -296,6 +328,8 @@ class TaskKind(models.TextChoices):
     UNEXPECTED_REPLY = "unexpected_reply", _("Reply not understood")
     UNKNOWN_SENDER = "unknown_sender", _("SMS from an unknown number")
     CALL_PREFERRED = "call_preferred", _("Prefers a phone call: call this person")
+    SHARED_NUMBER = "shared_number", _(
+        "Reply from a number another organisation also asked: call to check")
 
 
 class CoordinatorTask(models.Model):
@@ -327,6 +361,83 @@ class CoordinatorTask(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.first_name or self.phone}"
+
+
+class GroupStatus(models.TextChoices):
+    QUEUED = "queued", _("waiting to start")
+    SENDING = "sending", _("being sent")
+    DONE = "done", _("sent")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class GroupMessage(models.Model):
+    """One message a coordinator wrote for a group (a text per language), sent in the
+    background to the people it had when it was confirmed, each at most once."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE,
+        related_name="group_messages",
+    )
+    group_kind = models.CharField(_("group"), max_length=60)
+    group_value = models.CharField(_("choice"), max_length=80, blank=True)
+    group_label = models.CharField(_("group"), max_length=200)
+    texts = models.JSONField(_("texts per language"), default=dict)
+    # The people the coordinator confirmed (keys), and who was left out and why.
+    recipient_keys = models.JSONField(default=list, editable=False)
+    left_out = models.JSONField(default=dict, editable=False)
+    total = models.PositiveIntegerField(_("recipients"), default=0)
+    processed = models.PositiveIntegerField(_("handled so far"), default=0)
+    estimated_cost = models.DecimalField(_("estimated cost"), max_digits=10,
+                                         decimal_places=4, default=Decimal("0"))
+    status = models.CharField(_("status"), max_length=10, choices=GroupStatus.choices,
+                              default=GroupStatus.QUEUED)
+    token = models.CharField(max_length=64, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("written by"),
+                                   on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+
+    objects = OrganisationManager()
+
+    class Meta:
+        verbose_name = _("group message")
+        verbose_name_plural = _("group messages")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "token"],
+                                    name="group_message_once_per_form"),
+        ]
+
+    def __str__(self):
+        return self.group_label
+
+
+class SimulatedSms(models.Model):
+    """One SMS as the phone simulator shows it (`SMS_SIMULATOR`, never in production): the
+    whole text sent, its link included, or a reply typed in the simulator."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE,
+        related_name="+", null=True, blank=True,
+    )
+    message = models.ForeignKey(Message, verbose_name=_("message"), on_delete=models.CASCADE,
+                                null=True, blank=True, related_name="+")
+    phone = PhoneNumberField(_("phone"), db_index=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
+    body = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    objects = OrganisationManager()
+
+    class Meta:
+        verbose_name = _("simulated SMS")
+        verbose_name_plural = _("simulated SMS")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.phone} {self.direction}"
 
 
 # Reminders (notifications/reminders.py) ------------------------------------------------

@@ -15,6 +15,7 @@ from .models import (
     ReminderOutcome,
     SentReminder,
     SignedLink,
+    SimulatedSms,
     Status,
 )
 from .quiet_hours import local_zone
@@ -188,3 +189,31 @@ def held_notice(since) -> str:
     return _("The messages wait (quiet hours or the daily SMS limit): they go out on "
              "%(day)s at %(time)s.") % {"day": formats.date_format(local, "l j F"),
                                         "time": formats.time_format(local, "H:i")}
+
+
+# The phone simulator ---------------------------------------------------------------------
+
+SIMULATOR_ROWS = 1000
+
+
+@dataclass
+class SimulatedPhone:
+    phone: str
+    first_name: str
+    rows: list
+
+
+def simulator_phones(limit=SIMULATOR_ROWS) -> list[SimulatedPhone]:
+    """The numbers the simulator shows, the latest active first, each with its SMS in and
+    out (oldest first): the latest `limit` SMS of the organisation, in one query."""
+    rows = list(SimulatedSms.objects.select_related("message")
+                .order_by("-created_at", "-pk")[:limit])
+    phones: dict[str, SimulatedPhone] = {}
+    for row in rows:
+        phone = phones.setdefault(str(row.phone), SimulatedPhone(str(row.phone), "", []))
+        phone.rows.append(row)
+        if not phone.first_name and row.message is not None:
+            phone.first_name = row.message.first_name
+    for phone in phones.values():
+        phone.rows.reverse()
+    return list(phones.values())

@@ -6,6 +6,7 @@ the Celery tasks call `sms_deliver`, `email_deliver` and `dispatch_due`; the web
 """
 
 import logging
+import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -24,7 +25,7 @@ from django.utils import timezone, translation
 from organisations.models import Organisation
 from organisations.scoping import all_organisations, organisation_scope
 
-from . import hooks, journal, keywords, links, texts
+from . import hooks, journal, keywords, links, texts, whatsapp
 from .calendar import ics_for
 from .models import (
     STATUS_RANK,
@@ -37,12 +38,13 @@ from .models import (
     Question,
     RecipientRole,
     SignedLink,
+    SimulatedSms,
     Status,
     TaskKind,
     TemplateOverride,
 )
 from .quiet_hours import local_day_bounds, next_allowed, start_of_next_day
-from .segments import count_segments
+from .segments import SegmentCount, count_segments
 from .sms import InboundSms, SmsError, StatusReport, get_backend
 from .tasks import deliver_email, deliver_sms, deliver_sms_batch
 
@@ -252,17 +254,55 @@ class Outgoing:
     context: dict | None = None
     link: LinkSpec | None = None
     question: QuestionSpec | None = None
+    # A coordinator's own message: who wrote it, and whether they chose to send it during
+    # the quiet hours (after a confirmation).
+    author_id: int | None = None
+    during_quiet_hours: bool = False
+    group_id: int | None = None
 
 
 def sms_send(*, recipient: Recipient, template: str, idempotency_key: str,
              context: dict | None = None, link: LinkSpec | None = None,
-             question: QuestionSpec | None = None) -> Message:
+             question: QuestionSpec | None = None, author_id: int | None = None,
+             during_quiet_hours: bool = False) -> Message:
     """Logs an SMS for `recipient` and queues it (once per idempotency key); it goes out
     at once, or after the organisation's quiet hours, or the next day when the person had
     enough SMS today. Returns the message, already sent or not."""
     return sms_send_many(template=template, messages=[Outgoing(
         recipient=recipient, idempotency_key=idempotency_key, context=context, link=link,
-        question=question)])[0]
+        question=question, author_id=author_id,
+        during_quiet_hours=during_quiet_hours)])[0]
+
+
+def whatsapp_window_open(phone: str, now: datetime | None = None) -> bool:
+    """Whether the person wrote by WhatsApp within the last 24 hours: free text may go."""
+    now = now or timezone.now()
+    with all_organisations():
+        return Message.objects.filter(phone=phone, channel=Channel.WHATSAPP,
+                                      direction=Direction.IN,
+                                      created_at__gte=now - whatsapp.WINDOW).exists()
+
+
+def whatsapp_send(*, recipient: Recipient, template: str, idempotency_key: str,
+                  context: dict | None = None, link: LinkSpec | None = None,
+                  question: QuestionSpec | None = None, author_id: int | None = None,
+                  during_quiet_hours: bool = False) -> Message:
+    """A message by WhatsApp (with the rules of `sms_send`): free text inside the 24 hours
+    after the person wrote, else the approved template registered for the kind in their
+    language; without one, or when WhatsApp cannot reach them, it goes by SMS, once."""
+    phone = normalise_phone(recipient.phone)
+    approved = whatsapp.get(template)
+    language = recipient.language or "nl"
+    if not (phone and (whatsapp_window_open(phone) or (
+            approved and approved.content_sid(language)))):
+        return sms_send(recipient=recipient, template=template,
+                        idempotency_key=f"{idempotency_key}:sms", context=context, link=link,
+                        question=question, author_id=author_id,
+                        during_quiet_hours=during_quiet_hours)
+    return sms_send_many(template=template, channel=Channel.WHATSAPP, messages=[Outgoing(
+        recipient=recipient, idempotency_key=idempotency_key, context=context, link=link,
+        question=question, author_id=author_id,
+        during_quiet_hours=during_quiet_hours)])[0]
 
 
 def _texts_for(organisation_ids, template: str):
@@ -309,7 +349,8 @@ def _create_many(messages: list[Message]) -> list[Message]:
     return []
 
 
-def sms_send_many(*, template: str, messages: list[Outgoing]) -> list[Message]:
+def sms_send_many(*, template: str, messages: list[Outgoing],
+                  channel: str = Channel.SMS) -> list[Message]:
     """Logs one SMS of `template` per outgoing message and queues them for delivery in
     batches, with the rules of `sms_send` (once per idempotency key, consent, STOP, quiet
     hours, the person's language and the organisation's wording) in a constant number of
@@ -342,21 +383,25 @@ def sms_send_many(*, template: str, messages: list[Outgoing]) -> list[Message]:
                       **_standard_context(organisation, recipient.first_name)}
             if out.link is not None:
                 values["link"] = links.redacted_url(organisation.pk, language)
-            body = texts.render(text_for(organisation.pk, language), values)
-            counted = count_segments(body)
             organisation_rules = rules[organisation.pk]
+            body = texts.render_sms(text_for(organisation.pk, language), values,
+                                    transliterate=organisation_rules.gsm_names)
+            counted = count_segments(body)
             specs[key] = out
             new.append(Message(
                 organisation_id=organisation.pk, direction=Direction.OUT,
-                channel=Channel.SMS, template=template, recipient_key=recipient.key,
+                channel=channel, template=template, recipient_key=recipient.key,
                 recipient_role=recipient.role, first_name=recipient.first_name,
                 phone=phone, language=language, body=body,
                 segments=counted.segments, encoding=counted.encoding,
                 cost=settings.SMS_COST_PER_SEGMENT * counted.segments,
                 idempotency_key=out.idempotency_key, link_spec=_link_spec(out.link),
-                not_before=now if kind.immediate else next_allowed(
+                not_before=now if kind.immediate or out.during_quiet_hours else next_allowed(
                     now, organisation_rules.quiet_hours_start,
                     organisation_rules.quiet_hours_end),
+                author_id=out.author_id, during_quiet_hours=out.during_quiet_hours,
+                group_id=out.group_id,
+                context={"_whatsapp": values} if channel == Channel.WHATSAPP else {},
             ))
         created = _create_many(new)
         exempt = template == STOP_CONFIRMATION
@@ -386,11 +431,38 @@ def sms_send_many(*, template: str, messages: list[Outgoing]) -> list[Message]:
         Question.objects.bulk_create(questions)
         _enqueue_sms(due)
     made = {(m.organisation_id, m.idempotency_key) for m in created}
+    # A key a concurrent transaction took meanwhile (a double click): its message, which
+    # that transaction committed before ours could fail on the key.
+    taken = {(out.recipient.organisation_id, out.idempotency_key) for out in messages} - set(found)
+    if taken:
+        found.update({(m.organisation_id, m.idempotency_key): m for m in Message.objects.filter(
+            organisation_id__in={org for org, _key in taken},
+            idempotency_key__in=[key for _org, key in taken])})
     for key in dict.fromkeys((out.recipient.organisation_id, out.idempotency_key)
                              for out in messages):
         message = found[key]
         journal.note(f"message:{message.pk}", message.recipient_key, new=key in made)
     return [found[(out.recipient.organisation_id, out.idempotency_key)] for out in messages]
+
+
+def sms_preview(*, organisation_id: int, template: str, language: str, context: dict,
+                first_name: str = "") -> tuple[str, SegmentCount]:
+    """The SMS of `template` as it would go out (the organisation's wording and rules),
+    and its segments: what a coordinator sees before sending."""
+    organisation = Organisation.objects.get(pk=organisation_id)
+    text = _texts_for([organisation_id], template)(organisation_id, language)
+    values = {**context, **_standard_context(organisation, first_name)}
+    if "link" in texts.PLACEHOLDER.findall(text):
+        values["link"] = links.redacted_url(organisation_id, language)
+    body = texts.render_sms(text, values,
+                            transliterate=messaging_settings(organisation_id).gsm_names)
+    return body, count_segments(body)
+
+
+def message_record_once(fields: dict) -> tuple[Message, bool]:
+    """Logs a message that is not sent (a phone call a coordinator records), once per
+    idempotency key; returns it and whether it is new."""
+    return _create_once(fields)
 
 
 def _link_spec(link: LinkSpec | None) -> dict:
@@ -437,10 +509,13 @@ def _sms_rules_allow(messages: list[Message], now: datetime) -> list[Message]:
         if phone in opted_out and message.template != STOP_CONFIRMATION:
             _message_failed(message, "The number replied STOP", Status.SUPPRESSED)
             continue
-        if not texts.get(message.template).immediate:
+        kind = texts.get(message.template)
+        if not kind.immediate:
             own = rules[message.organisation_id]
-            allowed = next_allowed(now, own.quiet_hours_start, own.quiet_hours_end)
-            if allowed <= now and sent_today[phone] >= own.sms_daily_limit:
+            allowed = now if message.during_quiet_hours else next_allowed(
+                now, own.quiet_hours_start, own.quiet_hours_end)
+            if (allowed <= now and kind.daily_limit
+                    and sent_today[phone] >= own.sms_daily_limit):
                 allowed = start_of_next_day(now, own.quiet_hours_end)
             if allowed > now:
                 waiting[allowed].append(message.pk)
@@ -458,8 +533,10 @@ def _claim_many(message_ids: list[int], channel: str) -> list[tuple[Message, str
     Returns each message taken with the text to send (with the real link)."""
     with transaction.atomic():
         now = timezone.now()
+        channels = [Channel.SMS, Channel.WHATSAPP] if channel == Channel.SMS else [channel]
         messages = list(Message.objects.select_for_update().filter(
-            pk__in=message_ids, channel=channel, status=Status.PENDING, not_before__lte=now,
+            pk__in=message_ids, channel__in=channels, status=Status.PENDING,
+            not_before__lte=now,
         ).order_by("pk"))
         if channel == Channel.SMS and messages:
             messages = _sms_rules_allow(messages, now)
@@ -467,9 +544,10 @@ def _claim_many(message_ids: list[int], channel: str) -> list[tuple[Message, str
         for message in messages:
             body = message.body
             if channel == Channel.SMS and message.link_spec:
+                link_url = _make_link(message)
+                message.context.setdefault("_whatsapp", {})["link"] = link_url
                 body = body.replace(
-                    links.redacted_url(message.organisation_id, message.language),
-                    _make_link(message))
+                    links.redacted_url(message.organisation_id, message.language), link_url)
             message.status, message.status_at = Status.SENDING, now
             message.attempts += 1
             taken.append((message, body))
@@ -552,15 +630,21 @@ def sms_deliver_many(message_ids: list[int]) -> dict[int, int]:
             if not taken:
                 continue
             rules = _messaging_settings_many({message.organisation_id for message, _ in taken})
-            sent = []
+            sent, simulated = [], []
             for message, body in taken:
                 try:
-                    result = backend.send(
-                        to=str(message.phone), body=body, reference=str(message.pk),
-                        sender=str(rules[message.organisation_id].sms_number or ""),
-                        status_callback=callback,
-                    )
+                    if message.channel == Channel.WHATSAPP:
+                        result = _whatsapp_deliver(backend, message, body, callback)
+                    else:
+                        result = backend.send(
+                            to=str(message.phone), body=body, reference=str(message.pk),
+                            sender=str(rules[message.organisation_id].sms_number or ""),
+                            status_callback=callback,
+                        )
                 except SmsError as exc:
+                    if message.channel == Channel.WHATSAPP:
+                        _whatsapp_failed(message, str(exc))
+                        continue
                     logger.warning("SMS %s failed (%s): %s", message.pk,
                                    "permanent" if exc.permanent else "will retry", exc)
                     delay = _send_failed(message, exc)
@@ -568,9 +652,68 @@ def sms_deliver_many(message_ids: list[int]) -> dict[int, int]:
                         delays[message.pk] = delay
                     continue
                 sent.append((message, result.provider_id, result.status))
+                if settings.SMS_SIMULATOR:
+                    simulated.append(_simulated(message, body))
             if sent:
                 _sent_many(sent, backend.name)
+            if simulated:
+                SimulatedSms.objects.bulk_create(simulated)
     return delays
+
+
+def _whatsapp_deliver(backend, message: Message, body: str, callback: str):
+    """Free text inside the 24-hour window, else the approved template with its values."""
+    if whatsapp_window_open(str(message.phone)):
+        return backend.send_whatsapp(to=str(message.phone), body=body,
+                                     reference=str(message.pk), status_callback=callback)
+    approved = whatsapp.get(message.template)
+    content_sid = approved.content_sid(message.language) if approved else ""
+    if not content_sid:
+        raise SmsError("No approved WhatsApp template outside the 24-hour window",
+                       permanent=True, code="no_template")
+    return backend.send_whatsapp(
+        to=str(message.phone), body=body, reference=str(message.pk), content_sid=content_sid,
+        variables=approved.values(message.context.get("_whatsapp", {})),
+        status_callback=callback)
+
+
+def _whatsapp_failed(message: Message, error: str) -> Message:
+    """A WhatsApp message that could not go (no WhatsApp, no template, refused) goes by SMS,
+    once: the SMS has its own idempotency key, and its question and link."""
+    with transaction.atomic():
+        Message.objects.filter(pk=message.pk).update(
+            status=Status.FAILED, error=f"WhatsApp: {error}"[:300], status_at=timezone.now())
+        fallback = sms_send(
+            recipient=Recipient(organisation_id=message.organisation_id,
+                                key=message.recipient_key, first_name=message.first_name,
+                                language=message.language, phone=str(message.phone),
+                                role=message.recipient_role),
+            template=message.template, idempotency_key=f"{message.idempotency_key}:sms",
+            context={key: value for key, value in message.context.get("_whatsapp", {}).items()
+                     if key not in ("link", "first_name", "organisation",
+                                    "coordinator_phone")},
+            link=_link_spec_of(message), author_id=message.author_id,
+            during_quiet_hours=message.during_quiet_hours)
+        if message.group_id and fallback.group_id is None:
+            Message.objects.filter(pk=fallback.pk).update(group_id=message.group_id)
+        # The question the WhatsApp message asked stays open: it belongs to the number, so
+        # the SMS reply answers it as a WhatsApp reply would.
+        return fallback
+
+
+def _link_spec_of(message: Message) -> LinkSpec | None:
+    spec = message.link_spec
+    if not spec:
+        return None
+    return LinkSpec(purpose=spec["purpose"], subject=spec["subject"],
+                    valid_for=timedelta(seconds=spec["valid_for"]),
+                    single_use=spec["single_use"])
+
+
+def _simulated(message: Message, body: str) -> SimulatedSms:
+    return SimulatedSms(organisation_id=message.organisation_id, message=message,
+                        phone=message.phone, channel=message.channel,
+                        direction=Direction.OUT, body=body)
 
 
 def dispatch_due(now: datetime | None = None, stale_after: timedelta = timedelta(minutes=15)):
@@ -586,9 +729,9 @@ def dispatch_due(now: datetime | None = None, stale_after: timedelta = timedelta
             direction=Direction.OUT, status=Status.PENDING,
         ).values_list("pk", "channel")[:5000])
         for pk, channel in due:
-            if channel != Channel.SMS:
+            if channel == Channel.EMAIL:
                 deliver_email.delay(pk)
-        sms = [pk for pk, channel in due if channel == Channel.SMS]
+        sms = [pk for pk, channel in due if channel in (Channel.SMS, Channel.WHATSAPP)]
         for start in range(0, len(sms), DELIVERY_BATCH):
             deliver_sms_batch.delay(sms[start:start + DELIVERY_BATCH])
         stale = Message.objects.filter(
@@ -617,7 +760,11 @@ def sms_status_update(report: StatusReport) -> Message | None:
         if STATUS_RANK[report.status] <= STATUS_RANK[message.status]:
             return message
         if report.status == Status.FAILED:
-            _message_failed(message, f"Provider reports: not delivered {report.error}".strip())
+            error = f"Provider reports: not delivered {report.error}".strip()
+            if message.channel == Channel.WHATSAPP:
+                _whatsapp_failed(message, error)
+            else:
+                _message_failed(message, error)
             return message
         message.status = report.status
         message.status_at = timezone.now()
@@ -671,7 +818,7 @@ def _language_of(organisation_id, phone: str) -> str:
 
 
 def _open_questions(phone: str, now: datetime):
-    return Question.objects.filter(
+    return Question.objects.select_related("message").filter(
         phone=phone, answered_at__isnull=True, closed_at__isnull=True, expires_at__gt=now,
     ).order_by("-created_at", "-pk")
 
@@ -697,18 +844,21 @@ def sms_receive(backend_name: str, inbound: InboundSms) -> Message:
         organisation_id, key, first_name = _organisation_for_sender(phone, inbound.to)
         parsed = keywords.parse(inbound.body)
         questions = list(_open_questions(phone, now)) if phone else []
-        question = next((q for q in questions if _accepts(q, parsed)), None)
-        if question is not None:
-            organisation_id, key = question.organisation_id, question.recipient_key
-        message = Message.objects.create(
-            organisation_id=organisation_id, direction=Direction.IN, channel=Channel.SMS,
-            recipient_key=key, first_name=first_name, phone=phone, body=inbound.body[:1600],
-            segments=count_segments(inbound.body).segments, status=Status.RECEIVED,
-            backend=backend_name, provider_id=inbound.provider_id, status_at=now,
-            language=_language_of(organisation_id, phone) if organisation_id else "nl",
-        )
+        # The organisations with an open question for this number, the last to ask first.
+        asking = list(dict.fromkeys(q.organisation_id for q in questions))
+        if len(asking) > 1 and parsed.kind not in (keywords.STOP, keywords.HELP):
+            return _shared_number_reply(backend_name, inbound, phone, questions, now)
+        question = None
+        if asking:  # the answer belongs to the organisation that asked this number last
+            own = [q for q in questions if q.organisation_id == asking[0]]
+            organisation_id, key = asking[0], own[0].recipient_key
+            first_name = own[0].message.first_name if own[0].message else first_name
+            question = next((q for q in own if _accepts(q, parsed)), None)
+        message = _log_inbound(backend_name, inbound, organisation_id, key, first_name, phone,
+                               now)
         if parsed.kind == keywords.STOP:
             _opt_out(phone, inbound.body, message)
+            _handled(message, now)
         elif not key:  # nobody this service ever wrote to
             task_open(organisation_id=organisation_id, kind=TaskKind.UNKNOWN_SENDER,
                       phone=phone, detail=inbound.body, message=message)
@@ -724,7 +874,60 @@ def sms_receive(backend_name: str, inbound: InboundSms) -> Message:
                       detail=inbound.body, message=message)
             _reply(organisation_id, key, first_name, phone, message.language, NOT_UNDERSTOOD,
                    message)
+        else:  # the owning app understood it: nothing waits in the inbox
+            _handled(message, now)
         return message
+
+
+def _handled(message: Message, now: datetime) -> None:
+    message.handled_at = now
+    message.save(update_fields=["handled_at"])
+
+
+def _log_inbound(backend_name: str, inbound: InboundSms, organisation_id, key: str,
+                 first_name: str, phone: str, now: datetime) -> Message:
+    return Message.objects.create(
+        organisation_id=organisation_id, direction=Direction.IN,
+        channel=Channel.WHATSAPP if inbound.channel == Channel.WHATSAPP else Channel.SMS,
+        recipient_key=key, first_name=first_name, phone=phone, body=inbound.body[:1600],
+        segments=count_segments(inbound.body).segments, status=Status.RECEIVED,
+        backend=backend_name, provider_id=inbound.provider_id, status_at=now,
+        language=_language_of(organisation_id, phone) if organisation_id else "nl",
+    )
+
+
+def _shared_number_reply(backend_name: str, inbound: InboundSms, phone: str,
+                         questions: list[Question], now: datetime) -> Message:
+    """A reply from a number that two organisations asked a question (people share a
+    phone, a shelter's number): it must never answer the other organisation's question.
+    Each organisation logs the reply and gets a task to phone; no question is answered."""
+    logged = []
+    for organisation_id in dict.fromkeys(q.organisation_id for q in questions):
+        last = next(q for q in questions if q.organisation_id == organisation_id)
+        first_name = last.message.first_name if last.message else ""
+        message = _log_inbound(backend_name, inbound, organisation_id, last.recipient_key,
+                               first_name, phone, now)
+        task_open(organisation_id=organisation_id, kind=TaskKind.SHARED_NUMBER,
+                  recipient_key=last.recipient_key, first_name=first_name, phone=phone,
+                  detail=inbound.body, message=message)
+        logged.append(message)
+    return logged[0]
+
+
+def simulator_reply(*, organisation_id, phone: str, body: str) -> Message:
+    """A reply typed in the phone simulator (`SMS_SIMULATOR` only), taken through the real
+    inbound path: the same parsing, questions, tasks and automatic answers."""
+    if not settings.SMS_SIMULATOR:
+        raise PermissionError("The phone simulator is off")
+    phone = normalise_phone(phone)
+    if not phone or not body.strip():
+        raise ValueError("A number and a text are needed")
+    with transaction.atomic():
+        SimulatedSms.objects.create(organisation_id=organisation_id, phone=phone,
+                                    channel=Channel.SMS, direction=Direction.IN, body=body)
+        to = str(messaging_settings(organisation_id).sms_number or "")
+        return sms_receive("simulator", InboundSms(sender=phone, to=to, body=body,
+                                                   provider_id=f"sim-{uuid.uuid4().hex}"))
 
 
 def _hand_over(question: Question, parsed: keywords.Parsed, message: Message) -> bool:
@@ -964,5 +1167,5 @@ __all__ = [
     "Appointment", "LinkInvalid", "LinkSpec", "QuestionSpec", "Recipient", "dispatch_due",
     "email_send", "link_create", "link_find", "link_resolve", "link_revoke", "link_use",
     "links_revoke_for", "opt_out_lift", "sms_deliver", "sms_receive", "sms_send",
-    "sms_status_update", "task_done", "task_open",
+    "sms_status_update", "task_done", "task_open", "whatsapp_send",
 ]

@@ -5,6 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from .texts import SmsText, register
 
+ANSWER = "notifications.answer"
+GROUP = "notifications.group"
+
 register(SmsText(
     kind="notifications.stopped",
     text=_("{organisation}: you will get no more SMS from us. Questions? Call "
@@ -25,4 +28,14 @@ register(SmsText(
            "will call you, or call {coordinator_phone}."),
     immediate=True,
     description="Answer to a reply that fits no open question.",
+))
+register(SmsText(
+    kind=ANSWER, segments=3, daily_limit=False,
+    text=_("{organisation}: {message} Questions? {coordinator_phone}"),
+    description="A coordinator's own answer in a conversation (at most three segments).",
+))
+register(SmsText(
+    kind=GROUP, segments=3,
+    text=_("{organisation}: {message} Questions? {coordinator_phone}"),
+    description="A coordinator's message to a group, one text per language.",
 ))

@@ -7,6 +7,7 @@ from django.utils import timezone
 from organisations.scoping import all_organisations
 
 from . import reminders, services
+from .groups import services as groups
 
 
 def _retry_later(task, delay):
@@ -34,6 +35,13 @@ def deliver_sms_batch(message_ids: list[int]):
 def deliver_email(self, message_id: int):
     """Sends one e-mail; retried like an SMS."""
     _retry_later(self, services.email_deliver(message_id))
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def deliver_group_message(group_id: int):
+    """Writes a group message's SMS and e-mails a chunk at a time until done or cancelled;
+    safe to run twice (each person has one idempotency key)."""
+    return groups.group_message_deliver(group_id)
 
 
 @shared_task

@@ -25,7 +25,8 @@ from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from .segments import count_segments
+from .gsm import transliterate_context
+from .segments import count_segments, is_gsm7
 
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 REQUIRED_PLACEHOLDERS = frozenset({"organisation", "coordinator_phone"})
@@ -33,7 +34,7 @@ REQUIRED_PLACEHOLDERS = frozenset({"organisation", "coordinator_phone"})
 # is allowed too (a proposal lists the candidates' first names).
 ALLOWED_PLACEHOLDERS = frozenset({
     "first_name", "organisation", "coordinator_phone", "link", "date", "time", "weekday",
-    "place", "number", "choices", "count",
+    "place", "number", "choices", "count", "message",
 })
 # Words that must never be in an SMS: a phone screen is read by others too. Compared after
 # lower-casing and removing accents, as whole words or word beginnings.
@@ -47,9 +48,12 @@ SENSITIVE_WORDS = {
     "en": ["poverty", "poor", "debt", "health", "ill", "illness", "sick", "mental",
            "psychiatr", "depressi", "addict", "welfare", "benefit", "therapy", "homeless"],
 }
-# The values the segment budget is checked with: realistic, on the long side.
+# The values the segment budget is checked with: realistic, on the long side. The first
+# name is the longest of the common first names the segment test uses
+# (tests/notifications/test_sms_names.py), so an organisation's own wording is held to
+# the same bar.
 SAMPLE_CONTEXT = {
-    "first_name": "Annemieke",
+    "first_name": "Marie-Christine",
     "organisation": "Samen Op Weg Gent",
     "coordinator_phone": "09 210 10 10",
     "link": "https://buddy.example.org/s/1nl" + "x" * 22,
@@ -60,6 +64,8 @@ SAMPLE_CONTEXT = {
     "number": "3",
     "choices": "1 Jan, 2 Fatima, 3 Pieter",
     "count": "3",
+    # A coordinator's own words (a conversation's answer, a group message).
+    "message": "Geen probleem, we verzetten de afspraak naar volgende week. Sofie",
 }
 
 
@@ -70,6 +76,8 @@ class SmsText:
     segments: int = 1
     # Replies to a person's own SMS (HELP, STOP): sent at once, even in quiet hours.
     immediate: bool = False
+    # Counted in the person's SMS per day; a coordinator's own answer is not held by it.
+    daily_limit: bool = True
     sample: dict = field(default_factory=dict)
     description: str = ""
 
@@ -104,6 +112,18 @@ def render(text: str, context: dict) -> str:
         return str(context[name])
 
     return PLACEHOLDER.sub(replace, text)
+
+
+def render_sms(text: str, context: dict, *, transliterate: bool = True) -> str:
+    """The SMS as sent: `text` (its fixed words stay as written) with the context filled
+    in; when that needs UCS-2 and writing the variable parts (names, places) in GSM-7
+    letters makes the whole SMS GSM-7, the latter (unless `transliterate` is off)."""
+    body = render(text, context)
+    if transliterate and not is_gsm7(body):
+        plain = render(text, transliterate_context(context))
+        if is_gsm7(plain):
+            return plain
+    return body
 
 
 def standard_text(kind: str, language: str) -> str:

@@ -20,13 +20,15 @@ from organisations.permissions import AdminRequiredMixin, StaffRequiredMixin
 from organisations.scoping import all_organisations, organisation_scope
 
 from . import hooks, selectors, services
+from .conversations.services import key_for
+from .forms import SimulatorReplyForm
 from .models import Channel, CoordinatorTask, Direction, SignedLink
 from .sms import backend_for
 
 logger = logging.getLogger(__name__)
 security_logger = logging.getLogger("notifications.security")
 
-PROVIDERS = {"twilio", "messagebird"}
+PROVIDERS = {"twilio", "messagebird", "bird"}
 
 
 # --- signed links ----------------------------------------------------------------------
@@ -215,6 +217,7 @@ class TaskListView(StaffRequiredMixin, TemplateView):
         tasks = list(selectors.task_list(open_only=True)[:200])
         for task in tasks:
             task.person_url = selectors.person_link(task.recipient_key)
+            task.conversation_key = key_for(task.recipient_key, task.phone)
         context["tasks"] = tasks
         return context
 
@@ -259,3 +262,32 @@ class RemindersView(StaffRequiredMixin, TemplateView):
             upcoming=selectors.reminders_upcoming(), history=selectors.reminders_history(),
             kinds=selectors.reminder_kinds(organisation),
             days=selectors.REMINDERS_UPCOMING_DAYS, **kwargs)
+
+
+class SimulatorView(StaffRequiredMixin, TemplateView):
+    """The phone simulator (`SMS_SIMULATOR`: `make run` and demos): every SMS sent, per
+    number, and a reply box that goes through the real inbound path."""
+
+    template_name = "notifications/simulator.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not settings.SMS_SIMULATOR:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            phones=selectors.simulator_phones(),
+            form=kwargs.pop("form", None) or SimulatorReplyForm(), **kwargs)
+
+    def post(self, request):
+        form = SimulatorReplyForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        services.simulator_reply(organisation_id=request.user.organisation_id,
+                                 phone=form.cleaned_data["phone"],
+                                 body=form.cleaned_data["body"])
+        flash.success(request, _("The reply was received as an SMS from %(phone)s.") % {
+            "phone": form.cleaned_data["phone"]})
+        return redirect(f"{reverse('notifications:simulator')}#phone-"
+                        f"{form.cleaned_data['phone'].lstrip('+')}")

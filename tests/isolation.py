@@ -33,11 +33,13 @@ from duos import models as duos
 from notifications import services
 from notifications.models import (
     CoordinatorTask,
+    GroupMessage,
     Message,
     MessagingSettings,
     Question,
     ReminderSettings,
     SentReminder,
+    SimulatedSms,
     TaskKind,
     TemplateOverride,
 )
@@ -158,7 +160,14 @@ def _notifications(organisation):
         recipient_key=f"participant:{SECRET}", phone="+32470123499", detail=SECRET,
         message=message,
     )
-    return [settings_row, override, message, link, question, task]
+    simulated = SimulatedSms.objects.create(
+        organisation=organisation, message=message, phone="+32470123499", channel="sms",
+        direction="out", body=f"Hello {SECRET}")
+    group = GroupMessage.objects.create(
+        organisation=organisation, group_kind="intake.volunteers", group_value="active",
+        group_label=f"{SECRET} group", texts={"nl": f"{SECRET} text"},
+        token=f"iso-{organisation.pk}", recipient_keys=[f"participant:{SECRET}"], total=1)
+    return [settings_row, override, message, link, question, task, simulated, group]
 
 
 @builder

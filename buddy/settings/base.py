@@ -113,6 +113,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "organisations.context_processors.organisation",
+                "notifications.context_processors.messaging",
             ],
         },
     },
@@ -224,9 +225,24 @@ SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.sms.backends.console
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
+# WhatsApp through Twilio: the WhatsApp sender number, and the ContentSid of each approved
+# template, as JSON {"<template name>:<language>": "HX..."} (notifications/whatsapp.py).
+TWILIO_WHATSAPP_FROM = env.str("TWILIO_WHATSAPP_FROM", default="")
+TWILIO_WHATSAPP_TEMPLATES = env.json("TWILIO_WHATSAPP_TEMPLATES", default={})
 MESSAGEBIRD_ACCESS_KEY = env.str("MESSAGEBIRD_ACCESS_KEY", default="")
 MESSAGEBIRD_SIGNING_KEY = env.str("MESSAGEBIRD_SIGNING_KEY", default="")
 MESSAGEBIRD_ORIGINATOR = env.str("MESSAGEBIRD_ORIGINATOR", default="")
+# Bird's current API (v1): a Bearer API key, the regional API host, the sender (number,
+# alpha tag or pool) and the webhook endpoint's signing secret (whsec_...).
+BIRD_API_KEY = env.str("BIRD_API_KEY", default="")
+BIRD_API_URL = env.str("BIRD_API_URL", default="https://eu1.platform.bird.com")
+BIRD_SENDER = env.str("BIRD_SENDER", default="")
+BIRD_SIGNING_KEY = env.str("BIRD_SIGNING_KEY", default="")
+# The phone simulator (/messages/simulator/): every SMS sent by the console backend, per
+# number, with a reply box through the real inbound path. For `make run` and demos only: on
+# when DEBUG or the console backend is on; never in production (buddy/settings/production).
+SMS_SIMULATOR = env.bool("SMS_SIMULATOR", default=DEBUG or SMS_BACKEND.endswith(
+    ".console.SmsBackend"))
 
 # Estimated price of one SMS segment in euro, for the message log and the monthly report.
 SMS_COST_PER_SEGMENT = Decimal(env.str("SMS_COST_PER_SEGMENT", default="0.08"))

@@ -26,6 +26,8 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 # Coordinators and organisation admins log in with a password and a time-based code.
 REQUIRE_TWO_FACTOR = env.bool("REQUIRE_TWO_FACTOR", default=True)
+# The phone simulator keeps whole SMS, links included: never in production.
+SMS_SIMULATOR = False
 # One JSON object per log line, for the log collector (LOG_FORMAT=plain for lines).
 LOG_FORMAT = env.str("LOG_FORMAT", default="json")
 LOGGING = logging_config(LOG_FORMAT, env.str("LOG_LEVEL", default="INFO"),

@@ -22,6 +22,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SMS_BACKEND = os.environ.get("BUDDY_TEST_SMS_BACKEND",
                              "notifications.sms.backends.locmem.SmsBackend")
 SMS_RETRY_BACKOFF = 1
+# The phone simulator is off, as in production; its own tests turn it on.
+SMS_SIMULATOR = False
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},

@@ -138,6 +138,8 @@ class ContactChannel(models.TextChoices):
     SMS = "sms", _("SMS")
     CALL = "call", _("Phone call by the coordinator")
     EMAIL = "email", _("E-mail")
+    # WhatsApp through Twilio; SMS when WhatsApp cannot reach them.
+    WHATSAPP = "whatsapp", _("WhatsApp")
 
 
 class Mobility(models.TextChoices):

@@ -3,6 +3,8 @@ reached: one helper for matching, duos and coaching (all three know these two mo
 
 - contact channel SMS: an SMS (an e-mail when there is no mobile number);
 - contact channel e-mail: an e-mail (an SMS when there is no address);
+- contact channel WhatsApp: a WhatsApp message (an approved template outside the 24 hours
+  after the person wrote; SMS once when WhatsApp cannot reach them);
 - contact channel "phone call by the coordinator", or nothing that reaches them: a
   coordinator task "call this person" with what they must be told, instead of a message.
 
@@ -15,11 +17,12 @@ second call the same message.
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from notifications import hooks as notify_hooks
 from notifications import services as notify
 from notifications.models import RecipientRole, TaskKind
 from organisations.models import Organisation
 
-from .models import ContactChannel, Participant
+from .models import ContactChannel, Participant, Volunteer
 from .privacy import profile_shared
 
 
@@ -74,11 +77,39 @@ def channel_for(person, prefer_email: bool | None = None) -> str:
         return "email"
     if wanted == ContactChannel.EMAIL and has_email:
         return "email"
+    if wanted == ContactChannel.WHATSAPP and has_phone:
+        return "whatsapp"
     if has_phone:
         return "sms"
     if has_email:
         return "email"
     return "call"
+
+
+def contacts(keys: list[str]) -> dict:
+    """{key: notifications Contact} of the participants and volunteers among `keys` (two
+    queries at most): for a coordinator's answer and a group message."""
+    wanted = {"participant": [], "volunteer": []}
+    for key in keys:
+        role, _sep, pk = key.partition(":")
+        if role in wanted and pk.isdigit():
+            wanted[role].append(int(pk))
+    found = {}
+    for model, pks in ((Participant, wanted["participant"]), (Volunteer, wanted["volunteer"])):
+        if not pks:
+            continue
+        for person in model.objects.filter(pk__in=pks).only(
+                "organisation_id", "first_name", "preferred_name", "message_language",
+                "phone", "email", "contact_channel"):
+            found[key_of(person)] = contact(person)
+    return found
+
+
+def contact(person) -> notify_hooks.Contact:
+    return notify_hooks.Contact(
+        key=key_of(person), first_name=first_name(person), language=language_of(person),
+        phone=str(person.phone or ""), email=person.email or "",
+        channel=person.contact_channel, role=role_of(person))
 
 
 def call_instead(person, detail) -> None:
@@ -110,6 +141,10 @@ def reach(person, *, kind: str, key: str, context: dict | None = None, email_lin
         return notify.sms_send(recipient=recipient(person), template=kind,
                                idempotency_key=f"{key}:sms", context=context, link=link,
                                question=question)
+    if channel == "whatsapp":
+        return notify.whatsapp_send(recipient=recipient(person), template=kind,
+                                    idempotency_key=f"{key}:whatsapp", context=context,
+                                    link=link, question=question)
     with translation.override(language_of(person)):
         line = email_line() if callable(email_line) else email_line
         context.update(title=str(email_title or ""), lines=[str(line or "")])

@@ -118,7 +118,7 @@ def _clean_profile(obj, *, organisation, postcode, municipality, interests, erro
                 obj.phone = parse_phone(raw_phone)
             except ValidationError as exc:
                 errors.add("phone", exc.messages[0])
-    if obj.contact_channel == ContactChannel.SMS:
+    if obj.contact_channel in (ContactChannel.SMS, ContactChannel.WHATSAPP):
         if not obj.phone:
             errors.add("phone", _("A mobile phone number is needed to reach them by SMS."))
         elif "phone" not in errors and not is_mobile(obj.phone):

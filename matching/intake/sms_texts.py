@@ -4,6 +4,8 @@ tests/notifications/test_sms_texts.py checks each in every language."""
 from django.utils.translation import gettext_lazy as _
 
 from notifications.texts import SmsText, register
+from notifications.whatsapp import WhatsAppTemplate
+from notifications.whatsapp import register as register_whatsapp
 
 # The reminders of the waiting list and of availability (matching/reminders.py); their names
 # are those of the former `reminders` app (message templates and SentReminder keys).
@@ -23,3 +25,7 @@ register(SmsText(
            "Want to go on? Call {coordinator_phone}"),
     description="Before a volunteer's availability period ends.",
 ))
+# The same by WhatsApp, as the template approved under this name (per language).
+register_whatsapp(WhatsAppTemplate(
+    kind=KEEP_IN_TOUCH, name="buddy_keep_in_touch",
+    variables=("organisation", "first_name", "coordinator_phone")))

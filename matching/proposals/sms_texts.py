@@ -4,6 +4,8 @@ introduction meeting; tests/notifications/test_sms_texts.py checks each in every
 from django.utils.translation import gettext_lazy as _
 
 from notifications.texts import SmsText, register
+from notifications.whatsapp import WhatsAppTemplate
+from notifications.whatsapp import register as register_whatsapp
 
 PROPOSAL = "matching.proposal"
 PROPOSAL_REMINDER = "matching.proposal_reminder"
@@ -66,3 +68,7 @@ register(SmsText(
            "is on {weekday} {date} at {time}, {place}. Questions? {coordinator_phone}"),
     description="When and where the introduction meeting is.",
 ))
+# The proposal by WhatsApp, as the template approved under this name (per language).
+register_whatsapp(WhatsAppTemplate(
+    kind=PROPOSAL, name="buddy_proposal",
+    variables=("organisation", "first_name", "link", "choices", "coordinator_phone")))

@@ -35,6 +35,7 @@ class InboundSms:
     to: str
     body: str
     provider_id: str
+    channel: str = "sms"  # "whatsapp" for a WhatsApp message (Twilio's whatsapp: numbers)
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,14 @@ class BaseSmsBackend:
     def send(self, *, to: str, body: str, reference: str, sender: str = "",
              status_callback: str = "") -> SendResult:
         raise NotImplementedError
+
+    def send_whatsapp(self, *, to: str, body: str, reference: str, content_sid: str = "",
+                      variables: dict | None = None, status_callback: str = "") -> SendResult:
+        """A WhatsApp message: an approved template (`content_sid` with its variables) or,
+        inside the 24 hours after the person wrote, free text. A provider without WhatsApp
+        fails permanently, and the message goes by SMS instead."""
+        raise SmsError(f"{self.name} does not send WhatsApp messages", permanent=True,
+                       code="no_whatsapp")
 
     # Inbound webhooks: each provider's request format and signature.
     def verify_request(self, request, url: str) -> bool:

@@ -77,10 +77,10 @@ def own_duo(organisation_data):
     return user, duo, other
 
 
-def _walk(client, objects):
+def _walk(client, objects, paths=None):
     """(path, url, response) for every URL pattern, filled with the organisation's ids."""
-    for path in all_paths():
-        values = candidate_values(objects) if PLACEHOLDER.search(path) else [None]
+    for path in all_paths() if paths is None else paths:
+        values = candidate_values(objects, path) if PLACEHOLDER.search(path) else [None]
         for value in values:
             url = fill(path, value) if value is not None else path
             yield path, url, client.get(url)
@@ -115,7 +115,12 @@ def test_staff_open_every_staff_page_and_only_admins_the_audit_log(client, organ
     factory = CoordinatorFactory if role == "coordinator" else OrganisationAdminFactory
     client.force_login(factory(organisation=organisation, username=f"staff-{role}"))
     refused = []
-    for path, url, response in _walk(client, objects):
+    # An organisation admin opens every page filled with the organisation's ids in the audit
+    # walk (tests/walks/test_audit_walk.py), which fails on any server error: here they open
+    # the pages this test is about, a coordinator every page.
+    paths = None if role == "coordinator" else [path for path in all_paths()
+                                                 if not PLACEHOLDER.search(path)]
+    for path, url, response in _walk(client, objects, paths):
         assert response.status_code < 500, url
         if (PLACEHOLDER.search(path) or _is_public(path) or path.startswith("/admin/")
                 or path.startswith(VOLUNTEER_ONLY)):

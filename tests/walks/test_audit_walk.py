@@ -122,11 +122,10 @@ def test_every_staff_view_of_a_persons_record_writes_one_audit_event(client):
         markers = person_markers(organisation)
     client.force_login(admin)
     assert markers
-    ids = candidate_values(objects)
     paths = set(all_paths())
     unaudited, doubled, shown = [], [], set()
     for path in sorted(paths):
-        for url in fillings(path, ids):
+        for url in fillings(path, candidate_values(objects, path)):
             last = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
             response = client.get(url)
             assert response.status_code < 500, (url, response.status_code)

@@ -60,7 +60,19 @@ def fill(path: str, value) -> str:
     return PLACEHOLDER.sub(replace, path).replace("\\.", ".")
 
 
-def candidate_values(objects):
+ADMIN_OBJECT_PAGE = re.compile(r"^/admin/(?P<app_label>[^/<]+)/(?P<model_name>[^/<]+)/<")
+
+
+def candidate_values(objects, path=None):
+    """What fills a path's parameters: the ids (and slugs, tokens) of the data's rows.
+
+    An admin page of one model gets the ids of that model's rows only: another model's id
+    reaches no row of it that the data holds. A model without rows in the data gets every
+    value."""
+    if path and (page := ADMIN_OBJECT_PAGE.match(path)):
+        own = [obj for obj in objects if (obj._meta.app_label, obj._meta.model_name)
+               == (page["app_label"], page["model_name"])]
+        objects = own or objects
     values = {str(obj.pk) for obj in objects}
     for obj in objects:
         for attr in ("slug", "token", "uuid"):
@@ -86,7 +98,7 @@ def victim_data(db):
 def walk(client, objects, forbidden_markers):
     visited = []
     for path in all_paths():
-        values = candidate_values(objects) if PLACEHOLDER.search(path) else [None]
+        values = candidate_values(objects, path) if PLACEHOLDER.search(path) else [None]
         for value in values:
             url = fill(path, value) if value is not None else path
             response = client.get(url)

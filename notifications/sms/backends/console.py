@@ -16,3 +16,10 @@ class SmsBackend(BaseSmsBackend):
         self.stream.write(f"--- SMS to {to} (ref {reference})\n{body}\n---\n")
         self.stream.flush()
         return SendResult(provider_id=f"console-{uuid.uuid4().hex}", status="sent")
+
+    def send_whatsapp(self, *, to, body, reference, content_sid="", variables=None,
+                      status_callback=""):
+        template = f" template {content_sid} {variables}" if content_sid else ""
+        self.stream.write(f"--- WhatsApp to {to} (ref {reference}){template}\n{body}\n---\n")
+        self.stream.flush()
+        return SendResult(provider_id=f"console-wa-{uuid.uuid4().hex}", status="sent")

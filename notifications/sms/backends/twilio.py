@@ -1,3 +1,5 @@
+import json
+
 from django.conf import settings
 from requests import RequestException
 from twilio.base.exceptions import TwilioException, TwilioRestException
@@ -51,6 +53,36 @@ class SmsBackend(BaseSmsBackend):
             raise SmsError(f"Twilio unreachable: {exc}", permanent=False, code="network") from exc
         return SendResult(provider_id=message.sid, status=STATUSES.get(message.status, "queued"))
 
+    def send_whatsapp(self, *, to, body, reference, content_sid="", variables=None,
+                      status_callback=""):
+        """Twilio's WhatsApp API: `whatsapp:` numbers; a template by its ContentSid and
+        ContentVariables, or free text (Body) inside the 24-hour window."""
+        if not (self.account_sid and self.auth_token and settings.TWILIO_WHATSAPP_FROM):
+            raise SmsError("Twilio WhatsApp is not configured (TWILIO_WHATSAPP_FROM)",
+                           permanent=True, code="config")
+        kwargs = {"to": f"whatsapp:{to}", "from_": f"whatsapp:{settings.TWILIO_WHATSAPP_FROM}"}
+        if content_sid:
+            kwargs.update(content_sid=content_sid,
+                          content_variables=json.dumps(variables or {}))
+        else:
+            kwargs["body"] = body
+        if status_callback:
+            kwargs["status_callback"] = status_callback
+        return self._create(kwargs)
+
+    def _create(self, kwargs):
+        try:
+            message = self.client.messages.create(**kwargs)
+        except TwilioRestException as exc:
+            # 63016 (free text outside the 24-hour window), 63003 (not a WhatsApp number),
+            # 63024 (invalid recipient): permanent, the message goes by SMS instead.
+            transient = exc.status == 429 or exc.status >= 500
+            raise SmsError(f"Twilio {exc.status} {exc.code}: {exc.msg}", permanent=not transient,
+                           code=str(exc.code or exc.status)) from exc
+        except (TwilioException, RequestException) as exc:
+            raise SmsError(f"Twilio unreachable: {exc}", permanent=False, code="network") from exc
+        return SendResult(provider_id=message.sid, status=STATUSES.get(message.status, "queued"))
+
     def verify_request(self, request, url):
         signature = request.headers.get("X-Twilio-Signature", "")
         if not (self.auth_token and signature):
@@ -59,8 +91,12 @@ class SmsBackend(BaseSmsBackend):
 
     def parse_inbound(self, request):
         data = request.POST
-        return InboundSms(sender=data.get("From", ""), to=data.get("To", ""),
-                          body=data.get("Body", ""), provider_id=data.get("MessageSid", ""))
+        sender = data.get("From", "")
+        channel = "whatsapp" if sender.startswith("whatsapp:") else "sms"
+        return InboundSms(sender=sender.removeprefix("whatsapp:"),
+                          to=data.get("To", "").removeprefix("whatsapp:"),
+                          body=data.get("Body", ""), provider_id=data.get("MessageSid", ""),
+                          channel=channel)
 
     def parse_status(self, request):
         data = request.POST

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('matching', '0005_drop_unused_token_hash'),
+        ('matching', '0006_contact_channel_whatsapp'),
         ('organisations', '0006_drop_plain_api_tokens'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
