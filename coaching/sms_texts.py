@@ -3,6 +3,7 @@ tests/notifications/test_sms_texts.py checks each in every language."""
 
 from django.utils.translation import gettext_lazy as _
 
+from notifications import keywords
 from notifications.texts import SmsText, register
 
 INVITATION = "coaching.invitation"
@@ -13,8 +14,10 @@ REMINDER = "coaching.reminder"
 
 register(SmsText(
     kind=INVITATION, segments=2,
+    accepts=(keywords.YES, keywords.NO, keywords.MAYBE),
     text=_("{organisation}: {first_name}, you are invited to a group meeting on {weekday} "
-           "{date} at {time}, {place}. Coming? Reply YES, NO or MAYBE, or answer here: "
+           "{date} at {time}, {place}. Coming? Reply {reply_yes}, {reply_no} or {reply_maybe}, "
+           "or answer here: "
            "{link} Questions? {coordinator_phone}"),
     description="Invitation to an intervision session: SMS reply or link.",
 ))

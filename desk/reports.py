@@ -3,10 +3,14 @@
 Every figure is an aggregate query in the current organisation's scope (a constant number
 of queries whatever the number of rows; tests/desk/test_reports.py counts them). Every count
 of people or duos goes through `suppress`, the one small-group rule (README, "Coordinator
-home and reports"). Reads the domain apps' models directly: the reports are aggregates
-that no room's selector offers, and organisations only reads them.
+home and reports"). The rule applies to what leaves the organisation (the exports for
+funders, a report shared); the coordinator's own page, who knows every person already,
+shows the exact figures (`build_report(exact=True)`). Reads the domain apps' models
+directly: the reports are aggregates that no room's selector offers, and organisations only
+reads them.
 """
 
+import contextvars
 import csv
 import datetime
 import io
@@ -61,6 +65,10 @@ class Hidden:
         return 0
 
 
+# True while an exact report (the organisation's own page) is built: the rule steps aside.
+_exact = contextvars.ContextVar("exact_report", default=False)
+
+
 def suppress(cells: dict, total: int | None = None) -> dict:
     """The small-group rule: hides every count from 1 to 4 of a breakdown, and one more.
 
@@ -70,6 +78,8 @@ def suppress(cells: dict, total: int | None = None) -> dict:
     so a reader cannot tell which hidden cell holds the people). If the total itself is
     from 1 to 4, every cell is hidden. Zero is shown: it points at nobody.
     """
+    if _exact.get():
+        return dict(cells)
     total = sum(cells.values()) if total is None else total
     if 0 < total < SMALL_GROUP:
         return {key: Hidden() for key in cells}
@@ -87,6 +97,8 @@ def suppress_series(values: list[int]) -> list:
     """The rule for a series whose steps are groups (duos still going month after month):
     a value from 1 to 4 is hidden, and so is a value that differs by 1 to 4 from the last
     shown one, so that no step between two shown values is a small group."""
+    if _exact.get():
+        return list(values)
     out, last = [], None
     for n in values:
         if 0 < n < SMALL_GROUP or (last is not None and 0 < abs(last - n) < SMALL_GROUP):
@@ -99,6 +111,8 @@ def suppress_series(values: list[int]) -> list:
 
 def suppress_one(n: int):
     """A single count (not part of a breakdown): hidden from 1 to 4."""
+    if _exact.get():
+        return n
     return Hidden() if 0 < n < SMALL_GROUP else n
 
 
@@ -109,6 +123,8 @@ def suppress_linked(cells: dict, never_second=()) -> dict:
     equation cannot give it back. The second is never one of `never_second` (figures that
     also appear elsewhere, e.g. as the total of a breakdown, where hiding them would not
     be enough)."""
+    if _exact.get():
+        return dict(cells)
     out = {key: Hidden() if 0 < n < SMALL_GROUP else n for key, n in cells.items()}
     hidden = [key for key, value in out.items() if not shown(value)]
     if len(hidden) == 1:
@@ -172,6 +188,7 @@ class Report:
     end: datetime.date
     sections: list = field(default_factory=list)
     charts: list = field(default_factory=list)
+    exact: bool = False  # the organisation's own view; False: small groups hidden
 
     @property
     def period_ref(self) -> str:
@@ -349,11 +366,19 @@ def _month_starts(start, end) -> list[datetime.date]:
 ONE_DAY = datetime.timedelta(days=1)
 
 
-def build_report(start: datetime.date, end: datetime.date, today=None) -> Report:
-    """Every figure of the report for a period, small groups hidden (a constant number of
-    queries: twelve)."""
+def build_report(start: datetime.date, end: datetime.date, today=None, exact=False) -> Report:
+    """Every figure of the report for a period (a constant number of queries: twelve):
+    small groups hidden, unless `exact` (the organisation's own page)."""
+    token = _exact.set(exact)
+    try:
+        return _build_report(start, end, today, exact)
+    finally:
+        _exact.reset(token)
+
+
+def _build_report(start, end, today, exact) -> Report:
     today = today or timezone.localdate()
-    report = Report(start, end)
+    report = Report(start, end, exact=exact)
     in_period = {"gte": _start(start), "lt": _start(end + ONE_DAY)}
 
     report.sections.append(_intakes(start, end))
@@ -368,7 +393,8 @@ def build_report(start: datetime.date, end: datetime.date, today=None) -> Report
     at_end_shown = suppress(_buckets(history.days_at_end))
     to_match_shown = suppress(_buckets(history.days_to_match))
     days = history.days_to_match
-    median = int(statistics.median(days)) if len(days) >= SMALL_GROUP else Hidden()
+    median = (int(statistics.median(days)) if len(days) >= SMALL_GROUP or exact and days
+              else NO_FIGURE if exact else Hidden())
     report.sections.append(Section("waiting", _("Waiting list in the period"), [
         (_("On the waiting list at the start of the period"), flow["at_start"]),
         (_("Joined the waiting list (new, or back after a duo)"), flow["joined"]),
@@ -487,7 +513,8 @@ def build_report(start: datetime.date, end: datetime.date, today=None) -> Report
                        ("paid", _("Expenses paid (EUR)"))):
         number = expenses[f"{key}_n"]
         # An amount of fewer than five claims could be one person's spending.
-        amount = Hidden() if 0 < number < SMALL_GROUP else round((expenses[key] or 0) / 100, 2)
+        amount = (Hidden() if 0 < number < SMALL_GROUP and not exact
+                  else round((expenses[key] or 0) / 100, 2))
         expense_rows.append((label, amount))
     report.sections.append(Section("expenses", _("Expenses"), expense_rows))
     return report

@@ -39,12 +39,16 @@ class ReportView(StaffRequiredMixin, View):
     def get(self, request):
         form = ReportPeriodForm(request.GET or None)
         start, end = form.period()
-        report = reports.build_report(start, end)
+        # The organisation's own staff see exact figures; "as it leaves" previews what the
+        # exports for funders show, small groups hidden.
+        shared = request.GET.get("view") == "shared"
+        report = reports.build_report(start, end, exact=not shared)
         charts = [reports.chart_svg_bars(chart) for chart in report.charts]
+        query = {"date_from": start.isoformat(), "date_to": end.isoformat()}
         return render(request, "desk/reports.html", {
-            "form": form, "report": report, "charts": charts,
-            "query": urlencode({"date_from": start.isoformat(), "date_to": end.isoformat()}),
-            "hidden_marker": reports.HIDDEN,
+            "form": form, "report": report, "charts": charts, "query": urlencode(query),
+            "hidden_marker": reports.HIDDEN, "shared": shared,
+            "shared_query": urlencode({**query, "view": "shared"}),
         })
 
 

@@ -86,9 +86,9 @@ def seed(base):
     duo = services.duo_start_from_match(participant=person("p-active"), volunteer=volunteer,
                                         started_by=coordinator,
                                         start_date=today - days(days=90))
-    services.agreement_update(duo=duo, expenses_reimbursed="Tram, bus and entrance tickets",
+    services.agreement_update(duo=duo, expenses_reimbursed="Tram, bus en inkomtickets",
                               expenses_monthly_max_cents=2500,
-                              how_to_reach="Phone and WhatsApp")
+                              how_to_reach="Telefoon en WhatsApp")
     _confirm(duo, coordinator)
     for weeks_ago, activity, score in ((11, "walk", 4), (8, "culture", 5), (5, "coffee", 4),
                                        (2, "walk", 3)):

@@ -3,6 +3,7 @@ tests/notifications/test_sms_texts.py checks each in every language."""
 
 from django.utils.translation import gettext_lazy as _
 
+from notifications import keywords
 from notifications.texts import SmsText, register
 
 AGREEMENT_VOLUNTEER = "duos.agreement_volunteer"
@@ -23,9 +24,9 @@ register(SmsText(
     description="The volunteer confirms the agreement by link.",
 ))
 register(SmsText(
-    kind=AGREEMENT_PARTICIPANT, segments=2,
+    kind=AGREEMENT_PARTICIPANT, segments=2, accepts=(keywords.YES, keywords.NO),
     text=_("{organisation}: {first_name}, do you agree with the agreement of your duo? "
-           "Read it: {link} or reply YES or NO. Questions? {coordinator_phone}"),
+           "Read it: {link} or reply {reply_yes} or {reply_no}. Questions? {coordinator_phone}"),
     description="The participant confirms the agreement by link or SMS reply.",
 ))
 register(SmsText(

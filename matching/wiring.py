@@ -4,18 +4,21 @@ check, the reminder kinds and SMS texts of both wings, the admin pages and the C
 (Celery's autodiscovery looks for `matching.tasks`, which the wings replace)."""
 
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 
 from matching.intake import admin as intake_admin  # noqa: F401  (registers the admin pages)
-from matching.intake import groups, privacy, reach, reminders
+from matching.intake import groups, person_pages, privacy, reach, reminders
 from matching.intake import sms_texts as intake_texts  # noqa: F401  (registers the texts)
 from matching.intake import tasks as intake_tasks  # noqa: F401  (registers the tasks)
 from matching.intake import versions as intake_versions
+from matching.intake.models import Participant, Volunteer
 from matching.proposals import admin as proposal_admin  # noqa: F401
-from matching.proposals import messaging
+from matching.proposals import messaging, person_sections
 from matching.proposals import reminders as proposal_reminders  # noqa: F401  (the kinds)
 from matching.proposals import sms_texts as proposal_texts  # noqa: F401
 from matching.proposals import tasks as proposal_tasks  # noqa: F401
 from matching.proposals import views as proposal_views
+from matching.proposals.models import Proposal, VolunteerOffer
 from notifications import hooks
 
 PEOPLE_PAGES = {"participant": "participant_detail", "volunteer": "volunteer_detail"}
@@ -28,10 +31,35 @@ def person_url(key):
     return reverse(f"matching:{PEOPLE_PAGES[role]}", args=[int(pk)])
 
 
+def _people(model):
+    def resolve(keys):
+        ids = hooks.key_ids(keys)
+        return {ids[person.pk]: person.display_name
+                for person in model.objects.filter(pk__in=ids)}
+    return resolve
+
+
+def proposal_names(keys):
+    ids = hooks.key_ids(keys)
+    return {ids[p.pk]: gettext("proposal to %(name)s") % {"name": p.participant.display_name}
+            for p in Proposal.objects.filter(pk__in=ids).select_related("participant")}
+
+
+def offer_names(keys):
+    ids = hooks.key_ids(keys)
+    return {ids[o.pk]: gettext("question to %(volunteer)s about %(participant)s") % {
+        "volunteer": o.volunteer.display_name,
+        "participant": o.proposal.participant.display_name}
+        for o in VolunteerOffer.objects.filter(pk__in=ids).select_related(
+            "volunteer", "proposal__participant")}
+
+
 def connect() -> None:
     hooks.register_reply_handler(messaging.PROPOSAL_LINK, messaging.handle_reply)
-    hooks.register_link_view(messaging.PROPOSAL_LINK, proposal_views.participant_link_page)
-    hooks.register_link_view(messaging.OFFER_LINK, proposal_views.volunteer_link_page)
+    hooks.register_link_view(messaging.PROPOSAL_LINK, proposal_views.participant_link_page,
+                             label=gettext_lazy("Choosing a buddy"))
+    hooks.register_link_view(messaging.OFFER_LINK, proposal_views.volunteer_link_page,
+                             label=gettext_lazy("Accepting a participant"))
     hooks.register_link_page_stamp(intake_versions.version_keys)
     hooks.register_reply_handler(intake_texts.KEEP_IN_TOUCH, reminders.keep_in_touch_reply)
     hooks.register_person_url("participant:", person_url)
@@ -40,5 +68,14 @@ def connect() -> None:
     hooks.register_contacts("volunteer:", reach.contacts)
     for source in groups.SOURCES:
         hooks.register_group(source)
+    hooks.register_names("participant:", _people(Participant))
+    hooks.register_names("volunteer:", _people(Volunteer))
+    hooks.register_names("proposal:", proposal_names)
+    hooks.register_names("offer:", offer_names)
     # A participant who said no to SMS gets none (notifications asks, intake knows).
     hooks.register_consent_check("participant:", privacy.messages_refused)
+    # The person pages as the coordinator's hub: the short list, proposals and answers.
+    person_pages.register_section("participant", 20, person_sections.participant_section)
+    person_pages.register_section("volunteer", 20, person_sections.volunteer_section)
+    person_pages.register_events("participant", person_sections.participant_events)
+    person_pages.register_events("volunteer", person_sections.volunteer_events)

@@ -56,6 +56,8 @@ _delivery_handlers: list[tuple[str, Callable[[Delivery], None]]] = []
 _person_urls: list[tuple[str, Callable[[str], str | None]]] = []
 _consent_checks: list[tuple[str, Callable[[list[str], str], set[str]]]] = []
 _link_page_stamps: list[Callable[[int], list[str]]] = []
+_names: list[tuple[str, Callable[[list[str]], dict[str, str]]]] = []
+_link_labels: dict[str, object] = {}
 _contacts: list[tuple[str, Callable[[list[str]], dict]]] = []
 
 
@@ -77,11 +79,46 @@ def register_reply_handler(purpose: str, handler: Callable[[Reply], None]) -> No
     _reply_handlers[purpose] = handler
 
 
-def register_link_view(purpose: str, view: Callable) -> None:
+def register_link_view(purpose: str, view: Callable, label=None) -> None:
     """`view(request, link)`: the page a signed link of `purpose` opens, in the scope of the
     link's organisation and the person's language. A view that acts calls
-    `notifications.services.link_use(link)` in its own transaction."""
+    `notifications.services.link_use(link)` in its own transaction. `label` names the link
+    on staff pages ("Choice of a buddy")."""
     _link_views[purpose] = view
+    if label is not None:
+        _link_labels[purpose] = label
+
+
+def register_names(key_prefix: str, resolver: Callable[[list[str]], dict[str, str]]) -> None:
+    """`resolver(keys)` → {key: what a person reads} for keys of the prefix ("participant:12"
+    → "Fatima El Idrissi", "duo:3" → "duo Fatima & Jan"), in one query for all the keys:
+    staff pages show names, never keys."""
+    _names.append((key_prefix, resolver))
+
+
+def key_ids(keys) -> dict[int, str]:
+    """{id: key} of keys such as "participant:12", for a name resolver's one query."""
+    found = {}
+    for key in keys:
+        _prefix, _sep, pk = key.partition(":")
+        if pk.isdigit():
+            found[int(pk)] = key
+    return found
+
+
+def names(keys) -> dict[str, str]:
+    """{key: readable name} for the keys a registered resolver knows."""
+    found: dict[str, str] = {}
+    keys = [key for key in dict.fromkeys(keys) if key]
+    for prefix, resolver in _names:
+        mine = [key for key in keys if key.startswith(prefix)]
+        if mine:
+            found.update(resolver(mine))
+    return found
+
+
+def link_label(purpose: str):
+    return _link_labels.get(purpose)
 
 
 def register_delivery_handler(template_prefix: str, handler: Callable[[Delivery], None]):

@@ -1,5 +1,12 @@
-"""Reading an SMS reply: keywords in Dutch, French and English, forgiving of case, spaces,
-accents and punctuation ("ja!", " Oui.", "nee, dank je", "2", "nr. 2", "Stop")."""
+"""The words of an SMS reply, in one place: what texts and pages tell people to reply with
+(`REPLY_WORDS`, one word per answer and language) and what a reply is read as (`KEYWORDS`,
+forgiving of case, spaces, accents and punctuation: "ja!", " Oui.", "nee, dank je", "2",
+"nr. 2", "Stop").
+
+Every SMS text asks for its answers with placeholders (`{reply_yes}`, `{reply_none}`, …)
+that the renderer fills from `REPLY_WORDS` in the person's language, and every page reads
+`reply_words(language)`: the SMS and the page cannot disagree, and each word asked for is
+one that `parse` understands (tests/notifications/test_reply_words.py)."""
 
 import re
 import unicodedata
@@ -20,6 +27,15 @@ KEYWORDS = {
     CALL: {"BEL", "BELLEN", "CALL", "APPEL", "APPELER", "APPELEZ"},
     STOP: {"STOP", "STOPPEN", "ARRET", "ARRETER", "UNSUBSCRIBE"},
     HELP: {"HELP", "HULP", "AIDE", "INFO"},
+}
+# The one word per answer and language that people are told to reply with.
+REPLY_WORDS = {
+    YES: {"nl": "JA", "fr": "OUI", "en": "YES"},
+    NO: {"nl": "NEE", "fr": "NON", "en": "NO"},
+    MAYBE: {"nl": "MISSCHIEN", "fr": "PEUT-ETRE", "en": "MAYBE"},
+    NONE: {"nl": "GEEN", "fr": "AUCUN", "en": "NONE"},
+    CALL: {"nl": "BEL", "fr": "APPEL", "en": "CALL"},
+    STOP: {"nl": "STOP", "fr": "STOP", "en": "STOP"},
 }
 _WORD_TO_KEYWORD = {word: kind for kind, words in KEYWORDS.items() for word in words}
 # "2", "nr 2", "nr. 2", "no 2", "#2", "keuze 2", "choix 2", "choice 2"
@@ -55,3 +71,17 @@ def parse(text: str) -> Parsed:
         return Parsed(CHOICE, int(match.group(1)))
     first = words.split(" ", 1)[0]
     return Parsed(_WORD_TO_KEYWORD.get(first))
+
+
+def reply_word(kind: str, language: str) -> str:
+    """The word to reply with for an answer, in a language (Dutch when not one of ours)."""
+    words = REPLY_WORDS[kind]
+    return words.get((language or "nl")[:2], words["nl"])
+
+
+def reply_words(language: str) -> dict[str, str]:
+    """{"reply_yes": "JA", "reply_none": "GEEN", …}: the placeholders of texts and pages."""
+    return {f"reply_{kind}": reply_word(kind, language) for kind in REPLY_WORDS}
+
+
+PLACEHOLDERS = frozenset(f"reply_{kind}" for kind in REPLY_WORDS)

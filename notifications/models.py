@@ -330,6 +330,11 @@ class TaskKind(models.TextChoices):
     CALL_PREFERRED = "call_preferred", _("Prefers a phone call: call this person")
     SHARED_NUMBER = "shared_number", _(
         "Reply from a number another organisation also asked: call to check")
+    # The rooms' own follow-up items (opened through matching.intake.reach.open_task).
+    KEEP_IN_TOUCH = "keep_in_touch", _("Still waiting? Check with this person")
+    CHECK_BACK = "check_back", _("Pause over: ask whether they want a buddy again")
+    AVAILABILITY = "availability", _("Volunteer's availability ends")
+    OFFER_UNANSWERED = "offer_unanswered", _("Volunteer did not answer: call them")
 
 
 class CoordinatorTask(models.Model):

@@ -49,3 +49,16 @@ def local_day_bounds(moment: datetime) -> tuple[datetime, datetime]:
     day = moment.astimezone(zone).date()
     start = datetime.combine(day, time(0), tzinfo=zone)
     return start, datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+
+
+def sms_allowed_at(now: datetime, rules, sent_today: int, *, quiet_hours: bool = True,
+                   daily_limit: bool = True) -> datetime:
+    """When an SMS may go out under an organisation's rules (its MessagingSettings): after
+    the quiet hours, and the next day once the person had their daily number of SMS.
+    `quiet_hours=False`: a coordinator sends it now on purpose; `daily_limit=False`: a kind
+    the daily limit does not hold (texts.SmsText.daily_limit)."""
+    allowed = next_allowed(now, rules.quiet_hours_start, rules.quiet_hours_end) if (
+        quiet_hours) else now
+    if daily_limit and allowed <= now and sent_today >= rules.sms_daily_limit:
+        allowed = start_of_next_day(now, rules.quiet_hours_end)
+    return allowed

@@ -1,4 +1,5 @@
 import datetime
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, Sum
@@ -6,19 +7,20 @@ from django.db.models.functions import TruncMonth
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from . import hooks, reminders
+from . import hooks, reminders, texts
 from .models import (
     Channel,
     CoordinatorTask,
     Direction,
     Message,
+    MessagingSettings,
     ReminderOutcome,
     SentReminder,
     SignedLink,
     SimulatedSms,
     Status,
 )
-from .quiet_hours import local_zone
+from .quiet_hours import local_day_bounds, local_zone, sms_allowed_at
 
 
 def message_list(*, person: str = "", channel: str = "", direction: str = ""):
@@ -92,6 +94,20 @@ class ReminderRow:
     outcome: str = ""
     outcome_label: str = ""
     made: str = ""
+    # What a person reads instead of the keys: names from the rooms (hooks.names).
+    person_name: str = ""
+    about: str = ""
+
+
+def _named(rows: list[ReminderRow]) -> list[ReminderRow]:
+    """Fills each row's person and subject with names (one query per kind of key)."""
+    found = hooks.names([r.recipient_key for r in rows] + [r.subject_ref for r in rows])
+    for row in rows:
+        row.person_name = found.get(row.recipient_key, "") or (
+            _("someone who left") if row.recipient_key else "")
+        row.about = "" if row.subject_ref == row.recipient_key else found.get(
+            row.subject_ref, "")
+    return rows
 
 
 def reminder_kinds(organisation) -> list[ReminderKindInfo]:
@@ -119,7 +135,7 @@ def reminders_upcoming(now=None, days=REMINDERS_UPCOMING_DAYS) -> list[ReminderR
                     hooks.person_url(item.recipient_key))
         for item in items if (item.kind, item.subject_ref, item.period_key) not in claimed
     ]
-    return sorted(rows, key=lambda row: row.at)
+    return _named(sorted(rows, key=lambda row: row.at))
 
 
 def _ids(claims, prefix):
@@ -165,16 +181,44 @@ def reminders_history(limit=REMINDERS_HISTORY_LIMIT) -> list[ReminderRow]:
             claim.period_key, claim.recipient_key, claim.sent_at,
             hooks.person_url(claim.recipient_key) if claim.recipient_key else None,
             outcome=outcome, outcome_label=label, made=made))
-    return rows
+    return _named(rows)
 
 
 def messages_held_until(since) -> datetime.datetime | None:
     """When the messages written since `since` (this request's) that wait go out: the quiet
-    hours or the daily limit hold them. None when nothing written since then waits.
-    Runs in the caller's organisation scope."""
-    return (Message.objects.filter(created_at__gte=since, status=Status.PENDING,
-                                   not_before__gt=timezone.now())
-            .order_by("not_before").values_list("not_before", flat=True).first())
+    hours or the daily limit hold them. None when nothing written since then waits. The
+    sending task may not have seen the newest SMS yet: the daily limit is worked out for
+    them here by the same rule (`quiet_hours.sms_allowed_at`). Runs in the caller's
+    organisation scope; three queries at most."""
+    now = timezone.now()
+    pending = Message.objects.filter(created_at__gte=since, status=Status.PENDING)
+    moments = list(pending.filter(not_before__gt=now).order_by("not_before")
+                   .values_list("not_before", flat=True)[:1])
+    fresh = list(pending.filter(channel=Channel.SMS, direction=Direction.OUT)
+                 .exclude(not_before__gt=now).order_by("created_at", "pk")
+                 .values_list("phone", "organisation_id", "template", "during_quiet_hours"))
+    if fresh:
+        start, end = local_day_bounds(now)
+        sent_today = Counter(dict(Message.objects.filter(
+            channel=Channel.SMS, direction=Direction.OUT, sent_at__gte=start, sent_at__lt=end,
+            phone__in={phone for phone, *_rest in fresh},
+        ).order_by().values("phone").annotate(n=Count("id")).values_list("phone", "n")))
+        found = {r.organisation_id: r for r in MessagingSettings.objects.filter(
+            organisation_id__in={o for _p, o, *_rest in fresh})}
+        for phone, organisation_id, template, during_quiet_hours in fresh:
+            kind = texts.REGISTRY.get(template)
+            if kind is not None and kind.immediate:
+                continue
+            rules = found.get(organisation_id) or MessagingSettings(
+                organisation_id=organisation_id)
+            allowed = sms_allowed_at(now, rules, sent_today[phone],
+                                     quiet_hours=not during_quiet_hours,
+                                     daily_limit=kind is None or kind.daily_limit)
+            if allowed > now:
+                moments.append(allowed)
+            else:
+                sent_today[phone] += 1
+    return min(moments) if moments else None
 
 
 def held_notice(since) -> str:
@@ -217,3 +261,41 @@ def simulator_phones(limit=SIMULATOR_ROWS) -> list[SimulatedPhone]:
     for phone in phones.values():
         phone.rows.reverse()
     return list(phones.values())
+# What a failed message's stored error means, in plain words for the coordinator. The stored
+# text stays technical (for operations); pages show these. Twilio's and MessageBird's
+# delivery codes for the common cases.
+PROVIDER_CODES = {
+    "30003": _("The phone was off or out of reach."),
+    "30005": _("This number does not exist (any more)."),
+    "30006": _("This is a landline, or a network that SMS cannot reach."),
+    "30004": _("The phone company blocked the message."),
+    "30007": _("The phone company blocked the message."),
+    "21610": _("This number sent STOP: no more SMS to it."),
+    "21614": _("This is not a mobile number."),
+}
+
+
+STORED_ERRORS = ("Provider reports", "No consent", "The number replied STOP",
+                 "The worker stopped")
+
+
+def readable_detail(detail: str) -> str:
+    """A task's detail: a stored delivery error in plain words, anything else as written."""
+    return plain_error(detail) if (detail or "").startswith(STORED_ERRORS) else detail
+
+
+def plain_error(error: str) -> str:
+    """A stored delivery error as plain words ("" when there is none)."""
+    error = (error or "").strip()
+    if not error:
+        return ""
+    if error.startswith("Provider reports"):
+        code = error.rsplit(" ", 1)[-1]
+        return str(PROVIDER_CODES.get(code, _("The phone company could not deliver it.")))
+    if error.startswith("No consent"):
+        return _("They did not agree to receive messages.")
+    if "STOP" in error:
+        return _("This number sent STOP: no more SMS to it.")
+    if error.startswith("The worker stopped"):
+        return _("Sending stopped half-way: it may not have gone out. Check with the person.")
+    return _("The SMS service could not send it.")

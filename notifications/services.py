@@ -43,7 +43,7 @@ from .models import (
     TaskKind,
     TemplateOverride,
 )
-from .quiet_hours import local_day_bounds, next_allowed, start_of_next_day
+from .quiet_hours import local_day_bounds, next_allowed, sms_allowed_at
 from .segments import SegmentCount, count_segments
 from .sms import InboundSms, SmsError, StatusReport, get_backend
 from .tasks import deliver_email, deliver_sms, deliver_sms_batch
@@ -379,7 +379,7 @@ def sms_send_many(*, template: str, messages: list[Outgoing],
             if not phone:
                 raise ValueError(f"{recipient.key} has no phone number an SMS can reach")
             language = recipient.language or organisation.default_language
-            values = {**(out.context or {}),
+            values = {**keywords.reply_words(language), **(out.context or {}),
                       **_standard_context(organisation, recipient.first_name)}
             if out.link is not None:
                 values["link"] = links.redacted_url(organisation.pk, language)
@@ -511,12 +511,9 @@ def _sms_rules_allow(messages: list[Message], now: datetime) -> list[Message]:
             continue
         kind = texts.get(message.template)
         if not kind.immediate:
-            own = rules[message.organisation_id]
-            allowed = now if message.during_quiet_hours else next_allowed(
-                now, own.quiet_hours_start, own.quiet_hours_end)
-            if (allowed <= now and kind.daily_limit
-                    and sent_today[phone] >= own.sms_daily_limit):
-                allowed = start_of_next_day(now, own.quiet_hours_end)
+            allowed = sms_allowed_at(now, rules[message.organisation_id], sent_today[phone],
+                                     quiet_hours=not message.during_quiet_hours,
+                                     daily_limit=kind.daily_limit)
             if allowed > now:
                 waiting[allowed].append(message.pk)
                 continue

@@ -18,8 +18,8 @@ register(SmsText(
 register(SmsText(
     kind="notifications.help",
     text=_("{organisation}: your coordinator will call you. You can also call "
-           "{coordinator_phone}. Reply STOP for no more SMS."),
-    immediate=True,
+           "{coordinator_phone}. Reply {reply_stop} for no more SMS."),
+    immediate=True, accepts=("stop",),
     description="Answer to HELP, HULP or AIDE.",
 ))
 register(SmsText(

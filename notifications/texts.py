@@ -25,6 +25,7 @@ from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from . import keywords
 from .gsm import transliterate_context
 from .segments import count_segments, is_gsm7
 
@@ -35,7 +36,7 @@ REQUIRED_PLACEHOLDERS = frozenset({"organisation", "coordinator_phone"})
 ALLOWED_PLACEHOLDERS = frozenset({
     "first_name", "organisation", "coordinator_phone", "link", "date", "time", "weekday",
     "place", "number", "choices", "count", "message",
-})
+}) | keywords.PLACEHOLDERS
 # Words that must never be in an SMS: a phone screen is read by others too. Compared after
 # lower-casing and removing accents, as whole words or word beginnings.
 SENSITIVE_WORDS = {
@@ -80,13 +81,16 @@ class SmsText:
     daily_limit: bool = True
     sample: dict = field(default_factory=dict)
     description: str = ""
+    # The answers the text asks for by word (keywords.YES, …): the question it asks. Each
+    # is written as a {reply_…} placeholder, filled from keywords.REPLY_WORDS.
+    accepts: tuple[str, ...] = ()
 
     def placeholders(self) -> set[str]:
         with translation.override("en"):
             return set(PLACEHOLDER.findall(str(self.text)))
 
-    def sample_context(self) -> dict:
-        return {**SAMPLE_CONTEXT, **self.sample}
+    def sample_context(self, language="nl") -> dict:
+        return {**SAMPLE_CONTEXT, **keywords.reply_words(language), **self.sample}
 
 
 REGISTRY: dict[str, SmsText] = {}
@@ -170,7 +174,8 @@ def problems(kind: str, text: str) -> list[str]:
             "words": ", ".join(words)})
     if not unknown:
         try:
-            rendered = render(text, registered.sample_context())
+            rendered = render(text, registered.sample_context(
+                translation.get_language() or "nl"))
         except KeyError:
             rendered = None
         if rendered is not None:

@@ -202,7 +202,9 @@ class MessageListView(StaffRequiredMixin, ListView):
                   label=f"messages of {person[:60]}")
         context["person"] = person
         context["person_url"] = selectors.person_link(person)
-        context["links"] = selectors.link_list(person=person)[:20] if person else []
+        context["links"] = list(selectors.link_list(person=person)[:20]) if person else []
+        for link in context["links"]:
+            link.label = hooks.link_label(link.purpose) or _("A personal link")
         context["channels"] = Channel.choices
         return context
 

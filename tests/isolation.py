@@ -30,6 +30,7 @@ from coaching.models import (
     TrainingModule,
 )
 from duos import models as duos
+from matching.intake.models import ImportColumnMemory, ImportSynonym
 from notifications import services
 from notifications.models import (
     CoordinatorTask,
@@ -190,6 +191,10 @@ def _intake_and_waiting_list(organisation):
         ConsentRecordFactory(participant=participant, note=f"{SECRET} consent"),
         ImportJobFactory(organisation=organisation, filename=f"{SECRET}.csv",
                          headers=[f"{SECRET}Voornaam"]),
+        ImportSynonym.objects.create(organisation=organisation, kind="interest",
+                                     value=f"{SECRET}wandelingen", target=interest.key),
+        ImportColumnMemory.objects.create(organisation=organisation, kind="participants",
+                                          mapping={f"{SECRET}voornaam": "first_name"}),
     ]
 
 

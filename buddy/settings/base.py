@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # After authentication: every request runs inside its organisation's scope.
     "organisations.middleware.OrganisationScopeMiddleware",
+    # Inside the scope: after an action whose messages wait, the page says until when.
+    "notifications.middleware.HeldMessagesMiddleware",
     # Staff pages, the admin and the session API need a verified second factor when
     # REQUIRE_TWO_FACTOR is on: the one place that enforces it.
     "organisations.middleware.TwoFactorMiddleware",

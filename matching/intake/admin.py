@@ -5,7 +5,9 @@ from organisations.admin import ScopedAdmin
 from . import versions
 from .models import (
     ConsentRecord,
+    ImportColumnMemory,
     ImportJob,
+    ImportSynonym,
     Interest,
     InterestCategory,
     Participant,
@@ -112,3 +114,17 @@ class ImportJobAdmin(ScopedAdmin):
     list_display = ["filename", "kind", "status", "processed_rows", "total_rows", "created_at"]
     exclude = ["content"]
     readonly_fields = ["headers", "report", "processed_rows", "total_rows", "created_count"]
+
+
+@admin.register(ImportSynonym)
+class ImportSynonymAdmin(ScopedAdmin):
+    """What values in the organisation's spreadsheets mean; change or delete a wrong one."""
+
+    list_display = ["kind", "value", "target", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["value", "target"]
+
+
+@admin.register(ImportColumnMemory)
+class ImportColumnMemoryAdmin(ScopedAdmin):
+    list_display = ["kind", "updated_at"]

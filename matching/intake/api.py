@@ -426,16 +426,21 @@ class RecruitmentView(APIView):
 
 
 class ImportJobSerializer(serializers.ModelSerializer):
-    progress_percent = serializers.IntegerField(read_only=True)
+    progress_percent = serializers.SerializerMethodField()
     file = serializers.FileField(write_only=True, help_text=_("A CSV or XLSX file."))
 
     class Meta:
         model = ImportJob
         fields = ["id", "kind", "filename", "file", "headers", "mapping", "skip_bad_rows",
-                  "status", "total_rows", "processed_rows", "progress_percent",
-                  "created_count", "report", "created_at"]
-        read_only_fields = ["filename", "headers", "mapping", "skip_bad_rows", "status",
-                            "total_rows", "processed_rows", "created_count", "report"]
+                  "only_rows", "resolutions", "decisions", "status", "total_rows",
+                  "processed_rows", "progress_percent", "created_count", "report",
+                  "created_at"]
+        read_only_fields = ["filename", "headers", "mapping", "skip_bad_rows", "only_rows",
+                            "resolutions", "decisions", "status", "total_rows",
+                            "processed_rows", "created_count", "report"]
+
+    def get_progress_percent(self, job) -> int:
+        return imports.progress(job)[1]
 
     def validate_file(self, upload):
         if not upload.name.lower().endswith((".csv", ".xlsx")):
@@ -451,6 +456,25 @@ class ImportCheckSerializer(serializers.Serializer):
         help_text=_("{column name: field}; the suggested mapping when left out."),
     )
     skip_bad_rows = serializers.BooleanField(default=False)
+    only_rows = serializers.CharField(
+        required=False, allow_blank=True, max_length=200,
+        help_text=_("Row numbers and ranges, e.g. 2-40, 45; every row when left out."),
+    )
+
+
+class ImportResolveSerializer(serializers.Serializer):
+    resolutions = serializers.DictField(
+        child=serializers.DictField(child=serializers.CharField(allow_blank=True)),
+        required=False,
+        help_text=_("{kind: {value as written: what it means}}; kinds: interest (a key, or "
+                    "new:<category id>), referrer, language, message_language, municipality "
+                    "(a postcode); empty: leave it out."),
+    )
+    decisions = serializers.DictField(
+        child=serializers.CharField(), required=False,
+        help_text=_("{row: decision}: both, this or other for a row like an earlier row; "
+                    "skip, update or both for a row like a registered person."),
+    )
 
 
 class ImportJobViewSet(AuditedViewSetMixin, OrganisationCreateMixin, mixins.ListModelMixin,
@@ -485,7 +509,18 @@ class ImportJobViewSet(AuditedViewSetMixin, OrganisationCreateMixin, mixins.List
         data.is_valid(raise_exception=True)
         mapping = data.validated_data.get("mapping") or job.mapping
         job = imports.import_job_check(job=job, mapping=mapping,
-                                       skip_bad_rows=data.validated_data["skip_bad_rows"])
+                                       skip_bad_rows=data.validated_data["skip_bad_rows"],
+                                       only_rows=data.validated_data.get("only_rows", ""))
+        return Response(ImportJobSerializer(job).data)
+
+    @extend_schema(request=ImportResolveSerializer, responses=ImportJobSerializer)
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        """Says what unknown values mean and decides on possible duplicates; checks again."""
+        job = self.get_object()
+        data = ImportResolveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        job = imports.import_job_resolve(job=job, **data.validated_data)
         return Response(ImportJobSerializer(job).data)
 
     @extend_schema(request=None, responses=ImportJobSerializer)

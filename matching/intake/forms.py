@@ -4,12 +4,16 @@ import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from organisations.models import Role, User
 
+from . import imports, languages
 from .availability import DAYS, PARTS, to_mask, to_slots
 from .models import (
+    MESSAGE_LANGUAGE_CHOICES,
     BuddyRole,
     ConsentPurpose,
     ImportKind,
@@ -17,6 +21,8 @@ from .models import (
     InterestCategory,
     LifeArea,
     Participant,
+    Referrer,
+    SynonymKind,
     Volunteer,
     VolunteerStatus,
 )
@@ -51,7 +57,8 @@ class AvailabilityField(forms.MultipleChoiceField):
 
 
 class LanguagesField(forms.CharField):
-    """Languages as codes separated by commas or spaces: "nl, fr, ar"."""
+    """Languages as codes or names, separated by commas, "+", "/" or "en": "nl, fr, ar" or
+    "Arabisch + Nederlands"."""
 
     def prepare_value(self, value):
         if isinstance(value, list):
@@ -59,8 +66,22 @@ class LanguagesField(forms.CharField):
         return value
 
     def to_python(self, value):
-        text = super().to_python(value) or ""
-        return [code.lower() for code in text.replace(",", " ").split() if code]
+        codes, unknown = languages.read(super().to_python(value) or "")
+        # An unknown name stays as written: the service says it is not a language.
+        return codes + [part.lower() for part in unknown]
+
+
+class PastDateInput(forms.DateInput):
+    """A date that cannot be in the future: the browser's calendar stops at today (the
+    service refuses a later date all the same, with a clear message)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"type": "date", **(attrs or {})}, format="%Y-%m-%d")
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"]["max"] = timezone.localdate().isoformat()
+        return context
 
 
 class ServiceFormMixin:
@@ -145,8 +166,8 @@ class ParticipantForm(ProfileForm):
             "referrer", "referrer_detail", "intake_note", "waiting_since", "last_contact_on",
         ]
         widgets = {
-            "waiting_since": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "last_contact_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "waiting_since": PastDateInput(),
+            "last_contact_on": PastDateInput(),
             "intake_note": forms.Textarea(attrs={"rows": 4}),
         }
 
@@ -167,6 +188,26 @@ class ParticipantForm(ProfileForm):
     ]
 
 
+# Intake in two steps: first what matching needs, then the rest, which can wait.
+PARTICIPANT_ESSENTIALS = [
+    "first_name", "last_name", "birth_year", "age_range", "gender", "gender_description",
+    "phone", "email", "contact_channel", "message_language", "postcode", "municipality",
+    "languages", "interests", "interests_other", "availability", "consents", "waiting_since",
+]
+
+
+class ParticipantDetailsForm(ParticipantForm):
+    """Step 2 of the intake: wishes, practical limits, the referrer, notes."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in PARTICIPANT_ESSENTIALS:
+            self.fields.pop(name, None)
+
+    def grouped(self):
+        return [(legend, fields) for legend, fields in super().grouped() if fields]
+
+
 class ParticipantIntakeForm(ParticipantForm):
     consents = forms.MultipleChoiceField(
         label=_("Agreed to"), choices=ConsentPurpose.choices, required=False,
@@ -180,9 +221,16 @@ class ParticipantIntakeForm(ParticipantForm):
         self.fields["waiting_since"].required = False
         self.fields["waiting_since"].help_text = _("Today when left empty.")
         self.initial.setdefault("intake_key", uuid.uuid4().hex)
+        for name in list(self.fields):
+            if name not in PARTICIPANT_ESSENTIALS and name != "intake_key":
+                del self.fields[name]
+
+    def grouped(self):
+        return [(legend, fields) for legend, fields in super().grouped() if fields]
 
     def service_kwargs(self):
         data = super().service_kwargs()
+        data.setdefault("referrer", Referrer.UNKNOWN)  # asked in step 2, never assumed
         if not data.get("waiting_since"):
             data.pop("waiting_since", None)
         # Consent is explicit: a purpose the coordinator left unticked is recorded as
@@ -210,9 +258,12 @@ class VolunteerForm(ProfileForm):
             "wish_gender", "wish_gender_strength", "wish_age_min", "wish_age_max",
             "wish_age_strength", "user",
         ]
-        widgets = {name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-                   for name in ("available_from", "available_until", "intake_talk_on",
-                                "certificate_seen_on", "training_done_on")}
+        widgets = {
+            **{name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+               for name in ("available_from", "available_until")},
+            **{name: PastDateInput()
+               for name in ("intake_talk_on", "certificate_seen_on", "training_done_on")},
+        }
 
     fieldsets = [
         (_("Who"), ["first_name", "last_name", "preferred_name", "birth_year", "age_range",
@@ -265,7 +316,7 @@ class WithdrawForm(forms.Form):
 
 
 class ContactForm(forms.Form):
-    on = forms.DateField(label=_("Contact on"), widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label=_("Contact on"), widget=PastDateInput())
 
 
 class InterestCategoryForm(ServiceFormMixin, forms.ModelForm):
@@ -310,6 +361,10 @@ class ImportUploadForm(forms.Form):
 class ImportMappingForm(forms.Form):
     """One choice per column of the file: which field it holds (or none)."""
 
+    only_rows = forms.CharField(
+        label=_("Only these rows"), required=False, max_length=200,
+        help_text=_("Row numbers as in the spreadsheet, e.g. 2-40, 45. Every row when empty."),
+    )
     skip_bad_rows = forms.BooleanField(
         label=_("Skip the bad rows and import the others"), required=False,
     )
@@ -323,7 +378,8 @@ class ImportMappingForm(forms.Form):
                 label=header or _("(column %(n)s)") % {"n": index + 1}, choices=choices,
                 required=False, initial=suggested.get(header, ""),
             )
-        self.order_fields([f"col_{i}" for i in range(len(headers))] + ["skip_bad_rows"])
+        self.order_fields([f"col_{i}" for i in range(len(headers))]
+                          + ["only_rows", "skip_bad_rows"])
 
     def mapping(self) -> dict:
         return {
@@ -331,3 +387,86 @@ class ImportMappingForm(forms.Form):
             for index, header in enumerate(self.headers)
             if self.cleaned_data.get(f"col_{index}")
         }
+
+
+UNDECIDED = ""
+LEAVE_OUT = "-"
+
+
+class ImportResolveForm(forms.Form):
+    """The resolve step: what each unknown value means, and a decision per possible duplicate.
+
+    Every field may stay undecided ("— choose —") so that the coordinator can answer part now
+    and the rest later; the import waits until all are answered.
+    """
+
+    def __init__(self, *args, report, interest_choices, language_choices, candidates,
+                 **kwargs):
+        super().__init__(*args, **kwargs)
+        if report.get("blocking_bad_rows"):
+            self.fields["skip_bad_rows"] = forms.BooleanField(
+                label=ngettext("Skip the row with errors and import the others",
+                               "Skip the %(n)s rows with errors and import the others",
+                               report["blocking_bad_rows"]) % {"n": report["blocking_bad_rows"]},
+                required=False)
+        self.unresolved = report.get("unresolved", [])
+        self.duplicates = report.get("duplicates", [])
+        choose = [(UNDECIDED, _("— choose —"))]
+        for index, entry in enumerate(self.unresolved):
+            kind = entry["kind"]
+            if kind == SynonymKind.INTEREST:
+                choices = [*choose, (LEAVE_OUT, _("Nothing: keep it as text under other "
+                                                   "interests")), *interest_choices]
+            elif kind == SynonymKind.REFERRER:
+                choices = [*choose, *[(value or LEAVE_OUT, label)
+                                      for value, label in Referrer.choices]]
+            elif kind == SynonymKind.LANGUAGE:
+                choices = [*choose, (LEAVE_OUT, _("Leave it out")), *language_choices]
+            elif kind == SynonymKind.MESSAGE_LANGUAGE:
+                choices = [*choose, (LEAVE_OUT, _("The organisation's language")),
+                           *MESSAGE_LANGUAGE_CHOICES]
+            else:
+                choices = [*choose, (LEAVE_OUT, _("Use the postcode column as it is")),
+                           *[(f"{p.code} {p.municipality}", f"{p.code} {p.municipality}"
+                              + (f" ({p.locality})" if p.locality else ""))
+                             for p in candidates.get(entry["key"], [])]]
+            self.fields[f"value_{index}"] = forms.ChoiceField(
+                label=entry["value"], choices=choices, required=False,
+                help_text=ngettext("%(kind)s, in %(n)s row", "%(kind)s, in %(n)s rows",
+                                   entry["count"])
+                % {"kind": SynonymKind(kind).label, "n": entry["count"]},
+            )
+        for entry in self.duplicates:
+            options = (imports.DECISIONS_IN_FILE if entry["person"] is None
+                       else imports.DECISIONS_REGISTERED)
+            if entry["person"] is None:
+                label = _("Row %(row)s looks like row %(other)s (%(why)s)") % {
+                    "row": entry["row"], "other": entry["of_row"],
+                    "why": ", ".join(entry["reasons"])}
+            else:
+                label = _("Row %(row)s looks like %(name)s, already registered (%(why)s)") % {
+                    "row": entry["row"], "name": entry["person"]["name"],
+                    "why": ", ".join(entry["reasons"])}
+            self.fields[f"row_{entry['row']}"] = forms.ChoiceField(
+                label=label, choices=list(options.items()), required=False,
+                widget=forms.RadioSelect, initial=entry.get("decision") or None,
+            )
+
+    def value_fields(self):
+        return [self[f"value_{i}"] for i in range(len(self.unresolved))]
+
+    def duplicate_fields(self):
+        return [self[f"row_{d['row']}"] for d in self.duplicates]
+
+    def resolutions(self) -> dict:
+        result = {}
+        for index, entry in enumerate(self.unresolved):
+            answer = self.cleaned_data.get(f"value_{index}")
+            if answer:
+                result.setdefault(entry["kind"], {})[entry["value"]] = (
+                    "" if answer == LEAVE_OUT else answer)
+        return result
+
+    def decisions(self) -> dict:
+        return {str(d["row"]): self.cleaned_data[f"row_{d['row']}"] for d in self.duplicates
+                if self.cleaned_data.get(f"row_{d['row']}")}

@@ -280,6 +280,7 @@ class ParticipantStatus(models.TextChoices):
 
 
 class Referrer(models.TextChoices):
+    UNKNOWN = "", _("Not recorded")
     OCMW = "ocmw", _("OCMW (public social services)")
     CAW = "caw", _("CAW (general welfare centre)")
     SELF = "self", _("Self")
@@ -341,6 +342,7 @@ class Participant(Profile):
     )
     referrer = models.CharField(
         _("referred by"), max_length=10, choices=Referrer.choices, default=Referrer.SELF,
+        blank=True,
     )
     referrer_detail = models.CharField(_("referrer details"), max_length=200, blank=True)
     intake_note = models.TextField(
@@ -549,6 +551,14 @@ class ImportJob(models.Model):
     headers = models.JSONField(_("columns"), default=list)
     mapping = models.JSONField(_("column mapping"), default=dict, blank=True)
     skip_bad_rows = models.BooleanField(_("skip bad rows"), default=False)
+    only_rows = models.CharField(
+        _("only these rows"), max_length=200, blank=True,
+        help_text=_("Row numbers and ranges, e.g. 2-40, 45; every row when empty."),
+    )
+    # {kind of value: {value as written: what it means}}, chosen in the resolve step.
+    resolutions = models.JSONField(_("unknown values resolved"), default=dict, blank=True)
+    # {row number: decision} for the rows that look like someone already there.
+    decisions = models.JSONField(_("decisions on duplicates"), default=dict, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.UPLOADED,
     )
@@ -574,5 +584,70 @@ class ImportJob(models.Model):
 
     @property
     def progress_percent(self):
+        if self.status == ImportStatus.DONE:
+            return 100
         return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
+
+
+class SynonymKind(models.TextChoices):
+    INTEREST = "interest", _("Interest")
+    REFERRER = "referrer", _("Referred by")
+    LANGUAGE = "language", _("Language spoken")
+    MESSAGE_LANGUAGE = "message_language", _("Language for messages")
+    MUNICIPALITY = "municipality", _("Municipality")
+
+
+class ImportSynonym(models.Model):
+    """What a value written in an organisation's spreadsheets means, as a coordinator told
+    the import once ("Nederlands oefenen" is the interest "Taal oefenen"): used next time.
+    An empty target means the value is left out (an interest stays as text)."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE,
+        related_name="+",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=SynonymKind.choices)
+    value = models.CharField(_("as written"), max_length=200)
+    target = models.CharField(_("means"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = OrganisationManager()
+
+    class Meta:
+        verbose_name = _("import synonym")
+        verbose_name_plural = _("import synonyms")
+        ordering = ["kind", "value"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "kind", "value"],
+                                    name="import_synonym_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.value} → {self.target or '—'}"
+
+
+class ImportColumnMemory(models.Model):
+    """The column mapping an organisation chose for a kind of import, by column name."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE,
+        related_name="+",
+    )
+    kind = models.CharField(_("what"), max_length=20, choices=ImportKind.choices)
+    # {column name, simplified: field or "" for a column left out}
+    mapping = models.JSONField(_("column mapping"), default=dict)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    objects = OrganisationManager()
+
+    class Meta:
+        verbose_name = _("remembered column mapping")
+        verbose_name_plural = _("remembered column mappings")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "kind"],
+                                    name="import_column_memory_unique"),
+        ]
+
+    def __str__(self):
+        return self.get_kind_display()
 

@@ -4,7 +4,7 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from matching.scoring import fit
@@ -164,3 +164,16 @@ def possible_duplicates(person) -> list:
         match |= Q(first_name__iexact=person.first_name, last_name__iexact=person.last_name,
                    birth_year=person.birth_year)
     return list(type(person).objects.filter(match).exclude(pk=person.pk).order_by("id")[:5])
+
+
+def waiting_place(participant) -> tuple[int, int] | None:
+    """(place, of how many) on the waiting list, longest waiting first (one query); None when
+    the participant is not waiting."""
+    if participant.status not in (ParticipantStatus.WAITING, ParticipantStatus.PROPOSAL_OPEN):
+        return None
+    ahead = Q(waiting_since__lt=participant.waiting_since) | Q(
+        waiting_since=participant.waiting_since, pk__lt=participant.pk)
+    counts = Participant.objects.filter(
+        status__in=[ParticipantStatus.WAITING, ParticipantStatus.PROPOSAL_OPEN],
+    ).aggregate(ahead=Count("pk", filter=ahead), total=Count("pk"))
+    return counts["ahead"] + 1, counts["total"]

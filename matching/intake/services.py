@@ -9,9 +9,7 @@ comes in the one order of `matching/proposals/locks.py`: participants before vol
 """
 
 import datetime
-import re
 
-from django.conf.locale import LANG_INFO
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -19,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from . import postcodes, versions
 from .availability import FULL_WEEK
+from .languages import is_known_language
 from .models import (
     BuddyRole,
     ConsentPurpose,
@@ -35,13 +34,6 @@ from .models import (
 )
 from .phones import is_mobile, parse_phone
 from .privacy import consent_given
-
-# Languages people speak that Django has no interface for, but a buddy project meets often.
-EXTRA_LANGUAGES = {
-    "am", "ber", "bm", "ff", "ha", "ig", "ku", "ln", "ps", "prs", "rw", "so", "sw", "ti",
-    "tw", "wo", "yo", "ur", "pa", "hi", "bn", "ta", "zh", "ne", "tl", "sq", "ckb",
-}
-LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 
 PROFILE_FIELDS = {
     "first_name", "last_name", "preferred_name", "birth_year", "age_range", "gender",
@@ -60,11 +52,6 @@ VOLUNTEER_FIELDS = PROFILE_FIELDS | {
     "wish_gender", "wish_gender_strength", "wish_age_min", "wish_age_max", "wish_age_strength",
     "user",
 }
-
-
-def is_known_language(code: str) -> bool:
-    return bool(LANGUAGE_CODE.match(code or "")) and (code in LANG_INFO
-                                                      or code in EXTRA_LANGUAGES)
 
 
 class _Errors(dict):
@@ -118,12 +105,13 @@ def _clean_profile(obj, *, organisation, postcode, municipality, interests, erro
                 obj.phone = parse_phone(raw_phone)
             except ValidationError as exc:
                 errors.add("phone", exc.messages[0])
-    if obj.contact_channel in (ContactChannel.SMS, ContactChannel.WHATSAPP):
+    if (obj.contact_channel in (ContactChannel.SMS, ContactChannel.WHATSAPP)
+            and "phone" not in errors):
         if not obj.phone:
             errors.add("phone", _("A mobile phone number is needed to reach them by SMS."))
-        elif "phone" not in errors and not is_mobile(obj.phone):
+        elif not is_mobile(obj.phone):
             errors.add("phone", _("This is not a mobile number: an SMS cannot reach it."))
-    if obj.contact_channel == ContactChannel.CALL and not obj.phone:
+    if obj.contact_channel == ContactChannel.CALL and not obj.phone and "phone" not in errors:
         errors.add("phone", _("A phone number is needed for the coordinator to call."))
     if obj.contact_channel == ContactChannel.EMAIL and not obj.email:
         errors.add("email", _("An e-mail address is needed to reach them by e-mail."))

@@ -3,6 +3,7 @@ tests/notifications/test_sms_texts.py checks each in every language."""
 
 from django.utils.translation import gettext_lazy as _
 
+from notifications import keywords
 from notifications.texts import SmsText, register
 from notifications.whatsapp import WhatsAppTemplate
 from notifications.whatsapp import register as register_whatsapp
@@ -14,9 +15,9 @@ KEEP_IN_TOUCH = "reminders.keep_in_touch"
 AVAILABILITY_ENDING = "reminders.availability_ending"
 
 register(SmsText(
-    kind=KEEP_IN_TOUCH,
+    kind=KEEP_IN_TOUCH, accepts=(keywords.YES, keywords.NO),
     text=_("{organisation}: {first_name}, you are still on our list for a buddy. Still "
-           "want one? Reply YES. Rather stop? Reply NO. {coordinator_phone}"),
+           "want one? Reply {reply_yes}. Rather stop? Reply {reply_no}. {coordinator_phone}"),
     description="Every few months to each participant on the waiting list.",
 ))
 register(SmsText(

@@ -12,21 +12,23 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 
-from buddy.forms import add_service_errors
+from buddy.forms import add_all_errors, add_service_errors
 from organisations.audit import audit
 from organisations.models import AuditAction
 from organisations.permissions import StaffRequiredMixin
 
-from . import exports, imports, selectors, services
+from . import exports, imports, person_pages, selectors, services
 from .availability import describe
 from .filters import WaitingListFilter
 from .forms import (
     ConsentForm,
     ContactForm,
     ImportMappingForm,
+    ImportResolveForm,
     ImportUploadForm,
     InterestCategoryForm,
     InterestForm,
+    ParticipantDetailsForm,
     ParticipantForm,
     ParticipantIntakeForm,
     PauseForm,
@@ -44,6 +46,7 @@ from .models import (
     Participant,
     Volunteer,
 )
+from .person_pages import Event
 
 
 class OrganisationStaffMixin(StaffRequiredMixin):
@@ -77,6 +80,33 @@ def _warn_duplicates(request, person):
 # Participants ---------------------------------------------------------------------------
 
 
+def _participant_events(participant):
+    events = [Event(participant.created_at, _("Registered")),
+              Event(participant.waiting_since, _("On the waiting list"))]
+    if participant.last_contact_on:
+        events.append(Event(participant.last_contact_on, _("Last contact")))
+    if participant.check_back_on:
+        events.append(Event(participant.check_back_on, _("Paused: check back")))
+    if participant.left_on:
+        events.append(Event(participant.left_on, _("Left the project: %(reason)s")
+                            % {"reason": participant.withdrawal_reason}))
+    events += [Event(c.recorded_at, _("Consent recorded: %(purpose)s, %(given)s") % {
+        "purpose": c.get_purpose_display(), "given": _("agreed") if c.given else _("not agreed")})
+        for c in participant.consents.all()]
+    return events
+
+
+def _volunteer_events(volunteer):
+    events = [Event(volunteer.created_at, _("Registered"))]
+    for day, text in ((volunteer.intake_talk_on, _("Intake talk")),
+                      (volunteer.certificate_seen_on, _("Certificate of good conduct (model 2)")),
+                      (volunteer.training_done_on, _("Basic training")),
+                      (volunteer.left_on, _("Stopped"))):
+        if day:
+            events.append(Event(day, text))
+    return events
+
+
 class ParticipantCreateView(OrganisationStaffMixin, FormView):
     form_class = ParticipantIntakeForm
     template_name = "matching/participant_form.html"
@@ -94,7 +124,13 @@ class ParticipantCreateView(OrganisationStaffMixin, FormView):
         messages.success(self.request, _("%(name)s is on the waiting list.")
                          % {"name": participant.display_name})
         _warn_duplicates(self.request, participant)
-        return redirect("matching:participant_detail", pk=participant.pk)
+        return redirect(reverse("matching:participant_update", args=[participant.pk])
+                        + "?step=2")
+
+    def form_invalid(self, form):
+        add_all_errors(form, services.participant_intake, organisation=self.organisation,
+                       **form.service_kwargs())
+        return super().form_invalid(form)
 
 
 class ParticipantDetailView(OrganisationStaffMixin, DetailView):
@@ -124,12 +160,29 @@ class ParticipantDetailView(OrganisationStaffMixin, DetailView):
                               key=lambda c: (c.recorded_at, c.pk), reverse=True):
             latest.setdefault(consent.purpose, consent.given)
         context["withdrawn"] = {purpose for purpose, given in latest.items() if not given}
+        context["place"] = selectors.waiting_place(participant)
+        context["sections"] = person_pages.sections(person_pages.PARTICIPANT, participant,
+                                                    self.request)
+        context["timeline"] = person_pages.timeline(
+            person_pages.PARTICIPANT, participant, own=_participant_events(participant))
+        context["person_key"] = f"participant:{participant.pk}"
         return context
 
 
 class ParticipantUpdateView(OrganisationStaffMixin, FormView):
-    form_class = ParticipantForm
     template_name = "matching/participant_form.html"
+
+    @property
+    def step_two(self):
+        return self.request.GET.get("step") == "2"
+
+    def get_form_class(self):
+        return ParticipantDetailsForm if self.step_two else ParticipantForm
+
+    def form_invalid(self, form):
+        add_all_errors(form, services.participant_update, participant=self.participant,
+                       **form.service_kwargs())
+        return super().form_invalid(form)
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -157,7 +210,8 @@ class ParticipantUpdateView(OrganisationStaffMixin, FormView):
         return redirect("matching:participant_detail", pk=participant.pk)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(participant=self.participant, **kwargs)
+        return super().get_context_data(participant=self.participant, step_two=self.step_two,
+                                        **kwargs)
 
 
 class ParticipantActionView(OrganisationStaffMixin, View):
@@ -236,6 +290,11 @@ class VolunteerCreateView(OrganisationStaffMixin, FormView):
         _warn_duplicates(self.request, volunteer)
         return redirect("matching:volunteer_detail", pk=volunteer.pk)
 
+    def form_invalid(self, form):
+        add_all_errors(form, services.volunteer_intake, organisation=self.organisation,
+                       **form.service_kwargs())
+        return super().form_invalid(form)
+
 
 class VolunteerDetailView(OrganisationStaffMixin, DetailView):
     template_name = "matching/volunteer_detail.html"
@@ -245,11 +304,15 @@ class VolunteerDetailView(OrganisationStaffMixin, DetailView):
         return selectors.volunteer_list()
 
     def get_context_data(self, **kwargs):
-        audit(self.request, AuditAction.VIEW, self.object)
-        return super().get_context_data(availability=describe(self.object.availability),
-                                        status_form=VolunteerStatusForm(
-                                            initial={"status": self.object.status}),
-                                        **kwargs)
+        volunteer = self.object
+        audit(self.request, AuditAction.VIEW, volunteer)
+        return super().get_context_data(
+            availability=describe(volunteer.availability),
+            status_form=VolunteerStatusForm(initial={"status": volunteer.status}),
+            sections=person_pages.sections(person_pages.VOLUNTEER, volunteer, self.request),
+            timeline=person_pages.timeline(person_pages.VOLUNTEER, volunteer,
+                                           own=_volunteer_events(volunteer)),
+            person_key=f"volunteer:{volunteer.pk}", **kwargs)
 
 
 class VolunteerStatusView(OrganisationStaffMixin, View):
@@ -295,6 +358,11 @@ class VolunteerUpdateView(OrganisationStaffMixin, FormView):
         audit(self.request, AuditAction.CHANGE, volunteer)
         messages.success(self.request, _("The changes are saved."))
         return redirect("matching:volunteer_detail", pk=volunteer.pk)
+
+    def form_invalid(self, form):
+        add_all_errors(form, services.volunteer_update, volunteer=self.volunteer,
+                       **form.service_kwargs())
+        return super().form_invalid(form)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(volunteer=self.volunteer, **kwargs)
@@ -463,7 +531,7 @@ class ImportUploadView(OrganisationStaffMixin, FormView):
 
 
 class ImportJobView(OrganisationStaffMixin, TemplateView):
-    """The mapping step, the dry-run report, the commit and its progress, on one page."""
+    """The steps of an import on one page: columns, check, resolve, commit and progress."""
 
     template_name = "matching/import_job.html"
 
@@ -474,8 +542,12 @@ class ImportJobView(OrganisationStaffMixin, TemplateView):
         return ImportMappingForm(
             data, headers=job.headers, field_choices=imports.field_choices(job.kind),
             suggested=job.mapping or imports.suggest_mapping(job.headers, job.kind),
-            initial={"skip_bad_rows": job.skip_bad_rows},
+            initial={"skip_bad_rows": job.skip_bad_rows, "only_rows": job.only_rows},
         )
+
+    def resolve_form(self, job, data=None):
+        return ImportResolveForm(data, report=job.report or {},
+                                 **imports.resolve_choices(self.organisation, job.report or {}))
 
     def get_context_data(self, **kwargs):
         job = kwargs.pop("job", None) or self.get_job()
@@ -484,21 +556,36 @@ class ImportJobView(OrganisationStaffMixin, TemplateView):
         context["job"] = job
         context["editable"] = job.status in (ImportStatus.UPLOADED, ImportStatus.CHECKED,
                                              ImportStatus.FAILED)
+        if job.status in (ImportStatus.CHECKED, ImportStatus.FAILED):
+            context.setdefault("resolve_form", self.resolve_form(job))
+            context["waiting_for"] = imports.waiting_for(job)
+        context["processed_rows"], context["percent"] = imports.progress(job)
         return context
 
     def post(self, request, pk):
         job = self.get_job()
         if job.status in (ImportStatus.RUNNING, ImportStatus.DONE):
             return redirect("matching:import_job", pk=job.pk)  # a double click
-        form = self.mapping_form(job, request.POST)
-        if not form.is_valid():
-            return self.render_to_response(self.get_context_data(job=job, form=form))
         try:
-            job = imports.import_job_check(job=job, mapping=form.mapping(),
-                                           skip_bad_rows=form.cleaned_data["skip_bad_rows"])
             if "commit" in request.POST:
                 job = imports.import_job_start(job=job)
                 audit(request, AuditAction.CREATE, job, label=f"import #{job.pk} started")
+            elif "resolve" in request.POST:
+                form = self.resolve_form(job, request.POST)
+                if not form.is_valid():
+                    return self.render_to_response(self.get_context_data(
+                        job=job, resolve_form=form))
+                job = imports.import_job_resolve(
+                    job=job, resolutions=form.resolutions(), decisions=form.decisions(),
+                    skip_bad_rows=form.cleaned_data.get("skip_bad_rows"))
+                messages.success(request, _("Saved; the file is checked again."))
+            else:
+                form = self.mapping_form(job, request.POST)
+                if not form.is_valid():
+                    return self.render_to_response(self.get_context_data(job=job, form=form))
+                job = imports.import_job_check(job=job, mapping=form.mapping(),
+                                               skip_bad_rows=form.cleaned_data["skip_bad_rows"],
+                                               only_rows=form.cleaned_data["only_rows"])
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
@@ -510,9 +597,10 @@ class ImportJobStatusView(OrganisationStaffMixin, View):
 
     def get(self, request, pk):
         job = get_object_or_404(selectors.import_job_list(), pk=pk)
+        processed, percent = imports.progress(job)
         return JsonResponse({
             "status": job.status, "status_label": job.get_status_display(),
-            "processed_rows": job.processed_rows, "total_rows": job.total_rows,
-            "percent": job.progress_percent, "created_count": job.created_count,
+            "processed_rows": processed, "total_rows": job.total_rows,
+            "percent": percent, "created_count": job.created_count,
             "url": reverse("matching:import_job", args=[job.pk]),
         })

@@ -79,13 +79,19 @@ def excluded_pairs(organisation) -> set:
     return pairs | ended_pairs(organisation_id)
 
 
-def excluded_volunteers(participant_id, organisation_id) -> set[int]:
+def excluded_volunteers(participant_id, organisation_id, busy=True) -> set[int]:
     """The volunteers not to propose to this participant now (two queries): the pairs never
-    proposed again (as `excluded_pairs`, for this participant only) and the volunteers busy
-    in an open proposal or a confirmed match."""
+    proposed again (as `excluded_pairs`, for this participant only) and, unless `busy` is
+    False, the volunteers busy in an open proposal or a confirmed match."""
     def ids(queryset):
         return queryset.order_by().values_list("volunteer_id")
 
+    busy_rows = [
+        ids(ProposalCandidate.objects.filter(proposal__organisation_id=organisation_id,
+                                             is_open=True)),
+        ids(Match.objects.filter(organisation_id=organisation_id,
+                                 status=MatchStatus.CONFIRMED)),
+    ] if busy else []
     rows = ids(ProposalCandidate.objects.filter(
         proposal__participant_id=participant_id, proposal__status=ProposalStatus.NONE_OF_THESE,
     )).union(
@@ -93,10 +99,7 @@ def excluded_volunteers(participant_id, organisation_id) -> set[int]:
                                           status=OfferStatus.DECLINED)),
         ids(IntroductionMeeting.objects.filter(participant_id=participant_id,
                                                status=MeetingStatus.STOPPED)),
-        ids(ProposalCandidate.objects.filter(proposal__organisation_id=organisation_id,
-                                             is_open=True)),
-        ids(Match.objects.filter(organisation_id=organisation_id,
-                                 status=MatchStatus.CONFIRMED)),
+        *busy_rows,
     )
     found = {row[0] for row in rows}
     return found | {v for p, v in ended_pairs(organisation_id) if p == participant_id}
@@ -120,13 +123,8 @@ def _language(language):
     return language if language in LANGUAGES else "nl"
 
 
-def shortlist_for_participant(participant, k=None, language=None, on=None) -> list:
-    """The best k available volunteers for a participant, with scores and reasons."""
+def _score_for_participant(participant, k, language, on, excluded_ids, settings):
     organisation_id = participant.organisation_id
-    settings = profiles.matching_settings(organisation_id)
-    weights = profiles.weights_of(settings)
-    k = k or settings.shortlist_size
-    language = _language(language)
     me = profiles.participant_profiles(Participant.objects.filter(pk=participant.pk), on)[0]
     # Every ready volunteer of the organisation, kept between requests (matching/blocks):
     # the scoring's hard rules (distance, a common moment, a common language, pairs never
@@ -135,12 +133,15 @@ def shortlist_for_participant(participant, k=None, language=None, on=None) -> li
     if not len(block):
         return []
     labels = profiles.interest_labels(organisation_id)
-    rarity = profiles.interest_rarity(organisation_id)
-    excluded = {(me.id, v) for v in excluded_volunteers(participant.pk, organisation_id)}
-    candidates = pairs.shortlist(
-        me, block, k=k, weights=weights, rarity=rarity, excluded_pairs=excluded,
-        language=language, interest_labels=labels[language],
+    return pairs.shortlist(
+        me, block, k=k, weights=profiles.weights_of(settings),
+        rarity=profiles.interest_rarity(organisation_id),
+        excluded_pairs={(me.id, v) for v in excluded_ids}, language=language,
+        interest_labels=labels[language],
     )
+
+
+def _entries(candidates):
     people = Volunteer.objects.select_related("postcode").in_bulk(
         [c.volunteer_id for c in candidates])
     return [
@@ -150,6 +151,61 @@ def shortlist_for_participant(participant, k=None, language=None, on=None) -> li
                        person=people[c.volunteer_id])
         for c in candidates
     ]
+
+
+def shortlist_for_participant(participant, k=None, language=None, on=None) -> list:
+    """The best k available volunteers for a participant, with scores and reasons."""
+    settings = profiles.matching_settings(participant.organisation_id)
+    excluded = excluded_volunteers(participant.pk, participant.organisation_id)
+    return _entries(_score_for_participant(participant, k or settings.shortlist_size,
+                                           _language(language), on, excluded, settings))
+
+
+@dataclass
+class TiedUpEntry:
+    """A volunteer who fits but is held by an open proposal or a match (and until when)."""
+
+    entry: ShortlistEntry
+    other_participant: str
+    until: datetime | None
+    proposal_id: int | None
+    why: str  # "proposal", "offer" or "match"
+
+
+def tied_up_for_participant(participant, k=None, language=None, on=None) -> list:
+    """The volunteers who would fit a participant but are held elsewhere now: in another
+    participant's open proposal (until its link runs out), asked to confirm (until their
+    link runs out), or matched and waiting for their duo to start. Says why a short list is
+    empty while the waiting list counts volunteers who fit."""
+    organisation_id = participant.organisation_id
+    settings = profiles.matching_settings(organisation_id)
+    k = k or settings.shortlist_size
+    never = excluded_volunteers(participant.pk, organisation_id, busy=False)
+    busy = set(busy_volunteer_ids().values_list("pk", flat=True))
+    if not busy:
+        return []
+    scored = [c for c in _score_for_participant(participant, k + len(busy), _language(language),
+                                                on, never, settings)
+              if c.volunteer_id in busy][:k]
+    if not scored:
+        return []
+    ids = [c.volunteer_id for c in scored]
+    held = {}
+    for candidate in (ProposalCandidate.objects.filter(is_open=True, volunteer_id__in=ids)
+                      .exclude(proposal__participant_id=participant.pk)
+                      .select_related("proposal__participant")):
+        proposal = candidate.proposal
+        held[candidate.volunteer_id] = (proposal.participant.display_name, proposal.expires_at,
+                                        proposal.pk, "proposal")
+    for offer in (VolunteerOffer.objects.filter(status=OfferStatus.ASKED, volunteer_id__in=ids)
+                  .select_related("proposal__participant")):
+        held[offer.volunteer_id] = (offer.proposal.participant.display_name, offer.expires_at,
+                                    offer.proposal_id, "offer")
+    for match in (Match.objects.filter(status=MatchStatus.CONFIRMED, volunteer_id__in=ids)
+                  .select_related("participant")):
+        held[match.volunteer_id] = (match.participant.display_name, None, None, "match")
+    return [TiedUpEntry(entry, *held[entry.id]) for entry in _entries(scored)
+            if entry.id in held]
 
 
 def participants_for_volunteer(volunteer, k=None, language=None, on=None) -> list:
@@ -353,5 +409,5 @@ __all__ = [
     "proposal_list", "proposals_due_for_call_task", "proposals_due_for_reminder",
     "proposals_of_participants_who_left",
     "recent_matches", "round_detail_proposals", "round_list", "round_running",
-    "shortlist_for_participant", "waiting_participants",
+    "shortlist_for_participant", "tied_up_for_participant", "waiting_participants",
 ]

@@ -21,7 +21,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -29,7 +29,7 @@ from matching.intake import versions
 from matching.intake.models import Participant, ParticipantStatus, Volunteer
 from matching.intake.services import participant_mark_matched
 from matching.scoring import pairs, rounds
-from notifications import journal
+from notifications import journal, keywords
 from notifications import services as notify
 
 from . import handover, locks, messaging, profiles, tasks, tokens
@@ -64,9 +64,6 @@ from .selectors import (
 
 # SMS replies to a proposal, in one place: a number chooses; these words (after upper-casing)
 # mean "none of these" or "please call me". "0" is "none" too.
-REPLY_NONE = frozenset({"0", "NEE", "NEEN", "GEEN", "NON", "AUCUN", "AUCUNE", "NO", "NONE"})
-REPLY_CALL = frozenset({"BEL", "BELLEN", "BEL MIJ", "APPEL", "APPELER", "APPELEZ", "CALL",
-                        "CALL ME"})
 CHOICE, NONE, CALL = "choice", "none", "call"
 
 
@@ -711,24 +708,16 @@ class Reply:
 def parse_reply(parsed) -> Reply | None:
     """A reply as notifications parsed it (an object with `kind`/`answer` and `number`), or
     the raw text of the SMS ("2", "NEE", "appel"), as a Reply; None when not understood."""
+    if parsed is None or isinstance(parsed, str):
+        parsed = keywords.parse(parsed or "")  # the one reading of reply words
     kind = getattr(parsed, "kind", None) or getattr(parsed, "answer", None)
-    if kind is not None:
-        number = getattr(parsed, "number", None)
-        if kind == CHOICE and number is not None:
-            return Reply(NONE) if int(number) == 0 else Reply(CHOICE, int(number))
-        if kind in (NONE, "no"):
-            return Reply(NONE)
-        if kind == CALL:
-            return Reply(CALL)
-        return None
-    text = " ".join(str(parsed if parsed is not None else "").upper().replace(".", " ")
-                    .split())
-    if text in REPLY_NONE:
+    number = getattr(parsed, "number", None)
+    if kind == CHOICE and number is not None:
+        return Reply(NONE) if int(number) == 0 else Reply(CHOICE, int(number))
+    if kind in (NONE, "no"):
         return Reply(NONE)
-    if text in REPLY_CALL:
+    if kind == CALL:
         return Reply(CALL)
-    if text.isdigit() and len(text) <= 2:
-        return Reply(CHOICE, int(text))
     return None
 
 
@@ -738,8 +727,11 @@ def handle_proposal_reply(proposal, parsed) -> Proposal:
     `not_understood`); nothing changes then."""
     reply = parse_reply(parsed)
     if reply is None:
-        _refuse(_("Reply with the number of the person you choose, NEE for none, or BEL to "
-                  "be called."), "not_understood")
+        language = translation.get_language()
+        _refuse(_("Reply with the number of the person you choose, %(none)s for none, or "
+                  "%(call)s to be called.") % {"none": keywords.reply_word(NONE, language),
+                                               "call": keywords.reply_word(CALL, language)},
+                "not_understood")
     if reply.kind == CHOICE:
         return proposal_choose(proposal, reply.number, AnswerChannel.SMS)
     if reply.kind == NONE:
@@ -912,6 +904,14 @@ def meeting_record_held(*, meeting, held_on, second=False, next_planned_at=None)
         meeting = locks.lock(meetings=[meeting.pk]).get(IntroductionMeeting, meeting.pk)
         if meeting.status not in (MeetingStatus.PLANNED, MeetingStatus.HELD):
             _refuse(_("Both answered already."), "closed")
+        planned = meeting.second_planned_at if second else meeting.planned_at
+        if held_on > timezone.localdate():
+            _refuse(_("A meeting cannot be held in the future."), "future")
+        if planned is not None and held_on < timezone.localdate(planned):
+            _refuse(_("This meeting is planned for %(date)s: it cannot have been held yet. "
+                      "Plan it again if it moved.")
+                    % {"date": formats.date_format(timezone.localtime(planned), "j F Y")},
+                    "future")
         if second:
             if meeting.held_on is None:
                 _refuse(_("Record the first meeting first."), "closed")

@@ -3,6 +3,7 @@ introduction meeting; tests/notifications/test_sms_texts.py checks each in every
 
 from django.utils.translation import gettext_lazy as _
 
+from notifications import keywords
 from notifications.texts import SmsText, register
 from notifications.whatsapp import WhatsAppTemplate
 from notifications.whatsapp import register as register_whatsapp
@@ -20,16 +21,19 @@ NAMES = {"buddy_first_name": "Maximiliaan", "other_first_name": "Maximiliaan",
          "participant_first_name": "Annemieke"}
 
 register(SmsText(
-    kind=PROPOSAL, segments=2, sample=NAMES,
+    kind=PROPOSAL, segments=2, sample=NAMES, accepts=(keywords.NONE, keywords.CALL),
     text=_("{organisation}: {first_name}, we have a buddy proposal for you. Choose here: "
-           "{link} or reply with a number ({choices}), NONE or CALL. Questions? "
+           "{link} or reply with a number ({choices}), {reply_none} or {reply_call}. "
+           "Questions? "
            "{coordinator_phone}"),
     description="A proposal: the participant's link, and the numbers to reply.",
 ))
 register(SmsText(
     kind=PROPOSAL_REMINDER, segments=2, sample=NAMES,
+    accepts=(keywords.NONE, keywords.CALL),
     text=_("{organisation}: {first_name}, your buddy proposal is still waiting. Choose: "
-           "{link} or reply with a number, NONE or CALL. Questions? {coordinator_phone}"),
+           "{link} or reply with a number, {reply_none} or {reply_call}. Questions? "
+           "{coordinator_phone}"),
     description="Reminder of an unanswered proposal.",
 ))
 register(SmsText(

@@ -23,8 +23,7 @@ from matching.intake.models import Participant, Volunteer
 from matching.intake.privacy import profile_shared
 from matching.intake.reach import name_for_buddy
 from matching.intake.views import OrganisationStaffMixin
-from notifications import link_cache, link_pages
-from notifications import selectors as notification_selectors
+from notifications import keywords, link_cache, link_pages
 from organisations.audit import audit
 from organisations.models import AuditAction
 
@@ -97,7 +96,6 @@ class ProposalCreateView(OrganisationStaffMixin, View):
         participant = get_object_or_404(Participant, pk=pk)
         ids = [int(v) for v in request.POST.getlist("volunteer") if v.isdigit()]
         volunteers = list(Volunteer.objects.filter(pk__in=ids))
-        started = timezone.now()
         try:
             proposal = services.proposal_create_single(participant=participant,
                                                        volunteers=volunteers, by=request.user)
@@ -107,8 +105,6 @@ class ProposalCreateView(OrganisationStaffMixin, View):
         audit(request, AuditAction.CREATE, proposal)
         messages.success(request, _("The proposal was sent to %(name)s.")
                          % {"name": participant.display_name})
-        if held := notification_selectors.held_notice(started):
-            messages.info(request, held)
         return redirect("proposals:proposal_detail", pk=proposal.pk)
 
 
@@ -188,12 +184,9 @@ class RoundCancelView(OrganisationStaffMixin, View):
 class RoundSendView(OrganisationStaffMixin, View):
     def post(self, request, pk):
         proposal_round = get_object_or_404(ProposalRound, pk=pk)
-        started = timezone.now()
         services.round_send(proposal_round=proposal_round, by=request.user)
         audit(request, AuditAction.CHANGE, proposal_round)
         messages.success(request, _("The round was sent."))
-        if held := notification_selectors.held_notice(started):
-            messages.info(request, held)
         return redirect("proposals:round_detail", pk=pk)
 
 
@@ -459,7 +452,7 @@ def _participant_page(request, proposal, error="", status=200):
                    .select_related("volunteer").first()
                    if proposal.status in (ProposalStatus.CHOSEN, ProposalStatus.MATCHED)
                    else None),
-        "language": language,
+        "language": language, **keywords.reply_words(language),
     }
     response = link_pages.page(request, "matching/proposals/participant_page.html", context,
                            status=status)

@@ -203,10 +203,14 @@ def test_the_journey_from_intake_to_closure_and_back_on_the_waiting_list(
         "first_name": "Fatima", "last_name": "El Idrissi", "phone": "0470 12 34 56",
         "contact_channel": "sms", "message_language": "nl", "postcode": "9000",
         "languages": "nl, ar", "availability": ["0-0", "0-1", "2-1", "5-1"],
-        "referrer": "ocmw", "consents": ["data", "sms", "share_profile"],
+        "consents": ["data", "sms", "share_profile"],
     })
     submit(desktop, screenshot, assert_accessible, "1-participant-intake")
+    # Step 2 of the intake: the rest, which could wait.
+    fill(desktop, {"referrer": "ocmw"})
+    submit(desktop, screenshot, assert_accessible, "1-participant-intake-step-2")
     participant = Participant.objects.get(first_name="Fatima")
+    assert participant.referrer == "ocmw"
     assert participant.status == ParticipantStatus.WAITING
     waiting_since = participant.waiting_since
     desktop.goto(f"{base}/volunteers/new/")
@@ -262,7 +266,7 @@ def test_the_journey_from_intake_to_closure_and_back_on_the_waiting_list(
     proposal_path = f"{base}/proposals/{participant.proposals.get().pk}/"
     desktop.goto(proposal_path)
     assert_accessible(desktop)
-    meeting_day = datetime.date.today() + datetime.timedelta(days=10)
+    meeting_day = datetime.date.today()  # this afternoon: held today, not before its day
     fill(desktop, {"planned_at": f"{meeting_day.isoformat()}T14:00", "place": "De Krook"})
     with desktop.expect_navigation():
         desktop.locator("form[action$='/meeting/'] button[type=submit]").click()

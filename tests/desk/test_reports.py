@@ -420,3 +420,17 @@ def test_a_period_beyond_the_calendar_is_refused_clearly(organisation, coordinat
     assert export.status_code == 200
     year = timezone.localdate().year
     assert export["Content-Disposition"].startswith(f'attachment; filename="report-{year}-')
+
+
+@pytest.mark.django_db
+def test_the_coordinator_sees_exact_figures_and_what_leaves_hides_small_groups(
+        organisation, coordinator, coordinator_client):
+    _data(organisation, coordinator, 1)
+    query = {"preset": "this_year"}
+    page = coordinator_client.get("/reports/", query).content.decode()
+    assert "Exact figures, for your organisation only." in page
+    assert page.count("&lt; 5") == 1  # only where the page explains the rule
+    shared = coordinator_client.get("/reports/", {**query, "view": "shared"}).content.decode()
+    assert "as it leaves the organisation" in shared and "&lt; 5" in shared
+    csv = coordinator_client.get("/reports/export.csv", query).content.decode("utf-8-sig")
+    assert HIDDEN in csv  # the download for funders keeps the rule

@@ -62,7 +62,7 @@ def history_row(page, subject_ref):
     """The history table's row about `subject_ref`, as text."""
     history = page.split('<h2>', 3)[2]
     [row] = [r for r in re.findall(r"<tr class=\"reminder-.*?</tr>", history, re.S)
-             if f"<td>{subject_ref}</td>" in r]
+             if f'data-subject="{subject_ref}"' in r]
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip()
 
 

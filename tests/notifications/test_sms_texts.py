@@ -39,7 +39,8 @@ def test_every_text_is_translated_with_the_same_placeholders(kind, language):
 @pytest.mark.parametrize("kind", KINDS)
 def test_every_text_fits_its_declared_segments(kind, language):
     registered = texts.get(kind)
-    rendered = texts.render(texts.standard_text(kind, language), registered.sample_context())
+    rendered = texts.render(texts.standard_text(kind, language),
+                            registered.sample_context(language))
     assert count_segments(rendered).segments <= registered.segments, rendered
 
 

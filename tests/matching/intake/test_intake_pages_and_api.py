@@ -46,7 +46,8 @@ def test_participant_intake_page_puts_someone_on_the_waiting_list(coordinator_cl
     # A double click sends the same token: still one participant.
     coordinator_client.post(reverse("matching:participant_create"), form_data())
     assert Participant.objects.count() == 1
-    page = coordinator_client.get(response["Location"]).content.decode()
+    assert response["Location"].endswith("?step=2")  # the rest of the intake can wait
+    page = coordinator_client.get(f"/participants/{participant.pk}/").content.decode()
     assert "Fatima" in page and "Monday morning" in page
 
 
@@ -303,3 +304,36 @@ def test_intake_of_a_possible_duplicate_is_flagged_not_merged(coordinator_client
     assert "Possible duplicate" in response.content.decode()
     assert "Firstcomer X" in response.content.decode()
     assert Participant.objects.count() == 2
+
+
+def test_intake_is_two_short_steps_and_shows_every_error_at_once(coordinator_client,
+                                                                  organisation):
+    page = coordinator_client.get("/participants/new/").content.decode()
+    assert "Step 1 of 2" in page and 'name="buddy_gender"' not in page
+    # A bad postcode (the service's check) and a missing first name (the form's) at once.
+    response = coordinator_client.post("/participants/new/", {
+        "first_name": "", "postcode": "9999", "phone": "0470 12 34 56",
+        "contact_channel": "sms", "message_language": "nl"})
+    errors = response.context["form"].errors
+    assert "first_name" in errors and "postcode" in errors
+    response = coordinator_client.post("/participants/new/", {
+        "first_name": "Samira", "postcode": "9000", "phone": "0470 12 34 56",
+        "contact_channel": "sms", "message_language": "fr", "languages": "Arabisch + Frans"})
+    assert response.status_code == 302 and response["Location"].endswith("/edit/?step=2")
+    samira = Participant.objects.get(first_name="Samira")
+    assert (samira.languages, samira.referrer) == (["ar", "fr"], "")
+    step_two = coordinator_client.get(response["Location"]).content.decode()
+    assert "Step 2 of 2" in step_two and 'name="buddy_gender"' in step_two
+    assert 'name="postcode"' not in step_two
+    response = coordinator_client.post(response["Location"], {
+        "referrer": "caw", "buddy_gender_strength": "preference",
+        "buddy_age_strength": "preference", "buddy_lived_experience_strength": "preference"})
+    assert response.status_code == 302, response.context["form"].errors
+    samira.refresh_from_db()
+    assert samira.referrer == "caw" and samira.postcode.code == "9000"
+
+
+def test_a_date_that_cannot_be_in_the_future_stops_at_today_in_the_calendar(
+        coordinator_client, organisation):
+    page = coordinator_client.get("/participants/new/").content.decode()
+    assert 'max="2026-11-17"' in page

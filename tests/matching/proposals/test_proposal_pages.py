@@ -131,11 +131,16 @@ def test_whole_path_from_waiting_list_to_match_through_pages_and_links(
     assert meeting.place == "De Krook"
     detail = client.get(reverse("proposals:proposal_detail", args=[proposal.pk]))
     assert "De Krook" in detail.content.decode()
+    # Not held before the day it is planned for.
     client.post(reverse("proposals:meeting_record", args=[meeting.pk, "held"]))
-    client.post(reverse("proposals:meeting_record", args=[meeting.pk, "participant"]),
-                {"goes_on": "yes"})
-    client.post(reverse("proposals:meeting_record", args=[meeting.pk, "volunteer"]),
-                {"goes_on": "yes"})
+    assert IntroductionMeeting.objects.get().held_on is None
+    with time_machine.travel(datetime.datetime(2026, 12, 1, 16, 0, tzinfo=datetime.UTC)):
+        client.force_login(coordinator)  # two weeks on, the session has ended
+        client.post(reverse("proposals:meeting_record", args=[meeting.pk, "held"]))
+        client.post(reverse("proposals:meeting_record", args=[meeting.pk, "participant"]),
+                    {"goes_on": "yes"})
+        client.post(reverse("proposals:meeting_record", args=[meeting.pk, "volunteer"]),
+                    {"goes_on": "yes"})
     match = Match.objects.get()
     assert (match.participant, match.volunteer) == (participant, volunteers[0])
     participant.refresh_from_db()

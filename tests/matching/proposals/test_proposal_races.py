@@ -7,6 +7,7 @@ from collections import Counter
 from functools import partial
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.db.models import Count
@@ -27,6 +28,7 @@ from matching.proposals.models import (
     VolunteerOffer,
 )
 from organisations.scoping import all_organisations
+from tests.clock import BRUSSELS
 from tests.factories import CoordinatorFactory, OrganisationFactory
 from tests.factories_matching import (
     ParticipantFactory,
@@ -67,6 +69,14 @@ def race(*calls):
         thread.join(timeout=30)
     return results
 
+
+
+def held_on_its_day(*, meeting, held_on, **kwargs):
+    """Records a meeting as held, on the day it was held (never before: the service refuses
+    a meeting held before its planned day or in the future)."""
+    with time_machine.travel(datetime.datetime.combine(held_on, datetime.time(18),
+                                                       tzinfo=BRUSSELS)):
+        return services.meeting_record_held(meeting=meeting, held_on=held_on, **kwargs)
 
 @pytest.mark.django_db(transaction=True)
 def test_double_submit_of_the_same_choice_has_exactly_one_effect(organisation):
@@ -173,7 +183,7 @@ def test_both_yes_after_the_meeting_at_the_same_moment_make_exactly_one_match(
     meeting = services.meeting_plan(
         offer=offer, planned_at=datetime.datetime(2026, 12, 1, 14, tzinfo=datetime.UTC),
         place="Bibliotheek De Krook", by=coordinator)
-    services.meeting_record_held(meeting=meeting, held_on=datetime.date(2026, 12, 1))
+    held_on_its_day(meeting=meeting, held_on=datetime.date(2026, 12, 1))
     results = race(
         lambda: services.meeting_record_answer(meeting=meeting, side="participant",
                                                 goes_on=True),

@@ -62,6 +62,14 @@ def _sent_round(organisation, coordinator, capture):
     return proposal_round
 
 
+
+def held_on_its_day(*, meeting, held_on, **kwargs):
+    """Records a meeting as held, on the day it was held (never before: the service refuses
+    a meeting held before its planned day or in the future)."""
+    with time_machine.travel(datetime.datetime.combine(held_on, datetime.time(18),
+                                                       tzinfo=BRUSSELS)):
+        return proposal_services.meeting_record_held(meeting=meeting, held_on=held_on, **kwargs)
+
 @pytest.fixture
 def outbox(monkeypatch):
     """Every matching.messaging call, as (function name, id), still done for real."""
@@ -430,7 +438,7 @@ def test_both_yes_after_the_meeting_confirm_the_match(open_proposal, coordinator
     meeting = _accepted_meeting(open_proposal, coordinator)
     with pytest.raises(ValidationError):
         proposal_services.meeting_record_answer(meeting=meeting, side="participant", goes_on=True)
-    proposal_services.meeting_record_held(meeting=meeting, held_on=datetime.date(2026, 12, 1))
+    held_on_its_day(meeting=meeting, held_on=datetime.date(2026, 12, 1))
     proposal_services.meeting_record_answer(meeting=meeting, side="participant", goes_on=True)
     assert not Match.objects.exists()
     proposal_services.meeting_record_answer(meeting=meeting, side="volunteer", goes_on=True,
@@ -453,11 +461,11 @@ def test_both_yes_after_the_meeting_confirm_the_match(open_proposal, coordinator
 def test_a_second_meeting_is_needed_before_deciding_when_the_organisation_wants_it(
         open_proposal, coordinator):
     meeting = _accepted_meeting(open_proposal, coordinator, second_required=True)
-    proposal_services.meeting_record_held(meeting=meeting, held_on=datetime.date(2026, 12, 1))
+    held_on_its_day(meeting=meeting, held_on=datetime.date(2026, 12, 1))
     with pytest.raises(ValidationError) as error:
         proposal_services.meeting_record_answer(meeting=meeting, side="participant", goes_on=True)
     assert error.value.code == "too_early"
-    proposal_services.meeting_record_held(meeting=meeting, held_on=datetime.date(2026, 12, 8),
+    held_on_its_day(meeting=meeting, held_on=datetime.date(2026, 12, 8),
                                   second=True)
     proposal_services.meeting_record_answer(meeting=meeting, side="participant", goes_on=True)
     proposal_services.meeting_record_answer(meeting=meeting, side="volunteer", goes_on=True)
@@ -468,7 +476,7 @@ def test_a_second_meeting_is_needed_before_deciding_when_the_organisation_wants_
 def test_a_no_after_the_meeting_sends_both_back_and_excludes_the_pair(
         open_proposal, coordinator):
     meeting = _accepted_meeting(open_proposal, coordinator)
-    proposal_services.meeting_record_held(meeting=meeting, held_on=datetime.date(2026, 12, 1))
+    held_on_its_day(meeting=meeting, held_on=datetime.date(2026, 12, 1))
     proposal_services.meeting_record_answer(meeting=meeting, side="volunteer", goes_on=False)
     open_proposal.participant.refresh_from_db()
     assert open_proposal.participant.status == "waiting"
@@ -485,7 +493,7 @@ def test_the_match_is_handed_to_duos_as_a_duo_with_the_participants_wishes(
     participant.buddy_roles = ["culture"]
     participant.save(update_fields=["buddy_roles"])
     meeting = _accepted_meeting(open_proposal, coordinator)
-    proposal_services.meeting_record_held(meeting=meeting, held_on=datetime.date(2026, 12, 1))
+    held_on_its_day(meeting=meeting, held_on=datetime.date(2026, 12, 1))
     proposal_services.meeting_record_answer(meeting=meeting, side="volunteer", goes_on=True)
     proposal_services.meeting_record_answer(meeting=meeting, side="participant", goes_on=True)
     match = Match.objects.get()
@@ -571,9 +579,9 @@ def test_round_respects_a_must_wish_of_either_side(organisation, coordinator):
 
 
 @pytest.mark.django_db
-def test_demo_has_a_sent_round_a_chosen_proposal_and_a_planned_meeting():
+def test_demo_has_a_round_to_send_a_chosen_proposal_and_a_planned_meeting():
     call_command("seed_demo")
-    assert ProposalRound.objects.filter(status="sent").count() == 1
+    assert ProposalRound.objects.filter(status="draft").count() == 1
     assert Proposal.objects.filter(status="open").exists()
     assert VolunteerOffer.objects.filter(status="asked").count() == 1
     assert IntroductionMeeting.objects.filter(status="planned").count() == 1

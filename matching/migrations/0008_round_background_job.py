@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('matching', '0006_contact_channel_whatsapp'),
+        ('matching', '0007_import_resolve_step'),
         ('organisations', '0006_drop_plain_api_tokens'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
