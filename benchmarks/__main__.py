@@ -1,4 +1,5 @@
-"""Run the benchmarks: `python -m benchmarks [--only rounds|shortlist|reminders] [--note TEXT]`.
+"""Run the benchmarks: `python -m benchmarks [NAME ...] [--note TEXT]` (NAME: round_app,
+rounds, shortlist, shortlist_api, participant_page, reminders; all when none is named).
 
 Prints JSON and writes benchmarks/results/<name>.json with the machine it ran on.
 """
@@ -41,16 +42,24 @@ def main(argv=None) -> int:
         "shortlist_api": lambda args: _benchmark("shortlist_api").run(),
         "participant_page": lambda args: _benchmark("participant_page").run(),
         "reminders": lambda args: _benchmark("reminders").run(),
+        "kept_blocks": lambda args: _benchmark("kept_blocks").run(),
+        "round_app": lambda args: _benchmark("round_app").run(
+            *([args.cases.split(",")] if args.cases else []), quality=not args.no_quality),
     }
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
+    parser.add_argument("names", nargs="*", choices=sorted(benchmarks), default=[],
+                        help="the benchmarks to run (all when none is named)")
     parser.add_argument("--only", action="append", choices=sorted(benchmarks),
                         help="run only this benchmark (repeatable)")
+    parser.add_argument("--cases", help="round_app cases, e.g. one-10000x10000,five-1000x1000")
+    parser.add_argument("--no-quality", action="store_true",
+                        help="round_app: skip the references (best totals, SciPy dense)")
     parser.add_argument("--sizes", help="round sizes, e.g. 2000x2000,10000x10000")
     parser.add_argument("--note", default="", help="a remark stored with the results")
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args(argv)
     _setup_django()
-    for name in args.only or list(benchmarks):
+    for name in args.names or args.only or list(benchmarks):
         before = machine.load_average()
         result = benchmarks[name](args)
         result["machine"] = machine.describe()
@@ -68,7 +77,12 @@ def main(argv=None) -> int:
 def _sizes(args):
     if not args.sizes:
         return SIZES
-    return tuple(tuple(int(n) for n in size.split("x")) for size in args.sizes.split(","))
+    # 2000x2000 (five cities) or one-2000x2000 (one city)
+    sizes = []
+    for size in args.sizes.split(","):
+        area, _, size = size.rpartition("-")
+        sizes.append((*(int(n) for n in size.split("x")), area or "five"))
+    return tuple(sizes)
 
 
 if __name__ == "__main__":

@@ -50,6 +50,20 @@ def _ensure_database(url: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def interests_of(organisation) -> dict:
+    """The benchmark's interests in the organisation, by their number in benchmarks.data."""
+    category, _ = InterestCategory.objects.get_or_create(
+        organisation=organisation, label_nl="Alles",
+        defaults={"label_fr": "Tout", "label_en": "All"})
+    interests = {}
+    for n, key in enumerate(INTERESTS, start=1):
+        interests[n], _ = Interest.objects.get_or_create(
+            organisation=organisation, key=key.replace(" ", "-"),
+            defaults={"category": category, "label_nl": key, "label_fr": key,
+                      "label_en": key})
+    return interests
+
+
 def _load(n_volunteers: int, n_participants: int):
     call_command("migrate", verbosity=0)
     with all_organisations():
@@ -64,15 +78,7 @@ def _load(n_volunteers: int, n_participants: int):
             return user, ids
         Volunteer.objects.filter(organisation=organisation).delete()
         Participant.objects.filter(organisation=organisation).delete()
-        category, _ = InterestCategory.objects.get_or_create(
-            organisation=organisation, label_nl="Alles",
-            defaults={"label_fr": "Tout", "label_en": "All"})
-        interests = {}
-        for n, key in enumerate(INTERESTS, start=1):
-            interests[n], _ = Interest.objects.get_or_create(
-                organisation=organisation, key=key.replace(" ", "-"),
-                defaults={"category": category, "label_nl": key, "label_fr": key,
-                          "label_en": key})
+        interests = interests_of(organisation)
         postcodes = list(Postcode.objects.values_list("pk", "latitude", "longitude"))
         pc_ids = np.array([p[0] for p in postcodes])
         pc_xy = np.array([(p[1], p[2]) for p in postcodes])
@@ -119,6 +125,18 @@ def _percentile(values, q) -> float:
     return round(float(np.percentile(values, q)), 2)
 
 
+def _after_changes(client, participant_ids, change) -> list[float]:
+    """The latency of the first short list after each change."""
+    timings = []
+    for n in range(N_COLD_CALLS):
+        change(n)
+        pid = participant_ids[n % len(participant_ids)]
+        started = time.perf_counter()
+        client.get(f"/api/participants/{pid}/shortlist/")
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
 def run(n_volunteers: int = N_VOLUNTEERS, n_calls: int = N_CALLS) -> dict:
     if connection.vendor != "postgresql":
         raise SystemExit("shortlist_api needs PostgreSQL: set DATABASE_URL, e.g. "
@@ -151,13 +169,13 @@ def run(n_volunteers: int = N_VOLUNTEERS, n_calls: int = N_CALLS) -> dict:
     # The block of volunteers is kept between requests and built again after a change:
     # the first short list after each change pays for that.
 
-    cold = []
-    for n in range(N_COLD_CALLS):
-        intake_versions.volunteers_changed(user.organisation_id)
-        pid = participant_ids[n % len(participant_ids)]
-        started = time.perf_counter()
-        client.get(f"/api/participants/{pid}/shortlist/")
-        cold.append((time.perf_counter() - started) * 1000)
+    with all_organisations():
+        volunteer_ids = list(Volunteer.objects.filter(organisation=user.organisation)
+                             .values_list("pk", flat=True)[:N_COLD_CALLS])
+    cold = _after_changes(client, participant_ids, lambda n: intake_versions.volunteers_changed(
+        user.organisation_id, [volunteer_ids[n % len(volunteer_ids)]]))
+    rebuilt = _after_changes(client, participant_ids, lambda n: intake_versions
+                             .volunteers_changed(user.organisation_id))
     return {
         "benchmark": "shortlist_api",
         "what": "GET /api/participants/<id>/shortlist/ through Django's test client, "
@@ -170,8 +188,16 @@ def run(n_volunteers: int = N_VOLUNTEERS, n_calls: int = N_CALLS) -> dict:
         "latency_ms": {"p50": _percentile(timings, 50), "p95": _percentile(timings, 95),
                        "max": round(max(timings), 2)},
         "target_p95_ms": 100,
-        "first_call_after_a_change_latency_ms": {
-            "calls": N_COLD_CALLS, "p50": _percentile(cold, 50), "p95": _percentile(cold, 95)},
+        "first_call_after_a_volunteer_changed_latency_ms": {
+            "what": "the changed volunteer's row of the kept block is updated (target 100 ms)",
+            "calls": N_COLD_CALLS, "p50": _percentile(cold, 50), "p95": _percentile(cold, 95),
+            "max": round(max(cold), 2)},
+        "first_call_after_an_organisation_wide_change_latency_ms": {
+            "what": "the whole block is built again (a duo-less bulk change, a cache flush)",
+            "calls": N_COLD_CALLS, "p50": _percentile(rebuilt, 50),
+            "p95": _percentile(rebuilt, 95)},
+        "target_cold_ms": 100,
+        "target_warm_p95_ms": 30,
         "cache": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1],
         "data_load_s": round(load_s, 1),
     }

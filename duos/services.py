@@ -857,7 +857,7 @@ def duo_close(*, duo, closed_by, participant_wants_new_buddy, volunteer_next,
     duo.ended_on = _today()
     duo.save(update_fields=["status", "ended_on"])
     # The volunteer's place of capacity is free again: matching's short lists change.
-    matching_services.shortlists_changed(duo.organisation_id)
+    matching_services.shortlists_changed(duo.organisation_id, [duo.volunteer_id])
     CheckIn.objects.filter(duo=duo, done_on__isnull=True).delete()
     Alert.objects.filter(duo=duo, resolved_at__isnull=True).update(
         resolved_at=_now(), resolved_by=closed_by, resolution_note=_("The duo was closed."))

@@ -10,6 +10,7 @@ from matching.intake import admin as intake_admin  # noqa: F401  (registers the 
 from matching.intake import groups, person_pages, privacy, reach, reminders
 from matching.intake import sms_texts as intake_texts  # noqa: F401  (registers the texts)
 from matching.intake import tasks as intake_tasks  # noqa: F401  (registers the tasks)
+from matching.intake import versions as intake_versions
 from matching.intake.models import Participant, Volunteer
 from matching.proposals import admin as proposal_admin  # noqa: F401
 from matching.proposals import messaging, person_sections
@@ -59,6 +60,7 @@ def connect() -> None:
                              label=gettext_lazy("Choosing a buddy"))
     hooks.register_link_view(messaging.OFFER_LINK, proposal_views.volunteer_link_page,
                              label=gettext_lazy("Accepting a participant"))
+    hooks.register_link_page_stamp(intake_versions.version_keys)
     hooks.register_reply_handler(intake_texts.KEEP_IN_TOUCH, reminders.keep_in_touch_reply)
     hooks.register_person_url("participant:", person_url)
     hooks.register_person_url("volunteer:", person_url)

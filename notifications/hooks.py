@@ -55,6 +55,7 @@ _link_views: dict[str, Callable] = {}
 _delivery_handlers: list[tuple[str, Callable[[Delivery], None]]] = []
 _person_urls: list[tuple[str, Callable[[str], str | None]]] = []
 _consent_checks: list[tuple[str, Callable[[list[str], str], set[str]]]] = []
+_link_page_stamps: list[Callable[[int], list[str]]] = []
 _names: list[tuple[str, Callable[[list[str]], dict[str, str]]]] = []
 _link_labels: dict[str, object] = {}
 _contacts: list[tuple[str, Callable[[list[str]], dict]]] = []
@@ -194,6 +195,16 @@ def consent_allows(key: str, template: str) -> bool:
 
 def reply_handler(purpose: str):
     return _reply_handlers.get(purpose)
+
+
+def register_link_page_stamp(keys_of: Callable[[int], list[str]]) -> None:
+    """Cache keys (of an organisation id) that kept link pages may depend on: the short
+    path of `link_cache` reads them with the kept page in one round trip."""
+    _link_page_stamps.append(keys_of)
+
+
+def link_page_stamp_keys(organisation_id: int) -> list[str]:
+    return [key for keys_of in _link_page_stamps for key in keys_of(organisation_id)]
 
 
 def link_view(purpose: str):

@@ -114,6 +114,7 @@ class LinkView(View):
             return link_not_working(request, parts)
         with organisation_scope(link.organisation_id), translation.override(link.language):
             request.LANGUAGE_CODE = link.language
+            request.link_page_id = link.pk  # for the short path of kept pages (link_cache)
             try:
                 response = view(request, link)
             except services.LinkInvalid:

@@ -70,6 +70,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Signed-link pages seen before: sent as kept, after checking the link still works,
+    # before the other middleware (notifications/link_cache.py); it keeps what they made.
+    "notifications.link_cache.LinkPageCacheMiddleware",
     # Content-Security-Policy and Permissions-Policy on every response.
     "csp.middleware.CSPMiddleware",
     "buddy.security.PermissionsPolicyMiddleware",
@@ -303,6 +306,10 @@ CELERY_BEAT_SCHEDULE = {
 # (the rate limit of signed links and the versions of matching's kept blocks live there).
 # The default is a folder under var/, which the processes of `make run` share.
 CACHES = {"default": env.cache("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
+# Matching's kept blocks (each organisation's ready volunteers and waiting participants as
+# arrays, matching/proposals/blocks.py): at most this many MB per process; the least
+# recently used organisation's block goes first.
+MATCHING_BLOCKS_MAX_MB = env.int("MATCHING_BLOCKS_MAX_MB", default=256)
 # privacy (desk.tasks.anonymise_due): anonymise people whose retention period is
 # over, daily (the period is per organisation; people already anonymised are skipped).
 CELERY_BEAT_SCHEDULE["privacy-anonymise-due"] = {

@@ -78,7 +78,7 @@ def anonymise_person(person, today: datetime.date) -> None:
     if isinstance(person, Participant):
         versions.participants_changed(person.organisation_id)
     else:
-        versions.volunteers_changed(person.organisation_id)
+        versions.volunteers_changed(person.organisation_id, [person.pk])
     if isinstance(person, Volunteer) and person.user_id:
         User.objects.filter(pk=person.user_id).update(
             first_name=ANONYMISED, last_name="", email="", is_active=False,

@@ -412,7 +412,7 @@ def volunteer_intake(
                         certificate_seen=certificate_seen)
     volunteer.save()
     volunteer.interests.set(interests)
-    versions.volunteers_changed(volunteer.organisation_id)
+    versions.volunteers_changed(volunteer.organisation_id, [volunteer.pk])
     return volunteer
 
 
@@ -431,7 +431,7 @@ def volunteer_update(
     volunteer.save()
     if interests is not None:
         volunteer.interests.set(interests)
-    versions.volunteers_changed(volunteer.organisation_id)
+    versions.volunteers_changed(volunteer.organisation_id, [volunteer.pk])
     return volunteer
 
 
@@ -469,7 +469,7 @@ def volunteer_set_status(*, volunteer, status) -> Volunteer:
         volunteer.left_on = None
     volunteer.status = status
     volunteer.save(update_fields=["status", "left_on", "updated_at"])
-    versions.volunteers_changed(volunteer.organisation_id)
+    versions.volunteers_changed(volunteer.organisation_id, [volunteer.pk])
     return volunteer
 
 
@@ -510,7 +510,8 @@ def interest_save(*, organisation, category, interest=None, **fields) -> Interes
     return interest
 
 
-def shortlists_changed(organisation) -> None:
+def shortlists_changed(organisation, volunteer_ids=None) -> None:
     """Something short lists are built from changed outside matching (a duo ended and a
-    volunteer's place came free): every process builds its volunteers' block again."""
-    versions.volunteers_changed(organisation)
+    volunteer's place came free): every process updates those volunteers' rows of its
+    block (all of it without `volunteer_ids`)."""
+    versions.volunteers_changed(organisation, volunteer_ids)

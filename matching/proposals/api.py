@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from buddy.api import ErrorSerializer
 from matching.intake.models import Participant, Volunteer
 from organisations.audit import AuditedViewSetMixin, audit
 from organisations.models import AuditAction
@@ -118,28 +119,39 @@ class ProposalViewSet(AuditedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
 class ProposalRoundSerializer(serializers.ModelSerializer):
     class Meta:
         model = ProposalRound
-        fields = ["id", "status", "created_at", "sent_at", "waiting_count", "volunteer_count",
-                  "total_score"]
+        fields = ["id", "status", "stage", "progress", "error", "created_at", "sent_at",
+                  "waiting_count", "volunteer_count", "total_score"]
         read_only_fields = fields
 
 
 class ProposalRoundViewSet(AuditedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                            mixins.CreateModelMixin, viewsets.GenericViewSet):
-    """Proposal rounds: POST runs a new draft round; `send` sends a reviewed one."""
+    """Proposal rounds: POST starts preparing a new draft round in the background (202; GET
+    the round for its stage and progress; 409 `round_running` while another is prepared);
+    `cancel` stops one being prepared; `send` sends a reviewed one."""
 
     serializer_class = ProposalRoundSerializer
     audit_model = ProposalRound
-    audit_actions = {"send": AuditAction.CHANGE}
+    audit_actions = {"send": AuditAction.CHANGE, "cancel": AuditAction.CHANGE}
 
     def get_queryset(self):
         return selectors.round_list()
 
-    @extend_schema(request=None, responses=ProposalRoundSerializer)
+    @extend_schema(request=None, responses={202: ProposalRoundSerializer, 409: ErrorSerializer})
     def create(self, request, *args, **kwargs):
-        proposal_round = services.round_create(organisation=request.user.organisation,
-                                               by=request.user)
+        try:
+            proposal_round = services.round_start(organisation=request.user.organisation,
+                                                  by=request.user)
+        except DjangoValidationError as exc:
+            return _refused(exc)
         return Response(ProposalRoundSerializer(proposal_round).data,
-                        status=status.HTTP_201_CREATED)
+                        status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=None, responses=ProposalRoundSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        proposal_round = services.round_cancel(proposal_round=self.get_object(), by=request.user)
+        return Response(ProposalRoundSerializer(proposal_round).data)
 
     @extend_schema(request=None, responses=ProposalRoundSerializer)
     @action(detail=True, methods=["post"])

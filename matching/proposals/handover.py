@@ -28,7 +28,7 @@ def start_duo(match, started_by=None):
     match.duo_id = duo.pk
     match.save(update_fields=["status", "handed_over_at", "duo_id"])
     # The duo now holds a place of the volunteer's capacity.
-    versions.volunteers_changed(match.organisation_id)
+    versions.volunteers_changed(match.organisation_id, [match.volunteer_id])
     return duo
 
 

@@ -77,8 +77,22 @@ class MatchingSettings(models.Model):
 
 
 class RoundStatus(models.TextChoices):
+    PREPARING = "preparing", _("Being prepared")
     DRAFT = "draft", _("Draft, to review")
     SENT = "sent", _("Sent")
+    CANCELLED = "cancelled", _("Cancelled")
+    FAILED = "failed", _("Failed")
+
+
+class RoundStage(models.TextChoices):
+    """What a round being prepared is doing (the background job's progress)."""
+
+    WAITING = "waiting", _("Waiting for the background worker")
+    READING = "reading", _("Reading the waiting list and the volunteers")
+    SCORING = "scoring", _("Scoring the pairs")
+    ASSIGNING = "assigning", _("Assigning volunteers")
+    WRITING = "writing", _("Writing the proposals")
+    DONE = "done", _("Done")
 
 
 class ProposalRound(models.Model):
@@ -98,6 +112,16 @@ class ProposalRound(models.Model):
     waiting_count = models.PositiveIntegerField(_("participants waiting"), default=0)
     volunteer_count = models.PositiveIntegerField(_("volunteers free"), default=0)
     total_score = models.FloatField(_("total score"), default=0.0)
+    # The background job that prepares the round: where it is, and how far (0 to 100).
+    stage = models.CharField(_("stage"), max_length=10, choices=RoundStage.choices,
+                             default=RoundStage.DONE)
+    progress = models.FloatField(_("progress"), default=100.0)
+    progress_at = models.DateTimeField(_("last progress"), null=True, blank=True)
+    prepared_at = models.DateTimeField(_("prepared"), null=True, blank=True)
+    cancel_requested = models.BooleanField(_("cancel requested"), default=False)
+    error = models.TextField(_("error"), blank=True)
+    # Figures of the computation (allowed pairs, the proof of the waiting-order rule, time).
+    figures = models.JSONField(_("figures"), default=dict, blank=True)
 
     objects = OrganisationManager()
 
@@ -105,6 +129,12 @@ class ProposalRound(models.Model):
         verbose_name = _("proposal round")
         verbose_name_plural = _("proposal rounds")
         ordering = ["-created_at", "-id"]
+        constraints = [
+            # One round at a time per organisation: a second coordinator's click is refused.
+            models.UniqueConstraint(fields=["organisation"],
+                                    condition=Q(status="preparing"),
+                                    name="one_round_prepared_at_a_time"),
+        ]
 
     def __str__(self):
         return _("Proposal round") + f" {self.pk}"

@@ -31,6 +31,7 @@ from .models import (
     ProposalCandidate,
     ProposalRound,
     ProposalStatus,
+    RoundStatus,
     VolunteerOffer,
 )
 
@@ -244,6 +245,13 @@ def _candidates(queryset=None):
     return queryset.select_related("volunteer__postcode").order_by("position")
 
 
+def round_running(organisation):
+    """The organisation's round being prepared now, or None."""
+    organisation_id = getattr(organisation, "pk", organisation)
+    return ProposalRound.objects.filter(organisation_id=organisation_id,
+                                        status=RoundStatus.PREPARING).first()
+
+
 def round_list():
     return ProposalRound.objects.select_related("created_by").order_by("-created_at", "-id")
 
@@ -400,7 +408,6 @@ __all__ = [
     "participant_page_candidates", "participants_for_volunteer", "proposal_detail_queryset",
     "proposal_list", "proposals_due_for_call_task", "proposals_due_for_reminder",
     "proposals_of_participants_who_left",
-    "recent_matches", "round_detail_proposals", "round_list", "shortlist_for_participant",
-    "tied_up_for_participant",
-    "waiting_participants",
+    "recent_matches", "round_detail_proposals", "round_list", "round_running",
+    "shortlist_for_participant", "tied_up_for_participant", "waiting_participants",
 ]

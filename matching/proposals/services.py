@@ -15,6 +15,7 @@ reads the state it decides on; a row of a lower kind is never locked after a hig
 `locks.py` has the rules.
 """
 
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -31,7 +32,7 @@ from matching.scoring import pairs, rounds
 from notifications import journal, keywords
 from notifications import services as notify
 
-from . import handover, locks, messaging, profiles, tokens
+from . import handover, locks, messaging, profiles, tasks, tokens
 from .models import (
     ANSWERABLE,
     IN_PROGRESS,
@@ -49,6 +50,7 @@ from .models import (
     ProposalCandidate,
     ProposalRound,
     ProposalStatus,
+    RoundStage,
     RoundStatus,
     VolunteerOffer,
 )
@@ -120,48 +122,234 @@ def _reasons_all_languages(participant, volunteer, labels, rarity):
             for language in LANGUAGES}
 
 
-def round_create(*, organisation, by=None, on=None) -> ProposalRound:
-    """Runs a proposal round over the waiting list and stores it as a draft for the
-    coordinator to review (an earlier unsent draft is replaced); nobody is told."""
-    settings = profiles.matching_settings(organisation)
-    weights = profiles.weights_of(settings)
+# A round being prepared whose job said nothing for this long lost its worker (killed,
+# restarted): a new round may start, and cancelling it takes effect at once.
+ROUND_STALE = timedelta(minutes=10)
+# Proposals written per transaction while a round is written, with its progress in between.
+ROUND_WRITE_BATCH = 2000
+# The job writes its progress at most this often (seconds).
+ROUND_PROGRESS_EVERY = 0.5
+# Share of the progress bar each stage takes.
+ROUND_STAGES = {RoundStage.READING: (0, 10), RoundStage.SCORING: (10, 60),
+                RoundStage.ASSIGNING: (60, 75), RoundStage.WRITING: (75, 100)}
+
+
+class RoundCancelled(Exception):
+    """The coordinator cancelled the round being prepared."""
+
+
+def _round_running_message(running):
+    return _("A round is being prepared already (started at %(time)s): wait until it is "
+             "ready, or cancel it.") % {
+        "time": timezone.localtime(running.created_at).strftime("%H:%M")}
+
+
+def _round_open(organisation, by) -> ProposalRound:
+    organisation_id = getattr(organisation, "pk", organisation)
+    now = _now()
+    running = (ProposalRound.objects.select_for_update()
+               .filter(organisation_id=organisation_id, status=RoundStatus.PREPARING).first())
+    if running is not None:
+        if running.progress_at and running.progress_at > now - ROUND_STALE:
+            _refuse(_round_running_message(running), "round_running")
+        running.status = RoundStatus.FAILED
+        running.error = _("The background job stopped without finishing.")
+        running.save(update_fields=["status", "error"])
+    try:
+        with transaction.atomic():
+            return ProposalRound.objects.create(
+                organisation_id=organisation_id, created_by=by, status=RoundStatus.PREPARING,
+                stage=RoundStage.WAITING, progress=0.0, progress_at=now)
+    except IntegrityError:
+        # Another coordinator's click got there first.
+        running = ProposalRound.objects.filter(organisation_id=organisation_id,
+                                               status=RoundStatus.PREPARING).first()
+        _refuse(_round_running_message(running) if running else
+                _("A round is being prepared already."), "round_running")
+
+
+def round_start(*, organisation, by=None) -> ProposalRound:
+    """Starts preparing a new proposal round in the background and returns it at once (its
+    page shows the progress). One round at a time per organisation: a second start is
+    refused with a clear message. Nobody is told."""
     with transaction.atomic():
-        # The earlier drafts are locked before their proposals and candidates go (a delete
-        # takes those first): a round being sent or edited now finishes first.
-        earlier = locks.lock(rounds=ProposalRound.objects.filter(
-            organisation=organisation, status=RoundStatus.DRAFT).values_list("pk", flat=True))
-        ProposalRound.objects.filter(pk__in=list(earlier.of(ProposalRound)),
-                                     status=RoundStatus.DRAFT).delete()
-        people = profiles.participant_profiles(waiting_participants(organisation), on)
-        volunteers = profiles.volunteer_profiles(available_volunteers(organisation, on), on)
-        rarity = profiles.interest_rarity(organisation)
-        labels = profiles.interest_labels(organisation)
-        result = rounds.run_round(people, volunteers, k=settings.shortlist_size,
-                                  weights=weights, rarity=rarity,
-                                  excluded_pairs=excluded_pairs(organisation))
-        proposal_round = ProposalRound.objects.create(
-            organisation=organisation, created_by=by, waiting_count=len(people),
-            volunteer_count=len(volunteers), total_score=result.total_score,
-        )
-        by_id = {p.id: p for p in people}
-        volunteer_by_id = {v.id: v for v in volunteers}
-        proposals = Proposal.objects.bulk_create([
-            Proposal(organisation=organisation, round=proposal_round, participant_id=pid,
-                     created_by=by)
-            for pid in result.proposals
-        ])
-        candidates = []
-        for proposal in proposals:
-            person = by_id[proposal.participant_id]
-            for position, vid in enumerate(result.proposals[proposal.participant_id], start=1):
-                volunteer = volunteer_by_id[vid]
-                candidates.append(ProposalCandidate(
-                    proposal=proposal, volunteer_id=vid, position=position,
-                    score=round(pairs.score_pair(person, volunteer, weights, rarity) or 0, 2),
-                    reasons=_reasons_all_languages(person, volunteer, labels, rarity),
-                ))
-        ProposalCandidate.objects.bulk_create(candidates)
+        proposal_round = _round_open(organisation, by)
+        transaction.on_commit(lambda: tasks.prepare_round.delay(proposal_round.pk))
     return proposal_round
+
+
+def round_create(*, organisation, by=None, on=None) -> ProposalRound:
+    """Prepares a proposal round in this process and returns the draft (the demo, the
+    benchmarks, tests; pages and the API use `round_start`)."""
+    with transaction.atomic():
+        proposal_round = _round_open(organisation, by)
+    return round_prepare(proposal_round.pk, on=on)
+
+
+def round_cancel(*, proposal_round, by=None) -> ProposalRound:
+    """Asks the job preparing a round to stop (it stops at its next step and removes what
+    it wrote); a round whose job is gone is cancelled at once. Twice is the same as once."""
+    with transaction.atomic():
+        proposal_round = locks.lock(rounds=[proposal_round.pk]).get(ProposalRound,
+                                                                     proposal_round.pk)
+        if proposal_round.status != RoundStatus.PREPARING:
+            return proposal_round
+        proposal_round.cancel_requested = True
+        fields = ["cancel_requested"]
+        if not proposal_round.progress_at or proposal_round.progress_at < _now() - ROUND_STALE:
+            proposal_round.status = RoundStatus.CANCELLED
+            fields.append("status")
+        proposal_round.save(update_fields=fields)
+    return proposal_round
+
+
+class _RoundProgress:
+    """Writes the job's stage and progress on the round (throttled) and notices a cancel."""
+
+    def __init__(self, round_id):
+        self.round_id = round_id
+        self.written = 0.0
+        self.stage = None
+        self.seconds = {}
+        self.started = time.monotonic()
+
+    def __call__(self, stage, done, force=False):
+        now = time.monotonic()
+        if stage != self.stage:
+            if self.stage is not None:
+                self.seconds[self.stage] = round(now - self.started, 3)
+            self.stage, self.started, force = stage, now, True
+        if not force and now - self.written < ROUND_PROGRESS_EVERY:
+            return
+        self.written = now
+        low, high = ROUND_STAGES[stage]
+        ProposalRound.objects.filter(pk=self.round_id).update(
+            stage=stage, progress=round(low + (high - low) * min(max(done, 0.0), 1.0), 1),
+            progress_at=_now())
+        if ProposalRound.objects.filter(pk=self.round_id, cancel_requested=True).exists():
+            raise RoundCancelled
+
+    def scoring(self, stage, done):
+        self({"scoring": RoundStage.SCORING, "assigning": RoundStage.ASSIGNING}[stage], done)
+
+    def finish(self):
+        self.seconds[self.stage] = round(time.monotonic() - self.started, 3)
+
+
+def round_prepare(round_id, on=None) -> ProposalRound:
+    """The background job of a round: reads the waiting list and the volunteers, scores,
+    assigns, and writes the draft in batches, telling its progress on the round; the draft
+    then replaces the organisation's earlier drafts. Stops when cancelled (nothing of the
+    round stays); safe to run twice (a second run of a finished round does nothing, a
+    retried one starts again). Nobody is told."""
+    proposal_round = ProposalRound.objects.filter(pk=round_id).first()
+    if proposal_round is None or proposal_round.status != RoundStatus.PREPARING:
+        return proposal_round
+    progress = _RoundProgress(round_id)
+    try:
+        # A job that was interrupted (its worker died) starts again from nothing.
+        Proposal.objects.filter(round_id=round_id).delete()
+        drafted = _round_compute(proposal_round, progress, on)
+        _round_write(proposal_round, drafted, progress)
+        progress.finish()
+        return _round_finish(proposal_round, drafted, progress)
+    except RoundCancelled:
+        Proposal.objects.filter(round_id=round_id).delete()
+        ProposalRound.objects.filter(pk=round_id).update(
+            status=RoundStatus.CANCELLED, progress_at=_now())
+        return ProposalRound.objects.get(pk=round_id)
+    except Exception:
+        Proposal.objects.filter(round_id=round_id).delete()
+        ProposalRound.objects.filter(pk=round_id, status=RoundStatus.PREPARING).update(
+            status=RoundStatus.FAILED, progress_at=_now(),
+            error=_("The round could not be prepared; the error was reported."))
+        raise
+
+
+@dataclass
+class _Drafted:
+    people: dict
+    volunteers: dict
+    result: rounds.RoundResult
+    labels: dict
+    rarity: dict
+    figures: dict
+
+
+def _round_compute(proposal_round, progress, on):
+    organisation_id = proposal_round.organisation_id
+    settings = profiles.matching_settings(organisation_id)
+    weights = profiles.weights_of(settings)
+    progress(RoundStage.READING, 0.0, force=True)
+    people = profiles.participant_profiles(waiting_participants(organisation_id), on)
+    progress(RoundStage.READING, 0.5)
+    volunteers = profiles.volunteer_profiles(available_volunteers(organisation_id, on), on)
+    rarity = profiles.interest_rarity(organisation_id)
+    labels = profiles.interest_labels(organisation_id)
+    excluded = excluded_pairs(organisation_id)
+    result = rounds.run_round(people, volunteers, k=settings.shortlist_size, weights=weights,
+                              rarity=rarity, excluded_pairs=excluded, progress=progress.scoring)
+    return _Drafted(people={p.id: p for p in people}, volunteers={v.id: v for v in volunteers},
+                    result=result, labels=labels, rarity=rarity,
+                    figures={"proof": result.proof})
+
+
+def _round_write(proposal_round, drafted, progress):
+    result = drafted.result
+    served = list(result.proposals)
+    progress(RoundStage.WRITING, 0.0)
+    for start in range(0, len(served), ROUND_WRITE_BATCH):
+        batch = served[start:start + ROUND_WRITE_BATCH]
+        pairs_ = [(pid, vid) for pid in batch for vid in result.proposals[pid]]
+        reasons = {}
+        for language in LANGUAGES:  # one switch of language per batch, not per pair
+            with translation.override(language):
+                labels = drafted.labels[language]
+                for pid, vid in pairs_:
+                    reasons.setdefault((pid, vid), {})[language] = list(pairs.reasons(
+                        drafted.people[pid], drafted.volunteers[vid], language, labels,
+                        drafted.rarity))
+        with transaction.atomic():
+            proposals = Proposal.objects.bulk_create([
+                Proposal(organisation_id=proposal_round.organisation_id, round=proposal_round,
+                         participant_id=pid, created_by=proposal_round.created_by)
+                for pid in batch])
+            ProposalCandidate.objects.bulk_create([
+                ProposalCandidate(
+                    proposal=proposal, volunteer_id=vid, position=position,
+                    score=round(result.scores[proposal.participant_id][position - 1], 2),
+                    reasons=reasons[(proposal.participant_id, vid)])
+                for proposal in proposals
+                for position, vid in enumerate(result.proposals[proposal.participant_id],
+                                               start=1)])
+        progress(RoundStage.WRITING, (start + len(batch)) / max(len(served), 1))
+
+
+def _round_finish(proposal_round, drafted, progress):
+    with transaction.atomic():
+        # The earlier drafts are locked (with this round, in id order) before their
+        # proposals and candidates go: a round being sent or edited now finishes first.
+        earlier = list(ProposalRound.objects.filter(
+            organisation_id=proposal_round.organisation_id, status=RoundStatus.DRAFT)
+            .values_list("pk", flat=True))
+        locked = locks.lock(rounds=[proposal_round.pk, *earlier])
+        current = locked.get(ProposalRound, proposal_round.pk)
+        if current.cancel_requested or current.status != RoundStatus.PREPARING:
+            raise RoundCancelled
+        ProposalRound.objects.filter(pk__in=earlier, status=RoundStatus.DRAFT).delete()
+        result = drafted.result
+        current.status = RoundStatus.DRAFT
+        current.stage = RoundStage.DONE
+        current.progress = 100.0
+        current.progress_at = current.prepared_at = _now()
+        current.waiting_count = len(drafted.people)
+        current.volunteer_count = len(drafted.volunteers)
+        current.total_score = result.total_score
+        current.figures = {**drafted.figures, "seconds": progress.seconds,
+                           "served": len(result.proposals),
+                           "candidates": int(len(result.participant))}
+        current.save()
+    return current
 
 
 def _draft_candidate(candidate_id, volunteer=None):

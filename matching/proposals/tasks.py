@@ -3,8 +3,9 @@ from django.utils.translation import gettext
 
 from organisations.scoping import all_organisations, organisation_scope
 
+from . import services
+from .models import ProposalRound
 from .selectors import proposals_of_participants_who_left
-from .services import proposal_withdraw
 
 
 # The name is the one the task had before matching was split in wings (the beat schedule's).
@@ -16,7 +17,20 @@ def withdraw_proposals_of_leavers() -> int:
     with all_organisations():
         for proposal in proposals_of_participants_who_left():
             with organisation_scope(proposal.organisation_id):
-                proposal_withdraw(proposal=proposal,
-                                  reason=gettext("The participant left the project."))
+                services.proposal_withdraw(proposal=proposal,
+                                           reason=gettext("The participant left the project."))
                 done += 1
     return done
+
+
+@shared_task(name="matching.prepare_round", acks_late=True)
+def prepare_round(round_id: int) -> None:
+    """Prepares a proposal round in the background (`services.round_prepare`): progress on
+    its page, cancellable. Safe to run twice."""
+    with all_organisations():
+        organisation_id = (ProposalRound.objects.filter(pk=round_id)
+                           .values_list("organisation_id", flat=True).first())
+    if organisation_id is None:
+        return
+    with organisation_scope(organisation_id):
+        services.round_prepare(round_id)

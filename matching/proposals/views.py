@@ -3,12 +3,15 @@ and the two personal-link pages behind notifications' signed links: the particip
 and the chosen volunteer's answer. Thin: they parse input, call a service or selector, render.
 """
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,7 +23,7 @@ from matching.intake.models import Participant, Volunteer
 from matching.intake.privacy import profile_shared
 from matching.intake.reach import name_for_buddy
 from matching.intake.views import OrganisationStaffMixin
-from notifications import keywords, link_pages
+from notifications import keywords, link_cache, link_pages
 from organisations.audit import audit
 from organisations.models import AuditAction
 
@@ -36,6 +39,7 @@ from .models import (
     ProposalCandidate,
     ProposalRound,
     ProposalStatus,
+    RoundStatus,
     VolunteerOffer,
 )
 from .profiles import matching_settings
@@ -114,9 +118,18 @@ class RoundListView(OrganisationStaffMixin, TemplateView):
         return super().get_context_data(rounds=selectors.round_list()[:50], **kwargs)
 
     def post(self, request):
-        proposal_round = services.round_create(organisation=self.organisation, by=request.user)
+        try:
+            proposal_round = services.round_start(organisation=self.organisation,
+                                                  by=request.user)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+            running = selectors.round_running(self.organisation)
+            if running is not None:
+                return redirect("proposals:round_detail", pk=running.pk)
+            return redirect("proposals:round_list")
         audit(request, AuditAction.CREATE, proposal_round)
-        messages.success(request, _("A new round is ready to review."))
+        messages.success(request, _("The new round is being prepared in the background; "
+                                    "this page shows how far it is."))
         return redirect("proposals:round_detail", pk=proposal_round.pk)
 
 
@@ -126,6 +139,10 @@ class RoundDetailView(OrganisationStaffMixin, TemplateView):
     def get_context_data(self, **kwargs):
         proposal_round = get_object_or_404(ProposalRound, pk=self.kwargs["pk"])
         audit(self.request, AuditAction.VIEW, proposal_round)
+        if proposal_round.status == RoundStatus.PREPARING:
+            # The background job's progress (the page polls `RoundProgressView`).
+            return super().get_context_data(round=proposal_round, proposals=[],
+                                            spare_volunteers=[], **kwargs)
         language = _language(self.request)
         found = list(selectors.round_detail_proposals(proposal_round))
         for proposal in found:
@@ -138,6 +155,30 @@ class RoundDetailView(OrganisationStaffMixin, TemplateView):
                      .select_related("postcode").order_by("first_name", "last_name")[:300])
         return super().get_context_data(round=proposal_round, proposals=found,
                                         spare_volunteers=spare, **kwargs)
+
+
+class RoundProgressView(OrganisationStaffMixin, View):
+    """The progress of a round being prepared, for its page to poll."""
+
+    def get(self, request, pk):
+        proposal_round = get_object_or_404(ProposalRound, pk=pk)
+        return JsonResponse({
+            "status": proposal_round.status,
+            "status_label": proposal_round.get_status_display(),
+            "stage": proposal_round.stage, "stage_label": proposal_round.get_stage_display(),
+            "percent": round(proposal_round.progress),
+            "url": reverse("proposals:round_detail", args=[proposal_round.pk]),
+        })
+
+
+class RoundCancelView(OrganisationStaffMixin, View):
+    def post(self, request, pk):
+        proposal_round = get_object_or_404(ProposalRound, pk=pk)
+        proposal_round = services.round_cancel(proposal_round=proposal_round, by=request.user)
+        audit(request, AuditAction.CHANGE, proposal_round)
+        if proposal_round.status == RoundStatus.PREPARING:
+            messages.info(request, _("The round stops at its next step."))
+        return redirect("proposals:round_detail", pk=pk)
 
 
 class RoundSendView(OrganisationStaffMixin, View):
@@ -394,8 +435,14 @@ def _participant_page(request, proposal, error="", status=200):
         key = (f"matching:participant-page:{proposal.pk}:{proposal.status}:{int(expired)}:"
                f"{language}")
         version, (kept,) = intake_versions.versions(proposal.organisation_id, key)
+        # What the whole page depends on, read before anything it shows.
+        stamp_keys = intake_versions.version_keys(proposal.organisation_id)
+        stamp = cache.get_many(stamp_keys)
+        stamp = (stamp_keys, [stamp.get(k) for k in stamp_keys])
         if kept is not None and kept[0] == version:
-            return link_pages.headers(HttpResponse(kept[1]))
+            response = link_pages.headers(HttpResponse(kept[1]))
+            _remember_whole_page(response, proposal, expired, stamp)
+            return response
     context = {
         "proposal": proposal, "error": error, "organisation": proposal.organisation,
         "candidates": (selectors.participant_page_candidates(proposal, language)
@@ -411,7 +458,19 @@ def _participant_page(request, proposal, error="", status=200):
                            status=status)
     if key is not None:
         cache.set(key, (version, response.content.decode()), PARTICIPANT_PAGE_SECONDS)
+    if key is not None and status == 200:
+        _remember_whole_page(response, proposal, expired, stamp)
     return response
+
+
+def _remember_whole_page(response, proposal, expired, stamp):
+    """The page as it leaves the server is kept too (notifications' short path): while
+    the organisation's versions stay, the link works and the answer window does not close."""
+    keys, values = stamp
+    until = timezone.now() + timedelta(seconds=PARTICIPANT_PAGE_SECONDS)
+    if proposal.expires_at and not expired:
+        until = min(until, proposal.expires_at)
+    link_cache.remember(response, keys=keys, values=values, until=until)
 
 
 def volunteer_link_page(request, link):

@@ -12,6 +12,7 @@ See docs/matching.md for the rules in plain words.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -353,7 +354,10 @@ def reasons(
     slots = [s for s in range(SLOTS) if common >> s & 1]
     distance = _pair_distance(participant, volunteer)
     out = []
-    with translation.override(language):
+    # Switching languages costs more than the rest: a caller writing many reasons switches
+    # once (a round writes thousands).
+    switch = translation.get_language() != language
+    with translation.override(language) if switch else contextlib.nullcontext():
         if shared:
             names = [interest_labels[i] for i in shared[:max_interests]]
             out.append(gettext("You both like %(interests)s") % {"interests": _join(names)})
@@ -511,6 +515,74 @@ class ProfileBlock:
             profiles=profiles,
         )
 
+    def replaced(self, ids: Collection[int], profiles: Sequence[Profile]) -> ProfileBlock:
+        """This block without the rows of `ids`, with `profiles` added (the changed people
+        as they are now; someone who left the block is just not among them). Only the new
+        rows are built from profiles; the others are copied as arrays."""
+        new = ProfileBlock.from_profiles(profiles)
+        keep = ~np.isin(self.ids, np.fromiter(ids, dtype=np.int64, count=len(ids)))
+
+        def joined(vocabulary_field, array_field, key=None):
+            old_vocabulary = getattr(self, vocabulary_field)
+            new_vocabulary = getattr(new, vocabulary_field)
+            union = _vocabulary(old_vocabulary + new_vocabulary, key=key)
+            parts = []
+            for block, vocabulary, rows in ((self, old_vocabulary, keep), (new, new_vocabulary,
+                                                                           slice(None))):
+                array = getattr(block, array_field)[rows]
+                parts.append(array if vocabulary == union else _align(array, vocabulary, union))
+            return union, np.concatenate(parts)
+
+        def rows(name):
+            return np.concatenate([getattr(self, name)[keep], getattr(new, name)])
+
+        languages, language_rows = joined("language_vocabulary", "languages")
+        interests, interest_rows = joined("interest_vocabulary", "interests")
+        traits, trait_rows = joined("trait_vocabulary", "traits", key=repr)
+        _, must_rows = joined("trait_vocabulary", "trait_musts", key=repr)
+        _, preference_rows = joined("trait_vocabulary", "trait_preferences", key=repr)
+        municipalities = _vocabulary(self.municipality_vocabulary + new.municipality_vocabulary)
+        index = {name: n for n, name in enumerate(municipalities)}
+
+        def recoded(block, rows_):
+            codes = np.array([index[m] for m in block.municipality_vocabulary] + [-1],
+                             dtype=np.int64)
+            return codes[block.municipality[rows_]]
+
+        width = max(self.age_preference_low.shape[1], new.age_preference_low.shape[1])
+
+        def padded(name):
+            parts = []
+            for block, rows_ in ((self, keep), (new, slice(None))):
+                array = getattr(block, name)[rows_]
+                extra = np.full((array.shape[0], width - array.shape[1]), np.nan)
+                parts.append(np.hstack([array, extra]))
+            return np.concatenate(parts)
+
+        kept_profiles = tuple(p for p, k in zip(self.profiles, keep, strict=True) if k)
+        return ProfileBlock(
+            ids=rows("ids"), language_vocabulary=languages, languages=language_rows,
+            interest_vocabulary=interests, interests=interest_rows,
+            availability=rows("availability"), lat=rows("lat"), lon=rows("lon"),
+            municipality_vocabulary=municipalities,
+            municipality=np.concatenate([recoded(self, keep), recoded(new, slice(None))]),
+            trait_vocabulary=traits, traits=trait_rows, trait_musts=must_rows,
+            trait_preferences=preference_rows, age=rows("age"),
+            age_must_low=rows("age_must_low"), age_must_high=rows("age_must_high"),
+            age_preference_low=padded("age_preference_low"),
+            age_preference_high=padded("age_preference_high"),
+            preference_count=rows("preference_count"), eligible=rows("eligible"),
+            waiting_since=rows("waiting_since"), profiles=kept_profiles + new.profiles,
+        )
+
+    @property
+    def nbytes(self) -> int:
+        """About how much memory the block holds (its arrays, and its profiles at about
+        1 KB each)."""
+        arrays = sum(value.nbytes for value in vars(self).values()
+                     if isinstance(value, np.ndarray))
+        return arrays + 1024 * len(self.profiles)
+
     @property
     def has_age_must(self) -> np.ndarray:
         return np.isfinite(self.age_must_low) | np.isfinite(self.age_must_high)
@@ -547,61 +619,39 @@ def _missing(needed: np.ndarray, present: np.ndarray) -> np.ndarray:
     return out
 
 
-def _common_count(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    out = np.bitwise_count(a[:, None, 0] & b[None, :, 0])
-    for word in range(1, a.shape[1]):
-        out += np.bitwise_count(a[:, None, word] & b[None, :, word])
-    return out
-
-
-TABLE_BITS = 16
-
-
-def _weight_tables(weight: np.ndarray) -> list[tuple[int, int, np.ndarray]]:
-    """(word, shift, table): for each 16-bit piece of the bitsets that has a bit in use, the
-    summed weight of every possible value of that piece."""
-    tables = []
-    values = np.arange(1 << TABLE_BITS)
-    for start in range(0, len(weight), TABLE_BITS):
-        piece = weight[start:start + TABLE_BITS]
-        table = np.zeros(1 << TABLE_BITS)
-        for bit, w in enumerate(piece):
-            table += w * ((values >> bit) & 1)
-        tables.append((start // 64, start % 64, table))
-    return tables
-
-
-def _weighted_overlap(a: np.ndarray, b: np.ndarray, tables) -> np.ndarray:
-    """rows(a) × rows(b): the summed weight of the shared bits, by table look-ups."""
-    out = np.zeros((a.shape[0], b.shape[0]))
-    mask = np.uint64((1 << TABLE_BITS) - 1)
-    for word, shift, table in tables:
-        both = a[:, None, word] & b[None, :, word]
-        out += table[(both >> np.uint64(shift)) & mask]
-    return out
-
-
-def _dot3(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """rows(a) × rows(b) dot products of 3-vectors, without a BLAS call."""
-    return a[:, None, 0] * b[None, :, 0] + a[:, None, 1] * b[None, :, 1] + (
-        a[:, None, 2] * b[None, :, 2])
-
-
-def _chord_to_km(dot: np.ndarray) -> np.ndarray:
-    """Great-circle distance from the dot product of two unit vectors (as `distance_km`)."""
-    chord = np.sqrt(np.maximum(2.0 - 2.0 * dot, 0.0))
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(chord / 2, 1.0))
-
-
 def _age_fits(age: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
     # NaN (unknown age, or no wish in that slot) never fits.
     with np.errstate(invalid="ignore"):
         return (age >= low) & (age <= high)
 
 
+# asin(h) = h (1 + h²/6 + 3h⁴/40 + ...): with h = chord / 2, the distance is
+# R · chord · (1 + chord²/24 + 3 chord⁴/640), exact to a millimetre up to 1,000 km and far
+# cheaper than an arcsine on every pair.
+_ASIN_2 = 1.0 / 24.0
+_ASIN_4 = 3.0 / 640.0
+
+
+def _chord2_to_km(chord2: np.ndarray) -> np.ndarray:
+    chord2 = np.maximum(chord2, 0.0)
+    series = chord2 * _ASIN_4
+    series += _ASIN_2
+    series *= chord2
+    series += 1.0
+    series *= np.sqrt(chord2)
+    series *= EARTH_RADIUS_KM
+    return series
+
+
 class Pairing:
     """A block of participants against a block of volunteers, with both sides' vocabularies
-    aligned once, so that any rows × columns sub-block can be scored with a few array ops."""
+    aligned once, so that any rows × columns sub-block can be scored with a few array ops.
+
+    The parts that are sums over small 0/1 vocabularies (shared interests weighted by their
+    rarity, the preference wishes of both sides) are one matrix product of two thin
+    matrices prepared here; so is the squared chord between the homes. What is left per
+    pair is a handful of element-wise operations. Rules and wishes few people have (musts,
+    age wishes, unknown addresses, exclusions) are applied to their own rows or columns."""
 
     def __init__(
         self,
@@ -612,36 +662,76 @@ class Pairing:
         excluded_pairs: Collection[tuple[int, int]] = (),
     ):
         self.participants, self.volunteers, self.weights = participants, volunteers, weights
-        p, v = participants, volunteers
-        # Sets become bitsets over a shared vocabulary: overlaps are then a few bitwise
-        # operations, without matrix products (whose BLAS threads fight over the cores).
+        p, v, w = participants, volunteers, weights
+        scale = 100.0 / w.total if w.total else 0.0
+
         languages = _vocabulary(p.language_vocabulary + v.language_vocabulary)
         self.p_languages = _bits(_align(p.languages, p.language_vocabulary, languages))
         self.v_languages = _bits(_align(v.languages, v.language_vocabulary, languages))
-        interests = p.interest_vocabulary
-        weight = np.array([_rarity(rarity, i) for i in interests])
-        self.p_interests = _bits(p.interests)
-        self.v_interests = _bits(_align(v.interests, v.interest_vocabulary, interests))
-        self.interest_tables = _weight_tables(weight)
-        self.p_interest_total = p.interests @ weight if len(interests) else np.zeros(len(p))
-        self.p_slots = np.bitwise_count(p.availability).astype(float)
 
         traits = _vocabulary(p.trait_vocabulary + v.trait_vocabulary, key=repr)
-        self.p_traits = _bits(_align(p.traits, p.trait_vocabulary, traits))
-        self.v_traits = _bits(_align(v.traits, v.trait_vocabulary, traits))
+        p_traits = (_align(p.traits, p.trait_vocabulary, traits) > 0).astype(float)
+        v_traits = (_align(v.traits, v.trait_vocabulary, traits) > 0).astype(float)
+        self.p_traits, self.v_traits = _bits(p_traits), _bits(v_traits)
         self.p_trait_musts = _bits(_align(p.trait_musts, p.trait_vocabulary, traits))
         self.v_trait_musts = _bits(_align(v.trait_musts, v.trait_vocabulary, traits))
-        self.p_trait_preferences = _bits(_align(p.trait_preferences, p.trait_vocabulary, traits))
-        self.v_trait_preferences = _bits(_align(v.trait_preferences, v.trait_vocabulary, traits))
+        self.p_has_trait_must = self.p_trait_musts.any(axis=1)
+        self.v_has_trait_must = self.v_trait_musts.any(axis=1)
+        p_preferences = (_align(p.trait_preferences, p.trait_vocabulary, traits) > 0)
+        v_preferences = (_align(v.trait_preferences, v.trait_vocabulary, traits) > 0)
 
-        self.p_xyz, self.v_xyz = p.unit_vectors(), v.unit_vectors()
+        # The linear parts as one product: participant side · volunteer side.
+        interests = p.interest_vocabulary
+        weight = np.array([_rarity(rarity, i) for i in interests])
+        p_total = p.interests @ weight if len(interests) else np.zeros(len(p))
+        p_interest = np.divide(p.interests * weight, p_total[:, None],
+                               out=np.zeros(p.interests.shape), where=p_total[:, None] > 0)
+        v_interest = (_align(v.interests, v.interest_vocabulary, interests) > 0).astype(float)
+        # A side without preference wishes gets its part in full: a constant column.
+        self.p_wish_factor = np.divide(w.participant_wishes * scale, p.preference_count,
+                                       out=np.zeros(len(p)), where=p.preference_count > 0)
+        self.v_wish_factor = np.divide(w.volunteer_wishes * scale, v.preference_count,
+                                       out=np.zeros(len(v)), where=v.preference_count > 0)
+        p_full = np.where(p.preference_count > 0, 0.0, w.participant_wishes * scale)
+        v_full = np.where(v.preference_count > 0, 0.0, w.volunteer_wishes * scale)
+        self.p_linear = np.hstack([
+            p_interest * (w.interests * scale),
+            p_preferences * self.p_wish_factor[:, None],
+            p_traits,
+            p_full[:, None], np.ones((len(p), 1)),
+        ])
+        self.v_linear = np.hstack([
+            v_interest,
+            v_traits,
+            v_preferences * self.v_wish_factor[:, None],
+            np.ones((len(v), 1)), v_full[:, None],
+        ])
+
+        # Squared chord between the homes: 2 - 2 a·b, as one product (0 for unknown homes,
+        # which the municipality rule decides instead).
+        p_xyz, v_xyz = p.unit_vectors(), v.unit_vectors()
+        self.p_chord = np.hstack([-2.0 * p_xyz, np.ones((len(p), 1))])
+        self.v_chord = np.hstack([v_xyz, np.full((len(v), 1), 2.0)])
+        limit = min(w.max_distance_km / EARTH_RADIUS_KM, math.pi)
+        self.chord2_limit = (2.0 * math.sin(limit / 2.0)) ** 2
         self.p_unknown_place, self.v_unknown_place = np.isnan(p.lat), np.isnan(v.lat)
+
+        self.p_availability = p.availability.astype(np.int32)
+        self.v_availability = v.availability.astype(np.int32)
+        own = np.minimum(np.bitwise_count(p.availability), w.enough_common_slots)
+        self.p_time_factor = np.divide(w.availability * scale, own, out=np.zeros(len(p)),
+                                       where=own > 0)
+        self.near_base = w.nearby_share * w.proximity * scale
+        self.near_per_km = (self.near_base / w.max_distance_km if w.max_distance_km
+                            else 0.0)
+        self.same_place = w.proximity * scale
+
         # Municipalities as codes of a shared vocabulary; unknown ones get codes that never
         # equal anything on the other side.
         names = _vocabulary(p.municipality_vocabulary + v.municipality_vocabulary)
         code = {name: n for n, name in enumerate(names)}
-        p_codes = np.array([code[m] for m in p.municipality_vocabulary] + [-1], dtype=np.int64)
-        v_codes = np.array([code[m] for m in v.municipality_vocabulary] + [-2], dtype=np.int64)
+        p_codes = np.array([code[m] for m in p.municipality_vocabulary] + [-1], dtype=np.int32)
+        v_codes = np.array([code[m] for m in v.municipality_vocabulary] + [-2], dtype=np.int32)
         self.p_municipality = p_codes[p.municipality]  # -1 picks the last entry: unknown
         self.v_municipality = v_codes[v.municipality]
 
@@ -653,59 +743,77 @@ class Pairing:
                      if a in p_index and b in v_index]
             self.excluded = np.array(pairs, dtype=np.int64).reshape(-1, 2)
 
+    def allowed(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """The mask of pairs (participants `rows` × volunteers `cols`) that keep every hard
+        rule (cheaper than `evaluate`: no score)."""
+        allowed, _chord2, _same, _common = self._rules(rows, cols)
+        return allowed
+
     def evaluate(self, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For participants `rows` × volunteers `cols` (indices into the blocks): the mask of
-        pairs that keep every hard rule, and the score (0..100) of every pair."""
-        p, v, w = self.participants, self.volunteers, self.weights
-        common = p.availability[rows, None] & v.availability[None, cols]
-        allowed = common != 0
-        allowed &= v.eligible[None, cols]
-        allowed &= _overlap(self.p_languages[rows], self.v_languages[cols])
+        pairs that keep every hard rule, and the score (0..100) of every allowed pair (the
+        score of a pair that breaks a rule is meaningless)."""
+        allowed, chord2, same, common = self._rules(rows, cols)
+        w = self.weights
+        score = self.p_linear[rows] @ self.v_linear[cols].T
+        self._add_age_preferences(score, rows, cols)
 
-        p_traits, v_traits = self.p_traits[rows], self.v_traits[cols]
-        allowed &= ~_missing(self.p_trait_musts[rows], v_traits)
-        allowed &= ~_missing(self.v_trait_musts[cols], p_traits).T
-        self._apply_age_musts(allowed, rows, cols)
+        common = np.bitwise_count(common)
+        np.minimum(common, np.uint8(w.enough_common_slots), out=common)
+        score += common * self.p_time_factor[rows, None]
 
-        same_municipality = self.p_municipality[rows, None] == self.v_municipality[None, cols]
-        distance = _chord_to_km(_dot3(self.p_xyz[rows], self.v_xyz[cols]))
-        unknown = self.p_unknown_place[rows, None] | self.v_unknown_place[None, cols]
-        allowed &= np.where(unknown, same_municipality, distance <= w.max_distance_km)
-
-        if len(self.excluded):
-            self._apply_exclusions(allowed, rows, cols)
-
-        total = self.p_interest_total[rows, None]
-        shared = _weighted_overlap(self.p_interests[rows], self.v_interests[cols],
-                                   self.interest_tables)
-        interest_part = np.divide(shared, total, out=np.zeros_like(shared), where=total > 0)
-
-        enough = w.enough_common_slots
-        own = np.minimum(self.p_slots[rows], enough)[:, None]
-        common_slots = np.minimum(np.bitwise_count(common), enough).astype(float)
-        time_part = np.divide(common_slots, own, out=np.zeros(common.shape), where=own > 0)
-
-        near = w.nearby_share * np.clip(1.0 - distance / w.max_distance_km, 0.0, None)
-        near[unknown] = 0.0
-        near[same_municipality] = 1.0
-
-        p_met = _common_count(self.p_trait_preferences[rows], v_traits).astype(float)
-        v_met = _common_count(p_traits, self.v_trait_preferences[cols]).astype(float)
-        self._add_age_preferences(p_met, v_met, rows, cols)
-        p_wishes = self._preference_share(p_met, p.preference_count[rows, None])
-        v_wishes = self._preference_share(v_met, v.preference_count[None, cols])
-
-        scale = 100.0 / w.total if w.total else 0.0
-        score = interest_part * (w.interests * scale)
-        score += time_part * (w.availability * scale)
-        score += near * (w.proximity * scale)
-        score += p_wishes * (w.participant_wishes * scale)
-        score += v_wishes * (w.volunteer_wishes * scale)
+        # Proximity: falls from nearby_share next door to 0 at the limit; the same
+        # municipality gives it in full; an unknown address (another municipality) nothing.
+        near = _chord2_to_km(chord2)
+        near *= -self.near_per_km
+        near += self.near_base
+        np.maximum(near, 0.0, out=near)
+        self._no_proximity_without_address(near, rows, cols)
+        near[same] = self.same_place
+        score += near
         return allowed, score
 
-    def _apply_age_musts(self, allowed, rows, cols):
-        # Few people have an age must: work on their rows or columns only.
+    def _rules(self, rows, cols):
+        p_unknown = self.p_unknown_place[rows]
+        v_unknown = self.v_unknown_place[cols]
+        chord2 = self.p_chord[rows] @ self.v_chord[cols].T
+        allowed = chord2 <= self.chord2_limit
+        same = self.p_municipality[rows, None] == self.v_municipality[None, cols]
+        if p_unknown.any() or v_unknown.any():
+            # Unknown address: only someone of the same municipality is known to be near.
+            unknown = p_unknown[:, None] | v_unknown[None, :]
+            allowed[unknown] = same[unknown]
+        common = self.p_availability[rows, None] & self.v_availability[None, cols]
+        allowed &= common != 0
+        allowed &= self.volunteers.eligible[None, cols]
+        p_languages, v_languages = self.p_languages[rows], self.v_languages[cols]
+        if p_languages.shape[1] == 1:
+            allowed &= (p_languages[:, 0, None] & v_languages[None, :, 0]) != 0
+        else:
+            allowed &= _overlap(p_languages, v_languages)
+        self._apply_musts(allowed, rows, cols)
+        if len(self.excluded):
+            self._apply_exclusions(allowed, rows, cols)
+        return allowed, chord2, same, common
+
+    def _no_proximity_without_address(self, near, rows, cols):
+        p_unknown = self.p_unknown_place[rows]
+        v_unknown = self.v_unknown_place[cols]
+        if p_unknown.any():
+            near[p_unknown] = 0.0
+        if v_unknown.any():
+            near[:, v_unknown] = 0.0
+
+    def _apply_musts(self, allowed, rows, cols):
+        # Few people have a must: work on their rows or columns only.
         p, v = self.participants, self.volunteers
+        some = np.flatnonzero(self.p_has_trait_must[rows])
+        if len(some):
+            allowed[some] &= ~_missing(self.p_trait_musts[rows[some]], self.v_traits[cols])
+        some = np.flatnonzero(self.v_has_trait_must[cols])
+        if len(some):
+            allowed[:, some] &= ~_missing(self.v_trait_musts[cols[some]],
+                                          self.p_traits[rows]).T
         some = np.flatnonzero(p.has_age_must[rows])
         if len(some):
             r = rows[some]
@@ -717,24 +825,20 @@ class Pairing:
             allowed[:, some] &= _age_fits(p.age[rows, None], v.age_must_low[None, c],
                                           v.age_must_high[None, c])
 
-    def _add_age_preferences(self, p_met, v_met, rows, cols):
+    def _add_age_preferences(self, score, rows, cols):
         p, v = self.participants, self.volunteers
         for a in range(p.age_preference_low.shape[1]):
             some = np.flatnonzero(~np.isnan(p.age_preference_low[rows, a]))
             r = rows[some]
-            p_met[some] += _age_fits(v.age[None, cols], p.age_preference_low[r, a, None],
-                                     p.age_preference_high[r, a, None])
+            score[some] += _age_fits(v.age[None, cols], p.age_preference_low[r, a, None],
+                                     p.age_preference_high[r, a, None]) * (
+                self.p_wish_factor[r, None])
         for a in range(v.age_preference_low.shape[1]):
             some = np.flatnonzero(~np.isnan(v.age_preference_low[cols, a]))
             c = cols[some]
-            v_met[:, some] += _age_fits(p.age[rows, None], v.age_preference_low[None, c, a],
-                                        v.age_preference_high[None, c, a])
-
-    @staticmethod
-    def _preference_share(met: np.ndarray, count: np.ndarray) -> np.ndarray:
-        # No preference wishes: nothing to miss, the part is full.
-        return np.divide(met, count, out=np.ones(np.broadcast(met, count).shape),
-                         where=count > 0)
+            score[:, some] += _age_fits(p.age[rows, None], v.age_preference_low[None, c, a],
+                                        v.age_preference_high[None, c, a]) * (
+                self.v_wish_factor[None, c])
 
     def _apply_exclusions(self, allowed: np.ndarray, rows: np.ndarray, cols: np.ndarray):
         row_at = np.full(len(self.participants), -1)
@@ -745,6 +849,7 @@ class Pairing:
         c = col_at[self.excluded[:, 1]]
         hit = (r >= 0) & (c >= 0)
         allowed[r[hit], c[hit]] = False
+
 
 
 def _top(values: np.ndarray, allowed: np.ndarray, k: int, ids: np.ndarray) -> np.ndarray:

@@ -6,22 +6,40 @@ servable participant above them. The round gives every servable participant 1 to
 volunteers and nobody else any; each volunteer is in at most one list. Among such rounds it
 looks for the highest total score.
 
-1. Who is served is decided exactly, on every allowed pair (an assignment with weights
-   falling along the waiting list; SciPy's sparse LAPJV,
-   `min_weight_full_bipartite_matching`).
-2. The scores are optimised exactly on a pruned graph: each participant's best `top_m`
-   volunteers, each volunteer's best `volunteer_top_m` participants, and the pairs step 1
-   used (so every servable participant keeps a volunteer).
+Memory grows with the people, not with the pairs:
 
-Neither step builds a dense participants × volunteers matrix.
+1. **Scoring in chunks.** A few hundred participants at a time are scored against the
+   volunteers within the distance limit of them (`Pairing.evaluate`: the interest and
+   preference parts are one product of thin 0/1 matrices). Of every chunk only each
+   participant's `top_m` best volunteers and each volunteer's `volunteer_top_m` best
+   participants are kept: the *kept graph*, about (top_m + volunteer_top_m) pairs per
+   person. The allowed pairs are counted, never stored.
+2. **Who is served**, on the kept graph: one assignment with weights falling along the
+   waiting list (SciPy's sparse LAPJV, `min_weight_full_bipartite_matching`).
+3. **The proof on the full graph.** For every participant left without a volunteer, an
+   alternating-path search over *every* allowed pair (each visited participant's allowed
+   volunteers generated again on demand from the spatial index) shows that serving them
+   would unserve someone who waited longer. Where it finds a way to serve them instead,
+   it takes it (the participant it displaces waited less and is examined in turn): this
+   is the greedy of the matroid of matchable sets, done exactly on the full graph. A
+   search that fails closes the participants it visited for every later search, so the
+   whole proof generates each participant's pairs at most once more, usually far less.
+   `RoundResult.proof` says how much of the full graph it needed.
+4. **The scores**, exactly on the kept graph plus the pairs step 3 used: each served
+   participant has k slots, the first must be filled; the heaviest full matching is the
+   best round on that graph.
 """
 
 from __future__ import annotations
 
+import ctypes
+import glob
+import heapq
 import math
-from collections.abc import Collection, Mapping, Sequence
+import os
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
@@ -38,25 +56,59 @@ from .pairs import (
 )
 
 DEFAULT_K = 3
-DEFAULT_TOP_M = 25
-DEFAULT_VOLUNTEER_TOP_M = 25
-CHUNK = 128
+DEFAULT_TOP_M = 12
+DEFAULT_VOLUNTEER_TOP_M = 12
+# About this many pairs are scored at once: a few MB per array, whatever the sizes.
+CHUNK_PAIRS = 1 << 20
+MAX_CHUNK_ROWS = 256
 THREADS = 2
+
+Progress = Callable[[str, float], None]
+
+
+def _no_progress(stage: str, done: float) -> None:
+    return None
+
+
+def _blas_local_threads():
+    """OpenBLAS's per-thread setting, when NumPy's OpenBLAS has it (0.3.27+): each scoring
+    thread multiplies on one core, instead of every call starting threads of its own that
+    fight over the same two cores (several times slower on a busy machine)."""
+    folder = os.path.join(os.path.dirname(os.path.dirname(np.__file__)), "numpy.libs")
+    for path in glob.glob(os.path.join(folder, "libscipy_openblas*.so")):
+        try:
+            return ctypes.CDLL(path).openblas_set_num_threads_local
+        except (OSError, AttributeError):
+            continue
+    return None
+
+
+_SET_BLAS_THREADS = _blas_local_threads()
+
+
+def one_blas_thread() -> None:
+    """Matrix products of the calling thread use one core (a no-op without OpenBLAS)."""
+    if _SET_BLAS_THREADS is not None:
+        _SET_BLAS_THREADS(1)
 
 
 @dataclass(frozen=True, eq=False)
 class CandidateGraph:
     """Allowed pairs with their scores. Participants are in waiting order (index 0 waited
     longest); edges refer to participants and volunteers by index, sorted by participant,
-    then volunteer, without duplicates. `kept` marks the edges the score optimisation looks
-    at (None: all of them); the fairness step always looks at every edge."""
+    then volunteer, without duplicates.
+
+    A graph built with pruning holds only the kept pairs and a `source` that generates any
+    participant's allowed volunteers on demand (the full graph, never held); a graph
+    without `source` is complete."""
 
     participant_ids: np.ndarray
     volunteer_ids: np.ndarray
     participant: np.ndarray
     volunteer: np.ndarray
     score: np.ndarray
-    kept: np.ndarray | None = None
+    source: PairSource | None = field(default=None, repr=False)
+    allowed_count: int | None = None
 
     @classmethod
     def from_edges(
@@ -71,36 +123,91 @@ class CandidateGraph:
         v_index = {v: j for j, v in enumerate(volunteer_ids)}
         unique = {(p_index[p], v_index[v]): s for p, v, s in edges}
         pairs = sorted(unique)
-        graph = cls(
+        return cls(
             participant_ids=np.asarray(participant_ids, dtype=np.int64),
             volunteer_ids=np.asarray(volunteer_ids, dtype=np.int64),
             participant=np.array([p for p, _ in pairs], dtype=np.int64),
             volunteer=np.array([v for _, v in pairs], dtype=np.int64),
             score=np.array([unique[pair] for pair in pairs], dtype=float),
         )
-        if len(pairs) and not np.all(np.diff(graph.keys) > 0):
-            raise AssertionError("edges are sorted by participant, then volunteer, once each")
-        return graph
 
     def key(self, participant, volunteer) -> np.ndarray:
         return np.asarray(participant, dtype=np.int64) * len(self.volunteer_ids) + volunteer
 
     @property
     def keys(self) -> np.ndarray:
-        # Not cached: 8 bytes per edge is worth more than the time to compute it.
         return self.key(self.participant, self.volunteer)
-
-    def edge_index(self, participant, volunteer) -> np.ndarray:
-        """Positions of (participant, volunteer) edges, which must exist."""
-        return np.searchsorted(self.keys, self.key(participant, volunteer))
 
     @property
     def edge_count(self) -> int:
         return len(self.score)
 
     @property
-    def kept_count(self) -> int:
-        return self.edge_count if self.kept is None else int(self.kept.sum())
+    def complete(self) -> bool:
+        return self.source is None
+
+    def pruned(self, top_m: int, volunteer_top_m: int) -> CandidateGraph:
+        """This (complete) graph's `top_m` best pairs per participant and `volunteer_top_m`
+        per volunteer, with this graph as the source of the rest (tests, references)."""
+        keep = np.zeros(self.edge_count, dtype=bool)
+        for side, m in ((self.participant, top_m), (self.volunteer, volunteer_top_m)):
+            order = np.lexsort((-self.score, side))
+            starts = np.searchsorted(side[order], side[order], side="left")
+            rank = np.arange(len(order)) - starts
+            keep[order[rank < m]] = True
+        return CandidateGraph(
+            self.participant_ids, self.volunteer_ids, self.participant[keep],
+            self.volunteer[keep], self.score[keep], source=EdgeSource(self),
+            allowed_count=self.edge_count)
+
+    def with_edges(self, participant, volunteer, score) -> CandidateGraph:
+        """This graph with more edges (those already there are kept once)."""
+        keys = np.concatenate([self.keys, self.key(participant, volunteer)])
+        keys, first = np.unique(keys, return_index=True)
+        n_v = len(self.volunteer_ids)
+        return CandidateGraph(
+            self.participant_ids, self.volunteer_ids, keys // n_v if n_v else keys,
+            keys % n_v if n_v else keys,
+            np.concatenate([self.score, np.asarray(score, dtype=self.score.dtype)])[first],
+            source=self.source, allowed_count=self.allowed_count)
+
+
+class PairSource:
+    """Generates the allowed pairs of any participants on demand: the full graph, which a
+    pruned `CandidateGraph` never holds."""
+
+    def reach(self, rows: np.ndarray, open_v: np.ndarray, stop: np.ndarray):
+        """The volunteers still open (`open_v`, a mask it clears for them) that one of the
+        participants `rows` may be paired with, each with one such participant:
+        (volunteers, participants, pairs looked at). It may stop early once it reached a
+        volunteer marked in `stop`."""
+        raise NotImplementedError
+
+    def scores(self, participant: np.ndarray, volunteer: np.ndarray) -> np.ndarray:
+        """The scores of these allowed pairs."""
+        raise NotImplementedError
+
+
+class EdgeSource(PairSource):
+    """The pairs of a complete graph (tests and references)."""
+
+    def __init__(self, graph: CandidateGraph):
+        self.graph = graph
+        self.starts = np.searchsorted(graph.participant,
+                                      np.arange(len(graph.participant_ids) + 1))
+
+    def reach(self, rows, open_v, stop):
+        spans = [np.arange(self.starts[r], self.starts[r + 1]) for r in rows]
+        edges = np.concatenate(spans) if spans else np.zeros(0, dtype=np.int64)
+        r, c = self.graph.participant[edges], self.graph.volunteer[edges]
+        keep = open_v[c]
+        c, first = np.unique(c[keep], return_index=True)
+        open_v[c] = False
+        return c, r[keep][first], len(edges)
+
+    def scores(self, participant, volunteer):
+        graph = self.graph
+        return graph.score[np.searchsorted(graph.keys, graph.key(participant, volunteer))]
 
 
 @dataclass(frozen=True, eq=False)
@@ -109,8 +216,12 @@ class RoundResult:
 
     proposals: dict[int, tuple[int, ...]]
     total_score: float
-    participant: np.ndarray  # chosen edges, as indices into the graph
+    participant: np.ndarray  # chosen pairs, as indices of the graph's participants
     volunteer: np.ndarray
+    # Per participant id, the scores of the proposed volunteers (same order).
+    scores: dict[int, tuple[float, ...]] = field(default_factory=dict)
+    # How the waiting-order rule was proved on the full graph (`prove_waiting_order`).
+    proof: dict = field(default_factory=dict)
 
     @property
     def served(self) -> frozenset[int]:
@@ -128,6 +239,98 @@ def waiting_order(participants: Sequence[Profile]) -> list[Profile]:
 # --------------------------------------------------------------------------- candidates
 
 
+class ScoringSource(PairSource):
+    """The full graph of a waiting list and the volunteers, generated chunk by chunk: the
+    participants grouped by map cells the size of the distance limit, each group compared
+    with the volunteers in its bounding box widened by the limit (plus every volunteer
+    without coordinates, whom the municipality rule decides)."""
+
+    def __init__(self, pairing: Pairing, limit_km: float):
+        self.pairing = pairing
+        p, v = pairing.participants, pairing.volunteers
+        self.p, self.v = p, v
+        self.reach_radians = limit_km / EARTH_RADIUS_KM  # radians of latitude
+        # Volunteers who can never be proposed are left out of every chunk.
+        eligible = v.eligible
+        self.v_unknown = np.flatnonzero(np.isnan(v.lat) & eligible)
+        known = np.flatnonzero(~np.isnan(v.lat) & eligible)
+        self.by_lat = known[np.argsort(v.lat[known], kind="stable")]
+        self.lat_sorted = v.lat[self.by_lat]
+        self.everyone = np.flatnonzero(eligible)
+
+    def chunks(self, subset: np.ndarray | None = None):
+        """(participant rows, volunteer columns) to compare, covering every allowed pair of
+        the participants `subset` (all when None)."""
+        p = self.p
+        subset = np.arange(len(p)) if subset is None else np.asarray(subset, dtype=np.int64)
+        unknown = subset[np.isnan(p.lat[subset])]
+        yield from self._split(unknown, lambda rows: self.everyone)
+        known = subset[~np.isnan(p.lat[subset])]
+        if not len(known):
+            return
+        cell = self.reach_radians
+        cell_lat = np.floor(p.lat[known] / cell).astype(np.int64)
+        cell_lon = np.floor(p.lon[known] * np.cos(p.lat[known]) / cell).astype(np.int64)
+        order = np.lexsort((known, cell_lon, cell_lat))
+        known, cell_lat, cell_lon = known[order], cell_lat[order], cell_lon[order]
+        starts = np.flatnonzero(
+            np.r_[True, (np.diff(cell_lat) != 0) | (np.diff(cell_lon) != 0), True])
+        for a, b in zip(starts[:-1], starts[1:], strict=True):
+            yield from self._split(known[a:b], self._near)
+
+    def _split(self, rows, columns_of):
+        if not len(rows):
+            return
+        cols = columns_of(rows)
+        step = max(8, min(MAX_CHUNK_ROWS, CHUNK_PAIRS // max(len(cols), 1)))
+        for start in range(0, len(rows), step):
+            part = rows[start:start + step]
+            yield part, (columns_of(part) if len(rows) > step else cols)
+
+    def _near(self, rows):
+        p, v, reach = self.p, self.v, self.reach_radians
+        low, high = p.lat[rows].min() - reach, p.lat[rows].max() + reach
+        band = self.by_lat[np.searchsorted(self.lat_sorted, low):
+                           np.searchsorted(self.lat_sorted, high, "right")]
+        # A degree of longitude is shortest at the latitude farthest from the equator.
+        widest = min(max(abs(low), abs(high)), math.radians(89.0))
+        lon_reach = reach / math.cos(widest)
+        west, east = p.lon[rows].min() - lon_reach, p.lon[rows].max() + lon_reach
+        near = band[(v.lon[band] >= west) & (v.lon[band] <= east)]
+        return np.sort(np.concatenate([near, self.v_unknown]))
+
+    def reach(self, rows, open_v, stop):
+        found_c, found_r, scanned = [], [], 0
+        for chunk_rows, cols in self.chunks(rows):
+            cols = cols[open_v[cols]]
+            if not len(cols):
+                continue
+            allowed = self.pairing.allowed(chunk_rows, cols)
+            scanned += allowed.size
+            hit = allowed.any(axis=0)
+            if not hit.any():
+                continue
+            reached = cols[hit]
+            open_v[reached] = False
+            found_c.append(reached)
+            found_r.append(chunk_rows[np.argmax(allowed[:, hit], axis=0)])
+            if stop[reached].any():
+                break
+        if not found_c:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, scanned
+        return np.concatenate(found_c), np.concatenate(found_r), scanned
+
+    def scores(self, participant, volunteer):
+        out = np.zeros(len(participant))
+        for n, (r, c) in enumerate(zip(participant, volunteer, strict=True)):
+            allowed, score = self.pairing.evaluate(np.array([r]), np.array([c]))
+            if not allowed[0, 0]:
+                raise AssertionError("the proof used a pair the hard rules do not allow")
+            out[n] = score[0, 0]
+        return out
+
+
 def build_candidate_graph(
     participants: Sequence[Profile],
     volunteers: Sequence[Profile] | ProfileBlock,
@@ -136,14 +339,14 @@ def build_candidate_graph(
     excluded_pairs: Collection[tuple[int, int]] = (),
     top_m: int | None = DEFAULT_TOP_M,
     volunteer_top_m: int = DEFAULT_VOLUNTEER_TOP_M,
+    progress: Progress = _no_progress,
 ) -> CandidateGraph:
-    """Every pair that keeps the hard rules, scored, with the pruned ones marked `kept`:
-    each participant's `top_m` best and each volunteer's `volunteer_top_m` best (everything
-    when `top_m` is None).
+    """The kept graph: each participant's `top_m` best allowed volunteers and each
+    volunteer's `volunteer_top_m` best participants, with a source that generates the rest
+    on demand; every allowed pair when `top_m` is None (a complete graph, for references:
+    its memory grows with the allowed pairs).
 
-    Participants are compared only with volunteers inside the distance limit of a small
-    group of neighbours, a few hundred at a time: never a dense participants × volunteers
-    matrix. The allowed pairs are stored compactly (4 bytes per index, 4 per score)."""
+    Never a dense participants × volunteers matrix: chunks of about a million pairs."""
     ordered = waiting_order(participants)
     p_block = ProfileBlock.from_profiles(ordered)
     # Volunteers in id order, so that the input order never changes the round.
@@ -151,167 +354,179 @@ def build_candidate_graph(
         ProfileBlock.from_profiles(sorted(volunteers, key=lambda v: v.id))
     )
     pairing = Pairing(p_block, v_block, weights, rarity, excluded_pairs)
-    volunteer_m = volunteer_top_m if top_m else 0
-    volunteer_best = _BestPerVolunteer(len(v_block), volunteer_m)
-    parts: tuple[list[np.ndarray], ...] = ([], [], [], [])
-    chunks = _spatial_chunks(p_block, v_block, weights.max_distance_km, np.arange(len(p_block)))
+    source = ScoringSource(pairing, weights.max_distance_km)
+    chunks = list(source.chunks())
+    total_pairs = sum(len(r) * len(c) for r, c in chunks) or 1
+    best = _BestPerVolunteer(len(v_block), volunteer_top_m if top_m is not None else 0)
+    parts: tuple[list[np.ndarray], ...] = ([], [], [])
+    allowed_count, done = 0, 0
+
+    def score(chunk):
+        one_blas_thread()
+        return _score_chunk(pairing, *chunk, top_m, best)
+
     # NumPy lets go of the GIL in its loops: two threads keep both cores busy.
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
-        scored = pool.map(lambda chunk: _score_chunk(pairing, *chunk, top_m, volunteer_m),
-                          chunks)
-        for edges, cols, best_score, best_rows in scored:
+        for (rows, cols), (edges, allowed, chunk_best) in zip(
+                chunks, _bounded_map(pool, score, chunks), strict=True):
             for part, array in zip(parts, edges, strict=True):
                 part.append(array)
-            volunteer_best.merge(cols, best_score, best_rows)
-    participant, volunteer, score, kept = (_concatenate_and_free(part) for part in parts)
-    order = _participant_order(participant)
-    graph = CandidateGraph(
+            allowed_count += allowed
+            if chunk_best is not None:
+                best.add(*chunk_best)
+            done += len(rows) * len(cols)
+            progress("scoring", done / total_pairs)
+    participant, volunteer, score_ = (_concatenate(part) for part in parts)
+    v_p, v_v, v_s = best.edges()
+    participant = np.concatenate([participant, v_p])
+    volunteer = np.concatenate([volunteer, v_v])
+    score_ = np.concatenate([score_, v_s])
+    keys = participant.astype(np.int64) * max(len(v_block), 1) + volunteer
+    keys, first = np.unique(keys, return_index=True)
+    return CandidateGraph(
         participant_ids=p_block.ids,
         volunteer_ids=v_block.ids,
-        participant=participant[order],
-        volunteer=volunteer[order],
-        score=score[order],
-        kept=kept[order] if top_m is not None else None,
+        participant=participant[first].astype(np.int64),
+        volunteer=volunteer[first].astype(np.int64),
+        score=score_[first],
+        source=source if top_m is not None else None,
+        allowed_count=allowed_count,
     )
-    if top_m is not None:
-        graph.kept[graph.edge_index(*volunteer_best.edges())] = True
-    return graph
 
 
-def _concatenate_and_free(arrays: list[np.ndarray]) -> np.ndarray:
+def _rank_in_runs(values: np.ndarray) -> np.ndarray:
+    """For a sorted array, each entry's position within its run of equal values."""
+    if not len(values):
+        return np.zeros(0, dtype=np.int64)
+    index = np.arange(len(values))
+    starts = np.r_[True, values[1:] != values[:-1]]
+    return index - np.maximum.accumulate(np.where(starts, index, 0))
+
+
+def _bounded_map(pool, function, items, ahead: int = THREADS + 1):
+    """`pool.map` that keeps at most `ahead` results waiting (each holds a scored chunk)."""
+    pending = []
+    for item in items:
+        pending.append(pool.submit(function, item))
+        if len(pending) > ahead:
+            yield pending.pop(0).result()
+    for future in pending:
+        yield future.result()
+
+
+def _concatenate(arrays: list[np.ndarray]) -> np.ndarray:
     joined = np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int32)
     arrays.clear()
     return joined
 
 
-def _participant_order(participant: np.ndarray) -> np.ndarray:
-    """The order that sorts edges by participant, then volunteer, without a full sort: each
-    participant's edges come out of one chunk as one run, already sorted by volunteer."""
-    if not len(participant):
-        return np.zeros(0, dtype=np.int64)
-    starts = np.flatnonzero(np.r_[True, participant[1:] != participant[:-1]])
-    lengths = np.diff(np.r_[starts, len(participant)])
-    runs = np.argsort(participant[starts], kind="stable")
-    offsets = np.cumsum(lengths[runs]) - lengths[runs]
-    order = np.repeat((starts[runs] - offsets).astype(np.int32), lengths[runs])
-    order += np.arange(len(participant), dtype=np.int32)
-    return order
-
-
-def _best_per_row(allowed: np.ndarray, score: np.ndarray, top_m: int | None) -> np.ndarray:
-    """Mask of each row's `top_m` best allowed entries."""
-    if top_m is None or allowed.shape[1] <= top_m:
-        return allowed
-    masked = np.where(allowed, score, -np.inf)
-    best = np.argpartition(-masked, top_m - 1, axis=1)[:, :top_m]
-    keep = np.zeros_like(allowed)
-    np.put_along_axis(keep, best, True, axis=1)
-    return keep & allowed
-
-
-def _score_chunk(pairing: Pairing, rows, cols, top_m: int | None, volunteer_m: int):
-    """The allowed pairs of a chunk (compact, with the participants' best marked), and each
-    volunteer's best participants in it."""
+def _score_chunk(pairing: Pairing, rows, cols, top_m: int | None,
+                 volunteers_best: _BestPerVolunteer):
+    """Of one chunk: each participant's best pairs (all allowed ones when `top_m` is None),
+    how many pairs are allowed, and the candidates for the volunteers' best."""
     allowed, score = pairing.evaluate(rows, cols)
-    r, c = np.nonzero(allowed)
-    kept = _best_per_row(allowed, score, top_m)[r, c]
-    edges = (rows[r].astype(np.int32), cols[c].astype(np.int32),
-             score[r, c].astype(np.float32), kept)
-    if not volunteer_m:
-        return edges, cols[:0], np.zeros((0, 0)), np.zeros((0, 0), dtype=np.int64)
-    masked = np.where(allowed, score, -np.inf).T  # cols × rows
-    if masked.shape[1] > volunteer_m:
-        best = np.argpartition(-masked, volunteer_m - 1, axis=1)[:, :volunteer_m]
-        return edges, cols, np.take_along_axis(masked, best, axis=1), rows[best]
-    return edges, cols, masked, np.broadcast_to(rows, masked.shape)
+    count = int(np.count_nonzero(allowed))
+    if top_m is None:
+        r, c = np.nonzero(allowed)
+        return (rows[r].astype(np.int32), cols[c].astype(np.int32),
+                score[r, c].astype(np.float32)), count, None
+    score[~allowed] = -np.inf
+    if score.shape[1] > top_m:
+        top = np.argpartition(-score, top_m - 1, axis=1)[:, :top_m]
+    else:
+        top = np.broadcast_to(np.arange(score.shape[1]), score.shape)
+    top_score = np.take_along_axis(score, top, axis=1)
+    found = np.isfinite(top_score)
+    r = np.broadcast_to(np.arange(len(rows))[:, None], top.shape)[found]
+    edges = (rows[r].astype(np.int32), cols[top[found]].astype(np.int32),
+             top_score[found].astype(np.float32))
+    return edges, count, volunteers_best.candidates(rows, cols, score)
 
 
 class _BestPerVolunteer:
-    """For every volunteer, its `m` best-scored participants, merged chunk by chunk."""
+    """For every volunteer, its `m` best-scored participants, merged chunk by chunk: a
+    chunk's pair is looked at only when it beats the volunteer's m-th best so far, so after
+    the first chunks of a city little more than the winners is copied."""
 
     def __init__(self, n_volunteers: int, m: int):
         self.m = m
-        self.score = np.full((n_volunteers, m), -np.inf)
-        self.participant = np.full((n_volunteers, m), -1, dtype=np.int64)
+        self.threshold = np.full(n_volunteers, -np.inf, dtype=np.float32)
+        self.pool: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.pooled = 0
+        self.n = n_volunteers
 
-    def merge(self, cols, score, rows):
-        if not self.m or not len(cols):
+    def candidates(self, rows, cols, score):
+        """The pairs of a scored chunk that may be among their volunteer's m best (run by
+        the scoring threads; the thresholds they read only ever rise)."""
+        if not self.m:
+            return None
+        threshold = self.threshold[cols]
+        fresh = np.isneginf(threshold)
+        if fresh.sum() > len(cols) // 4 and len(rows) > self.m:
+            # Volunteers seen for the first time: only this chunk's m best of each can
+            # count, a bound found once instead of copying the whole chunk.
+            threshold = np.where(
+                fresh, np.partition(score, len(rows) - self.m, axis=0)[len(rows) - self.m],
+                threshold)
+            better = score >= threshold[None, :]
+            better &= np.isfinite(score)
+        else:
+            better = score > threshold[None, :]
+        r, c = np.nonzero(better)
+        return rows[r].astype(np.int32), cols[c].astype(np.int32), score[r, c].astype(np.float32)
+
+    def add(self, participant, volunteer, score):
+        if not len(score):
             return
-        both_score = np.concatenate([self.score[cols], score], axis=1)
-        both_rows = np.concatenate([self.participant[cols], rows], axis=1)
-        keep = np.argpartition(-both_score, self.m - 1, axis=1)[:, :self.m]
-        self.score[cols] = np.take_along_axis(both_score, keep, axis=1)
-        self.participant[cols] = np.take_along_axis(both_rows, keep, axis=1)
+        # Thresholds may have risen since the chunk was filtered.
+        keep = score > self.threshold[volunteer]
+        self.pool.append((participant[keep], volunteer[keep], score[keep]))
+        self.pooled += int(keep.sum())
+        if self.pooled > 2 * self.m * max(self.n, 1024):
+            self._compact()
+
+    def _compact(self):
+        participant, volunteer, score = (np.concatenate(x) for x in zip(*self.pool, strict=True))
+        # One sort on a single key: by volunteer, best score first (scores are 0..100).
+        order = np.argsort(volunteer * 1024.0 - score)
+        volunteer, participant, score = volunteer[order], participant[order], score[order]
+        keep = _rank_in_runs(volunteer) < self.m
+        volunteer, participant, score = volunteer[keep], participant[keep], score[keep]
+        # The m-th best of each volunteer with m of them: later pairs must beat it.
+        last = np.flatnonzero(_rank_in_runs(volunteer) == self.m - 1)
+        self.threshold[volunteer[last]] = score[last]
+        self.pool = [(participant, volunteer, score)]
+        self.pooled = len(score)
 
     def edges(self):
-        found = np.isfinite(self.score)
-        return self.participant[found], np.nonzero(found)[0]
-
-
-def _spatial_chunks(p: ProfileBlock, v: ProfileBlock, limit_km: float, subset: np.ndarray):
-    """(participant rows, volunteer columns) to compare: participants grouped by map cells
-    the size of the distance limit, each group with the volunteers in its bounding box
-    widened by the limit, plus every volunteer without coordinates (the municipality rule
-    decides for them)."""
-    reach = limit_km / EARTH_RADIUS_KM  # radians of latitude
-    cell = reach
-    v_unknown = np.flatnonzero(np.isnan(v.lat))
-    v_known = np.flatnonzero(~np.isnan(v.lat))
-    by_lat = v_known[np.argsort(v.lat[v_known], kind="stable")]
-    lat_sorted = v.lat[by_lat]
-
-    p_unknown = subset[np.isnan(p.lat[subset])]
-    everyone = np.arange(len(v))
-    for start in range(0, len(p_unknown), CHUNK):
-        yield p_unknown[start:start + CHUNK], everyone
-
-    p_known = subset[~np.isnan(p.lat[subset])]
-    if not len(p_known):
-        return
-    cell_lat = np.floor(p.lat[p_known] / cell).astype(np.int64)
-    cell_lon = np.floor(p.lon[p_known] * np.cos(p.lat[p_known]) / cell).astype(np.int64)
-    order = np.lexsort((p_known, cell_lon, cell_lat))
-    p_known, cell_lat, cell_lon = p_known[order], cell_lat[order], cell_lon[order]
-    cell_start = np.flatnonzero(
-        np.r_[True, (np.diff(cell_lat) != 0) | (np.diff(cell_lon) != 0), True]
-    )
-    for a, b in zip(cell_start[:-1], cell_start[1:], strict=True):
-        for start in range(a, b, CHUNK):
-            rows = p_known[start:min(b, start + CHUNK)]
-            yield rows, _volunteers_near(rows, p, v, by_lat, lat_sorted, v_unknown, reach)
-
-
-def _volunteers_near(rows, p, v, by_lat, lat_sorted, v_unknown, reach):
-    low, high = p.lat[rows].min() - reach, p.lat[rows].max() + reach
-    band = by_lat[np.searchsorted(lat_sorted, low):np.searchsorted(lat_sorted, high, "right")]
-    # A degree of longitude is shortest at the latitude farthest from the equator.
-    widest = min(max(abs(low), abs(high)), math.radians(89.0))
-    lon_reach = reach / math.cos(widest)
-    west, east = p.lon[rows].min() - lon_reach, p.lon[rows].max() + lon_reach
-    near = band[(v.lon[band] >= west) & (v.lon[band] <= east)]
-    return np.sort(np.concatenate([near, v_unknown]))
+        if not self.m or not self.pool:
+            empty = np.zeros(0, dtype=np.int32)
+            return empty, empty, np.zeros(0, dtype=np.float32)
+        self._compact()
+        return self.pool[0]
 
 
 # --------------------------------------------------------------------------- the round
 
 
-def serve_in_waiting_order(graph: CandidateGraph) -> tuple[np.ndarray, np.ndarray]:
-    """Who is servable under the fairness rule, and one volunteer each (edge positions).
+def serve_in_waiting_order(graph: CandidateGraph) -> np.ndarray:
+    """Per participant, a volunteer (index, -1: none) such that the participants with one
+    are the servable set *of this graph's edges*.
 
     The sets of participants that can each get a different volunteer form a matroid, so the
     set picked by going down the waiting list is the unique heaviest matchable set for any
-    weights that fall strictly along the waiting list: one exact assignment over every
-    allowed pair finds it, with a private "nobody" column for each participant."""
+    weights that fall strictly along the waiting list: one exact assignment finds it, with
+    a private "nobody" column for each participant."""
     n_p, n_v = len(graph.participant_ids), len(graph.volunteer_ids)
-    served = np.zeros(n_p, dtype=bool)
+    match = np.full(n_p, -1, dtype=np.int64)
     counts = np.bincount(graph.participant, minlength=n_p)
     rows = np.flatnonzero(counts)
     if not len(rows):
-        return served, np.zeros(0, dtype=np.int64)
+        return match
     # Built as CSR directly (edges are sorted by participant): each row's edges, then its
     # private "nobody" column; negative weights to minimise, so that SciPy copies nothing.
     n_r, counts = len(rows), counts[rows]
-    indices = np.insert(graph.volunteer.astype(np.int32, copy=False), np.cumsum(counts),
+    indices = np.insert(graph.volunteer.astype(np.int32), np.cumsum(counts),
                         n_v + np.arange(n_r, dtype=np.int32))
     indptr = np.r_[0, np.cumsum(counts + 1)]
     data = np.repeat(-(n_p - rows).astype(float), counts + 1)  # longer waiting: lower cost
@@ -319,42 +534,158 @@ def serve_in_waiting_order(graph: CandidateGraph) -> tuple[np.ndarray, np.ndarra
     matrix = sp.csr_array((data, indices, indptr), shape=(n_r, n_v + n_r))
     del data, indices
     row_ind, col_ind = min_weight_full_bipartite_matching(matrix)
-    del matrix
     matched = col_ind < n_v
-    served[rows[row_ind[matched]]] = True
-    return served, graph.edge_index(rows[row_ind[matched]], col_ind[matched])
+    match[rows[row_ind[matched]]] = col_ind[matched]
+    return match
+
+
+def prove_waiting_order(graph: CandidateGraph, match: np.ndarray) -> dict:
+    """Makes `match` (per participant a volunteer or -1, a matching of the graph) serve
+    exactly the servable set of the *full* graph, and says what that took.
+
+    Down the waiting list, for every participant u without a volunteer: an alternating
+    search over every allowed pair (the graph's source generates each visited
+    participant's allowed volunteers) looks for a volunteer who is free, or who is held
+    by someone who waited less than u. Found: u is servable and takes that path (whoever
+    it displaces waited less and is examined in turn). Not found: every volunteer u could
+    have is held, through alternating paths, by people who waited longer; serving u
+    would unserve one of them, so u is rightly left out. The participants such a failed
+    search visited stay closed: no later path can leave them, so no later search enters.
+
+    `match` is changed in place. Returns the counts: participants examined, how many
+    could be served after all (`served_by_the_proof`: the kept graph had missed them), how
+    many participants' pairs were generated (`participants_expanded`) and how many pairs
+    they looked at (`pairs_looked_at`)."""
+    n_p, n_v = len(graph.participant_ids), len(graph.volunteer_ids)
+    stats = {"participants": n_p, "examined": 0, "served_by_the_proof": 0, "displaced": 0,
+             "participants_expanded": 0, "pairs_looked_at": 0}
+    source = graph.source
+    if source is None:
+        stats["complete_graph"] = True
+        return stats
+    holder = np.full(n_v, -1, dtype=np.int64)
+    has = match >= 0
+    holder[match[has]] = np.flatnonzero(has)
+    closed = np.zeros(n_p, dtype=bool)
+    # Who could get anyone at all: a participant with no kept pair has no allowed pair
+    # (every participant keeps its best ones).
+    has_pairs = np.zeros(n_p, dtype=bool)
+    has_pairs[graph.participant] = True
+    todo = [int(u) for u in np.flatnonzero(~has & has_pairs)]
+    heapq.heapify(todo)
+    open_v = np.ones(n_v, dtype=bool)
+    visited_p = np.zeros(n_p, dtype=bool)
+    reached_by = np.full(n_v, -1, dtype=np.int64)  # the participant whose pair reached it
+    while todo:
+        u = heapq.heappop(todo)
+        if match[u] >= 0 or closed[u]:
+            continue
+        stats["examined"] += 1
+        # Where a path may end: a free volunteer, or one held by someone who waited less.
+        stop = (holder < 0) | (holder > u)
+        seen_p, seen_v = [np.array([u])], []
+        visited_p[u] = True
+        frontier = np.array([u])
+        end = -1
+        while len(frontier):
+            cols, rows, scanned = source.reach(frontier, open_v, stop)
+            stats["participants_expanded"] += len(frontier)
+            stats["pairs_looked_at"] += scanned
+            seen_v.append(cols)
+            reached_by[cols] = rows
+            ends = cols[stop[cols]]
+            if len(ends):
+                # A free volunteer first: nobody is displaced.
+                free = ends[holder[ends] < 0]
+                end = int(free[0] if len(free) else ends[0])
+                break
+            nxt = holder[cols]
+            nxt = np.unique(nxt[~closed[nxt] & ~visited_p[nxt]])
+            visited_p[nxt] = True
+            seen_p.append(nxt)
+            frontier = nxt
+        seen_p, seen_v = np.concatenate(seen_p), (
+            np.concatenate(seen_v) if seen_v else np.zeros(0, dtype=np.int64))
+        if end >= 0:
+            displaced = int(holder[end])
+            volunteer = end
+            while True:
+                person = int(reached_by[volunteer])
+                previous = int(match[person])
+                match[person] = volunteer
+                holder[volunteer] = person
+                if person == u:
+                    break
+                volunteer = previous
+            if displaced >= 0:
+                match[displaced] = -1
+                stats["displaced"] += 1
+                heapq.heappush(todo, displaced)
+            stats["served_by_the_proof"] += 1
+            open_v[seen_v] = True
+        else:
+            # Closed for good: their volunteers stay out of every later search too.
+            closed[seen_p] = True
+        visited_p[seen_p] = False
+    return stats
 
 
 def servable(graph: CandidateGraph) -> np.ndarray:
-    """Per participant (waiting order): servable under the fairness rule?"""
-    return serve_in_waiting_order(graph)[0]
+    """Per participant (waiting order): servable under the fairness rule (on the full graph
+    when the graph is pruned)?"""
+    match = serve_in_waiting_order(graph)
+    prove_waiting_order(graph, match)
+    return match >= 0
 
 
-def propose_round(graph: CandidateGraph, k: int = DEFAULT_K) -> RoundResult:
-    """The round under the fairness rule with the highest total score on the kept edges
-    (exact when every edge is kept)."""
+def propose_round(graph: CandidateGraph, k: int = DEFAULT_K,
+                  progress: Progress = _no_progress) -> RoundResult:
+    """The round under the fairness rule (exact on the full graph) with the highest total
+    score on the graph's pairs (exact when the graph is complete)."""
     if k < 1:
         raise ValueError("k must be at least 1")
-    served, fair_edges = serve_in_waiting_order(graph)
-    members = np.flatnonzero(served)
+    progress("assigning", 0.0)
+    match = serve_in_waiting_order(graph)
+    progress("assigning", 0.2)
+    proof = prove_waiting_order(graph, match)
+    progress("assigning", 0.4)
+    proof["allowed_pairs"] = graph.allowed_count
+    proof["kept_pairs"] = graph.edge_count
+    members = np.flatnonzero(match >= 0)
     if not len(members):
-        return _result(graph, np.zeros(0, dtype=np.int64))
-    usable = np.ones(graph.edge_count, dtype=bool) if graph.kept is None else graph.kept.copy()
-    usable[fair_edges] = True  # so that every servable participant keeps a volunteer
-    edges = np.flatnonzero(usable & served[graph.participant])
-    one_each = _best_assignment(graph, members, edges, 1)
+        return _result(graph, *_empty_edges(), proof=proof)
+    # The pairs the proof found outside the kept graph join it, with their scores.
+    missing = ~np.isin(graph.key(members, match[members]), graph.keys, assume_unique=True)
+    if missing.any():
+        p_new, v_new = members[missing], match[members[missing]]
+        graph = graph.with_edges(p_new, v_new, graph.source.scores(p_new, v_new))
+    served = np.zeros(len(graph.participant_ids), dtype=bool)
+    served[members] = True
+    edges = np.flatnonzero(served[graph.participant])
+    fair = np.searchsorted(graph.keys, graph.key(members, match[members]))
+    one_each = _best_assignment(graph, members, edges, 1, fair)
+    progress("assigning", 0.7)
     # Every round serving these participants uses at least one volunteer each, all of them
     # neighbours of these participants. When the best one-each round already uses every
     # such neighbour, no round can use more, so it is also the best round for any k (the
     # usual case when volunteers are scarce, and much faster than the k-slot problem).
     neighbours = np.unique(graph.volunteer[edges])
     if k == 1 or len(neighbours) == len(one_each):
-        return _result(graph, one_each)
-    return _result(graph, _best_assignment(graph, members, edges, k))
+        chosen = one_each
+    else:
+        chosen = _best_assignment(graph, members, edges, k, fair)
+    progress("assigning", 1.0)
+    return _result(graph, graph.participant[chosen], graph.volunteer[chosen],
+                   graph.score[chosen], proof=proof)
 
 
-def _best_assignment(graph: CandidateGraph, members, edges, k: int) -> np.ndarray:
-    """Edges of the best assignment giving each member 1 to k volunteers (exact).
+def _empty_edges():
+    return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
+
+
+def _best_assignment(graph: CandidateGraph, members, edges, k: int, fair) -> np.ndarray:
+    """Edges of the best assignment giving each member 1 to k volunteers (exact on these
+    edges; `fair` is a matching that serves every member, so one exists).
 
     Every member has k slots: the first must be filled, the others may stay empty (a
     private "nobody" column each). With the same constant added to real and empty slots,
@@ -366,11 +697,12 @@ def _best_assignment(graph: CandidateGraph, members, edges, k: int) -> np.ndarra
     n_extra = n_s * (k - 1)
     r = np.concatenate([base + slot * n_s for slot in range(k)] + [n_s + np.arange(n_extra)])
     c = np.concatenate([graph.volunteer[edges]] * k + [n_v + np.arange(n_extra)])
-    w = np.concatenate([graph.score[edges] + 1.0] * k + [np.ones(n_extra)])
-    matrix = sp.csr_array((w.astype(float), (r, c)), shape=(n_s * k, n_v + n_extra))
+    w = np.concatenate([graph.score[edges].astype(float) + 1.0] * k + [np.ones(n_extra)])
+    matrix = sp.csr_array((w, (r, c)), shape=(n_s * k, n_v + n_extra))
+    del r, c, w
     row_ind, col_ind = min_weight_full_bipartite_matching(matrix, maximize=True)
     real = col_ind < n_v
-    return graph.edge_index(members[row_ind[real] % n_s], col_ind[real])
+    return np.searchsorted(graph.keys, graph.key(members[row_ind[real] % n_s], col_ind[real]))
 
 
 def greedy_round(graph: CandidateGraph, k: int = DEFAULT_K) -> RoundResult:
@@ -388,31 +720,54 @@ def greedy_round(graph: CandidateGraph, k: int = DEFAULT_K) -> RoundResult:
         free = np.flatnonzero(~taken[volunteer[a:b]])[:k] + a
         taken[volunteer[free]] = True
         chosen.append(free)
-    chosen_edges = order[np.concatenate(chosen)] if chosen else np.zeros(0, dtype=np.int64)
-    return _result(graph, chosen_edges)
+    edges = order[np.concatenate(chosen)] if chosen else np.zeros(0, dtype=np.int64)
+    return _result(graph, graph.participant[edges], graph.volunteer[edges], graph.score[edges])
 
 
-def _result(graph: CandidateGraph, edges: np.ndarray) -> RoundResult:
-    edges = np.asarray(edges, dtype=np.int64)
+def best_unconstrained(graph: CandidateGraph, k: int = DEFAULT_K) -> RoundResult:
+    """The highest total score with at most k volunteers each and no waiting-order rule
+    (anyone may be left out): what the rule costs, on this graph's pairs."""
+    n_p, n_v = len(graph.participant_ids), len(graph.volunteer_ids)
+    if not graph.edge_count:
+        return _result(graph, *_empty_edges())
+    slots = n_p * k
+    r = np.concatenate([graph.participant + slot * n_p for slot in range(k)]
+                       + [np.arange(slots)])
+    c = np.concatenate([graph.volunteer] * k + [n_v + np.arange(slots)])
+    w = np.concatenate([graph.score.astype(float) + 1.0] * k + [np.ones(slots)])
+    matrix = sp.csr_array((w, (r, c)), shape=(slots, n_v + slots))
+    row_ind, col_ind = min_weight_full_bipartite_matching(matrix, maximize=True)
+    real = col_ind < n_v
+    chosen = np.searchsorted(graph.keys, graph.key(row_ind[real] % n_p, col_ind[real]))
+    return _result(graph, graph.participant[chosen], graph.volunteer[chosen],
+                   graph.score[chosen])
+
+
+def _result(graph: CandidateGraph, participant, volunteer, score, proof=None) -> RoundResult:
+    participant = np.asarray(participant, dtype=np.int64)
+    volunteer = np.asarray(volunteer, dtype=np.int64)
+    score = np.asarray(score)
     # Best score first within each participant; ties by volunteer id.
-    order = np.lexsort((graph.volunteer_ids[graph.volunteer[edges]], -graph.score[edges],
-                        graph.participant[edges]))
-    edges = edges[order]
+    order = np.lexsort((graph.volunteer_ids[volunteer], -score, participant))
+    participant, volunteer, score = participant[order], volunteer[order], score[order]
     proposals: dict[int, list[int]] = {}
-    for p, v in zip(graph.participant[edges], graph.volunteer[edges], strict=True):
-        proposals.setdefault(int(graph.participant_ids[p]), []).append(
-            int(graph.volunteer_ids[v])
-        )
+    scores: dict[int, list[float]] = {}
+    for p, v, s in zip(participant.tolist(), volunteer.tolist(), score.tolist(), strict=True):
+        pid = int(graph.participant_ids[p])
+        proposals.setdefault(pid, []).append(int(graph.volunteer_ids[v]))
+        scores.setdefault(pid, []).append(float(s))
     return RoundResult(
         proposals={p: tuple(vs) for p, vs in proposals.items()},
-        total_score=float(graph.score[edges].astype(float).sum()),
-        participant=graph.participant[edges],
-        volunteer=graph.volunteer[edges],
+        total_score=float(score.astype(float).sum()),
+        participant=participant,
+        volunteer=volunteer,
+        scores={p: tuple(s) for p, s in scores.items()},
+        proof=proof or {},
     )
 
 
 def fairness_report(graph: CandidateGraph, result: RoundResult) -> dict[str, int]:
-    """How a round compares with the fairness rule on `graph` (every allowed pair)."""
+    """How a round compares with the fairness rule (on the full graph)."""
     should = servable(graph)
     got = np.zeros(len(graph.participant_ids), dtype=bool)
     got[result.participant] = True
@@ -465,8 +820,11 @@ def run_round(
     rarity: Mapping[int, float] | None = None,
     excluded_pairs: Collection[tuple[int, int]] = (),
     top_m: int | None = DEFAULT_TOP_M,
+    volunteer_top_m: int = DEFAULT_VOLUNTEER_TOP_M,
+    progress: Progress = _no_progress,
 ) -> RoundResult:
-    """Score the waiting list against the volunteers and propose the round."""
+    """Score the waiting list against the volunteers and propose the round. `progress`
+    is called with ("scoring" | "assigning", share done)."""
     graph = build_candidate_graph(participants, volunteers, weights, rarity, excluded_pairs,
-                                  top_m)
-    return propose_round(graph, k)
+                                  top_m, volunteer_top_m, progress)
+    return propose_round(graph, k, progress)

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from matching.intake import services
 from matching.proposals import services as proposal_services
+from notifications.models import SignedLink
 from tests.factories_matching import InterestFactory
 from tests.factories_proposals import CandidateFactory, ProposalFactory
 
@@ -95,3 +96,29 @@ def test_a_signed_link_skips_the_session_and_second_factor_middleware(
         response = client.get(url)
     assert response.status_code == 200
     assert "I choose" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_second_visit_takes_the_short_path_with_the_same_page(
+        client, proposal, url, django_assert_num_queries):
+    first = client.get(url)
+    with django_assert_num_queries(1):  # only: does the link still work?
+        second = client.get(url)
+    assert second.content == first.content and second.status_code == 200
+    assert dict(second.items()) == dict(first.items())  # CSP, no-store, noindex, ...
+    assert not second.cookies
+
+
+@pytest.mark.django_db
+def test_a_revoked_link_is_never_answered_from_the_kept_page(client, proposal, url):
+    assert "I choose" in client.get(url).content.decode()
+    SignedLink.objects.update(revoked_at=datetime.datetime.now(datetime.UTC))
+    page = client.get(url).content.decode()
+    assert "I choose" not in page
+
+
+@pytest.mark.django_db
+def test_the_kept_page_ends_with_the_answer_window(client, proposal, url):
+    assert "I choose" in client.get(url).content.decode()
+    with time_machine.travel(proposal.expires_at + datetime.timedelta(minutes=1)):
+        assert "I choose" not in client.get(url).content.decode()

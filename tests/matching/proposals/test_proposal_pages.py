@@ -82,7 +82,8 @@ def test_whole_path_from_waiting_list_to_match_through_pages_and_links(
     client.force_login(coordinator)
     capture = django_capture_on_commit_callbacks
 
-    response = client.post(reverse("proposals:round_list"))
+    with capture(execute=True):  # the background job runs once the request committed
+        response = client.post(reverse("proposals:round_list"))
     proposal_round = ProposalRound.objects.get()
     assert response.url == reverse("proposals:round_detail", args=[proposal_round.pk])
     page = client.get(response.url).content.decode()
@@ -356,12 +357,16 @@ def test_api_records_a_phone_answer_and_refuses_a_second_one(api_client, coordin
 
 
 @pytest.mark.django_db
-def test_api_runs_and_sends_a_round(api_client, coordinator, organisation):
+def test_api_runs_and_sends_a_round(api_client, coordinator, organisation,
+                                    django_capture_on_commit_callbacks):
     ParticipantFactory(organisation=organisation)
     VolunteerFactory(organisation=organisation, ready=True)
     api_client.force_login(coordinator)
-    created = api_client.post("/api/proposal-rounds/").json()
-    assert created["status"] == "draft"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.post("/api/proposal-rounds/")
+    assert response.status_code == 202 and response.json()["status"] == "preparing"
+    created = api_client.get(f"/api/proposal-rounds/{response.json()['id']}/").json()
+    assert created["status"] == "draft" and created["progress"] == 100
     sent = api_client.post(f"/api/proposal-rounds/{created['id']}/send/").json()
     assert sent["status"] == "sent"
     assert api_client.post(f"/api/proposal-rounds/{created['id']}/send/").status_code == 200

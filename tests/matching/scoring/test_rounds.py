@@ -12,10 +12,11 @@ import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse.csgraph import maximum_bipartite_matching
 
-from benchmarks.data import generate
+from benchmarks.data import ONE_CITY, generate
 from matching.scoring.pairs import Profile, Weights, interest_rarity, score_pair
 from matching.scoring.rounds import (
     CandidateGraph,
+    best_unconstrained,
     build_candidate_graph,
     fairness_report,
     greedy_round,
@@ -198,13 +199,86 @@ def test_the_round_matches_an_exact_milp_on_small_random_instances():
 
 def test_pruning_never_costs_anyone_their_turn():
     participants, volunteers = generate(200, 120, seed=5)
-    graph = build_candidate_graph(participants, volunteers, top_m=2, volunteer_top_m=1)
-    assert graph.kept_count < graph.edge_count
+    full = build_candidate_graph(participants, volunteers, top_m=None)
+    graph = build_candidate_graph(participants, volunteers, top_m=1, volunteer_top_m=1)
+    assert graph.edge_count < full.edge_count == graph.allowed_count
     result = propose_round(graph, k=3)
-    check_round(graph, result, 3)
-    report = fairness_report(graph, result)
+    check_round(full, result, 3)
+    report = fairness_report(full, result)
     assert report["skipped_servable"] == report["served_out_of_turn"] == 0
-    assert report["served"] == report["servable"] == sum(reference_servable(graph))
+    assert report["served"] == report["servable"] == sum(reference_servable(full))
+
+
+def test_the_proof_finds_whom_the_kept_pairs_missed():
+    # 1 waited longest. Kept (each side's single best): 1-A, 2-A, 3-B. On those, 1 takes A,
+    # 2 gets nobody and 3 gets B; on every allowed pair, 1 can take B and leave A to 2.
+    full = CandidateGraph.from_edges([1, 2, 3], [A, B], [
+        (1, A, 90), (1, B, 10), (2, A, 95), (3, B, 50)])
+    graph = full.pruned(top_m=1, volunteer_top_m=1)
+    assert graph.edge_count == 3
+    result = propose_round(graph, k=1)
+    assert result.proposals == {1: (B,), 2: (A,)}
+    assert result.total_score == 105
+    assert result.proof["served_by_the_proof"] == 1 and result.proof["displaced"] == 1
+    assert reference_servable(full) == [True, True, False]
+
+
+def test_a_failed_search_closes_whom_it_visited():
+    # Two volunteers, everyone fits both: 1 and 2 are served, 3, 4 and 5 are proved left out;
+    # after 3's search closes 1 and 2, the searches of 4 and 5 stop at once.
+    edges = [(p, v, 50.0 + p) for p in range(1, 6) for v in (A, B)]
+    full = CandidateGraph.from_edges([1, 2, 3, 4, 5], [A, B], edges)
+    result = propose_round(full.pruned(top_m=2, volunteer_top_m=2), k=1)
+    assert result.served == {1, 2}
+    assert result.proof["examined"] == 3
+    assert result.proof["participants_expanded"] == 3 + 2  # 3, then 1 and 2; 4 and 5 alone
+
+
+def test_the_proof_matches_brute_force_on_pruned_random_graphs():
+    rng = random.Random(31)
+    for n in range(120):
+        density = 0.4 if n % 2 else rng.uniform(0.1, 0.9)  # half at one-city density
+        full = random_graph(rng, rng.randint(1, 6), rng.randint(1, 5), density)
+        k = rng.randint(1, 3)
+        graph = full.pruned(top_m=rng.randint(1, 2), volunteer_top_m=rng.randint(1, 2))
+        result = propose_round(graph, k)
+        check_round(full, result, k)
+        served, _total = brute_force(full, k)
+        assert tuple(int(p) in result.proposals for p in full.participant_ids) == served
+
+
+def test_one_city_rounds_match_brute_force_and_an_exact_milp():
+    # Everyone around Ghent (about 40% of pairs allowed): the served set and the total are
+    # the optimum's, by brute force on tiny lists and an exact MILP on larger ones.
+    rng = random.Random(5)
+    for seed in range(40):
+        participants, volunteers = generate(rng.randint(2, 6), rng.randint(1, 5), seed=seed,
+                                            cities=ONE_CITY)
+        rarity = interest_rarity(participants + volunteers)
+        full = build_candidate_graph(participants, volunteers, rarity=rarity, top_m=None)
+        k = rng.randint(1, 3)
+        result = run_round(participants, volunteers, k=k, rarity=rarity)
+        served, total = brute_force(full, k)
+        assert tuple(int(p) in result.proposals for p in full.participant_ids) == served
+        assert result.total_score == pytest.approx(total, abs=1e-3)
+    for seed in range(3):
+        participants, volunteers = generate(60, 45, seed=100 + seed, cities=ONE_CITY)
+        rarity = interest_rarity(participants + volunteers)
+        full = build_candidate_graph(participants, volunteers, rarity=rarity, top_m=None)
+        assert full.edge_count > 0.3 * 60 * 45
+        result = run_round(participants, volunteers, k=3, rarity=rarity)  # pruned
+        assert list(result_served(full, result)) == reference_servable(full)
+        assert result.total_score >= 0.995 * reference_optimum(full, 3)
+
+
+def result_served(graph, result):
+    return [int(p) in result.proposals for p in graph.participant_ids]
+
+
+def test_the_cost_of_the_rule_is_the_unconstrained_optimum_minus_the_round():
+    # Without the rule, 3 and 2 would be served (185); with it, 1 and 2 (140).
+    assert best_unconstrained(scarce_case(), k=1).total_score == 185
+    assert propose_round(scarce_case(), k=1).total_score == 140
 
 
 def test_the_round_is_deterministic_whatever_the_input_order():
