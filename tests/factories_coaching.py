@@ -36,7 +36,7 @@ class VolunteerFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory)
     first_name = factory.Sequence(lambda n: f"Buddy{n}")
     last_name = "Peeters"
-    phone = factory.Sequence(lambda n: f"+3247{n % 10000000:07d}")
+    phone = factory.Sequence(lambda n: f"+32473{n % 1000000:06d}")
     email = factory.Sequence(lambda n: f"buddy{n}@example.org")
     contact_channel = "email"
     postcode = factory.LazyFunction(gent_postcode)
@@ -52,7 +52,7 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory)
     first_name = factory.Sequence(lambda n: f"Deelnemer{n}")
     last_name = "Janssens"
-    phone = factory.Sequence(lambda n: f"+3248{n % 10000000:07d}")
+    phone = factory.Sequence(lambda n: f"+32474{n % 1000000:06d}")
     postcode = factory.LazyFunction(gent_postcode)
     waiting_since = datetime.date(2025, 6, 1)
     status = ParticipantStatus.MATCHED

@@ -72,7 +72,6 @@ class ProfileFactory(ScopedFactory):
     first_name = factory.Faker("first_name", locale="nl_BE")
     last_name = factory.Faker("last_name", locale="nl_BE")
     birth_year = 1980
-    phone = factory.Sequence(lambda n: f"+3247{n % 10000000:07d}")
     postcode = factory.LazyFunction(ghent)
     languages = factory.LazyFunction(lambda: ["nl"])
     availability = ALL_WEEK
@@ -82,12 +81,17 @@ class ParticipantFactory(ProfileFactory):
     class Meta:
         model = Participant
 
+    # Each factory its own range of numbers: counters are per factory, and a participant
+    # sharing a volunteer's number would receive the volunteer's messages in a test.
+    phone = factory.Sequence(lambda n: f"+32471{n % 1000000:06d}")
     waiting_since = datetime.date(2026, 1, 5)
 
 
 class VolunteerFactory(ProfileFactory):
     class Meta:
         model = Volunteer
+
+    phone = factory.Sequence(lambda n: f"+32472{n % 1000000:06d}")
 
     class Params:
         ready = factory.Trait(
