@@ -85,7 +85,8 @@ def seed(base):
     volunteer = linked or _volunteer(organisation, "v-active", today, user=account)
     duo = services.duo_start_from_match(participant=person("p-active"), volunteer=volunteer,
                                         started_by=coordinator,
-                                        start_date=today - days(days=90))
+                                        start_date=today - days(days=90),
+                                        duration_kind=DurationKind.MONTHS, duration_months=12)
     services.agreement_update(duo=duo, expenses_reimbursed="Tram, bus en inkomtickets",
                               expenses_monthly_max_cents=2500,
                               how_to_reach="Telefoon en WhatsApp")
@@ -109,6 +110,7 @@ def seed(base):
     duo = services.duo_start_from_match(
         participant=person("p-ending"), volunteer=_volunteer(organisation, "v-ending", today),
         started_by=coordinator, start_date=today - days(days=344),
+        duration_kind=DurationKind.MONTHS, duration_months=12,
     )
     _confirm(duo, coordinator)
     services.meeting_log_create(duo=duo, created_by=coordinator, date=today - days(days=10),
@@ -121,6 +123,7 @@ def seed(base):
     duo = services.duo_start_from_match(
         participant=person("p-closed"), volunteer=_volunteer(organisation, "v-closed", today),
         started_by=coordinator, start_date=today - days(days=200),
+        duration_kind=DurationKind.MONTHS, duration_months=12,
     )
     _confirm(duo, coordinator)
     services.duo_end_early(duo=duo, ended_by="volunteer", planned=False,
@@ -134,7 +137,8 @@ def seed(base):
     # Friends without the project: both answered "friends" at the end of a school year.
     duo = services.duo_start_from_match(
         participant=person("p-friends"), volunteer=_volunteer(organisation, "v-friends", today),
-        started_by=coordinator, start_date=today - days(days=300), duration_months=10,
+        started_by=coordinator, start_date=today - days(days=300),
+        duration_kind=DurationKind.MONTHS, duration_months=10,
     )
     _confirm(duo, coordinator)
     services.end_question_ask(duo=duo, today=today)

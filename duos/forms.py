@@ -11,6 +11,7 @@ from buddy.dates import EARLIEST, LATEST
 from matching.intake.models import BuddyRole, LifeArea
 
 from .models import (
+    AGREED_LENGTHS,
     ActivityKind,
     ContactHow,
     DurationKind,
@@ -37,7 +38,10 @@ class DateInput(forms.DateInput):
 
 class AgreementForm(forms.Form):
     start_date = forms.DateField(label=_("Start date"), widget=DateInput())
-    duration_kind = forms.ChoiceField(label=_("Duration"), choices=DurationKind.choices)
+    duration_kind = forms.ChoiceField(
+        label=_("Duration"), choices=DurationKind.choices,
+        help_text=_("Agreed with both at the introduction meeting; both are asked to confirm "
+                    "once it is filled in."))
     duration_months = forms.IntegerField(
         label=_("Number of months"), min_value=1, max_value=60, required=False,
         help_text=_("Only for a duration in months."),
@@ -144,7 +148,7 @@ class EndAnswerForm(forms.Form):
     ])
     duration_kind = forms.ChoiceField(label=_("New duration"), required=False,
                                       choices=[("", _("The same as before")),
-                                               *DurationKind.choices])
+                                               *AGREED_LENGTHS])
     duration_months = forms.IntegerField(label=_("Number of months"), min_value=1,
                                          max_value=60, required=False)
 

@@ -103,9 +103,17 @@ class Duo(models.Model):
 
 
 class DurationKind(models.TextChoices):
+    # A new duo's length is agreed at the introduction meeting, never assumed: until the
+    # coordinator fills it in, nobody is asked to confirm the agreement.
+    TO_AGREE = "to_agree", _("Not agreed yet")
     MONTHS = "months", _("A number of months")
     SCHOOL_YEAR = "school_year", _("A school year")
     OPEN_ENDED = "open_ended", _("As long as the duo wants")
+
+
+# The lengths a duo can agree on (an extension, the end question): all but "not agreed yet".
+AGREED_LENGTHS = [(value, label) for value, label in DurationKind.choices
+                  if value != DurationKind.TO_AGREE]
 
 
 class MeetingFrequency(models.TextChoices):
@@ -149,7 +157,8 @@ class Agreement(models.Model):
     )
     start_date = models.DateField(_("start date"))
     duration_kind = models.CharField(
-        _("duration"), max_length=20, choices=DurationKind.choices, default=DurationKind.MONTHS,
+        _("duration"), max_length=20, choices=DurationKind.choices,
+        default=DurationKind.TO_AGREE,
     )
     duration_months = models.PositiveSmallIntegerField(
         _("number of months"), null=True, blank=True,

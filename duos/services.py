@@ -60,7 +60,6 @@ from .models import (
 )
 from .selectors import duo_settings_for
 
-DEFAULT_DURATION_MONTHS = 12
 MAX_EXPENSE = Decimal("1000.00")
 
 
@@ -108,8 +107,12 @@ def _tell(func, *args):
 # The agreement ---------------------------------------------------------------------------
 
 
-def _check_duration(errors, kind, months):
-    if kind not in DurationKind.values:
+def _check_duration(errors, kind, months, *, agreed=False):
+    """`agreed`: the length must be known (asking to confirm, a duo that runs, an extension)."""
+    if kind == DurationKind.TO_AGREE and agreed:
+        errors["duration_kind"] = [_("Fill in how long the duo is agreed for: a number of "
+                                     "months, a school year or as long as the duo wants.")]
+    elif kind not in DurationKind.values:
         errors["duration_kind"] = [_("Unknown duration.")]
     elif kind == DurationKind.MONTHS and not (months and 1 <= months <= 60):
         errors["duration_months"] = [_("Fill in a number of months between 1 and 60.")]
@@ -119,11 +122,11 @@ def _check_duration(errors, kind, months):
 def duo_start_from_match(
     *, participant, volunteer, started_by=None, start_date=None,
     buddy_roles=None, buddy_roles_other=None, excluded_areas=None, excluded_areas_other=None,
-    duration_kind=DurationKind.MONTHS, duration_months=DEFAULT_DURATION_MONTHS,
+    duration_kind=DurationKind.TO_AGREE, duration_months=None,
 ) -> Duo:
     """Both said yes: creates the duo, agreement pending, with an agreement prefilled from
-    the participant's intake (roles, parts of life that stay out). Nobody is told yet: the
-    coordinator completes the agreement at the introduction meeting and then asks both to
+    the participant's intake (roles, parts of life that stay out). Its length is not
+    assumed: the coordinator fills it in at the introduction meeting and then asks both to
     confirm. Called by matching; the same pair twice returns the same open duo."""
     if participant.organisation_id != volunteer.organisation_id:
         raise ValidationError(_("The participant and the volunteer belong to different "
@@ -186,7 +189,8 @@ def agreement_update(*, duo, **fields) -> Agreement:
     if agreement.duration_kind != DurationKind.MONTHS:
         agreement.duration_months = None
     errors = {}
-    _check_duration(errors, agreement.duration_kind, agreement.duration_months)
+    _check_duration(errors, agreement.duration_kind, agreement.duration_months,
+                    agreed=duo.status != DuoStatus.AGREEMENT_PENDING)
     if not agreement.start_date:
         errors["start_date"] = [_("Fill in the start date.")]
     if agreement.meeting_frequency not in MeetingFrequency.values:
@@ -217,10 +221,18 @@ def agreement_ask_confirmation(*, duo, step: str = "ask") -> None:
     duo = _locked(duo)
     _refuse_unless(duo, [DuoStatus.AGREEMENT_PENDING])
     agreement = Agreement.objects.get(duo=duo)
+    _refuse_unless_length_agreed(agreement)
     if not agreement.confirmed_by(Side.VOLUNTEER):
         _tell(messaging.ask_volunteer_to_confirm_agreement, duo, step)
     if not agreement.confirmed_by(Side.PARTICIPANT):
         _tell(messaging.ask_participant_to_confirm_agreement, duo, step)
+
+
+def _refuse_unless_length_agreed(agreement):
+    errors = {}
+    _check_duration(errors, agreement.duration_kind, agreement.duration_months, agreed=True)
+    if errors:
+        raise ValidationError(errors)
 
 
 CHANNELS_BY_SIDE = {
@@ -257,6 +269,7 @@ def agreement_confirm(*, duo, side, channel, recorded_by=None) -> Duo:
     if agreement.confirmed_by(side):
         return duo
     _refuse_unless(duo, [DuoStatus.AGREEMENT_PENDING])
+    _refuse_unless_length_agreed(agreement)
     setattr(agreement, f"{side}_confirmed_at", _now())
     setattr(agreement, f"{side}_confirmed_channel", channel)
     setattr(agreement, f"{side}_confirmed_by", recorded_by)
@@ -745,7 +758,7 @@ def end_answer_record(*, duo, side, answer, duration_kind="", duration_months=No
         raise ValidationError({"answer": _("Answer extend, close or friends.")})
     if answer == EndChoice.EXTEND and duration_kind:
         errors = {}
-        _check_duration(errors, duration_kind, duration_months)
+        _check_duration(errors, duration_kind, duration_months, agreed=True)
         if errors:
             raise ValidationError(errors)
     else:

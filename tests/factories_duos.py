@@ -6,7 +6,7 @@ import datetime
 import factory
 
 from duos import services
-from duos.models import ConfirmationChannel, Duo, Side
+from duos.models import ConfirmationChannel, Duo, DurationKind, Side
 from matching.intake.models import Participant, ParticipantStatus, Postcode, Volunteer
 from tests.factories import CoordinatorFactory, OrganisationFactory, VolunteerUserFactory
 
@@ -60,6 +60,10 @@ def pending_duo(organisation=None, *, start_date=None, participant=None, volunte
     organisation = organisation or OrganisationFactory()
     participant = participant or ParticipantFactory(organisation=organisation)
     volunteer = volunteer or VolunteerFactory(organisation=organisation)
+    # A duo's length is agreed at the introduction meeting; these duos agreed on a year.
+    agreement.setdefault("duration_kind", DurationKind.MONTHS)
+    agreement.setdefault("duration_months", 12 if agreement["duration_kind"] == DurationKind.MONTHS
+                                else None)
     duo = services.duo_start_from_match(participant=participant, volunteer=volunteer,
                                         start_date=start_date or datetime.date.today(),
                                         **agreement)

@@ -286,6 +286,18 @@ def test_the_journey_from_intake_to_closure_and_back_on_the_waiting_list(
     desktop.goto(f"{base}/duos/{duo.pk}/")
     assert_accessible(desktop)
     screenshot(desktop, "3-duo-agreement-pending")
+    # The duo's length is asked, never assumed: nobody can confirm before it is filled in.
+    assert desktop.locator("#length-to-agree").is_visible()
+    assert desktop.locator("form[action$='/agreement/phone/']").count() == 0
+    with desktop.expect_navigation():
+        desktop.locator(f"a[href$='/duos/{duo.pk}/agreement/']").click()
+    assert_accessible(desktop)
+    fill(desktop, {"duration_kind": "months", "duration_months": "9"})
+    with desktop.expect_navigation():
+        desktop.locator("main form button[type=submit]").click()
+    assert_accessible(desktop)
+    duo.agreement.refresh_from_db()
+    assert (duo.agreement.duration_kind, duo.agreement.duration_months) == ("months", 9)
     for side in ("volunteer", "participant"):
         form = desktop.locator("form[action$='/agreement/phone/']")
         form.locator("[name=side]").select_option(side)

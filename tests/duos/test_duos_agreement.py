@@ -19,6 +19,7 @@ from duos.models import (
     agreement_end_date,
 )
 from matching.intake.models import ParticipantStatus, Volunteer
+from notifications.sms.backends import locmem
 from tests.factories import CoordinatorFactory
 from tests.factories_duos import (
     ParticipantFactory,
@@ -311,3 +312,58 @@ def test_a_match_across_organisations_is_refused(organisation, other_organisatio
             participant=ParticipantFactory(organisation=organisation),
             volunteer=VolunteerFactory(organisation=other_organisation))
     assert not Duo.objects.exists()
+
+
+# The duo's length is asked, not assumed --------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_duo_from_a_match_has_no_length_until_the_coordinator_fills_it_in(
+        organisation, coordinator, coordinator_client, django_capture_on_commit_callbacks):
+    duo = services.duo_start_from_match(
+        participant=ParticipantFactory(organisation=organisation),
+        volunteer=VolunteerFactory(organisation=organisation), start_date=D(2026, 9, 1))
+    assert duo.agreement.duration_kind == DurationKind.TO_AGREE
+    assert duo.agreement.end_date is None
+    page = coordinator_client.get(f"/duos/{duo.pk}/").content.decode()
+    assert "not agreed yet" in page
+    assert "/agreement/ask/" not in page and "/agreement/phone/" not in page
+
+    # Asking or confirming before the length is filled in is refused and sends nothing.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = coordinator_client.post(f"/duos/{duo.pk}/agreement/ask/", follow=True)
+    assert "Fill in how long the duo is agreed for" in response.content.decode()
+    assert locmem.outbox == []
+    for side, channel in ((Side.VOLUNTEER, ConfirmationChannel.PHONE),
+                          (Side.PARTICIPANT, ConfirmationChannel.PHONE)):
+        with pytest.raises(ValidationError, match="how long the duo is agreed for"):
+            services.agreement_confirm(duo=duo, side=side, channel=channel,
+                                       recorded_by=coordinator)
+    duo.refresh_from_db()
+    assert duo.status == DuoStatus.AGREEMENT_PENDING
+    assert not duo.agreement.confirmed_by(Side.VOLUNTEER)
+
+    # The agreement form shows "not agreed yet" until the coordinator chooses.
+    form = coordinator_client.get(f"/duos/{duo.pk}/agreement/").content.decode()
+    assert 'value="to_agree" selected' in form
+    response = coordinator_client.post(f"/duos/{duo.pk}/agreement/", {
+        "start_date": "2026-09-01", "duration_kind": "months", "duration_months": "9",
+        "meeting_frequency": "two_weeks"})
+    assert response.status_code == 302
+    duo.agreement.refresh_from_db()
+    assert duo.agreement.end_date == D(2027, 6, 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.agreement_ask_confirmation(duo=duo)
+    assert len(locmem.outbox) == 2  # each side its question
+
+
+@pytest.mark.django_db
+def test_a_running_duo_cannot_go_back_to_no_agreed_length(organisation):
+    duo = active_duo(organisation)
+    with pytest.raises(ValidationError, match="how long the duo is agreed for"):
+        services.agreement_update(duo=duo, duration_kind=DurationKind.TO_AGREE)
+    duo.agreement.refresh_from_db()
+    assert duo.agreement.duration_kind == DurationKind.MONTHS
+    with pytest.raises(ValidationError, match="how long the duo is agreed for"):
+        services.end_answer_record(duo=duo, side=Side.VOLUNTEER, answer="extend",
+                                   duration_kind=DurationKind.TO_AGREE)

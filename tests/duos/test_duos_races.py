@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 
 from duos import services
-from duos.models import Alert, CheckIn, ConfirmationChannel, DuoStatus, Side
+from duos.models import Alert, CheckIn, ConfirmationChannel, DuoStatus, DurationKind, Side
 from organisations.scoping import all_organisations
 from tests.factories_duos import ParticipantFactory, VolunteerFactory
 
@@ -43,7 +43,8 @@ def _together(*calls):
 def test_both_sides_confirming_at_once_start_the_duo_once(organisation):
     duo = services.duo_start_from_match(
         participant=ParticipantFactory(organisation=organisation),
-        volunteer=VolunteerFactory(organisation=organisation))
+        volunteer=VolunteerFactory(organisation=organisation),
+        duration_kind=DurationKind.MONTHS, duration_months=12)
     _together(
         lambda: services.agreement_confirm(duo=duo, side=Side.VOLUNTEER,
                                            channel=ConfirmationChannel.LINK),
@@ -59,7 +60,8 @@ def test_both_sides_confirming_at_once_start_the_duo_once(organisation):
 def test_two_alert_scans_at_once_open_one_alert(organisation):
     duo = services.duo_start_from_match(
         participant=ParticipantFactory(organisation=organisation),
-        volunteer=VolunteerFactory(organisation=organisation))
+        volunteer=VolunteerFactory(organisation=organisation),
+        duration_kind=DurationKind.MONTHS, duration_months=12)
     services.agreement_reply_received(duo_id=duo.pk, reply="yes")
     services.agreement_confirm(duo=duo, side=Side.VOLUNTEER, channel=ConfirmationChannel.LINK)
     later = datetime.date.today() + datetime.timedelta(weeks=8)
