@@ -194,21 +194,45 @@ PARTICIPANT_ESSENTIALS = [
     "phone", "email", "contact_channel", "message_language", "postcode", "municipality",
     "languages", "interests", "interests_other", "availability", "consents", "waiting_since",
 ]
+VOLUNTEER_ESSENTIALS = [
+    "first_name", "last_name", "birth_year", "age_range", "gender", "gender_description",
+    "phone", "email", "contact_channel", "message_language", "postcode", "municipality",
+    "languages", "interests", "interests_other", "availability", "capacity",
+]
 
 
-class ParticipantDetailsForm(ParticipantForm):
-    """Step 2 of the intake: wishes, practical limits, the referrer, notes."""
+class _StepOne:
+    """Step 1 of an intake: only the fields in `essentials` (and the one-time token)."""
+
+    essentials: list = []
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in PARTICIPANT_ESSENTIALS:
-            self.fields.pop(name, None)
+        for name in list(self.fields):
+            if name not in self.essentials and name != "intake_key":
+                del self.fields[name]
 
     def grouped(self):
         return [(legend, fields) for legend, fields in super().grouped() if fields]
 
 
-class ParticipantIntakeForm(ParticipantForm):
+class _StepTwo(_StepOne):
+    """Step 2 of an intake: every field but the essentials, which were saved in step 1."""
+
+    def __init__(self, *args, **kwargs):
+        super(_StepOne, self).__init__(*args, **kwargs)
+        for name in self.essentials:
+            self.fields.pop(name, None)
+
+
+class ParticipantDetailsForm(_StepTwo, ParticipantForm):
+    """Step 2 of the intake: wishes, practical limits, the referrer, notes."""
+
+    essentials = PARTICIPANT_ESSENTIALS
+
+
+class ParticipantIntakeForm(_StepOne, ParticipantForm):
+    essentials = PARTICIPANT_ESSENTIALS
     consents = forms.MultipleChoiceField(
         label=_("Agreed to"), choices=ConsentPurpose.choices, required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -221,12 +245,6 @@ class ParticipantIntakeForm(ParticipantForm):
         self.fields["waiting_since"].required = False
         self.fields["waiting_since"].help_text = _("Today when left empty.")
         self.initial.setdefault("intake_key", uuid.uuid4().hex)
-        for name in list(self.fields):
-            if name not in PARTICIPANT_ESSENTIALS and name != "intake_key":
-                del self.fields[name]
-
-    def grouped(self):
-        return [(legend, fields) for legend, fields in super().grouped() if fields]
 
     def service_kwargs(self):
         data = super().service_kwargs()
@@ -287,12 +305,20 @@ class VolunteerForm(ProfileForm):
             self.initial["certificate_seen"] = bool(self.instance.certificate_seen_on)
 
 
-class VolunteerIntakeForm(VolunteerForm):
+class VolunteerIntakeForm(_StepOne, VolunteerForm):
+    """Step 1 of a volunteer's intake: what matching needs. Step 2 (VolunteerDetailsForm):
+    practical limits, motivation, wishes, the account and the readiness dates."""
+
+    essentials = VOLUNTEER_ESSENTIALS
     intake_key = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial.setdefault("intake_key", uuid.uuid4().hex)
+
+
+class VolunteerDetailsForm(_StepTwo, VolunteerForm):
+    essentials = VOLUNTEER_ESSENTIALS
 
 
 class PauseForm(forms.Form):

@@ -32,6 +32,7 @@ from .forms import (
     ParticipantForm,
     ParticipantIntakeForm,
     PauseForm,
+    VolunteerDetailsForm,
     VolunteerForm,
     VolunteerIntakeForm,
     VolunteerStatusForm,
@@ -288,7 +289,7 @@ class VolunteerCreateView(OrganisationStaffMixin, FormView):
         messages.success(self.request, _("%(name)s is registered as a volunteer.")
                          % {"name": volunteer.display_name})
         _warn_duplicates(self.request, volunteer)
-        return redirect("matching:volunteer_detail", pk=volunteer.pk)
+        return redirect(reverse("matching:volunteer_update", args=[volunteer.pk]) + "?step=2")
 
     def form_invalid(self, form):
         add_all_errors(form, services.volunteer_intake, organisation=self.organisation,
@@ -331,8 +332,14 @@ class VolunteerStatusView(OrganisationStaffMixin, View):
 
 
 class VolunteerUpdateView(OrganisationStaffMixin, FormView):
-    form_class = VolunteerForm
     template_name = "matching/volunteer_form.html"
+
+    @property
+    def step_two(self):
+        return self.request.GET.get("step") == "2"
+
+    def get_form_class(self):
+        return VolunteerDetailsForm if self.step_two else VolunteerForm
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -365,7 +372,8 @@ class VolunteerUpdateView(OrganisationStaffMixin, FormView):
         return super().form_invalid(form)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(volunteer=self.volunteer, **kwargs)
+        return super().get_context_data(volunteer=self.volunteer, step_two=self.step_two,
+                                        **kwargs)
 
 
 # Waiting list and recruitment -----------------------------------------------------------

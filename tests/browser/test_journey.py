@@ -218,13 +218,18 @@ def test_the_journey_from_intake_to_closure_and_back_on_the_waiting_list(
         "first_name": "Lotte", "last_name": "Peeters", "phone": "0486 11 22 33",
         "contact_channel": "sms", "message_language": "nl", "postcode": "9050",
         "languages": "nl", "availability": ["0-0", "0-1", "2-1", "5-1"], "capacity": "1",
+    })
+    submit(desktop, screenshot, assert_accessible, "1-volunteer-intake")
+    volunteer = Volunteer.objects.get(first_name="Lotte")
+    assert not volunteer.is_ready  # registered; proposed only once ready (step 2)
+    fill(desktop, {
         "intake_talk_on": "2026-01-05", "certificate_seen": True,
         "certificate_seen_on": "2026-01-02", "training_done_on": "2026-01-10",
         "introduction": "Ik wandel graag.",
     })
-    submit(desktop, screenshot, assert_accessible, "1-volunteer-intake")
-    volunteer = Volunteer.objects.get(first_name="Lotte")
-    assert volunteer.is_ready
+    submit(desktop, screenshot, assert_accessible, "1-volunteer-intake-step-2")
+    volunteer.refresh_from_db()
+    assert volunteer.is_ready and volunteer.introduction == "Ik wandel graag."
     desktop.goto(f"{base}/waiting-list/")
     assert desktop.get_by_role("link", name=re.compile("Fatima")).is_visible()
     assert_accessible(desktop)

@@ -149,15 +149,16 @@ def test_contact_with_a_participant_is_noted_through_the_api_and_the_page(
 def test_volunteer_ready_without_certificate_date_is_refused_on_page_and_api(
     coordinator_client, organisation,
 ):
-    data = {"first_name": "Lotte", "phone": "0486 11 22 33", "contact_channel": "sms",
-            "message_language": "nl", "postcode": "9050", "capacity": "1", "status": "active",
-            "wish_gender_strength": "preference", "wish_age_strength": "preference",
+    volunteer = VolunteerFactory(organisation=organisation)
+    # The readiness dates are step 2 of the intake.
+    data = {"wish_gender_strength": "preference", "wish_age_strength": "preference",
             "intake_talk_on": "2026-01-01", "certificate_seen": "on",
             "training_done_on": "2026-01-02"}
-    response = coordinator_client.post(reverse("matching:volunteer_create"), data)
+    response = coordinator_client.post(
+        reverse("matching:volunteer_update", args=[volunteer.pk]) + "?step=2", data)
     assert "certificate of good conduct (model 2)" in response.content.decode()
-    assert Volunteer.objects.count() == 0
-    volunteer = VolunteerFactory(organisation=organisation)
+    volunteer.refresh_from_db()
+    assert volunteer.intake_talk_on is None and not volunteer.is_ready
     api = coordinator_client.post(f"/api/volunteers/{volunteer.pk}/mark-ready/",
                                   {"intake_talk_on": "2026-01-01",
                                    "training_done_on": "2026-01-02"},
@@ -337,3 +338,36 @@ def test_a_date_that_cannot_be_in_the_future_stops_at_today_in_the_calendar(
         coordinator_client, organisation):
     page = coordinator_client.get("/participants/new/").content.decode()
     assert 'max="2026-11-17"' in page
+
+
+def test_a_volunteers_intake_is_two_short_steps_too(coordinator_client, organisation):
+    page = coordinator_client.get("/volunteers/new/").content.decode()
+    assert "Step 1 of 2" in page
+    assert 'name="availability"' in page and 'name="capacity"' in page
+    assert 'name="motivation"' not in page and 'name="training_done_on"' not in page
+    # Every error at once: the form's (no first name) and the service's (unknown postcode).
+    response = coordinator_client.post("/volunteers/new/", {
+        "first_name": "", "postcode": "9999", "phone": "0470 12 34 56",
+        "contact_channel": "sms", "message_language": "nl"})
+    errors = response.context["form"].errors
+    assert "first_name" in errors and "postcode" in errors
+    assert not Volunteer.objects.exists()
+    response = coordinator_client.post("/volunteers/new/", {
+        "first_name": "Lotte", "last_name": "Peeters", "postcode": "9050",
+        "phone": "0486 11 22 33", "contact_channel": "sms", "message_language": "nl",
+        "languages": "nl", "availability": ["0-0", "2-1"], "capacity": "1"})
+    assert response.status_code == 302 and response["Location"].endswith("/edit/?step=2")
+    lotte = Volunteer.objects.get(first_name="Lotte")
+    assert not lotte.is_ready
+    step_two = coordinator_client.get(response["Location"]).content.decode()
+    assert "Step 2 of 2" in step_two and 'name="training_done_on"' in step_two
+    assert 'name="postcode"' not in step_two and 'name="availability"' not in step_two
+    response = coordinator_client.post(response["Location"], {
+        "motivation": "Ik wil iets terugdoen.", "intake_talk_on": "2026-01-05",
+        "certificate_seen": "on", "certificate_seen_on": "2026-01-02",
+        "training_done_on": "2026-01-10", "wish_gender_strength": "preference",
+        "wish_age_strength": "preference"})
+    assert response.status_code == 302, response.context["form"].errors
+    lotte.refresh_from_db()
+    assert lotte.is_ready and lotte.motivation == "Ik wil iets terugdoen."
+    assert lotte.postcode.code == "9050" and lotte.availability  # step 1 kept
