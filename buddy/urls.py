@@ -78,6 +78,7 @@ urlpatterns = [
     path("coaching/", include("coaching.urls")),
     path("admin/", admin.site.urls),
     path("duos/", include("duos.urls")),
+    path("outcomes/", include("outcomes.urls")),
     path("privacy/", include("desk.privacy.urls")),
 ]
 
