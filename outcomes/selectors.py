@@ -39,7 +39,7 @@ def next_question(survey: Survey) -> Question | None:
 def contacted_since(organisation_id, person_keys, since) -> set[str]:
     """The people among `person_keys` that a survey asked or reminded since `since`."""
     return set(Survey.objects.filter(
-        Q(asked_at__gte=since) | Q(reminded_at__gte=since),
+        Q(asked_at__gt=since) | Q(reminded_at__gt=since),
         organisation_id=organisation_id, person_key__in=list(person_keys),
     ).exclude(moment=Moment.INTAKE).values_list("person_key", flat=True))
 
