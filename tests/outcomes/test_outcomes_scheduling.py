@@ -152,7 +152,8 @@ def test_at_most_one_survey_sms_a_week_per_person(duo, organisation, on_commit):
     with at(datetime.date(2026, 6, 9)):
         run(on_commit, ASK)
     assert len(survey_sms()) == 2
-    assert Survey.objects.filter(asked_at__isnull=False).count() == 2
+    assert Survey.objects.filter(asked_at__isnull=False,
+                                 person_key=f"participant:{duo.participant_id}").count() == 2
 
 
 @pytest.mark.parametrize("hour", [21, 23, 3, 8])
