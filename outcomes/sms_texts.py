@@ -38,7 +38,8 @@ register(SmsText(
 ))
 register(SmsText(
     kind=EXPECTED, sample=QUESTION, daily_limit=False,
-    text=_("{organisation}: sorry, please answer with {choices} Info {coordinator_phone}"),
+    text=_("{organisation}: sorry, we did not get that. Answer: {choices} "
+           "Info {coordinator_phone}"),
     description="A reply that was no answer: what the question expects (once).",
 ))
 register(SmsText(
