@@ -100,8 +100,7 @@ class SurveyOpen(Kind):
     label = _("A survey's moment has come: the survey is opened")
 
     def settings_for(self, organisation):
-        return _settings_labels(organisation, "participant_after_months",
-                                "participant_at_end", "after_end_months",
+        return _settings_labels(organisation, "participant_after_months", "after_end_months",
                                 "volunteer_first_after_days", "volunteer_every_months")
 
     def _items(self, today):
