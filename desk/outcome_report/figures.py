@@ -147,7 +147,7 @@ def build_outcome_report(exact: bool = False, today=None) -> Report:
         "outcome-all", _("Change from intake to the latest answer"),
         [(label, str(change)) for label, change in overall],
         note=_("Mean change of the participants who answered at intake and later, with its "
-               "95% confidence interval; for a yes/no question the change in the share of "
+               "95 percent confidence interval; for a yes/no question the change in the share of "
                "yes (0 to 1).")))
 
     titles = {"quarter": _("By the quarter the duo started"), "referrer": _("By referrer"),
