@@ -110,3 +110,9 @@ def test_a_participant_without_an_intake_answer_is_not_counted(organisation, coo
     overall = dict(next(s for s in build_outcome_report(exact=True).sections
                         if s.key == "outcome-all").rows)
     assert overall["How many people can you count on when you need help?"] == "n = 0"
+
+
+def test_the_exports_of_an_organisation_without_answers_work(coordinator_client):
+    for file_format in ("csv", "xlsx", "pdf"):
+        response = coordinator_client.get(f"/reports/outcomes/export.{file_format}")
+        assert response.status_code == 200
