@@ -8,16 +8,18 @@ from matching.proposals import demo as proposals_demo
 from notifications import demo as notifications_demo
 from organisations import demo
 from organisations.scoping import all_organisations
+from outcomes import demo as outcomes_demo
 
 # Each room's part of the demo, in the order of the journey; each is idempotent.
-DEMO_PARTS = [notifications_demo, intake_demo, proposals_demo, duos_demo, coaching_demo]
+DEMO_PARTS = [notifications_demo, intake_demo, proposals_demo, duos_demo, coaching_demo,
+              outcomes_demo]
 
 
 class Command(BaseCommand):
     help = (
         "Loads a realistic demo: two buddy projects with accounts, and whatever each room adds "
-        "(interests, a waiting list, volunteers, proposals, duos, intervision). Safe to run "
-        "again: nothing is duplicated."
+        "(interests, a waiting list, volunteers, proposals, duos, intervision, surveys). Safe "
+        "to run again: nothing is duplicated."
     )
 
     def handle(self, *args, **options):

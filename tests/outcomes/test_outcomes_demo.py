@@ -1,0 +1,23 @@
+"""The demo has a survey history, so that the outcome page shows real figures."""
+
+import pytest
+from django.core.management import call_command
+
+from desk.outcome_report.figures import build_outcome_report
+from outcomes.models import Answer, Survey
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_history_fills_the_outcome_page_once(coordinator_client):
+    call_command("seed_demo", stdout=None)
+    surveys, answers = Survey.objects.count(), Answer.objects.count()
+    call_command("seed_demo", stdout=None)
+    assert (Survey.objects.count(), Answer.objects.count()) == (surveys, answers)
+    report = build_outcome_report(exact=False)
+    overall = dict(next(s for s in report.sections if s.key == "outcome-all").rows)
+    counted = overall["How many people can you count on when you need help?"]
+    assert "n = 13" in counted  # 16 minus the 3 who never answered later and counted.startswith("+")
+    assert len(report.charts) == 4
+    after = dict(next(s for s in report.sections if s.key == "outcome-after").rows)
+    assert after["Duos ended"] >= 6
