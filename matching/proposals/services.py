@@ -274,6 +274,7 @@ class _Drafted:
     labels: dict
     rarity: dict
     figures: dict
+    weights: pairs.Weights = pairs.DEFAULT_WEIGHTS
 
 
 def _round_compute(proposal_round, progress, on):
@@ -291,7 +292,7 @@ def _round_compute(proposal_round, progress, on):
                               rarity=rarity, excluded_pairs=excluded, progress=progress.scoring)
     return _Drafted(people={p.id: p for p in people}, volunteers={v.id: v for v in volunteers},
                     result=result, labels=labels, rarity=rarity,
-                    figures={"proof": result.proof})
+                    figures={"proof": result.proof}, weights=weights)
 
 
 def _round_write(proposal_round, drafted, progress):
@@ -318,7 +319,9 @@ def _round_write(proposal_round, drafted, progress):
                 ProposalCandidate(
                     proposal=proposal, volunteer_id=vid, position=position,
                     score=round(result.scores[proposal.participant_id][position - 1], 2),
-                    reasons=reasons[(proposal.participant_id, vid)])
+                    reasons=reasons[(proposal.participant_id, vid)],
+                    parts=_parts(drafted.people[proposal.participant_id],
+                                 drafted.volunteers[vid], drafted.weights, drafted.rarity))
                 for proposal in proposals
                 for position, vid in enumerate(result.proposals[proposal.participant_id],
                                                start=1)])
@@ -406,7 +409,14 @@ def _pair_score(participant, volunteer, on=None):
             "hard_rule")
     score = pairs.score_pair(person, found[0], weights, rarity)
     labels = profiles.interest_labels(organisation_id)
-    return round(score, 2), _reasons_all_languages(person, found[0], labels, rarity)
+    return (round(score, 2), _reasons_all_languages(person, found[0], labels, rarity),
+            _parts(person, found[0], weights, rarity))
+
+
+def _parts(person, volunteer, weights, rarity) -> dict:
+    """The score's parts of a pair as kept on the candidate (rounded: a JSON of five)."""
+    return {name: round(value, 4)
+            for name, value in pairs.score_parts(person, volunteer, weights, rarity).items()}
 
 
 HARD_RULE_NAMES = {
@@ -433,11 +443,12 @@ def round_swap_candidate(*, candidate, volunteer) -> ProposalCandidate:
         if in_round.exclude(pk=candidate.pk).exists():
             _refuse(_("%(name)s is already proposed in this round.")
                     % {"name": volunteer.display_name}, "volunteer_taken")
-        score, reasons = _pair_score(proposal.participant, volunteer)
+        score, reasons, parts = _pair_score(proposal.participant, volunteer)
         candidate.volunteer = volunteer
         candidate.score = score
         candidate.reasons = reasons
-        candidate.save(update_fields=["volunteer", "score", "reasons"])
+        candidate.parts = parts
+        candidate.save(update_fields=["volunteer", "score", "reasons", "parts"])
         return candidate
 
 
@@ -539,8 +550,8 @@ def proposal_create_single(*, participant, volunteers, by=None) -> Proposal:
                                                participant=participant, created_by=by)
             ProposalCandidate.objects.bulk_create([
                 ProposalCandidate(proposal=proposal, volunteer=v, position=n, score=score,
-                                  reasons=reasons, is_open=True)
-                for n, (v, score, reasons) in enumerate(scored, start=1)
+                                  reasons=reasons, parts=parts, is_open=True)
+                for n, (v, score, reasons, parts) in enumerate(scored, start=1)
             ])
             _open_proposal(proposal, _now(), settings.link_valid_days)
             participant.status = ParticipantStatus.PROPOSAL_OPEN
