@@ -70,6 +70,7 @@ urlpatterns = [
          name="outcome_report"),
     path("reports/outcomes/export.<str:file_format>",
          outcome_views.OutcomeReportExportView.as_view(), name="outcome_report_export"),
+    path("reports/lasting/", outcome_views.LastingView.as_view(), name="lasting"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("health/", health, name="health"),
     path("messages/", include("notifications.urls")),

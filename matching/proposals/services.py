@@ -43,6 +43,7 @@ from .models import (
     GoOn,
     IntroductionMeeting,
     Match,
+    MatchingSettings,
     MeetingStatus,
     OfferStatus,
     Proposal,
@@ -1014,3 +1015,29 @@ def match_confirm(*, meeting, by=None):
         participant_mark_matched(participant=participant)
         handover.start_duo(match, started_by=by)
     return match
+
+
+WEIGHT_FIELDS = {"interests": "weight_interests", "availability": "weight_availability",
+                 "proximity": "weight_proximity",
+                 "participant_wishes": "weight_participant_wishes",
+                 "volunteer_wishes": "weight_volunteer_wishes"}
+
+
+@transaction.atomic
+def matching_weights_set(*, organisation, weights: dict) -> MatchingSettings:
+    """Sets the weights of the score's parts (a coordinator applying a suggestion of "what
+    makes a duo last"); short lists and rounds use them from now on."""
+    unknown = set(weights) - set(WEIGHT_FIELDS)
+    if unknown or any(not isinstance(v, int | float) or v < 0 for v in weights.values()):
+        _refuse(_("A weight is unknown or below zero."), "weights")
+    if weights and not sum(weights.values()):
+        _refuse(_("At least one weight must be above zero."), "weights")
+    settings = profiles.matching_settings(organisation)
+    settings = MatchingSettings.objects.select_for_update().get(pk=settings.pk)
+    for name, value in weights.items():
+        setattr(settings, WEIGHT_FIELDS[name], round(float(value), 1))
+    settings.save(update_fields=[WEIGHT_FIELDS[name] for name in weights])
+    # Kept short lists and blocks were scored with the old weights.
+    versions.participants_changed(settings.organisation_id)
+    versions.volunteers_changed(settings.organisation_id)
+    return settings
