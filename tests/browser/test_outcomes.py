@@ -10,6 +10,7 @@ from outcomes.models import Answer, Survey
 from tests.browser.test_staff_pages import log_in
 from tests.factories import CoordinatorFactory, OrganisationFactory
 from tests.outcomes.test_outcome_report import history
+from tests.outcomes.test_outcomes_lasting import ended_duos
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -71,3 +72,18 @@ def test_the_survey_page_is_answered_at_320_pixels_without_javascript(
         assert page_with_axe.evaluate("document.documentElement.scrollWidth") <= 320
     finally:
         page_with_axe.context.close()
+
+
+def test_what_makes_a_duo_last_works_on_a_phone(phone, live_server, coordinator_with_history,
+                                                screenshot, assert_accessible):
+    ended_duos(coordinator_with_history.organisation, 40)
+    log_in(phone, live_server)
+    phone.wait_for_url(f"{live_server.url}/")
+    phone.goto(f"{live_server.url}/reports/lasting/")
+    assert phone.get_by_role("heading", name="Wat een duo doet duren").is_visible()
+    assert phone.locator("svg.bar-chart").count() == 1
+    first_factor = phone.locator("div.table-scroll tbody th").first
+    assert first_factor.inner_text() == "Gemeenschappelijke vrije tijd"
+    screenshot(phone, "lasting-on-a-phone")
+    assert_accessible(phone)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from coaching import demo as coaching_demo
+from desk.outcome_report import demo as lasting_demo
 from duos import demo as duos_demo
 from matching.intake import demo as intake_demo
 from matching.proposals import demo as proposals_demo
@@ -12,7 +13,7 @@ from outcomes import demo as outcomes_demo
 
 # Each room's part of the demo, in the order of the journey; each is idempotent.
 DEMO_PARTS = [notifications_demo, intake_demo, proposals_demo, duos_demo, coaching_demo,
-              outcomes_demo]
+              outcomes_demo, lasting_demo]
 
 
 class Command(BaseCommand):
