@@ -71,6 +71,7 @@ urlpatterns = [
     path("reports/outcomes/export.<str:file_format>",
          outcome_views.OutcomeReportExportView.as_view(), name="outcome_report_export"),
     path("reports/lasting/", outcome_views.LastingView.as_view(), name="lasting"),
+    path("reports/umbrella/", outcome_views.UmbrellaView.as_view(), name="umbrella"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("health/", health, name="health"),
     path("messages/", include("notifications.urls")),

@@ -6,7 +6,15 @@ from django.contrib import admin
 
 from organisations.admin import ScopedAdmin
 
-from .models import Answer, Question, Questionnaire, Survey, SurveySettings, SurveyStop
+from .models import (
+    Answer,
+    Question,
+    Questionnaire,
+    Survey,
+    SurveySettings,
+    SurveyStop,
+    UmbrellaSharing,
+)
 
 
 class QuestionInline(admin.TabularInline):
@@ -57,3 +65,10 @@ class SurveyStopAdmin(_ReadOnly):
 class QuestionAdmin(ScopedAdmin):
     organisation_field = "questionnaire__organisation"
     list_display = ["__str__", "questionnaire", "position", "answer_type"]
+
+
+@admin.register(UmbrellaSharing)
+class UmbrellaSharingAdmin(_ReadOnly):
+    """Started and stopped on the sharing page (outcomes:umbrella_sharing)."""
+
+    list_display = ["__str__", "since"]

@@ -258,3 +258,30 @@ class SurveyStop(models.Model):
 
     def __str__(self):
         return self.person_key
+
+
+class UmbrellaSharing(models.Model):
+    """A member organisation shares its outcome figures with an umbrella (a regional network
+    of buddy projects): aggregated, small groups hidden, never a person. Opt-in by the
+    member's admin; deleting the row stops it."""
+
+    organisation = models.ForeignKey(Organisation, verbose_name=_("member organisation"),
+                                     on_delete=models.CASCADE, related_name="umbrella_sharing")
+    umbrella = models.ForeignKey(Organisation, verbose_name=_("umbrella organisation"),
+                                 on_delete=models.CASCADE, related_name="+")
+    since = models.DateTimeField(_("since"), default=timezone.now)
+
+    objects = OrganisationManager()
+
+    class Meta:
+        verbose_name = _("sharing with an umbrella")
+        verbose_name_plural = _("sharing with umbrellas")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "umbrella"],
+                                    name="umbrella_sharing_once"),
+            models.CheckConstraint(condition=~models.Q(organisation=models.F("umbrella")),
+                                   name="umbrella_is_another_organisation"),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} → {self.umbrella}"

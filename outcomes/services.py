@@ -21,6 +21,7 @@ from notifications import keywords
 from notifications import services as notify
 from notifications.models import OptOut, TaskKind
 from organisations.models import Organisation
+from organisations.scoping import all_organisations
 
 from . import defaults, selectors
 from . import sms_texts as kinds
@@ -35,6 +36,7 @@ from .models import (
     Questionnaire,
     Survey,
     SurveyStop,
+    UmbrellaSharing,
 )
 
 PURPOSE = "outcomes.survey"
@@ -427,3 +429,28 @@ def survey_resume(*, person) -> None:
     """The person agrees to surveys again."""
     SurveyStop.objects.filter(organisation_id=person.organisation_id,
                               person_key=reach.key_of(person)).delete()
+
+
+# --- sharing with an umbrella -------------------------------------------------------------
+
+
+@transaction.atomic
+def umbrella_share_start(*, organisation, umbrella_slug: str) -> UmbrellaSharing:
+    """The member starts sharing its outcome figures (aggregated, small groups hidden) with
+    the umbrella of that short name; once."""
+    # The umbrella is another organisation: found by its short name across organisations,
+    # and only its id is kept.
+    with all_organisations():
+        umbrella = Organisation.objects.filter(slug=umbrella_slug.strip()).exclude(
+            pk=organisation.pk).first()
+    if umbrella is None:
+        raise ValidationError({"umbrella": _("No other organisation has this short name.")})
+    sharing, _created = UmbrellaSharing.objects.get_or_create(organisation=organisation,
+                                                              umbrella_id=umbrella.pk)
+    return sharing
+
+
+@transaction.atomic
+def umbrella_share_stop(*, organisation, sharing_id: int) -> None:
+    """The member stops sharing with one umbrella."""
+    UmbrellaSharing.objects.filter(organisation=organisation, pk=sharing_id).delete()

@@ -15,11 +15,11 @@ from django.views.generic import TemplateView
 from matching.intake.models import Participant, Volunteer
 from organisations.audit import audit
 from organisations.models import AuditAction
-from organisations.permissions import StaffRequiredMixin
+from organisations.permissions import AdminRequiredMixin, StaffRequiredMixin
 
 from . import selectors, services
 from .forms import SurveyForm
-from .models import Survey
+from .models import Survey, UmbrellaSharing
 
 PEOPLE = {"participant": Participant, "volunteer": Volunteer}
 
@@ -115,3 +115,34 @@ class SurveyStopView(StaffRequiredMixin, View):
             messages.success(request, _("No more survey questions for this person."))
         audit(request, AuditAction.CHANGE, person)
         return redirect(_person_url(person))
+
+
+class UmbrellaSharingView(AdminRequiredMixin, TemplateView):
+    """The organisation admin chooses the umbrellas that see its outcome figures
+    (aggregated, small groups hidden, never a person)."""
+
+    template_name = "outcomes/umbrella_sharing.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            sharings=UmbrellaSharing.objects.select_related("umbrella").order_by("since"),
+            **kwargs)
+
+    def post(self, request):
+        organisation = request.user.organisation
+        if request.POST.get("stop"):
+            services.umbrella_share_stop(organisation=organisation,
+                                         sharing_id=int(request.POST["stop"])
+                                         if request.POST["stop"].isdigit() else 0)
+            messages.success(request, _("Sharing stopped."))
+            audit(request, AuditAction.CHANGE, organisation)
+            return redirect("outcomes:umbrella_sharing")
+        try:
+            services.umbrella_share_start(organisation=organisation,
+                                          umbrella_slug=request.POST.get("umbrella", ""))
+        except ValidationError as exc:
+            return self.render_to_response(self.get_context_data(
+                error=" ".join(exc.messages), value=request.POST.get("umbrella", "")))
+        audit(request, AuditAction.CHANGE, organisation)
+        messages.success(request, _("Your outcome figures are shared with this umbrella."))
+        return redirect("outcomes:umbrella_sharing")

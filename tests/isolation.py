@@ -47,7 +47,12 @@ from notifications.models import (
 from organisations.models import AnonymisationRecord, APIToken, RetentionSettings
 from outcomes import models as outcomes
 from tests import factories_coaching, factories_duos
-from tests.factories import AuditEventFactory, CoordinatorFactory, OrganisationAdminFactory
+from tests.factories import (
+    AuditEventFactory,
+    CoordinatorFactory,
+    OrganisationAdminFactory,
+    OrganisationFactory,
+)
 from tests.factories_matching import (
     ConsentRecordFactory,
     ImportJobFactory,
@@ -317,6 +322,8 @@ def _outcomes(organisation):
         outcomes.SurveySettings.objects.create(organisation=organisation),
         outcomes.SurveyStop.objects.create(organisation=organisation,
                                            person_key=f"volunteer:{volunteer.pk}", via="sms"),
+        outcomes.UmbrellaSharing.objects.create(
+            organisation=organisation, umbrella=OrganisationFactory(name="Regional network")),
     ]
 
 

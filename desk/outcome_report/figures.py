@@ -26,8 +26,9 @@ from duos.models import Duo, DuoStatus, Outcome
 from matching.intake.models import AgeRange, Participant, Referrer
 from matching.intake.privacy import age_range_of
 from organisations.models import LANGUAGE_CHOICES
+from organisations.scoping import all_organisations, organisation_scope
 from outcomes.defaults import PARTICIPANT, STILL_IN_CONTACT
-from outcomes.models import Answer, AnswerType, Moment, Question
+from outcomes.models import Answer, AnswerType, Moment, Question, UmbrellaSharing
 
 from ..reports import SMALL_GROUP, Chart, Hidden, Report, Section, suppress
 
@@ -180,3 +181,36 @@ def build_outcome_report(exact: bool = False, today=None) -> Report:
     ]))
     return report
 
+
+
+def umbrella_report(umbrella_id: int) -> Report:
+    """The outcome figures an umbrella sees: for each member organisation that opted in
+    (outcomes.UmbrellaSharing), the change per measure, and the members pooled, always as
+    they leave an organisation (small groups hidden, no person). Each member's figures are
+    read in that member's scope, and only the aggregates leave it (three queries per
+    member)."""
+    with all_organisations():
+        sharings = list(UmbrellaSharing.objects.filter(umbrella_id=umbrella_id)
+                        .select_related("organisation").order_by("organisation__name"))
+    today = timezone.localdate()
+    report = Report(start=today, end=today, exact=False)
+    pooled, labels = defaultdict(list), {}
+    for sharing in sharings:
+        with organisation_scope(sharing.organisation_id):
+            measures = _measures()
+            pairs = _pairs_by_person(measures)
+        report.sections.append(Section(
+            f"member-{sharing.organisation_id}", sharing.organisation.name,
+            [(label, str(change_of(list(pairs[measure].values()), exact=False)))
+             for measure, label in measures.items()]))
+        for measure, label in measures.items():
+            labels.setdefault(measure, label)
+            pooled[measure] += list(pairs[measure].values())
+    if sharings:
+        report.sections.insert(0, Section(
+            "members-pooled", _("All sharing members together"),
+            [(label, str(change_of(pooled[measure], exact=False)))
+             for measure, label in labels.items()],
+            note=_("Mean change from intake to the latest answer, with its 95 percent "
+                   "confidence interval; groups smaller than five are hidden.")))
+    return report

@@ -16,7 +16,7 @@ from organisations.services import audit_record
 
 from .. import reports
 from ..views import EXPORT_TYPES
-from .figures import build_outcome_report
+from .figures import build_outcome_report, umbrella_report
 from .lasting import MINIMUM, what_makes_a_duo_last
 
 
@@ -90,3 +90,12 @@ class LastingView(StaffRequiredMixin, View):
                   label=f"matching weights set from 'what makes a duo last': {weights}")
             messages.success(request, _("The new weights are in the matching settings."))
         return redirect("lasting")
+
+
+class UmbrellaView(StaffRequiredMixin, View):
+    """An umbrella's staff: the outcome figures of the members that share them with it."""
+
+    def get(self, request):
+        report = umbrella_report(request.user.organisation_id)
+        return render(request, "desk/umbrella.html", {"report": report,
+                                                      "hidden_marker": reports.HIDDEN})
