@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from matching.intake import reach
 from matching.intake.models import Participant, Volunteer
-from notifications import keywords
+from notifications import hooks, keywords
 from notifications import services as notify
 from notifications.models import OptOut, TaskKind
 from organisations.models import Organisation
@@ -213,8 +213,12 @@ def may_contact(survey: Survey, now=None) -> bool:
 
 
 def _sms_stopped(person) -> bool:
+    """The person stopped every SMS, or withdrew consent to messages: no survey asks them
+    (it would only become a call task); the coordinator may still ask on the phone."""
     phone = notify.normalise_phone(str(person.phone or ""))
-    return bool(phone) and OptOut.objects.filter(phone=phone).exists()
+    if phone and OptOut.objects.filter(phone=phone).exists():
+        return True
+    return not hooks.consent_allows(reach.key_of(person), kinds.FIRST)
 
 
 @transaction.atomic

@@ -8,7 +8,8 @@ import pytest
 from django.utils import timezone
 
 from duos import services as duo_services
-from notifications.models import Message, Status
+from matching.intake.models import ConsentPurpose, ConsentRecord
+from notifications.models import CoordinatorTask, Message, Status
 from notifications.tasks import reminders_dispatch
 from outcomes import services
 from outcomes.models import Moment, Survey, SurveySettings
@@ -190,3 +191,12 @@ def test_a_person_who_stopped_the_surveys_gets_none(duo, coordinator_client, on_
         run(on_commit)
     assert not Survey.objects.filter(person_key=f"participant:{duo.participant_id}").exists()
     assert not survey_sms()
+
+
+def test_a_participant_without_consent_to_messages_is_not_asked(duo, on_commit):
+    ConsentRecord.objects.create(participant=duo.participant, purpose=ConsentPurpose.SMS,
+                                 given=False)
+    with at(datetime.date(2026, 6, 2)):
+        run(on_commit)
+    assert Survey.objects.get(moment=Moment.FOLLOW_UP).asked_at is None
+    assert not survey_sms() and not CoordinatorTask.objects.exists()
