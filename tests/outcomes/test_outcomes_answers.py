@@ -7,8 +7,10 @@ import datetime
 import pytest
 from twilio.request_validator import RequestValidator
 
+from desk.privacy import selectors as privacy_selectors
+from desk.privacy import services as privacy_services
 from duos import messaging as duo_messaging
-from matching.intake.models import Volunteer
+from matching.intake.models import Participant, Volunteer
 from notifications.models import CoordinatorTask, Message, OptOut, SignedLink, TaskKind
 from notifications.services import link_create
 from notifications.sms.backends import locmem
@@ -226,3 +228,24 @@ def test_a_double_submit_by_phone_records_once(coordinator_client, asked):
     for _attempt in range(2):
         coordinator_client.post(f"/outcomes/surveys/{asked.pk}/", {f"q{question.pk}": "2"})
     assert Answer.objects.count() == 1
+
+
+def test_the_answers_are_in_the_persons_data_and_words_go_when_anonymised(asked):
+    participant = Participant.objects.get(pk=asked.person_key.split(":")[1])
+    question = asked.questionnaire.questions.get(measure="people_to_count_on")
+    services.answer_record(survey=asked, question=question, raw="3", channel=Channel.PHONE)
+    volunteer_survey = services.survey_open(
+        organisation_id=asked.organisation_id, person_key=f"volunteer:{asked.duo.volunteer_id}",
+        moment=Moment.VOLUNTEER, period="x", duo=asked.duo)
+    words = volunteer_survey.questionnaire.questions.get(measure="tell_us")
+    services.answer_record(survey=volunteer_survey, question=words, raw="Mijn buurman Jef",
+                           channel=Channel.LINK)
+    data = privacy_selectors.person_data(participant)
+    assert [(row["answer"], row["channel"]) for row in data["survey_answers"]] == [
+        (3, Channel.PHONE)]
+    volunteer = asked.duo.volunteer
+    assert privacy_selectors.person_data(volunteer)["survey_answers"][0]["answer"] == (
+        "Mijn buurman Jef")
+    privacy_services.person_anonymise(person=volunteer, reason="retention")
+    assert Answer.objects.get(question=words).text == ""
+    assert Answer.objects.get(question=question).number == 3
