@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from buddy.dates import add_months
 from duos.models import RUNNING_STATUSES, Duo, DuoStatus
-from notifications.reminders import Due, Kind, local_date, local_moment, register
+from notifications.reminders import Due, Kind, local_date, local_moment, register, window
 
 from . import selectors, services
 from .models import Moment, Survey, SurveySettings, SurveyStop
@@ -111,12 +111,16 @@ class SurveyOpen(Kind):
     def due(self, now):
         return self._items(local_date(now))
 
+    def upcoming(self, now, until):
+        return window(list(self._items(local_date(until))), now, until)
+
     def send(self, item):
         moment, _sep, period = item.period_key.partition("|")
         survey = services.survey_open(
             organisation_id=item.organisation_id, person_key=item.recipient_key,
             moment=moment, period=period, duo=Duo.objects.get(pk=item.subject_id))
-        return survey is not None
+        services.survey_ask(survey=survey)  # else "outcomes.survey_ask", after the week
+        return True
 
 
 def _one_per_person(surveys, now):
@@ -147,6 +151,11 @@ class SurveyAsk(Kind):
             yield Due(self.name, survey.organisation_id, f"survey:{survey.pk}",
                       f"ask:{today}", survey.person_key, survey.opened_at)
 
+    def upcoming(self, now, until):
+        rows = selectors.to_ask(now).only("id", "organisation_id", "person_key", "opened_at")
+        return window([Due(self.name, survey.organisation_id, f"survey:{survey.pk}", "ask",
+                           survey.person_key, survey.opened_at) for survey in rows], now, until)
+
     def send(self, item):
         return services.survey_ask(survey=Survey.objects.get(pk=item.subject_id))
 
@@ -165,6 +174,14 @@ class SurveyRemind(Kind):
         for survey in _one_per_person(selectors.to_remind(now, settings_of), now):
             yield Due(self.name, survey.organisation_id, f"survey:{survey.pk}",
                       f"remind:{today}", survey.person_key, survey.asked_at)
+
+    def upcoming(self, now, until):
+        settings_of = selectors.settings_of_all()
+        items = [Due(self.name, survey.organisation_id, f"survey:{survey.pk}", "remind",
+                     survey.person_key, survey.asked_at + datetime.timedelta(
+                         days=settings_of(survey.organisation_id).reminder_after_days))
+                 for survey in selectors.to_remind(until, settings_of)]
+        return window(items, now, until)
 
     def send(self, item):
         return services.survey_remind(survey=Survey.objects.get(pk=item.subject_id))
