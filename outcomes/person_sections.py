@@ -2,6 +2,7 @@
 surveys and their answers, for staff (the person pages are staff pages)."""
 
 from django.urls import reverse
+from django.utils.translation import get_language
 
 from matching.intake.person_pages import Section
 
@@ -10,8 +11,12 @@ from . import selectors
 
 def _section(person, role, request):
     key = f"{role}:{person.pk}"
+    language = (get_language() or "nl")[:2]
+    surveys = selectors.person_surveys(key)
+    for survey in surveys:
+        survey.title = survey.questionnaire.title(language)
     return Section("outcomes/_person_section.html", {
-        "surveys": selectors.person_surveys(key),
+        "surveys": surveys,
         "stopped": selectors.is_stopped(person.organisation_id, key),
         "stop_url": reverse("outcomes:stop", args=[role, person.pk]),
         "intake_url": (reverse("outcomes:intake", args=[person.pk])

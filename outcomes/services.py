@@ -9,6 +9,7 @@ recording it, stops the surveys only (`survey_stop`).
 """
 
 import datetime
+import re
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -43,6 +44,7 @@ PURPOSE = "outcomes.survey"
 # Late answers by SMS and link still reach the survey this long after it closed.
 LATE_GRACE = datetime.timedelta(days=60)
 WEEK = datetime.timedelta(days=7)
+LEADING_NUMBER = re.compile(r"^\s*(\d{1,2})(?:\D|$)")
 
 
 # --- questionnaires -----------------------------------------------------------------------
@@ -271,6 +273,9 @@ def parse_answer(question: Question, raw) -> tuple[int | None, str]:
             raise ValidationError(_("Write a few words, or leave the question empty."))
         return None, value[:300]
     parsed = keywords.parse(value)
+    leading = LEADING_NUMBER.match(value)
+    if parsed.kind is None and leading:  # "2 mensen", "3, soms": the number counts
+        parsed = keywords.Parsed(keywords.CHOICE, int(leading.group(1)))
     if question.answer_type == AnswerType.YES_NO:
         if parsed.kind in (keywords.YES, keywords.NO):
             return int(parsed.kind == keywords.YES), ""

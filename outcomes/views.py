@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -63,9 +64,12 @@ class SurveyView(StaffRequiredMixin, TemplateView):
         survey = self._survey()
         person = _person_of(survey)
         kwargs.setdefault("form", self._form())
+        language = (get_language() or "nl")[:2]
         return super().get_context_data(
             survey=survey, person=person, person_url=_person_url(person),
-            answers=survey.answers.select_related("question").order_by("question__position"),
+            title=survey.questionnaire.title(language),
+            answers=[(answer.question.text(language), answer) for answer in
+                     survey.answers.select_related("question").order_by("question__position")],
             stopped=selectors.is_stopped(survey.organisation_id, survey.person_key),
             **kwargs)
 

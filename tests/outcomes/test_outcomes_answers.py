@@ -89,6 +89,13 @@ def test_every_survey_sms_fits_one_segment_with_the_shipped_questions(client, as
     assert sent.count() == 4 and {m.segments for m in sent} == {1}
 
 
+def test_a_number_with_words_after_it_is_understood(client, asked, on_commit):
+    with at(ASKED_ON, 11), on_commit():
+        reply(client, "2 mensen", "SM1")
+        reply(client, "3, soms", "SM2")
+    assert sorted(Answer.objects.values_list("number", flat=True)) == [2, 3]
+
+
 def test_none_answers_a_count_with_zero(client, asked, on_commit):
     with at(ASKED_ON, 11), on_commit():
         reply(client, "geen", "SM1")
@@ -249,3 +256,11 @@ def test_the_answers_are_in_the_persons_data_and_words_go_when_anonymised(asked)
     privacy_services.person_anonymise(person=volunteer, reason="retention")
     assert Answer.objects.get(question=words).text == ""
     assert Answer.objects.get(question=question).number == 3
+
+
+def test_the_person_page_lists_the_surveys_for_staff(coordinator_client, asked):
+    participant_id = asked.person_key.split(":")[1]
+    page = coordinator_client.get(f"/participants/{participant_id}/").content.decode()
+    assert f"/outcomes/surveys/{asked.pk}/" in page
+    assert "Your network · During the duo" in page  # the staff's language (English here)
+    assert f"/outcomes/participant/{participant_id}/stop/" in page
