@@ -41,8 +41,11 @@ from .models import (
 )
 
 PURPOSE = "outcomes.survey"
-# Late answers by SMS and link still reach the survey this long after it closed.
-LATE_GRACE = datetime.timedelta(days=60)
+# Late answers still reach the survey this long after it closed: a week by SMS (an open
+# survey question takes every reply of the number, so it must not stay open for long),
+# two months by the link.
+SMS_LATE_GRACE = datetime.timedelta(days=7)
+LINK_LATE_GRACE = datetime.timedelta(days=60)
 WEEK = datetime.timedelta(days=7)
 LEADING_NUMBER = re.compile(r"^\s*(\d{1,2})(?:\D|$)")
 
@@ -163,7 +166,7 @@ def _question_spec(survey: Survey, question: Question) -> notify.QuestionSpec:
     return notify.QuestionSpec(
         purpose=PURPOSE, subject=f"survey:{survey.pk}:{question.pk}",
         accepts=(keywords.ANY, keywords.STOP), choices=question.scale_max or 0,
-        valid_for=max(survey.closes_at - timezone.now(), datetime.timedelta(0)) + LATE_GRACE)
+        valid_for=max(survey.closes_at - timezone.now(), datetime.timedelta(0)) + SMS_LATE_GRACE)
 
 
 def _sms_question(survey: Survey, question: Question, person, *, kind: str, step: str):
@@ -180,7 +183,7 @@ def _sms_question(survey: Survey, question: Question, person, *, kind: str, step
 def _link(survey: Survey) -> notify.LinkSpec:
     return notify.LinkSpec(
         purpose=PURPOSE, subject=f"survey:{survey.pk}", single_use=True,
-        valid_for=max(survey.closes_at - timezone.now(), datetime.timedelta(0)) + LATE_GRACE)
+        valid_for=max(survey.closes_at - timezone.now(), datetime.timedelta(0)) + LINK_LATE_GRACE)
 
 
 def _reach_with_questions(survey: Survey, person, *, kind: str, step: str) -> None:
