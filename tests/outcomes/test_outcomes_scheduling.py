@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from duos import services as duo_services
-from matching.intake.models import ConsentPurpose, ConsentRecord
+from matching.intake.models import ConsentPurpose, ConsentRecord, Volunteer
 from notifications.models import CoordinatorTask, Message, Status
 from notifications.tasks import reminders_dispatch
 from outcomes import services
@@ -200,3 +200,15 @@ def test_a_participant_without_consent_to_messages_is_not_asked(duo, on_commit):
         run(on_commit)
     assert Survey.objects.get(moment=Moment.FOLLOW_UP).asked_at is None
     assert not survey_sms() and not CoordinatorTask.objects.exists()
+
+
+def test_a_volunteer_reached_by_email_gets_the_survey_page_by_email(duo, on_commit, mailoutbox):
+    Volunteer.objects.filter(pk=duo.volunteer_id).update(contact_channel="email",
+                                                         email="hanne@example.org")
+    with at(START + datetime.timedelta(days=30)):
+        run(on_commit)
+    assert len(mailoutbox) == 1
+    mail = mailoutbox[0]
+    assert mail.to == ["hanne@example.org"]
+    assert "/s/" in mail.body
+    assert not survey_sms(phone=duo.volunteer.phone)
