@@ -303,6 +303,10 @@ def _round_write(proposal_round, drafted, progress):
     for start in range(0, len(served), ROUND_WRITE_BATCH):
         batch = served[start:start + ROUND_WRITE_BATCH]
         pairs_ = [(pid, vid) for pid in batch for vid in result.proposals[pid]]
+        # The score's parts, kept for "what makes a duo last" (outcomes), outside the
+        # transaction like the reasons.
+        parts = {(pid, vid): _parts(drafted.people[pid], drafted.volunteers[vid],
+                                    drafted.weights, drafted.rarity) for pid, vid in pairs_}
         reasons = {}
         for language in LANGUAGES:  # one switch of language per batch, not per pair
             with translation.override(language):
@@ -321,8 +325,7 @@ def _round_write(proposal_round, drafted, progress):
                     proposal=proposal, volunteer_id=vid, position=position,
                     score=round(result.scores[proposal.participant_id][position - 1], 2),
                     reasons=reasons[(proposal.participant_id, vid)],
-                    parts=_parts(drafted.people[proposal.participant_id],
-                                 drafted.volunteers[vid], drafted.weights, drafted.rarity))
+                    parts=parts[(proposal.participant_id, vid)])
                 for proposal in proposals
                 for position, vid in enumerate(result.proposals[proposal.participant_id],
                                                start=1)])
