@@ -16,6 +16,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from duos import services as duo_services
+from duos.models import RUNNING_STATUSES, AlertKind
+from duos.selectors import duo_settings_for
 from matching.intake import reach
 from matching.intake.models import Participant, Volunteer
 from notifications import hooks, keywords
@@ -298,13 +301,29 @@ def parse_answer(question: Question, raw) -> tuple[int | None, str]:
 
 
 def _record(survey: Survey, question: Question, number, text, channel, when, by=None) -> bool:
-    """Stores one answer unless the question has one already; True when stored."""
+    """Stores one answer unless the question has one already; True when stored. An answer
+    that asks for the coordinator (the volunteer wants support, the participant says the
+    duo goes badly) puts an alert on the duo's follow-up list."""
     if Answer.objects.filter(survey=survey, question=question).exists():
         return False
     Answer.objects.create(survey=survey, question=question, number=number, text=text,
                           channel=channel, received_at=when, late=when >= survey.closes_at,
                           recorded_by=by)
+    _alert_if_needed(survey, question, number)
     return True
+
+
+def _alert_if_needed(survey: Survey, question: Question, number) -> None:
+    if survey.duo_id is None or number is None or survey.duo.status not in RUNNING_STATUSES:
+        return  # nothing to follow up in a duo that ended
+    if question.measure == defaults.NEEDS_SUPPORT and number == 1:
+        duo_services.alert_raise(duo=survey.duo, kind=AlertKind.TALK_TO_ME,
+                                 detail=str(_("Asked for support in a survey.")))
+    elif (question.measure == defaults.DUO_GOING and survey.person_key.startswith(
+            "participant:") and number <= duo_settings_for(
+            survey.organisation_id).low_answer_threshold):
+        duo_services.alert_raise(duo=survey.duo, kind=AlertKind.LOW_ANSWER,
+                                 detail=str(_("Low answer in a survey.")))
 
 
 def _complete_if_done(survey: Survey, when) -> bool:

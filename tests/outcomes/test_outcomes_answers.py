@@ -10,6 +10,7 @@ from twilio.request_validator import RequestValidator
 from desk.privacy import selectors as privacy_selectors
 from desk.privacy import services as privacy_services
 from duos import messaging as duo_messaging
+from duos.models import Alert, AlertKind
 from matching.intake.models import Participant, Volunteer
 from notifications.models import CoordinatorTask, Message, OptOut, SignedLink, TaskKind
 from notifications.services import link_create
@@ -264,3 +265,21 @@ def test_the_person_page_lists_the_surveys_for_staff(coordinator_client, asked):
     assert f"/outcomes/surveys/{asked.pk}/" in page
     assert "Your network · During the duo" in page  # the staff's language (English here)
     assert f"/outcomes/participant/{participant_id}/stop/" in page
+
+
+def test_a_volunteer_asking_for_support_and_a_low_answer_alert_the_coordinator(asked, duo):
+    check = services.survey_open(organisation_id=asked.organisation_id,
+                                 person_key=f"volunteer:{duo.volunteer_id}",
+                                 moment=Moment.VOLUNTEER, period=f"duo:{duo.pk}:1", duo=duo)
+    support = check.questionnaire.questions.get(measure="needs_support")
+    services.answer_record(survey=check, question=support, raw="1", channel=Channel.LINK)
+    going = asked.questionnaire.questions.get(measure="duo_going")
+    services.answer_record(survey=asked, question=going, raw="4", channel=Channel.SMS)
+    assert list(Alert.objects.filter(duo=duo).values_list("kind", flat=True)) == [
+        AlertKind.TALK_TO_ME]
+    other = services.survey_open(organisation_id=asked.organisation_id,
+                                 person_key=asked.person_key, moment=Moment.END,
+                                 period=f"duo:{duo.pk}", duo=duo)
+    services.answer_record(survey=other, question=going, raw="1", channel=Channel.PHONE)
+    assert set(Alert.objects.filter(duo=duo).values_list("kind", flat=True)) == {
+        AlertKind.TALK_TO_ME, AlertKind.LOW_ANSWER}
