@@ -6,6 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from desk import views as desk_views
+from desk.outcome_report import views as outcome_views
 from notifications.urls import public_urlpatterns as notification_public_urls
 from organisations import views as organisation_views
 
@@ -65,6 +66,12 @@ urlpatterns = [
     path("reports/", desk_views.ReportView.as_view(), name="reports"),
     path("reports/export.<str:file_format>", desk_views.ReportExportView.as_view(),
          name="report_export"),
+    path("reports/outcomes/", outcome_views.OutcomeReportView.as_view(),
+         name="outcome_report"),
+    path("reports/outcomes/export.<str:file_format>",
+         outcome_views.OutcomeReportExportView.as_view(), name="outcome_report_export"),
+    path("reports/lasting/", outcome_views.LastingView.as_view(), name="lasting"),
+    path("reports/umbrella/", outcome_views.UmbrellaView.as_view(), name="umbrella"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("health/", health, name="health"),
     path("messages/", include("notifications.urls")),
@@ -78,6 +85,7 @@ urlpatterns = [
     path("coaching/", include("coaching.urls")),
     path("admin/", admin.site.urls),
     path("duos/", include("duos.urls")),
+    path("outcomes/", include("outcomes.urls")),
     path("privacy/", include("desk.privacy.urls")),
 ]
 

@@ -582,6 +582,9 @@ def to_pdf(report: Report, organisation_name: str = "") -> bytes:
             story.append(Paragraph(escape(section.note), styles["Italic"]))
         data = [[Paragraph(escape(str(label)), styles["BodyText"]), str(value)]
                 for label, value in section.rows]
+        if not data:  # reportlab refuses a table without rows
+            story.append(Paragraph(escape(_("No data for this period.")), styles["BodyText"]))
+            continue
         table = Table(data, colWidths=[360, 100])
         table.setStyle(TableStyle([
             ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),

@@ -92,6 +92,16 @@ def _open_alert(duo, kind, detail="", now=None) -> Alert:
                                 created_at=now or _now())
 
 
+@transaction.atomic
+def alert_raise(*, duo, kind, detail="") -> Alert:
+    """Puts an alert on the follow-up list for a reason another room saw (a survey answer:
+    the volunteer wants support, the participant says it goes badly), unless one of that
+    kind is open already."""
+    if kind not in AlertKind.values:
+        raise ValidationError({"kind": _("Unknown kind of alert.")})
+    return _open_alert(duo, kind, detail)
+
+
 def _resolve_alerts(duo, kind, note, by=None):
     Alert.objects.filter(duo=duo, kind=kind, resolved_at__isnull=True).update(
         resolved_at=_now(), resolved_by=by, resolution_note=note[:300],

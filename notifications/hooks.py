@@ -32,7 +32,9 @@ class Reply:
     purpose: str
     subject: str
     recipient_key: str
-    answer: str  # "yes", "no", "maybe", "none", "call" or "choice"
+    # "yes", "no", "maybe", "none", "call" or "choice"; for a question that accepts
+    # keywords.ANY or keywords.STOP also "stop", or None (a text that is no keyword)
+    answer: str | None
     number: int | None  # the digit, for "choice"
     text: str  # as the person wrote it
     received_at: datetime

@@ -17,6 +17,11 @@ YES, NO, MAYBE, NONE, CALL, STOP, HELP, CHOICE = (
 )
 # The kinds of answer a question can accept (STOP and HELP are always understood).
 ANSWERS = (YES, NO, MAYBE, NONE, CALL)
+# What a question may also accept: ANY hands every reply but STOP and HELP to the app that
+# asked, which reads it itself (a count, a short text) and answers a bad one with its own
+# words; STOP in a question's answers means "stop these questions" (the app stops what it
+# asks; the number is not opted out of every SMS).
+ANY = "any"
 
 KEYWORDS = {
     # Each word as it is written after upper-casing and removing accents.

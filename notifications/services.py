@@ -821,6 +821,10 @@ def _open_questions(phone: str, now: datetime):
 
 
 def _accepts(question: Question, parsed: keywords.Parsed) -> bool:
+    if parsed.kind == keywords.STOP:
+        return keywords.STOP in question.accepts
+    if keywords.ANY in question.accepts and parsed.kind != keywords.HELP:
+        return True
     if parsed.kind == keywords.CHOICE:
         return question.choices > 0
     return parsed.kind in question.accepts
@@ -853,7 +857,10 @@ def sms_receive(backend_name: str, inbound: InboundSms) -> Message:
             question = next((q for q in own if _accepts(q, parsed)), None)
         message = _log_inbound(backend_name, inbound, organisation_id, key, first_name, phone,
                                now)
-        if parsed.kind == keywords.STOP:
+        if parsed.kind == keywords.STOP and question is not None and _hand_over(
+                question, parsed, message):
+            _handled(message, now)  # STOP to a question that stops only what it asks
+        elif parsed.kind == keywords.STOP:
             _opt_out(phone, inbound.body, message)
             _handled(message, now)
         elif not key:  # nobody this service ever wrote to
@@ -929,7 +936,8 @@ def simulator_reply(*, organisation_id, phone: str, body: str) -> Message:
 
 def _hand_over(question: Question, parsed: keywords.Parsed, message: Message) -> bool:
     """Gives the answer to the app that asked; False when it was not understood."""
-    if parsed.kind == keywords.CHOICE and not 1 <= parsed.number <= question.choices:
+    if (parsed.kind == keywords.CHOICE and keywords.ANY not in question.accepts
+            and not 1 <= parsed.number <= question.choices):
         return False
     handler = hooks.reply_handler(question.purpose)
     if handler is None:
@@ -947,7 +955,8 @@ def _hand_over(question: Question, parsed: keywords.Parsed, message: Message) ->
     except hooks.ReplyNotUnderstood:
         return False
     question.answered_at = message.created_at
-    question.answer = str(parsed.number) if parsed.kind == keywords.CHOICE else parsed.kind
+    question.answer = (str(parsed.number) if parsed.kind == keywords.CHOICE
+                       else parsed.kind or keywords.ANY)
     question.save(update_fields=["answered_at", "answer"])
     return True
 

@@ -45,8 +45,14 @@ from notifications.models import (
     TemplateOverride,
 )
 from organisations.models import AnonymisationRecord, APIToken, RetentionSettings
+from outcomes import models as outcomes
 from tests import factories_coaching, factories_duos
-from tests.factories import AuditEventFactory, CoordinatorFactory, OrganisationAdminFactory
+from tests.factories import (
+    AuditEventFactory,
+    CoordinatorFactory,
+    OrganisationAdminFactory,
+    OrganisationFactory,
+)
 from tests.factories_matching import (
     ConsentRecordFactory,
     ImportJobFactory,
@@ -288,6 +294,36 @@ def _duos(organisation):
                                    volunteer_leave_reason=SECRET, recorded_at=now),
         duos.DuoSettings.objects.create(organisation=organisation, questions=[SECRET]),
         participant, volunteer,
+    ]
+
+
+@builder
+def _outcomes(organisation):
+    """A questionnaire of the organisation's own, a participant's intake survey with an
+    answer in words, its settings and a stop: the marker in every text field."""
+    participant = factories_duos.ParticipantFactory(
+        organisation=organisation, first_name=f"{SECRET}Oumaima", last_name=f"{SECRET}Oukili")
+    volunteer = factories_duos.VolunteerFactory(organisation=organisation,
+                                                first_name=f"{SECRET}Olivier")
+    questionnaire = outcomes.Questionnaire.objects.create(
+        organisation=organisation, key="own", audience="participant", title_nl=SECRET,
+        title_fr=SECRET, title_en=SECRET, licence=SECRET)
+    question = outcomes.Question.objects.create(
+        questionnaire=questionnaire, position=1, measure="own", answer_type="text",
+        text_nl=SECRET, text_fr=SECRET, text_en=SECRET)
+    survey = outcomes.Survey.objects.create(
+        organisation=organisation, questionnaire=questionnaire,
+        person_key=f"participant:{participant.pk}", moment="intake",
+        closes_at=timezone.now() + timedelta(days=28))
+    return [
+        participant, volunteer, questionnaire, question, survey,
+        outcomes.Answer.objects.create(survey=survey, question=question, text=SECRET,
+                                       channel="phone"),
+        outcomes.SurveySettings.objects.create(organisation=organisation),
+        outcomes.SurveyStop.objects.create(organisation=organisation,
+                                           person_key=f"volunteer:{volunteer.pk}", via="sms"),
+        outcomes.UmbrellaSharing.objects.create(
+            organisation=organisation, umbrella=OrganisationFactory(name="Regional network")),
     ]
 
 

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "matching",
     "duos",
     "coaching",
+    "outcomes",
     # The roof: the coordinator's home, reports, digest, privacy across rooms.
     "desk",
 ]

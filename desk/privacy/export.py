@@ -35,7 +35,8 @@ def as_markdown(data: dict) -> bytes:
     lines += [f"- {key}: {_value(value)}" for key, value in data["profile"].items()] + [""]
     sections = [("consents", _("Consents")), ("proposals", _("Proposals")),
                 ("invitations", _("Intervision invitations")), ("attendance", _("Attendance")),
-                ("coaching_contacts", _("Coaching contacts")), ("messages", _("Messages"))]
+                ("coaching_contacts", _("Coaching contacts")),
+                ("survey_answers", _("Survey answers")), ("messages", _("Messages"))]
     for key, title in sections:
         if key in data:
             lines += [f"## {title}", "", *_table(data[key])]

@@ -11,6 +11,7 @@ from matching.intake import privacy as matching_privacy
 from matching.proposals import privacy as proposal_privacy
 from notifications import privacy as notifications_privacy
 from organisations.models import AnonymisationRecord, PersonKind, RetentionSettings
+from outcomes import privacy as outcomes_privacy
 
 DEFAULT_RETENTION_MONTHS = 24
 
@@ -54,6 +55,7 @@ def person_data(person) -> dict:
         **proposal_privacy.person_data(person),
         "duos": duos_privacy.person_data(kind, person.pk),
         **coaching_privacy.person_data(kind, person.pk),
+        "survey_answers": outcomes_privacy.person_data(kind, person.pk),
         "messages": notifications_privacy.person_data(
             organisation_id=person.organisation_id, keys=keys, phones=phones),
     }

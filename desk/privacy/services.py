@@ -17,6 +17,7 @@ from matching.proposals import privacy as proposal_privacy
 from notifications import privacy as notifications_privacy
 from organisations.models import AnonymisationReason, AnonymisationRecord, RetentionSettings
 from organisations.services import audit_subject_ref
+from outcomes import privacy as outcomes_privacy
 
 from . import selectors
 
@@ -38,6 +39,7 @@ def person_anonymise(*, person, reason: str, done_by=None,
     counts = {
         **duos_privacy.anonymise_duos(kind, person.pk),
         **coaching_privacy.anonymise_coaching(kind, person.pk),
+        **outcomes_privacy.anonymise_surveys(kind, person.pk),
         **notifications_privacy.anonymise_messages(
             organisation_id=person.organisation_id, keys=keys, phones=phones),
     }

@@ -239,6 +239,10 @@ class ProposalCandidate(models.Model):
     score = models.FloatField(_("score"))
     # {"nl": [...], "fr": [...], "en": [...]}: the reasons in plain words per language.
     reasons = models.JSONField(_("reasons"), default=dict, blank=True)
+    # Each soft part of the score (0..1: "interests", "availability", "proximity",
+    # "participant_wishes", "volunteer_wishes") when it was proposed: what "what makes a duo
+    # last" relates to how long the duo lasted.
+    parts = models.JSONField(_("parts of the score"), default=dict, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=CandidateStatus.choices,
                               default=CandidateStatus.OFFERED)
     # Offered in a sent proposal, or chosen and not yet confirmed or declined.

@@ -43,6 +43,7 @@ from .models import (
     GoOn,
     IntroductionMeeting,
     Match,
+    MatchingSettings,
     MeetingStatus,
     OfferStatus,
     Proposal,
@@ -274,6 +275,7 @@ class _Drafted:
     labels: dict
     rarity: dict
     figures: dict
+    weights: pairs.Weights = pairs.DEFAULT_WEIGHTS
 
 
 def _round_compute(proposal_round, progress, on):
@@ -291,7 +293,7 @@ def _round_compute(proposal_round, progress, on):
                               rarity=rarity, excluded_pairs=excluded, progress=progress.scoring)
     return _Drafted(people={p.id: p for p in people}, volunteers={v.id: v for v in volunteers},
                     result=result, labels=labels, rarity=rarity,
-                    figures={"proof": result.proof})
+                    figures={"proof": result.proof}, weights=weights)
 
 
 def _round_write(proposal_round, drafted, progress):
@@ -301,6 +303,10 @@ def _round_write(proposal_round, drafted, progress):
     for start in range(0, len(served), ROUND_WRITE_BATCH):
         batch = served[start:start + ROUND_WRITE_BATCH]
         pairs_ = [(pid, vid) for pid in batch for vid in result.proposals[pid]]
+        # The score's parts, kept for "what makes a duo last" (outcomes), outside the
+        # transaction like the reasons.
+        parts = {(pid, vid): _parts(drafted.people[pid], drafted.volunteers[vid],
+                                    drafted.weights, drafted.rarity) for pid, vid in pairs_}
         reasons = {}
         for language in LANGUAGES:  # one switch of language per batch, not per pair
             with translation.override(language):
@@ -318,7 +324,8 @@ def _round_write(proposal_round, drafted, progress):
                 ProposalCandidate(
                     proposal=proposal, volunteer_id=vid, position=position,
                     score=round(result.scores[proposal.participant_id][position - 1], 2),
-                    reasons=reasons[(proposal.participant_id, vid)])
+                    reasons=reasons[(proposal.participant_id, vid)],
+                    parts=parts[(proposal.participant_id, vid)])
                 for proposal in proposals
                 for position, vid in enumerate(result.proposals[proposal.participant_id],
                                                start=1)])
@@ -406,7 +413,14 @@ def _pair_score(participant, volunteer, on=None):
             "hard_rule")
     score = pairs.score_pair(person, found[0], weights, rarity)
     labels = profiles.interest_labels(organisation_id)
-    return round(score, 2), _reasons_all_languages(person, found[0], labels, rarity)
+    return (round(score, 2), _reasons_all_languages(person, found[0], labels, rarity),
+            _parts(person, found[0], weights, rarity))
+
+
+def _parts(person, volunteer, weights, rarity) -> dict:
+    """The score's parts of a pair as kept on the candidate (rounded: a JSON of five)."""
+    return {name: round(value, 4)
+            for name, value in pairs.score_parts(person, volunteer, weights, rarity).items()}
 
 
 HARD_RULE_NAMES = {
@@ -433,11 +447,12 @@ def round_swap_candidate(*, candidate, volunteer) -> ProposalCandidate:
         if in_round.exclude(pk=candidate.pk).exists():
             _refuse(_("%(name)s is already proposed in this round.")
                     % {"name": volunteer.display_name}, "volunteer_taken")
-        score, reasons = _pair_score(proposal.participant, volunteer)
+        score, reasons, parts = _pair_score(proposal.participant, volunteer)
         candidate.volunteer = volunteer
         candidate.score = score
         candidate.reasons = reasons
-        candidate.save(update_fields=["volunteer", "score", "reasons"])
+        candidate.parts = parts
+        candidate.save(update_fields=["volunteer", "score", "reasons", "parts"])
         return candidate
 
 
@@ -539,8 +554,8 @@ def proposal_create_single(*, participant, volunteers, by=None) -> Proposal:
                                                participant=participant, created_by=by)
             ProposalCandidate.objects.bulk_create([
                 ProposalCandidate(proposal=proposal, volunteer=v, position=n, score=score,
-                                  reasons=reasons, is_open=True)
-                for n, (v, score, reasons) in enumerate(scored, start=1)
+                                  reasons=reasons, parts=parts, is_open=True)
+                for n, (v, score, reasons, parts) in enumerate(scored, start=1)
             ])
             _open_proposal(proposal, _now(), settings.link_valid_days)
             participant.status = ParticipantStatus.PROPOSAL_OPEN
@@ -1003,3 +1018,29 @@ def match_confirm(*, meeting, by=None):
         participant_mark_matched(participant=participant)
         handover.start_duo(match, started_by=by)
     return match
+
+
+WEIGHT_FIELDS = {"interests": "weight_interests", "availability": "weight_availability",
+                 "proximity": "weight_proximity",
+                 "participant_wishes": "weight_participant_wishes",
+                 "volunteer_wishes": "weight_volunteer_wishes"}
+
+
+@transaction.atomic
+def matching_weights_set(*, organisation, weights: dict) -> MatchingSettings:
+    """Sets the weights of the score's parts (a coordinator applying a suggestion of "what
+    makes a duo last"); short lists and rounds use them from now on."""
+    unknown = set(weights) - set(WEIGHT_FIELDS)
+    if unknown or any(not isinstance(v, int | float) or v < 0 for v in weights.values()):
+        _refuse(_("A weight is unknown or below zero."), "weights")
+    if weights and not sum(weights.values()):
+        _refuse(_("At least one weight must be above zero."), "weights")
+    settings = profiles.matching_settings(organisation)
+    settings = MatchingSettings.objects.select_for_update().get(pk=settings.pk)
+    for name, value in weights.items():
+        setattr(settings, WEIGHT_FIELDS[name], round(float(value), 1))
+    settings.save(update_fields=[WEIGHT_FIELDS[name] for name in weights])
+    # Kept short lists and blocks were scored with the old weights.
+    versions.participants_changed(settings.organisation_id)
+    versions.volunteers_changed(settings.organisation_id)
+    return settings

@@ -39,7 +39,7 @@ PUBLIC_PREFIXES = ("/accounts/login/", "/health/", "/i18n/", "/api/schema/", "/a
                    "/api/auth/token/", "/admin/logout/", "/accounts/logout/",
                    "/accounts/password/reset/")  # asking for a new password: anyone
 # Staff pages only an organisation admin opens (the API tokens of the organisation too).
-ADMIN_ONLY = {"/audit/", "/messages/usage/", "/api/tokens/"}
+ADMIN_ONLY = {"/audit/", "/messages/usage/", "/api/tokens/", "/outcomes/umbrella/"}
 # A volunteer's own pages and API: staff have none.
 VOLUNTEER_ONLY = ("/duos/my/", "/api/duos/my/")
 DENIED = {401, 403, 404, 405, 429}

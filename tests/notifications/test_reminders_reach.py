@@ -27,6 +27,7 @@ from notifications.models import (
     SentReminder,
 )
 from notifications.tasks import reminders_dispatch
+from outcomes import services as outcome_services
 from tests import factories_coaching, factories_duos
 from tests.factories import CoordinatorFactory
 from tests.factories_matching import ParticipantFactory, VolunteerFactory
@@ -147,6 +148,38 @@ def _how_is_it_going(organisation, on_commit):
     DuoSettings.objects.create(organisation=organisation, ask_how_every_weeks=4)
     duo = _active_duo(organisation)
     return local(2026, 3, 30, 10), {("message", key(duo.participant))}
+
+
+# Surveys (outcomes) ----------------------------------------------------------------------
+
+
+@scenario("outcomes.survey_open")
+def _survey_open(organisation, on_commit):
+    duo = _active_duo(organisation)  # the participant's 3 months, the volunteer's first
+    return local(2026, 6, 2, 10), {("message", key(duo.participant)),
+                                   ("message", key(duo.volunteer))}
+
+
+def _survey(organisation):
+    duo = _active_duo(organisation)
+    with time_machine.travel(local(2026, 6, 2, 10)):
+        return duo, outcome_services.survey_open(
+            organisation_id=organisation.pk, person_key=key(duo.participant),
+            moment="follow_up", period=f"duo:{duo.pk}", duo=duo)
+
+
+@scenario("outcomes.survey_ask")
+def _survey_ask(organisation, on_commit):
+    duo, _opened = _survey(organisation)
+    return local(2026, 6, 2, 11), {("message", key(duo.participant))}
+
+
+@scenario("outcomes.survey_remind")
+def _survey_remind(organisation, on_commit):
+    duo, survey = _survey(organisation)
+    with time_machine.travel(local(2026, 6, 2, 10)), on_commit():
+        outcome_services.survey_ask(survey=survey)
+    return local(2026, 6, 10, 10), {("message", key(duo.participant))}
 
 
 # Intervision -----------------------------------------------------------------------------

@@ -294,6 +294,37 @@ def test_stop_opts_the_number_out_of_every_sms(client, organisation, other_organ
     assert replies == []
 
 
+def test_stop_to_a_question_that_takes_it_goes_to_its_app_and_opts_nothing_out(
+        client, organisation, on_commit, replies):
+    ask(organisation, on_commit, accepts=("any", "stop"))
+    with on_commit():
+        twilio_sms(client, "Stop")
+    assert [reply.answer for reply in replies] == ["stop"]
+    assert not OptOut.objects.exists() and not CoordinatorTask.objects.exists()
+    with on_commit():  # no such question open now: STOP stops every SMS
+        twilio_sms(client, "STOP", sid="SM2")
+    assert OptOut.objects.filter(phone=PHONE).exists()
+
+
+def test_a_question_that_takes_any_reply_gets_free_text_and_numbers_out_of_range(
+        client, organisation, on_commit, replies):
+    ask(organisation, on_commit, accepts=("any",), choices=4)
+    with on_commit():
+        twilio_sms(client, "ik weet het niet")
+    ask(organisation, on_commit, key="ask-2", accepts=("any",), choices=4)
+    with on_commit():
+        twilio_sms(client, "7", sid="SM2")
+    assert [(reply.answer, reply.number, reply.text) for reply in replies] == [
+        (None, None, "ik weet het niet"), ("choice", 7, "7")]
+    assert not CoordinatorTask.objects.exists()
+    assert set(Question.objects.values_list("answer", flat=True)) == {"any", "7"}
+    # HELP still reaches the coordinator.
+    ask(organisation, on_commit, key="ask-3", accepts=("any",))
+    with on_commit():
+        twilio_sms(client, "help", sid="SM3")
+    assert CoordinatorTask.objects.get().kind == TaskKind.HELP
+
+
 def test_the_coordinator_can_lift_an_opt_out_when_the_person_asks(organisation):
     OptOut.objects.create(phone=PHONE)
     services.opt_out_lift(phone="0470 12 34 56")

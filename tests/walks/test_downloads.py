@@ -44,6 +44,8 @@ def downloads(organisation):
         "expenses/<int:pk>/receipt/": [reverse("duos:receipt", args=[expense.pk])],
         "reports/export.<str:file_format>": [
             reverse("report_export", args=[f]) for f in ("csv", "xlsx", "pdf")],
+        "reports/outcomes/export.<str:file_format>": [
+            reverse("outcome_report_export", args=[f]) for f in ("csv", "xlsx", "pdf")],
         "<slug:kind>/<int:pk>/export.<str:fmt>": [
             f"/privacy/participant/{participant.pk}/export.{f}" for f in ("json", "md")],
         "participants/<str:pk>/export/": [f"/api/privacy/participants/{participant.pk}/export/"],

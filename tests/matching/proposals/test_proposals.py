@@ -229,6 +229,22 @@ def test_removing_and_swapping_candidates_in_a_draft(organisation, coordinator):
     assert {first.pk, second.pk} & {proposal.candidates.get().volunteer_id} == set()
 
 
+@pytest.mark.django_db
+def test_each_proposed_volunteer_keeps_the_parts_of_its_score(organisation, coordinator):
+    """"What makes a duo last" (outcomes) relates each part to how long the duo lasted."""
+    ParticipantFactory(organisation=organisation)
+    VolunteerFactory(organisation=organisation, ready=True)
+    proposal_round = proposal_services.round_create(organisation=organisation, by=coordinator)
+    candidate = ProposalCandidate.objects.get(proposal__round=proposal_round)
+    assert set(candidate.parts) == {"interests", "availability", "proximity",
+                                    "participant_wishes", "volunteer_wishes"}
+    assert all(0 <= value <= 1 for value in candidate.parts.values())
+    assert candidate.parts["proximity"] == 1.0  # both live in the same municipality
+    spare = VolunteerFactory(organisation=organisation, ready=True)
+    swapped = proposal_services.round_swap_candidate(candidate=candidate, volunteer=spare)
+    assert set(swapped.parts) == set(candidate.parts)
+
+
 # The constraints ---------------------------------------------------------------------------
 
 
