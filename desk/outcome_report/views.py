@@ -56,18 +56,17 @@ class LastingView(StaffRequiredMixin, View):
     """What makes a duo last; POST applies the suggested weights (never automatically)."""
 
     def _page(self, request, lasting, status=200):
-        chart = reports.Chart(
-            "lasting", _("Share of the agreed length the duos lasted"),
-            _("For each factor, the ended duos that scored high on it and those that scored "
-              "low: the average share of their agreed length that they lasted, in percent."),
+        # One small chart per factor: two bars whose labels fit a phone.
+        charts = [reports.Chart(
+            f"lasting-{factor.key}", factor.label,
+            _("The ended duos that scored high on this factor and those that scored low: the "
+              "average share of their agreed length that they lasted, in percent."),
             _("percent"),
-            [(f"{factor.label} · {label}", round(value * 100))
-             for factor in lasting.factors
-             for label, value in ((_("high"), factor.high_mean), (_("low"), factor.low_mean))])
+            [(_("high"), round(factor.high_mean * 100)),
+             (_("low"), round(factor.low_mean * 100))]) for factor in lasting.factors]
         return render(request, "desk/lasting.html", {
             "lasting": lasting, "minimum": MINIMUM,
-            "charts": [reports.chart_svg_bars(chart, width=360, label_width=200)]
-            if lasting.factors else []}, status=status)
+            "charts": [reports.chart_svg_bars(chart) for chart in charts]}, status=status)
 
     def get(self, request):
         return self._page(request, what_makes_a_duo_last(request.user.organisation_id))

@@ -81,7 +81,7 @@ def test_what_makes_a_duo_last_works_on_a_phone(phone, live_server, coordinator_
     phone.wait_for_url(f"{live_server.url}/")
     phone.goto(f"{live_server.url}/reports/lasting/")
     assert phone.get_by_role("heading", name="Wat een duo doet duren").is_visible()
-    assert phone.locator("svg.bar-chart").count() == 1
+    assert phone.locator("svg.bar-chart").count() >= 6  # one per factor
     first_factor = phone.locator("div.table-scroll tbody th").first
     assert first_factor.inner_text() == "Gemeenschappelijke vrije tijd"
     screenshot(phone, "lasting-on-a-phone")
