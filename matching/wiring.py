@@ -11,6 +11,7 @@ from matching.intake import groups, person_pages, privacy, reach, reminders
 from matching.intake import sms_texts as intake_texts  # noqa: F401  (registers the texts)
 from matching.intake import tasks as intake_tasks  # noqa: F401  (registers the tasks)
 from matching.intake import versions as intake_versions
+from matching.intake.applications import admin as application_admin  # noqa: F401
 from matching.intake.models import Participant, Volunteer
 from matching.proposals import admin as proposal_admin  # noqa: F401
 from matching.proposals import messaging, person_sections

@@ -335,6 +335,8 @@ class TaskKind(models.TextChoices):
     CHECK_BACK = "check_back", _("Pause over: ask whether they want a buddy again")
     AVAILABILITY = "availability", _("Volunteer's availability ends")
     OFFER_UNANSWERED = "offer_unanswered", _("Volunteer did not answer: call them")
+    MERGE_APPLICATION = "merge_application", _(
+        "An application from someone already registered: merge it")
 
 
 class CoordinatorTask(models.Model):

@@ -30,6 +30,7 @@ from coaching.models import (
     TrainingModule,
 )
 from duos import models as duos
+from matching.intake.applications.models import Application
 from matching.intake.models import ImportColumnMemory, ImportSynonym
 from notifications import services
 from notifications.models import (
@@ -204,6 +205,28 @@ def _intake_and_waiting_list(organisation):
                                      value=f"{SECRET}wandelingen", target=interest.key),
         ImportColumnMemory.objects.create(organisation=organisation, kind="participants",
                                           mapping={f"{SECRET}voornaam": "first_name"}),
+        *_applications(organisation, volunteer),
+    ]
+
+
+def _applications(organisation, volunteer):
+    """A duplicate waiting to be merged, an applicant and a participant to confirm."""
+    applicant = VolunteerFactory(organisation=organisation, status="applied",
+                                 first_name=f"{SECRET}Anouk", last_name=f"{SECRET}Kandidaat")
+    asking = ParticipantFactory(organisation=organisation, status="to_confirm",
+                                first_name=f"{SECRET}Yasmina", last_name=f"{SECRET}Vraagt")
+    return [
+        Application.objects.create(
+            organisation=organisation, kind="volunteer", status="duplicate",
+            volunteer=volunteer, form_key=f"iso-dup-{organisation.pk}",
+            data={"first_name": f"{SECRET}Vera", "phone": "+32470123499",
+                  "postcode": "9000"}),
+        Application.objects.create(organisation=organisation, kind="volunteer",
+                                   status="registered", volunteer=applicant,
+                                   form_key=f"iso-vol-{organisation.pk}"),
+        Application.objects.create(organisation=organisation, kind="participant",
+                                   status="registered", participant=asking,
+                                   form_key=f"iso-par-{organisation.pk}"),
     ]
 
 

@@ -262,6 +262,12 @@ PASSWORD_RESET_TIMEOUT = 60 * 60
 PASSWORD_RESET_LIMIT = 5
 PASSWORD_RESET_ADDRESS_LIMIT = 20
 PASSWORD_RESET_WINDOW = 60 * 60
+# The public application pages (/apply/<slug>/, /ask/<slug>/): per window (seconds), one
+# address may send APPLICATION_ADDRESS_LIMIT applications and one organisation receive
+# APPLICATION_ORGANISATION_LIMIT (a flood stops there, whoever sends it).
+APPLICATION_ADDRESS_LIMIT = 5
+APPLICATION_ORGANISATION_LIMIT = 60
+APPLICATION_WINDOW = 60 * 60
 # How many proxies in front of the site add to X-Forwarded-For (1 behind one TLS proxy):
 # the rate limit of signed links counts per visitor, not per proxy.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)

@@ -272,6 +272,8 @@ def _profile_constraints(prefix):
 
 
 class ParticipantStatus(models.TextChoices):
+    # Applied by themselves on the public page: the coordinator confirms before they wait.
+    TO_CONFIRM = "to_confirm", _("To confirm")
     WAITING = "waiting", _("Waiting")
     PROPOSAL_OPEN = "proposal_open", _("Proposal open")
     MATCHED = "matched", _("Matched")
@@ -417,9 +419,18 @@ class ConsentRecord(models.Model):
 
 
 class VolunteerStatus(models.TextChoices):
+    # Applied on the public page, in screening: never proposed (only active ones are).
+    APPLIED = "applied", _("Applicant")
     ACTIVE = "active", _("Active")
     PAUSED = "paused", _("Paused")
     STOPPED = "stopped", _("Stopped")
+
+
+class MeetingFrequency(models.TextChoices):
+    UNKNOWN = "", _("Not sure yet")
+    WEEKLY = "weekly", _("Every week")
+    FORTNIGHTLY = "fortnightly", _("Every two weeks")
+    MONTHLY = "monthly", _("Every month")
 
 
 class LivedExperience(models.TextChoices):
@@ -468,6 +479,10 @@ class Volunteer(Profile):
     )
     capacity = models.PositiveSmallIntegerField(
         _("duos at the same time"), default=1,
+    )
+    meeting_frequency = models.CharField(
+        _("how often they can meet"), max_length=12, choices=MeetingFrequency.choices,
+        blank=True,
     )
     available_from = models.DateField(_("available from"), null=True, blank=True)
     available_until = models.DateField(_("available until"), null=True, blank=True)

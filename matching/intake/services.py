@@ -47,7 +47,8 @@ PARTICIPANT_FIELDS = PROFILE_FIELDS | {
     "referrer_detail", "intake_note", "waiting_since", "last_contact_on",
 }
 VOLUNTEER_FIELDS = PROFILE_FIELDS | {
-    "motivation", "introduction", "capacity", "available_from", "available_until",
+    "motivation", "introduction", "capacity", "meeting_frequency", "available_from",
+    "available_until",
     "intake_talk_on", "certificate_seen_on", "training_done_on", "lived_experience",
     "wish_gender", "wish_gender_strength", "wish_age_min", "wish_age_max", "wish_age_strength",
     "user",
@@ -440,7 +441,8 @@ def volunteer_mark_ready(
     *, volunteer, intake_talk_on, certificate_seen_on, training_done_on,
 ) -> Volunteer:
     """Records the intake talk, the certificate (model 2) and the training: the volunteer
-    is ready and can be proposed while they have free capacity."""
+    is ready (an applicant becomes active) and can be proposed while they have free
+    capacity."""
     errors = _Errors()
     if not intake_talk_on:
         errors.add("intake_talk_on", _("Fill in the date of the intake talk."))
@@ -450,9 +452,13 @@ def volunteer_mark_ready(
     if not training_done_on:
         errors.add("training_done_on", _("Fill in the date of the basic training."))
     errors.raise_if_any()
-    return volunteer_update(volunteer=volunteer, intake_talk_on=intake_talk_on,
-                            certificate_seen_on=certificate_seen_on,
-                            training_done_on=training_done_on)
+    volunteer = volunteer_update(volunteer=volunteer, intake_talk_on=intake_talk_on,
+                                 certificate_seen_on=certificate_seen_on,
+                                 training_done_on=training_done_on)
+    if volunteer.status == VolunteerStatus.APPLIED:  # screened: an applicant no more
+        volunteer.status = VolunteerStatus.ACTIVE
+        volunteer.save(update_fields=["status", "updated_at"])
+    return volunteer
 
 
 @transaction.atomic

@@ -13,6 +13,8 @@ from notifications.whatsapp import register as register_whatsapp
 
 KEEP_IN_TOUCH = "reminders.keep_in_touch"
 AVAILABILITY_ENDING = "reminders.availability_ending"
+# The thanks for an application through a public page (matching/intake/applications/).
+APPLICATION_RECEIVED = "intake.application_received"
 
 register(SmsText(
     kind=KEEP_IN_TOUCH, accepts=(keywords.YES, keywords.NO),
@@ -25,6 +27,12 @@ register(SmsText(
     text=_("{organisation}: {first_name}, your availability as a volunteer ends soon. "
            "Want to go on? Call {coordinator_phone}"),
     description="Before a volunteer's availability period ends.",
+))
+register(SmsText(
+    kind=APPLICATION_RECEIVED,
+    text=_("{organisation}: thank you {first_name}, we received your application. We will "
+           "be in touch soon. Questions? {coordinator_phone}"),
+    description="Right after someone applied on a public page (volunteer or participant).",
 ))
 # The same by WhatsApp, as the template approved under this name (per language).
 register_whatsapp(WhatsAppTemplate(

@@ -30,6 +30,7 @@ NOT_A_PERSON_RECORD = {
     "/waiting-list/": "the waiting list: many people (its export is audited)",
     "/recruitment/": "recruitment figures and lists",
     "/volunteers/": "the list of volunteers",
+    "/applications/": "the list of applications: duplicates, applicants, people to confirm",
     "/duos/": "the list of duos",
     "/duos/follow-up/": "the follow-up list of duos",
     "/duos/expenses/": "the expenses overview of all duos (its exports are audited)",
