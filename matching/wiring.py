@@ -13,6 +13,8 @@ from matching.intake import tasks as intake_tasks  # noqa: F401  (registers the 
 from matching.intake import versions as intake_versions
 from matching.intake.applications import admin as application_admin  # noqa: F401
 from matching.intake.models import Participant, Volunteer
+from matching.intake.screening import admin as screening_admin  # noqa: F401
+from matching.intake.screening import reminders as screening_reminders
 from matching.proposals import admin as proposal_admin  # noqa: F401
 from matching.proposals import messaging, person_sections
 from matching.proposals import reminders as proposal_reminders  # noqa: F401  (the kinds)
@@ -73,6 +75,7 @@ def connect() -> None:
     hooks.register_names("volunteer:", _people(Volunteer))
     hooks.register_names("proposal:", proposal_names)
     hooks.register_names("offer:", offer_names)
+    hooks.register_names(f"{screening_reminders.SUBJECT}:", screening_reminders.step_names)
     # A participant who said no to SMS gets none (notifications asks, intake knows).
     hooks.register_consent_check("participant:", privacy.messages_refused)
     # The person pages as the coordinator's hub: the short list, proposals and answers.

@@ -337,6 +337,7 @@ class TaskKind(models.TextChoices):
     OFFER_UNANSWERED = "offer_unanswered", _("Volunteer did not answer: call them")
     MERGE_APPLICATION = "merge_application", _(
         "An application from someone already registered: merge it")
+    SCREENING_STUCK = "screening_stuck", _("Applicant waiting long in a screening stage")
 
 
 class CoordinatorTask(models.Model):

@@ -32,6 +32,7 @@ from coaching.models import (
 from duos import models as duos
 from matching.intake.applications.models import Application
 from matching.intake.models import ImportColumnMemory, ImportSynonym
+from matching.intake.screening.models import ScreeningStage, ScreeningStep
 from notifications import services
 from notifications.models import (
     CoordinatorTask,
@@ -215,7 +216,14 @@ def _applications(organisation, volunteer):
                                  first_name=f"{SECRET}Anouk", last_name=f"{SECRET}Kandidaat")
     asking = ParticipantFactory(organisation=organisation, status="to_confirm",
                                 first_name=f"{SECRET}Yasmina", last_name=f"{SECRET}Vraagt")
+    stage = ScreeningStage.objects.create(organisation=organisation, kind="applied",
+                                          label_nl=f"{SECRET}Aangemeld",
+                                          label_fr=f"{SECRET}Inscrit", label_en=f"{SECRET}Applied")
     return [
+        stage,
+        ScreeningStep.objects.create(organisation=organisation, volunteer=applicant,
+                                     stage=stage, entered_on=datetime.date(2026, 1, 5),
+                                     note=f"{SECRET} screening note"),
         Application.objects.create(
             organisation=organisation, kind="volunteer", status="duplicate",
             volunteer=volunteer, form_key=f"iso-dup-{organisation.pk}",

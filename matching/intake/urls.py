@@ -33,4 +33,6 @@ urlpatterns = [
          name="import_job_status"),
     # The public application pages and the coordinator's list of applications.
     path("", include("matching.intake.applications.urls")),
+    # Screening of volunteers: the board by stage and each volunteer's steps.
+    path("", include("matching.intake.screening.urls")),
 ]

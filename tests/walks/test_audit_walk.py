@@ -31,6 +31,7 @@ NOT_A_PERSON_RECORD = {
     "/recruitment/": "recruitment figures and lists",
     "/volunteers/": "the list of volunteers",
     "/applications/": "the list of applications: duplicates, applicants, people to confirm",
+    "/screening/": "the screening board: applicants by stage",
     "/duos/": "the list of duos",
     "/duos/follow-up/": "the follow-up list of duos",
     "/duos/expenses/": "the expenses overview of all duos (its exports are audited)",

@@ -30,6 +30,7 @@ from ..models import (
     VolunteerStatus,
 )
 from ..phones import parse_phone
+from ..screening.services import screening_start
 from ..sms_texts import APPLICATION_RECEIVED
 from .models import Application, ApplicationKind, ApplicationStatus, VolunteerConsent
 
@@ -176,15 +177,16 @@ def _apply(*, organisation, kind, form_key, language, consents, consent_errors, 
 @transaction.atomic
 def volunteer_apply(*, organisation, form_key, consents, language="nl", postcode,
                     municipality="", interests=(), **fields) -> Application:
-    """Registers a volunteer from the public page as an applicant (never proposed until
-    screened) and thanks them by their channel; someone registered already is not
-    registered twice: the coordinator gets a task to merge. The same form twice is one
-    application."""
+    """Registers a volunteer from the public page as an applicant in the first stage of
+    screening (never proposed until screened) and thanks them by their channel; someone
+    registered already is not registered twice: the coordinator gets a task to merge. The
+    same form twice is one application."""
 
     def register(**kwargs):
         volunteer = services.volunteer_intake(**kwargs)
         volunteer.status = VolunteerStatus.APPLIED
         volunteer.save(update_fields=["status", "updated_at"])
+        screening_start(volunteer=volunteer)  # the first stage: applied, today
         return volunteer
 
     return _apply(organisation=organisation, kind=ApplicationKind.VOLUNTEER,

@@ -1,0 +1,103 @@
+"""Screening of volunteers before they are proposed (MENTOR: screening and training before a
+match, documented steps): stages the organisation names and orders, and each volunteer's
+steps through them, with the date, who did it and a note.
+
+A stage's kind says what reaching it means for matching: "intake talk held", "certificate"
+and "training" fill the volunteer's readiness dates; "ready" makes an applicant active, so
+they can be proposed. Kinds "applied", "intake talk planned", "references" and "other"
+only record the step.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from organisations.models import Organisation
+from organisations.scoping import OrganisationManager
+
+from ..models import Volunteer
+
+
+class StageKind(models.TextChoices):
+    APPLIED = "applied", _("Applied")
+    INTAKE_PLANNED = "intake_planned", _("Intake talk planned")
+    INTAKE_HELD = "intake_held", _("Intake talk held")
+    CERTIFICATE = "certificate", _("Certificate of good conduct (model 2)")
+    REFERENCES = "references", _("References")
+    TRAINING = "training", _("Basic training")
+    READY = "ready", _("Ready")
+    OTHER = "other", _("Other step")
+
+
+class ScreeningStage(models.Model):
+    """One stage of an organisation's screening (rename and order them in the admin)."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE,
+        related_name="+",
+    )
+    kind = models.CharField(_("what it means"), max_length=20, choices=StageKind.choices)
+    label_nl = models.CharField(_("label (Dutch)"), max_length=100)
+    label_fr = models.CharField(_("label (French)"), max_length=100)
+    label_en = models.CharField(_("label (English)"), max_length=100)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    max_days = models.PositiveSmallIntegerField(
+        _("days before a reminder"), default=14,
+        help_text=_("The coordinator gets a task when someone waits longer in this stage "
+                    "(0: never)."),
+    )
+
+    objects = OrganisationManager()
+
+    class Meta:
+        verbose_name = _("screening stage")
+        verbose_name_plural = _("screening stages")
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self):
+        language = (get_language() or "nl")[:2]
+        return getattr(self, f"label_{language}", "") or self.label_nl
+
+
+class ScreeningStep(models.Model):
+    """A volunteer reached a stage: when, by whom, with a note. The latest is current."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE,
+        related_name="+",
+    )
+    volunteer = models.ForeignKey(
+        Volunteer, verbose_name=_("volunteer"), on_delete=models.CASCADE,
+        related_name="screening_steps",
+    )
+    stage = models.ForeignKey(
+        ScreeningStage, verbose_name=_("stage"), on_delete=models.PROTECT, related_name="+",
+    )
+    entered_on = models.DateField(_("date"))
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.SET_NULL, null=True,
+        blank=True, related_name="+",
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    is_current = models.BooleanField(_("current"), default=True)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = OrganisationManager()
+
+    class Meta:
+        verbose_name = _("screening step")
+        verbose_name_plural = _("screening steps")
+        ordering = ["entered_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["volunteer"], condition=Q(is_current=True),
+                                    name="screening_one_current_step"),
+        ]
+
+    def __str__(self):
+        return f"{self.stage} · {self.entered_on}"

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+# Included by matching/intake/urls.py (namespace "matching").
+urlpatterns = [
+    path("screening/", views.ScreeningBoardView.as_view(), name="screening_board"),
+    path("screening/<int:pk>/", views.VolunteerScreeningView.as_view(),
+         name="screening_volunteer"),
+]

@@ -1,0 +1,65 @@
+"""The screening board (/screening/) and one volunteer's screening (/screening/<id>/)."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
+
+from buddy.forms import add_service_errors
+from organisations.audit import audit
+from organisations.models import AuditAction
+
+from ..applications.views import ApplicationStaffMixin
+from ..models import Volunteer
+from . import selectors, services
+from .forms import ScreeningMoveForm
+from .models import ScreeningStage
+
+
+class ScreeningBoardView(ApplicationStaffMixin, TemplateView):
+    """Applicants by stage, with the days they have spent there."""
+
+    template_name = "matching/screening/board.html"
+
+    def get_context_data(self, **kwargs):
+        stages = services.screening_stages_ensure(self.organisation)
+        return super().get_context_data(columns=selectors.board(stages), **kwargs)
+
+
+class VolunteerScreeningView(ApplicationStaffMixin, TemplateView):
+    """A volunteer's steps so far, and the form to record the next one."""
+
+    template_name = "matching/screening/volunteer.html"
+
+    def _form(self, data=None):
+        services.screening_stages_ensure(self.organisation)
+        return ScreeningMoveForm(data, stages=ScreeningStage.objects.all())
+
+    def get(self, request, *args, **kwargs):
+        self.volunteer = get_object_or_404(Volunteer, pk=kwargs["pk"])
+        audit(request, AuditAction.VIEW, self.volunteer)
+        return self.render_to_response(self.get_context_data(form=self._form()))
+
+    def post(self, request, *args, **kwargs):
+        self.volunteer = get_object_or_404(Volunteer, pk=kwargs["pk"])
+        form = self._form(request.POST)
+        if form.is_valid():
+            try:
+                data = form.cleaned_data
+                step = services.screening_move(
+                    volunteer=self.volunteer, stage=data["stage"], on=data["entered_on"],
+                    by=request.user, note=data["note"])
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                audit(request, AuditAction.CHANGE, self.volunteer)
+                messages.success(request, _("%(name)s: %(stage)s on %(date)s.") % {
+                    "name": self.volunteer.display_name, "stage": step.stage.label,
+                    "date": step.entered_on.strftime("%d/%m/%Y")})
+                return redirect("matching:screening_volunteer", pk=self.volunteer.pk)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(volunteer=self.volunteer,
+                                        steps=selectors.steps_of(self.volunteer), **kwargs)
