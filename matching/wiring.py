@@ -15,6 +15,9 @@ from matching.intake.applications import admin as application_admin  # noqa: F40
 from matching.intake.models import Participant, Volunteer
 from matching.intake.screening import admin as screening_admin  # noqa: F401
 from matching.intake.screening import reminders as screening_reminders
+from matching.intake.screening import services as screening_services
+from matching.intake.screening import views as screening_views
+from matching.intake.screening.models import ReferenceRequest
 from matching.proposals import admin as proposal_admin  # noqa: F401
 from matching.proposals import messaging, person_sections
 from matching.proposals import reminders as proposal_reminders  # noqa: F401  (the kinds)
@@ -57,6 +60,12 @@ def offer_names(keys):
             "volunteer", "proposal__participant")}
 
 
+def referee_names(keys):
+    ids = hooks.key_ids(keys)
+    return {ids[reference.pk]: gettext("reference %(name)s") % {"name": reference.referee_name}
+            for reference in ReferenceRequest.objects.filter(pk__in=ids)}
+
+
 def connect() -> None:
     hooks.register_reply_handler(messaging.PROPOSAL_LINK, messaging.handle_reply)
     hooks.register_link_view(messaging.PROPOSAL_LINK, proposal_views.participant_link_page,
@@ -76,6 +85,10 @@ def connect() -> None:
     hooks.register_names("proposal:", proposal_names)
     hooks.register_names("offer:", offer_names)
     hooks.register_names(f"{screening_reminders.SUBJECT}:", screening_reminders.step_names)
+    hooks.register_link_view(screening_services.REFERENCE_LINK,
+                             screening_views.reference_link_page,
+                             label=gettext_lazy("A reference about an applicant"))
+    hooks.register_names("reference:", referee_names)
     # A participant who said no to SMS gets none (notifications asks, intake knows).
     hooks.register_consent_check("participant:", privacy.messages_refused)
     # The person pages as the coordinator's hub: the short list, proposals and answers.

@@ -338,6 +338,9 @@ class TaskKind(models.TextChoices):
     MERGE_APPLICATION = "merge_application", _(
         "An application from someone already registered: merge it")
     SCREENING_STUCK = "screening_stuck", _("Applicant waiting long in a screening stage")
+    CERTIFICATE_RENEWAL = "certificate_renewal", _("Certificate of good conduct ends soon")
+    CERTIFICATE_EXPIRED = "certificate_expired", _(
+        "Certificate of good conduct expired: not proposed until renewed")
 
 
 class CoordinatorTask(models.Model):

@@ -32,7 +32,12 @@ from coaching.models import (
 from duos import models as duos
 from matching.intake.applications.models import Application
 from matching.intake.models import ImportColumnMemory, ImportSynonym
-from matching.intake.screening.models import ScreeningStage, ScreeningStep
+from matching.intake.screening.models import (
+    ReferenceRequest,
+    ScreeningSettings,
+    ScreeningStage,
+    ScreeningStep,
+)
 from notifications import services
 from notifications.models import (
     CoordinatorTask,
@@ -221,6 +226,11 @@ def _applications(organisation, volunteer):
                                           label_fr=f"{SECRET}Inscrit", label_en=f"{SECRET}Applied")
     return [
         stage,
+        ScreeningSettings.objects.create(organisation=organisation, certificate_valid_months=24),
+        ReferenceRequest.objects.create(organisation=organisation, volunteer=applicant,
+                                        referee_name=f"{SECRET}Referee",
+                                        referee_email="referee.secret@example.org",
+                                        answer=f"{SECRET} reference answer", recommends=True),
         ScreeningStep.objects.create(organisation=organisation, volunteer=applicant,
                                      stage=stage, entered_on=datetime.date(2026, 1, 5),
                                      note=f"{SECRET} screening note"),

@@ -456,10 +456,13 @@ class VolunteerQuerySet(models.QuerySet):
         )
 
     def ready_with_capacity(self, on=None):
-        """Only a ready volunteer with free capacity, available on `on`, can be proposed."""
+        """Only a ready volunteer with free capacity, available on `on`, whose certificate
+        still counts on `on`, can be proposed."""
         on = on or timezone.localdate()
         return (
             self.ready().with_free_capacity().filter(free_capacity__gt=0)
+            .filter(Q(certificate_valid_until__isnull=True)
+                    | Q(certificate_valid_until__gte=on))
             .filter(Q(available_from__isnull=True) | Q(available_from__lte=on))
             .filter(Q(available_until__isnull=True) | Q(available_until__gte=on))
         )
@@ -494,6 +497,11 @@ class Volunteer(Profile):
     certificate_seen_on = models.DateField(
         _("certificate of good conduct (model 2) seen on"), null=True, blank=True,
         help_text=_("The date on the certificate (uittreksel uit het strafregister, model 2)."),
+    )
+    # Set from certificate_seen_on and the organisation's screening settings (services):
+    # after it, the volunteer is not proposed until a new certificate is seen.
+    certificate_valid_until = models.DateField(
+        _("certificate valid until"), null=True, blank=True, editable=False,
     )
     training_done_on = models.DateField(_("basic training done on"), null=True, blank=True)
     lived_experience = models.CharField(
@@ -537,6 +545,11 @@ class Volunteer(Profile):
     @property
     def is_ready(self):
         return bool(self.intake_talk_on and self.certificate_seen_on and self.training_done_on)
+
+    @property
+    def certificate_expired(self):
+        return bool(self.certificate_valid_until
+                    and self.certificate_valid_until < timezone.localdate())
 
 
 class ImportKind(models.TextChoices):

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import postcodes, versions
+from . import certificates, postcodes, versions
 from .availability import FULL_WEEK
 from .languages import is_known_language
 from .models import (
@@ -382,6 +382,8 @@ def _validate_volunteer(volunteer, *, organisation, postcode, municipality, inte
             and volunteer.available_from > volunteer.available_until):
         errors.add("available_until", _("The end of the period is before its start."))
     _check_age_range(errors, "wish_age_min", volunteer.wish_age_min, volunteer.wish_age_max)
+    volunteer.certificate_valid_until = certificates.valid_until(organisation.pk,
+                                                                 volunteer.certificate_seen_on)
     last_name = (volunteer.last_name or "").strip()
     if len(last_name) > 1 and last_name.lower() in (volunteer.introduction or "").lower():
         # Participants read the introduction: first name only, for the volunteer's privacy.

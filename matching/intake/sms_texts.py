@@ -15,6 +15,8 @@ KEEP_IN_TOUCH = "reminders.keep_in_touch"
 AVAILABILITY_ENDING = "reminders.availability_ending"
 # The thanks for an application through a public page (matching/intake/applications/).
 APPLICATION_RECEIVED = "intake.application_received"
+# Screening: a volunteer's certificate of good conduct ends soon.
+CERTIFICATE_RENEWAL = "intake.certificate_renewal"
 
 register(SmsText(
     kind=KEEP_IN_TOUCH, accepts=(keywords.YES, keywords.NO),
@@ -33,6 +35,12 @@ register(SmsText(
     text=_("{organisation}: thank you {first_name}, we received your application. We will "
            "be in touch soon. Questions? {coordinator_phone}"),
     description="Right after someone applied on a public page (volunteer or participant).",
+))
+register(SmsText(
+    kind=CERTIFICATE_RENEWAL,
+    text=_("{organisation}: {first_name}, your certificate of good conduct ends on {date}. "
+           "Please bring us a new one. Questions? {coordinator_phone}"),
+    description="Some weeks before a volunteer's certificate (model 2) stops counting.",
 ))
 # The same by WhatsApp, as the template approved under this name (per language).
 register_whatsapp(WhatsAppTemplate(

@@ -228,6 +228,20 @@ def _screening_stuck(organisation, on_commit):
     return local(2026, 11, 18, 10), {("task", key(applicant))}
 
 
+@scenario("screening.certificate_renewal")
+def _certificate_renewal(organisation, on_commit):
+    volunteer = VolunteerFactory(organisation=organisation, ready=True,
+                                 certificate_valid_until=datetime.date(2026, 12, 20))
+    return local(2026, 11, 20, 10), {("message", key(volunteer)), ("task", key(volunteer))}
+
+
+@scenario("screening.certificate_expired")
+def _certificate_expired(organisation, on_commit):
+    volunteer = VolunteerFactory(organisation=organisation, ready=True,
+                                 certificate_valid_until=datetime.date(2026, 11, 16))
+    return local(2026, 11, 17, 10), {("task", key(volunteer))}
+
+
 # The coordinators' morning e-mail ----------------------------------------------------------
 
 

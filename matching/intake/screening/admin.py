@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from organisations.admin import ScopedAdmin
 
-from .models import ScreeningStage, ScreeningStep
+from .models import ReferenceRequest, ScreeningSettings, ScreeningStage, ScreeningStep
 
 
 @admin.register(ScreeningStage)
@@ -20,6 +20,27 @@ class ScreeningStepAdmin(ScopedAdmin):
 
     list_display = ["volunteer", "stage", "entered_on", "done_by", "is_current"]
     raw_id_fields = ["volunteer", "done_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ScreeningSettings)
+class ScreeningSettingsAdmin(ScopedAdmin):
+    """How long a certificate counts, and when a new one is asked."""
+
+    list_display = ["organisation", "certificate_valid_months", "certificate_notice_days"]
+
+
+@admin.register(ReferenceRequest)
+class ReferenceRequestAdmin(ScopedAdmin):
+    """Read-only: asked and answered through the screening page and the referee's link."""
+
+    list_display = ["volunteer", "referee_name", "asked_at", "answered_at", "recommends"]
+    raw_id_fields = ["volunteer", "asked_by"]
 
     def has_add_permission(self, request):
         return False

@@ -16,3 +16,20 @@ class ScreeningMoveForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["stage"].queryset = stages
         self.initial.setdefault("entered_on", timezone.localdate())
+
+
+class ReferenceRequestForm(forms.Form):
+    referee_name = forms.CharField(label=_("Name of the referee"), max_length=100)
+    referee_email = forms.EmailField(label=_("Their e-mail address"))
+
+
+class ReferenceAnswerForm(forms.Form):
+    recommends = forms.TypedChoiceField(
+        label=_("Would you recommend them as a buddy for someone in a vulnerable position?"),
+        choices=[("yes", _("Yes")), ("no", _("No"))], widget=forms.RadioSelect,
+        coerce=lambda value: value == "yes",
+    )
+    answer = forms.CharField(
+        label=_("How do you know them? Is there anything we should know?"), max_length=1000,
+        required=False, widget=forms.Textarea(attrs={"rows": 4}),
+    )

@@ -20,6 +20,32 @@ from organisations.scoping import OrganisationManager
 from ..models import Volunteer
 
 
+class ScreeningSettings(models.Model):
+    """How long a certificate of good conduct counts, and when to ask for a new one."""
+
+    organisation = models.OneToOneField(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE,
+        related_name="+",
+    )
+    certificate_valid_months = models.PositiveSmallIntegerField(
+        _("certificate valid for (months)"), default=36,
+        help_text=_("A volunteer whose certificate is older is not proposed until they bring "
+                    "a new one (0: it never expires)."),
+    )
+    certificate_notice_days = models.PositiveSmallIntegerField(
+        _("ask for a new certificate (days before)"), default=42,
+    )
+
+    objects = OrganisationManager()
+
+    class Meta:
+        verbose_name = _("screening settings")
+        verbose_name_plural = _("screening settings")
+
+    def __str__(self):
+        return str(self._meta.verbose_name)
+
+
 class StageKind(models.TextChoices):
     APPLIED = "applied", _("Applied")
     INTAKE_PLANNED = "intake_planned", _("Intake talk planned")
@@ -101,3 +127,37 @@ class ScreeningStep(models.Model):
 
     def __str__(self):
         return f"{self.stage} · {self.entered_on}"
+
+
+class ReferenceRequest(models.Model):
+    """A reference the coordinator asked by e-mail link about an applicant, and the short
+    answer the referee gave (kept with the screening; only staff read it)."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE,
+        related_name="+",
+    )
+    volunteer = models.ForeignKey(
+        Volunteer, verbose_name=_("volunteer"), on_delete=models.CASCADE,
+        related_name="reference_requests",
+    )
+    referee_name = models.CharField(_("name of the referee"), max_length=100)
+    referee_email = models.EmailField(_("e-mail of the referee"))
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("asked by"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="+",
+    )
+    asked_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+    answer = models.TextField(_("answer"), blank=True)
+    recommends = models.BooleanField(_("recommends them"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    objects = OrganisationManager()
+
+    class Meta:
+        verbose_name = _("reference")
+        verbose_name_plural = _("references")
+        ordering = ["asked_at", "pk"]
+
+    def __str__(self):
+        return self.referee_name

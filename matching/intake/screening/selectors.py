@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ..models import VolunteerStatus
-from .models import ScreeningStage, ScreeningStep, StageKind
+from .models import ReferenceRequest, ScreeningStage, ScreeningStep, StageKind
 
 # How long someone who became ready stays in the board's last column.
 READY_SHOWN_DAYS = 30
@@ -52,3 +52,9 @@ def steps_of(volunteer):
     """A volunteer's screening, oldest step first."""
     return (ScreeningStep.objects.filter(volunteer=volunteer)
             .select_related("stage", "done_by").order_by("entered_on", "pk"))
+
+
+def references_of(volunteer):
+    """The references asked about a volunteer, oldest first, with who asked."""
+    return (ReferenceRequest.objects.filter(volunteer=volunteer)
+            .select_related("asked_by").order_by("asked_at", "pk"))

@@ -8,9 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from notifications import services as notify
+from notifications.models import RecipientRole
+
 from .. import services
 from ..models import Volunteer, VolunteerStatus
-from .models import ScreeningStage, ScreeningStep, StageKind
+from .models import ReferenceRequest, ScreeningStage, ScreeningStep, StageKind
 
 # The stages an organisation starts with: (kind, days before a reminder).
 DEFAULT_STAGES = [
@@ -111,3 +114,62 @@ def screening_move(*, volunteer, stage, on: datetime.date, by=None, note="") -> 
     return ScreeningStep.objects.create(
         organisation_id=volunteer.organisation_id, volunteer=volunteer, stage=stage,
         entered_on=on, done_by=by, note=note)
+
+
+REFERENCE_LINK = "screening.reference"
+REFERENCE_VALID_FOR = datetime.timedelta(days=21)
+
+
+@transaction.atomic
+def reference_request(*, volunteer, referee_name, referee_email, by=None) -> ReferenceRequest:
+    """Asks a referee by e-mail, with a single-use link (three weeks) to a short form about
+    the applicant; the answer is kept with the screening."""
+    errors = {}
+    if not (referee_name or "").strip():
+        errors["referee_name"] = [_("Fill in the referee's name.")]
+    if not (referee_email or "").strip():
+        errors["referee_email"] = [_("Fill in the referee's e-mail address.")]
+    elif volunteer.email and referee_email.strip().lower() == volunteer.email.lower():
+        errors["referee_email"] = [_("This is the volunteer's own address: ask someone "
+                                     "who knows them.")]
+    if errors:
+        raise ValidationError(errors)
+    reference = ReferenceRequest.objects.create(
+        organisation_id=volunteer.organisation_id, volunteer=volunteer,
+        referee_name=referee_name.strip(), referee_email=referee_email.strip(), asked_by=by)
+    language = volunteer.message_language or "nl"
+    with override(language):
+        context = {"title": str(_("A question about %(name)s") % {
+                       "name": volunteer.first_name}),
+                   "lines": [str(_("%(name)s would like to become a buddy: a volunteer who "
+                                   "spends time with someone who could use a friend. They "
+                                   "gave your name. Would you answer two short questions? "
+                                   "It takes two minutes.") % {"name": volunteer.first_name})],
+                   "link_label": str(_("Answer the questions:"))}
+    notify.email_send(
+        recipient=notify.Recipient(
+            organisation_id=volunteer.organisation_id, key=f"reference:{reference.pk}",
+            first_name=reference.referee_name, language=language,
+            email=reference.referee_email,
+            # About a volunteer; the referee has no role of their own in the message log.
+            role=RecipientRole.VOLUNTEER),
+        template="notifications.generic", idempotency_key=f"reference:{reference.pk}",
+        context=context, link=notify.LinkSpec(purpose=REFERENCE_LINK,
+                                              subject=f"reference:{reference.pk}",
+                                              valid_for=REFERENCE_VALID_FOR))
+    return reference
+
+
+@transaction.atomic
+def reference_answer(*, reference, recommends, answer) -> ReferenceRequest:
+    """Keeps a referee's answer (once: a second answer is refused)."""
+    reference = ReferenceRequest.objects.select_for_update().get(pk=reference.pk)
+    if reference.answered_at is not None:
+        raise ValidationError(_("This question was answered already. Thank you."))
+    if recommends is None:
+        raise ValidationError({"recommends": [_("Choose yes or no.")]})
+    reference.recommends = recommends
+    reference.answer = (answer or "").strip()
+    reference.answered_at = timezone.now()
+    reference.save(update_fields=["recommends", "answer", "answered_at"])
+    return reference

@@ -7,4 +7,6 @@ urlpatterns = [
     path("screening/", views.ScreeningBoardView.as_view(), name="screening_board"),
     path("screening/<int:pk>/", views.VolunteerScreeningView.as_view(),
          name="screening_volunteer"),
+    path("screening/<int:pk>/references/", views.ReferenceRequestView.as_view(),
+         name="screening_reference"),
 ]

@@ -7,14 +7,15 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from buddy.forms import add_service_errors
+from notifications import link_pages
 from organisations.audit import audit
-from organisations.models import AuditAction
+from organisations.models import AuditAction, Organisation
 
 from ..applications.views import ApplicationStaffMixin
 from ..models import Volunteer
 from . import selectors, services
-from .forms import ScreeningMoveForm
-from .models import ScreeningStage
+from .forms import ReferenceAnswerForm, ReferenceRequestForm, ScreeningMoveForm
+from .models import ReferenceRequest, ScreeningStage
 
 
 class ScreeningBoardView(ApplicationStaffMixin, TemplateView):
@@ -61,5 +62,51 @@ class VolunteerScreeningView(ApplicationStaffMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(volunteer=self.volunteer,
-                                        steps=selectors.steps_of(self.volunteer), **kwargs)
+        kwargs.setdefault("reference_form", ReferenceRequestForm())
+        return super().get_context_data(
+            volunteer=self.volunteer, steps=selectors.steps_of(self.volunteer),
+            references=selectors.references_of(self.volunteer), **kwargs)
+
+
+class ReferenceRequestView(VolunteerScreeningView):
+    """Asks a referee about the volunteer by e-mail link."""
+
+    def get(self, request, *args, **kwargs):
+        return redirect("matching:screening_volunteer", pk=kwargs["pk"])
+
+    def post(self, request, *args, **kwargs):
+        self.volunteer = get_object_or_404(Volunteer, pk=kwargs["pk"])
+        form = ReferenceRequestForm(request.POST)
+        if form.is_valid():
+            try:
+                services.reference_request(volunteer=self.volunteer, by=request.user,
+                                           **form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                audit(request, AuditAction.CHANGE, self.volunteer)
+                messages.success(request, _("The question went to %(name)s by e-mail.")
+                                 % {"name": form.cleaned_data["referee_name"]})
+                return redirect("matching:screening_volunteer", pk=self.volunteer.pk)
+        return self.render_to_response(self.get_context_data(
+            form=self._form(), reference_form=form), status=400)
+
+
+def reference_link_page(request, link):
+    """The referee's page behind the e-mail link: two short questions, answered once."""
+    reference = (ReferenceRequest.objects.select_related("volunteer")
+                 .filter(pk=link_pages.subject_id(link, "reference")).first())
+    link_pages.check_recipient(link, "reference", reference.pk if reference else None)
+    organisation = Organisation.objects.get(pk=reference.organisation_id)
+    form = ReferenceAnswerForm(request.POST if request.method == "POST" else None)
+    context = {"organisation": organisation, "first_name": reference.volunteer.first_name,
+               "form": form}
+    if form.is_bound and form.is_valid():
+        try:
+            link_pages.spend(link, lambda: services.reference_answer(
+                reference=reference, **form.cleaned_data))
+        except ValidationError as exc:
+            context["error"] = link_pages.error_text(exc)
+        else:
+            context["done"] = True
+    return link_pages.page(request, "matching/screening/reference_page.html", context)

@@ -4,17 +4,25 @@ proposable; the board by stage with the days spent there; a task when someone wa
 than the stage allows."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from matching.intake.models import Volunteer, VolunteerStatus
 from matching.intake.screening import services
-from matching.intake.screening.models import ScreeningStage, ScreeningStep, StageKind
+from matching.intake.screening.models import (
+    ReferenceRequest,
+    ScreeningStage,
+    ScreeningStep,
+    StageKind,
+)
 from notifications.models import CoordinatorTask, SentReminder, TaskKind
 from notifications.tasks import reminders_dispatch
 from organisations.models import AuditEvent
@@ -208,3 +216,44 @@ def test_a_stage_without_a_limit_and_a_volunteer_no_longer_applying_have_no_remi
     _dispatch(datetime.datetime(2026, 11, 17, 10, tzinfo=BRUSSELS),
               django_capture_on_commit_callbacks)
     assert not CoordinatorTask.objects.exists()
+
+
+def test_a_reference_is_asked_by_e_mail_link_and_answered_once(
+        coordinator_client, organisation, applicant, django_capture_on_commit_callbacks):
+    client = Client()  # the referee: no account, no session
+    with django_capture_on_commit_callbacks(execute=True):
+        response = coordinator_client.post(f"/screening/{applicant.pk}/references/", {
+            "referee_name": "Mieke Janssens", "referee_email": "mieke@example.org"})
+    assert response.status_code == 302
+    reference = ReferenceRequest.objects.get()
+    assert (reference.volunteer, reference.answered_at) == (applicant, None)
+    email = mail.outbox[-1]
+    assert email.to == ["mieke@example.org"] and "Anouk" in email.body
+    assert "Vrijwilliger" not in email.body  # the first name only
+    path = re.search(r"https?://[^/\s]+(/s/\S+)", email.body).group(1)
+    page = client.get(path)
+    assert page.status_code == 200 and "Anouk" in page.content.decode()
+    # Nothing chosen: a clear message, nothing kept, and the link still works.
+    refused = client.post(path, {"answer": "?"}).content.decode()
+    assert "Er is nog niets bewaard." in refused  # the referee reads Dutch, as the volunteer
+    reference.refresh_from_db()
+    assert reference.answered_at is None
+    done = client.post(path, {"recommends": "yes", "answer": "Ze is mijn buurvrouw."})
+    assert "Bedankt" in done.content.decode()
+    reference.refresh_from_db()
+    assert reference.recommends is True and reference.answer == "Ze is mijn buurvrouw."
+    again = client.post(path, {"recommends": "no", "answer": "Toch niet."})
+    assert again.status_code in (404, 410) or "no longer works" in again.content.decode()
+    reference.refresh_from_db()
+    assert reference.recommends is True
+    screening = coordinator_client.get(f"/screening/{applicant.pk}/").content.decode()
+    assert "Ze is mijn buurvrouw." in screening and "Recommends them" in screening
+
+
+def test_a_reference_from_the_volunteer_themselves_is_refused(coordinator_client,
+                                                              organisation, applicant):
+    Volunteer.objects.filter(pk=applicant.pk).update(email="anouk@example.org")
+    response = coordinator_client.post(f"/screening/{applicant.pk}/references/", {
+        "referee_name": "Anouk", "referee_email": "Anouk@example.org"})
+    assert response.status_code == 400 and "own address" in response.content.decode()
+    assert not ReferenceRequest.objects.exists()
