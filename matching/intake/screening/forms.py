@@ -8,7 +8,8 @@ from .models import ScreeningStage
 class ScreeningMoveForm(forms.Form):
     stage = forms.ModelChoiceField(label=_("Stage reached"), queryset=ScreeningStage.objects.none(),
                                    empty_label=None)
-    entered_on = forms.DateField(label=_("On"), widget=forms.DateInput(attrs={"type": "date"}))
+    entered_on = forms.DateField(label=_("On"), widget=forms.DateInput(
+        attrs={"type": "date"}, format="%Y-%m-%d"))
     note = forms.CharField(label=_("Note"), max_length=500, required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
 

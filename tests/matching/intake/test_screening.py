@@ -257,3 +257,9 @@ def test_a_reference_from_the_volunteer_themselves_is_refused(coordinator_client
         "referee_name": "Anouk", "referee_email": "Anouk@example.org"})
     assert response.status_code == 400 and "own address" in response.content.decode()
     assert not ReferenceRequest.objects.exists()
+
+
+def test_the_step_form_offers_today_in_the_browsers_date_format(coordinator_client,
+                                                                applicant):
+    page = coordinator_client.get(f"/screening/{applicant.pk}/").content.decode()
+    assert 'type="date" name="entered_on" value="2026-11-17"' in page
