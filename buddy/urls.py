@@ -6,6 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from desk import views as desk_views
+from desk.me import views as me_views
 from notifications.urls import public_urlpatterns as notification_public_urls
 from organisations import views as organisation_views
 
@@ -62,6 +63,8 @@ urlpatterns = [
         name="two_factor_setup",
     ),
     path("audit/", organisation_views.AuditLogView.as_view(), name="audit_log"),
+    # A volunteer's own page: their details, a break, their hours and expenses.
+    path("me/", me_views.MyPageView.as_view(), name="me"),
     path("reports/", desk_views.ReportView.as_view(), name="reports"),
     path("reports/export.<str:file_format>", desk_views.ReportExportView.as_view(),
          name="report_export"),

@@ -523,3 +523,39 @@ def shortlists_changed(organisation, volunteer_ids=None) -> None:
     volunteer's place came free): every process updates those volunteers' rows of its
     block (all of it without `volunteer_ids`)."""
     versions.volunteers_changed(organisation, volunteer_ids)
+
+
+# What a volunteer changes on their own page (/me/): how to reach them, what they speak and
+# like, when they can; never their readiness, capacity or the coordinator's notes.
+OWN_FIELDS = {"availability", "languages", "contact_channel", "message_language",
+              "meeting_frequency"}
+# How far ahead a volunteer can pause on their own page.
+LONGEST_PAUSE = datetime.timedelta(days=2 * 366)
+
+
+@transaction.atomic
+def volunteer_update_own(*, volunteer, interests=None, **fields) -> Volunteer:
+    """A volunteer changes their availability, languages, interests or how to reach them;
+    short lists follow (volunteer_update announces it to matching)."""
+    unexpected = set(fields) - OWN_FIELDS
+    if unexpected:
+        raise TypeError(f"a volunteer does not change {sorted(unexpected)} themselves")
+    return volunteer_update(volunteer=volunteer, interests=interests, **fields)
+
+
+@transaction.atomic
+def volunteer_pause_until(*, volunteer, until) -> Volunteer:
+    """A volunteer is not available until `until` (not proposed before it), then comes
+    back by themselves; their duos go on."""
+    today = _today()
+    if until is None or until <= today:
+        raise ValidationError({"until": _("Choose a day after today.")})
+    if until > today + LONGEST_PAUSE:
+        raise ValidationError({"until": _("Choose a day within two years.")})
+    return volunteer_update(volunteer=volunteer, available_from=until)
+
+
+@transaction.atomic
+def volunteer_come_back(*, volunteer) -> Volunteer:
+    """Ends a volunteer's pause today: they can be proposed again."""
+    return volunteer_update(volunteer=volunteer, available_from=None)

@@ -44,7 +44,7 @@ PUBLIC_PREFIXES = ("/accounts/login/", "/health/", "/i18n/", "/api/schema/", "/a
 # Staff pages only an organisation admin opens (the API tokens of the organisation too).
 ADMIN_ONLY = {"/audit/", "/messages/usage/", "/api/tokens/"}
 # A volunteer's own pages and API: staff have none.
-VOLUNTEER_ONLY = ("/duos/my/", "/api/duos/my/")
+VOLUNTEER_ONLY = ("/duos/my/", "/api/duos/my/", "/me/")
 DENIED = {401, 403, 404, 405, 429}
 
 INTAKE_NOTE = f"{isolation.SECRET} intake note"

@@ -37,10 +37,13 @@ PUBLIC_PAGES = {
     "/apply/<slug:slug>/thanks/": "the thank-you page after applying",
     "/ask/<slug:slug>/": "a participant's own request for a buddy",
     "/ask/<slug:slug>/thanks/": "the thank-you page after asking",
+    # Not public, but the same catalogue: a volunteer ticks their interests on their page.
+    "/me/": "a volunteer's own page, with the catalogue of interests to tick",
 }
 PLACEHOLDER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 # Pages a volunteer may open; everything else is for staff only.
-VOLUNTEER_PAGES = {"/", "/health/", "/api/me/", "/api/schema/", "/api/docs/", "/admin/login/"}
+VOLUNTEER_PAGES = {"/", "/health/", "/api/me/", "/api/schema/", "/api/docs/", "/admin/login/",
+                   "/me/"}
 # duos: a volunteer's own duo, meeting log and their API (only their own data); coaching:
 # their own intervision invitations.
 VOLUNTEER_PREFIXES = ("/accounts/", "/i18n/", "/duos/my/", "/api/duos/my/", "/coaching/my/",
