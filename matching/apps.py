@@ -14,7 +14,8 @@ class MatchingConfig(AppConfig):
 
     # The models live in the wings instead of `matching/models.py` (intake's first).
     MODEL_MODULES = ("matching.intake.models", "matching.intake.applications.models",
-                     "matching.intake.screening.models", "matching.proposals.models")
+                     "matching.intake.screening.models", "matching.intake.referrals.models",
+                     "matching.proposals.models")
 
     def import_models(self):
         # Django imports them here, while it loads the apps (an import at module top would

@@ -13,6 +13,8 @@ from matching.intake import tasks as intake_tasks  # noqa: F401  (registers the 
 from matching.intake import versions as intake_versions
 from matching.intake.applications import admin as application_admin  # noqa: F401
 from matching.intake.models import Participant, Volunteer
+from matching.intake.referrals import admin as referral_admin  # noqa: F401
+from matching.intake.referrals import replies as referral_replies
 from matching.intake.screening import admin as screening_admin  # noqa: F401
 from matching.intake.screening import reminders as screening_reminders
 from matching.intake.screening import services as screening_services
@@ -89,6 +91,7 @@ def connect() -> None:
                              screening_views.reference_link_page,
                              label=gettext_lazy("A reference about an applicant"))
     hooks.register_names("reference:", referee_names)
+    hooks.register_reply_handler(intake_texts.REFERRAL_CONFIRM, referral_replies.referral_reply)
     # A participant who said no to SMS gets none (notifications asks, intake knows).
     hooks.register_consent_check("participant:", privacy.messages_refused)
     # The person pages as the coordinator's hub: the short list, proposals and answers.

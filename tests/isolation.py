@@ -32,6 +32,7 @@ from coaching.models import (
 from duos import models as duos
 from matching.intake.applications.models import Application
 from matching.intake.models import ImportColumnMemory, ImportSynonym
+from matching.intake.referrals.models import Partner, Referral
 from matching.intake.screening.models import (
     ReferenceRequest,
     ScreeningSettings,
@@ -224,7 +225,15 @@ def _applications(organisation, volunteer):
     stage = ScreeningStage.objects.create(organisation=organisation, kind="applied",
                                           label_nl=f"{SECRET}Aangemeld",
                                           label_fr=f"{SECRET}Inscrit", label_en=f"{SECRET}Applied")
+    partner = Partner.objects.create(organisation=organisation, name=f"{SECRET}Partner")
+    referred = ParticipantFactory(organisation=organisation, status="to_confirm",
+                                  first_name=f"{SECRET}Amina", last_name=f"{SECRET}Verwezen",
+                                  intake_note=f"{SECRET} referral note")
     return [
+        partner,
+        Referral.objects.create(organisation=organisation, partner=partner,
+                                participant=referred, referred_on=datetime.date(2026, 1, 5),
+                                referred_by=f"{SECRET}Els", form_key=f"iso-ref-{organisation.pk}"),
         stage,
         ScreeningSettings.objects.create(organisation=organisation, certificate_valid_months=24),
         ReferenceRequest.objects.create(organisation=organisation, volunteer=applicant,

@@ -17,6 +17,8 @@ AVAILABILITY_ENDING = "reminders.availability_ending"
 APPLICATION_RECEIVED = "intake.application_received"
 # Screening: a volunteer's certificate of good conduct ends soon.
 CERTIFICATE_RENEWAL = "intake.certificate_renewal"
+# A partner referred a participant: they say YES to be put on the waiting list.
+REFERRAL_CONFIRM = "intake.referral_confirm"
 
 register(SmsText(
     kind=KEEP_IN_TOUCH, accepts=(keywords.YES, keywords.NO),
@@ -41,6 +43,15 @@ register(SmsText(
     text=_("{organisation}: {first_name}, your certificate of good conduct ends on {date}. "
            "Please bring us a new one. Questions? {coordinator_phone}"),
     description="Some weeks before a volunteer's certificate (model 2) stops counting.",
+))
+register(SmsText(
+    kind=REFERRAL_CONFIRM, accepts=(keywords.YES,),
+    # The partner is not named: "OCMW" or "CAW" on a phone screen says too much (PRODUCT.md:
+    # nothing sensitive in an SMS); the coordinator names them on the phone if asked.
+    text=_("{organisation}: {first_name}, you were referred to us for a buddy. Do you want "
+           "one? Reply {reply_yes}. Questions? {coordinator_phone}"),
+    description="After a partner referred a participant: only their YES puts them on the "
+                "waiting list.",
 ))
 # The same by WhatsApp, as the template approved under this name (per language).
 register_whatsapp(WhatsAppTemplate(

@@ -35,4 +35,6 @@ urlpatterns = [
     path("", include("matching.intake.applications.urls")),
     # Screening of volunteers: the board by stage and each volunteer's steps.
     path("", include("matching.intake.screening.urls")),
+    # Referrals by partners: each partner's own link.
+    path("", include("matching.intake.referrals.urls")),
 ]

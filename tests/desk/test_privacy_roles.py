@@ -40,7 +40,8 @@ PUBLIC_PREFIXES = ("/accounts/login/", "/health/", "/i18n/", "/api/schema/", "/a
                    "/admin/login/", "/s/", "/messages/s/", "/p/", "/v/", "/messages/sms/",
                    "/api/auth/token/", "/admin/logout/", "/accounts/logout/",
                    "/accounts/password/reset/",  # asking for a new password: anyone
-                   "/apply/", "/ask/")  # the public application pages
+                   "/apply/", "/ask/",  # the public application pages
+                   "/refer/")  # a partner's page behind its own key
 # Staff pages only an organisation admin opens (the API tokens of the organisation too).
 ADMIN_ONLY = {"/audit/", "/messages/usage/", "/api/tokens/"}
 # A volunteer's own pages and API: staff have none.

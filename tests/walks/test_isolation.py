@@ -14,6 +14,7 @@ from django.contrib.admindocs.views import extract_views_from_urlpatterns, simpl
 from django.urls import get_resolver
 
 from matching.intake.models import Interest, InterestCategory
+from matching.intake.referrals.models import Referral
 from organisations.models import Organisation
 from organisations.scoping import all_organisations
 from tests import isolation
@@ -37,6 +38,9 @@ PUBLIC_PAGES = {
     "/apply/<slug:slug>/thanks/": "the thank-you page after applying",
     "/ask/<slug:slug>/": "a participant's own request for a buddy",
     "/ask/<slug:slug>/thanks/": "the thank-you page after asking",
+    # Behind a partner's own secret key, like a signed link: its form, and the first names
+    # of that partner's own referrals with their date and status; nothing else.
+    "/refer/<str:key>/": "a partner's referral page",
     # Not public, but the same catalogue: a volunteer ticks their interests on their page.
     "/me/": "a volunteer's own page, with the catalogue of interests to tick",
 }
@@ -47,7 +51,7 @@ VOLUNTEER_PAGES = {"/", "/health/", "/api/me/", "/api/schema/", "/api/docs/", "/
 # duos: a volunteer's own duo, meeting log and their API (only their own data); coaching:
 # their own intervision invitations.
 VOLUNTEER_PREFIXES = ("/accounts/", "/i18n/", "/duos/my/", "/api/duos/my/", "/coaching/my/",
-                      "/apply/", "/ask/")  # the public application pages: anyone
+                      "/apply/", "/ask/", "/refer/")  # the public pages: anyone
 
 
 def volunteer_may_open(path: str) -> bool:
@@ -112,13 +116,16 @@ def victim_data(db):
 
 
 def public_texts(objects) -> list[str]:
-    """What the public pages show of an organisation: its name and its interests' labels."""
+    """What the public pages show of an organisation: its name and its interests' labels
+    (and a partner's page the first names of that partner's referrals)."""
     texts = []
     for obj in objects:
         if isinstance(obj, Organisation):
             texts.append(obj.name)
         if isinstance(obj, Interest | InterestCategory):
             texts += [obj.label_nl, obj.label_fr, obj.label_en]
+        if isinstance(obj, Referral):
+            texts.append(obj.participant.first_name)
     return sorted({text for text in texts if text}, key=len, reverse=True)
 
 

@@ -29,6 +29,8 @@ from organisations.permissions import StaffRequiredMixin
 from organisations.scoping import all_organisations, organisation_scope
 
 from ..models import Participant
+from ..referrals import services as referral_services
+from ..referrals.models import Referral
 from . import selectors, services
 from .forms import ParticipantApplicationForm, VolunteerApplicationForm
 from .models import Application
@@ -176,8 +178,15 @@ class ParticipantConfirmView(ApplicationStaffMixin, View):
 
     def post(self, request, pk):
         participant = get_object_or_404(Participant, pk=pk)
+        referral = Referral.objects.filter(participant=participant).first()
         try:
-            services.participant_confirm(participant=participant)
+            if referral is not None:  # they said yes on the phone: the referral's date
+                referral_services.referral_confirm(referral=referral)
+                participant.refresh_from_db()
+                if participant.status != "waiting":
+                    raise ValidationError(_("This person is not waiting for a confirmation."))
+            else:
+                services.participant_confirm(participant=participant)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
