@@ -4,17 +4,31 @@ in a waiting participant's short list. Every page passes axe-core (no serious or
 violation), the public pages load no script and do not scroll sideways."""
 
 
+import datetime
+
 import pytest
+import time_machine
+from django.utils import timezone
 
 from matching.intake.applications.models import Application
-from matching.intake.models import ParticipantStatus, Volunteer, VolunteerStatus
+from matching.intake.models import Participant, ParticipantStatus, Volunteer, VolunteerStatus
+from matching.intake.referrals.models import Partner
 from matching.intake.screening.models import ScreeningStage, ScreeningStep
-from tests.factories_matching import InterestFactory, ParticipantFactory
+from notifications.sms.backends import locmem
+from tests.factories import VolunteerUserFactory
+from tests.factories_matching import InterestFactory, ParticipantFactory, VolunteerFactory
 
-from .test_journey import coordinator_account, fill, log_in  # noqa: F401  (fixture)
+from .test_journey import (  # noqa: F401  (coordinator_account is a fixture)
+    TWILIO_TOKEN,
+    coordinator_account,
+    fill,
+    log_in,
+    sms_reply,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SMALL_PHONE = {"width": 320, "height": 640}
+BRUSSELS = timezone.get_default_timezone()
 
 
 @pytest.fixture
@@ -93,3 +107,82 @@ def test_a_volunteer_applies_is_screened_and_appears_in_a_short_list(
     assert_accessible(desktop)
     screenshot(desktop, "3-short-list")
     assert "Lotte" in desktop.content()
+
+
+def test_a_partner_refers_and_the_participants_yes_by_sms_puts_them_on_the_list(
+        small_phone, live_server, coordinator_account, screenshot, assert_accessible,  # noqa: F811
+        settings):
+    organisation = coordinator_account.organisation
+    partner = Partner.objects.create(organisation=organisation, name="Buurtwerk Noord",
+                                     kind="other")
+    base = live_server.url
+    page = small_phone
+    with time_machine.travel(datetime.datetime(2026, 11, 10, 11, tzinfo=BRUSSELS),
+                             tick=True):
+        page.goto(f"{base}/refer/{partner.token}/")
+        check_public(page, assert_accessible)
+        screenshot(page, "1-refer")
+        fill(page, {
+            "first_name": "Amina", "last_name": "Haddad", "phone": "0471 55 66 77",
+            "contact_channel": ["sms"], "message_language": ["nl"], "postcode": "9000",
+            "languages": "Nederlands, Arabisch", "availability": ["2-1"],
+            "consent_recorded": True, "consents": ["sms"], "referred_by": "Els",
+        })
+        with page.expect_navigation():
+            page.get_by_role("button", name="Verstuur de doorverwijzing").click()
+        check_public(page, assert_accessible)
+        screenshot(page, "1-referred")
+    participant = Participant.objects.get(first_name="Amina")
+    assert participant.status == ParticipantStatus.TO_CONFIRM
+    asked = [sms.body for sms in locmem.outbox if sms.to == "+32471556677"]
+    assert len(asked) == 1 and "JA" in asked[0]
+
+    # A week later she replies YES through the provider's signed webhook.
+    settings.SITE_URL = base
+    settings.TWILIO_AUTH_TOKEN = TWILIO_TOKEN
+    with time_machine.travel(datetime.datetime(2026, 11, 17, 18, tzinfo=BRUSSELS), tick=True):
+        assert sms_reply(base, "+32471556677", "Ja", sid="SMref1") == 200
+    participant.refresh_from_db()
+    assert participant.status == ParticipantStatus.WAITING
+    assert participant.waiting_since == datetime.date(2026, 11, 10)  # the referral date
+    page.goto(f"{base}/refer/{partner.token}/")
+    assert "op de wachtlijst" in page.content()
+    check_public(page, assert_accessible)
+    screenshot(page, "2-partner-sees-status")
+
+
+def test_a_volunteer_takes_a_break_from_their_own_page_and_leaves_the_short_lists(
+        desktop, live_server, coordinator_account, screenshot, assert_accessible):  # noqa: F811
+    organisation = coordinator_account.organisation
+    user = VolunteerUserFactory(organisation=organisation, username="lotte", language="nl")
+    user.set_password("correct-horse-battery")
+    user.save()
+    volunteer = VolunteerFactory(organisation=organisation, user=user, ready=True,
+                                 first_name="Lotte", languages=["nl"])
+    participant = ParticipantFactory(organisation=organisation, first_name="Fatima",
+                                     languages=["nl"])
+    ready = Volunteer.objects.ready_with_capacity
+    assert ready().filter(pk=volunteer.pk).exists()
+    log_in(desktop, live_server, assert_accessible, username="lotte")
+    desktop.goto(f"{live_server.url}/me/")
+    assert_accessible(desktop)
+    screenshot(desktop, "1-my-page")
+    desktop.locator("[name=until]").fill("2027-01-15")
+    with desktop.expect_navigation():
+        desktop.get_by_role("button", name="Pauze nemen").click()
+    assert_accessible(desktop)
+    screenshot(desktop, "2-on-a-break")
+    assert "Ik ben er weer" in desktop.content()
+    volunteer.refresh_from_db()
+    assert volunteer.available_from == datetime.date(2027, 1, 15)
+    assert not ready().filter(pk=volunteer.pk).exists()
+    assert ready(datetime.date(2027, 1, 15)).filter(pk=volunteer.pk).exists()
+    # The coordinator's short list of a waiting participant no longer offers her.
+    coordinator = desktop.context.browser.new_context(viewport={"width": 1280, "height": 900},
+                                                      locale="nl-BE").new_page()
+    log_in(coordinator, live_server, assert_accessible)
+    coordinator.goto(f"{live_server.url}/participants/{participant.pk}/")
+    assert_accessible(coordinator)
+    screenshot(coordinator, "3-short-list-without-her")
+    assert "Lotte" not in coordinator.content()
+    coordinator.context.close()

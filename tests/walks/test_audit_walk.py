@@ -32,6 +32,8 @@ NOT_A_PERSON_RECORD = {
     "/volunteers/": "the list of volunteers",
     "/applications/": "the list of applications: duplicates, applicants, people to confirm",
     "/screening/": "the screening board: applicants by stage",
+    "/refer/<str:key>/": "a partner's referral page: the first names of its own referrals, "
+                         "a list (the partner has no account to audit)",
     "/duos/": "the list of duos",
     "/duos/follow-up/": "the follow-up list of duos",
     "/duos/expenses/": "the expenses overview of all duos (its exports are audited)",

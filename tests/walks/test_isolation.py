@@ -14,7 +14,7 @@ from django.contrib.admindocs.views import extract_views_from_urlpatterns, simpl
 from django.urls import get_resolver
 
 from matching.intake.models import Interest, InterestCategory
-from matching.intake.referrals.models import Referral
+from matching.intake.referrals.models import Partner, Referral
 from organisations.models import Organisation
 from organisations.scoping import all_organisations
 from tests import isolation
@@ -117,13 +117,15 @@ def victim_data(db):
 
 def public_texts(objects) -> list[str]:
     """What the public pages show of an organisation: its name and its interests' labels
-    (and a partner's page the first names of that partner's referrals)."""
+    (and a partner's page its name and the first names of its referrals)."""
     texts = []
     for obj in objects:
         if isinstance(obj, Organisation):
             texts.append(obj.name)
         if isinstance(obj, Interest | InterestCategory):
             texts += [obj.label_nl, obj.label_fr, obj.label_en]
+        if isinstance(obj, Partner):
+            texts.append(obj.name)
         if isinstance(obj, Referral):
             texts.append(obj.participant.first_name)
     return sorted({text for text in texts if text}, key=len, reverse=True)

@@ -52,7 +52,9 @@ class ReferralView(View):
         self.organisation = self.partner.organisation
         with organisation_scope(self.organisation):
             response = super().dispatch(request, key)
-        response["Referrer-Policy"] = "no-referrer"  # the key stays out of other sites
+        # The key stays out of other sites (same-origin: the form's own POST keeps its
+        # Origin header, which the CSRF check needs; "no-referrer" would send "null").
+        response["Referrer-Policy"] = "same-origin"
         response["X-Robots-Tag"] = "noindex"
         return response
 

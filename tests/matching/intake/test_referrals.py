@@ -123,3 +123,11 @@ def test_an_unknown_or_stopped_link_has_no_page(client, partner):
     closed = Partner.objects.create(organisation=OrganisationFactory(is_active=False),
                                     name="X")
     assert client.get(url(closed)).status_code == 404
+
+
+def test_the_partners_page_keeps_its_key_out_of_other_sites_and_search_engines(client,
+                                                                               partner):
+    response = client.get(url(partner))
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Robots-Tag"] == "noindex"
+    assert "no-cache" in response["Cache-Control"] or "no-store" in response["Cache-Control"]
