@@ -6,6 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from desk import views as desk_views
+from desk.login_link import views as login_link_views
 from desk.me import views as me_views
 from notifications.urls import public_urlpatterns as notification_public_urls
 from organisations import views as organisation_views
@@ -54,6 +55,9 @@ urlpatterns = [
     ),
     # Password reset (desk: it needs the volunteer's phone and notifications' SMS links).
     path("accounts/password/reset/", include("desk.password_reset.urls")),
+    # A volunteer's single-use login link by SMS or e-mail.
+    path("accounts/login/link/", login_link_views.LoginLinkRequestView.as_view(),
+         name="login_link"),
     path(
         "accounts/two-factor/", organisation_views.TwoFactorVerifyView.as_view(),
         name="two_factor_verify",
