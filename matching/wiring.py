@@ -18,6 +18,7 @@ from matching.intake.referrals import replies as referral_replies
 from matching.intake.screening import admin as screening_admin  # noqa: F401
 from matching.intake.screening import reminders as screening_reminders
 from matching.intake.screening import services as screening_services
+from matching.intake.screening import tasks as screening_tasks  # noqa: F401  (registers it)
 from matching.intake.screening import views as screening_views
 from matching.intake.screening.models import ReferenceRequest
 from matching.proposals import admin as proposal_admin  # noqa: F401

@@ -34,6 +34,7 @@ from matching.intake.applications.models import Application
 from matching.intake.models import ImportColumnMemory, ImportSynonym
 from matching.intake.referrals.models import Partner, Referral
 from matching.intake.screening.models import (
+    CertificateCopy,
     ReferenceRequest,
     ScreeningSettings,
     ScreeningStage,
@@ -235,7 +236,12 @@ def _applications(organisation, volunteer):
                                 participant=referred, referred_on=datetime.date(2026, 1, 5),
                                 referred_by=f"{SECRET}Els", form_key=f"iso-ref-{organisation.pk}"),
         stage,
-        ScreeningSettings.objects.create(organisation=organisation, certificate_valid_months=24),
+        ScreeningSettings.objects.create(organisation=organisation, certificate_valid_months=24,
+                                         certificate_copy_kept=True),
+        CertificateCopy.objects.create(
+            organisation=organisation, volunteer=applicant, kind="pdf",
+            file=ContentFile(f"%PDF-1.4 {SECRET} certificate".encode(), name="copy.pdf"),
+            delete_on=datetime.date(2026, 2, 1)),
         ReferenceRequest.objects.create(organisation=organisation, volunteer=applicant,
                                         referee_name=f"{SECRET}Referee",
                                         referee_email="referee.secret@example.org",

@@ -493,6 +493,13 @@ STORAGES["receipts"] = {
     "BACKEND": "buddy.storage.PrivateFileSystemStorage",
     "OPTIONS": {"location": str(env.path("PRIVATE_ROOT", default=str(VAR_DIR / "private")))},
 }
+# Copies of certificates of good conduct (screening), when an organisation keeps them: the
+# same private place, deleted once the certificate is marked seen or after some days.
+STORAGES["certificates"] = STORAGES["receipts"]
+CELERY_BEAT_SCHEDULE["screening-delete-certificate-copies"] = {
+    "task": "screening.delete_certificate_copies",
+    "schedule": 60 * 60,
+}
 # duos: the alerts for inactivity and missed check-ins; proposals: free the volunteers of
 # participants who left. Each asks the database what is due and is safe to run twice (the
 # duos' messages are reminder kinds, below).

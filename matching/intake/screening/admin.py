@@ -2,7 +2,13 @@ from django.contrib import admin
 
 from organisations.admin import ScopedAdmin
 
-from .models import ReferenceRequest, ScreeningSettings, ScreeningStage, ScreeningStep
+from .models import (
+    CertificateCopy,
+    ReferenceRequest,
+    ScreeningSettings,
+    ScreeningStage,
+    ScreeningStep,
+)
 
 
 @admin.register(ScreeningStage)
@@ -32,7 +38,8 @@ class ScreeningStepAdmin(ScopedAdmin):
 class ScreeningSettingsAdmin(ScopedAdmin):
     """How long a certificate counts, and when a new one is asked."""
 
-    list_display = ["organisation", "certificate_valid_months", "certificate_notice_days"]
+    list_display = ["organisation", "certificate_valid_months", "certificate_notice_days",
+                    "certificate_copy_kept", "certificate_copy_days"]
 
 
 @admin.register(ReferenceRequest)
@@ -41,6 +48,21 @@ class ReferenceRequestAdmin(ScopedAdmin):
 
     list_display = ["volunteer", "referee_name", "asked_at", "answered_at", "recommends"]
     raw_id_fields = ["volunteer", "asked_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CertificateCopy)
+class CertificateCopyAdmin(ScopedAdmin):
+    """Read-only list (no file link): copies are opened on the screening page."""
+
+    list_display = ["volunteer", "uploaded_at", "delete_on"]
+    exclude = ["file"]
+    raw_id_fields = ["volunteer", "uploaded_by"]
 
     def has_add_permission(self, request):
         return False

@@ -34,3 +34,7 @@ class ReferenceAnswerForm(forms.Form):
         label=_("How do you know them? Is there anything we should know?"), max_length=1000,
         required=False, widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+
+class CertificateCopyForm(forms.Form):
+    file = forms.FileField(label=_("A copy of the certificate (photo or PDF, at most 5 MB)"))

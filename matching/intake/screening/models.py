@@ -8,7 +8,11 @@ they can be proposed. Kinds "applied", "intake talk planned", "references" and "
 only record the step.
 """
 
+import uuid
+from pathlib import PurePath
+
 from django.conf import settings
+from django.core.files.storage import InvalidStorageError, storages
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
@@ -34,6 +38,15 @@ class ScreeningSettings(models.Model):
     )
     certificate_notice_days = models.PositiveSmallIntegerField(
         _("ask for a new certificate (days before)"), default=42,
+    )
+    # By default only the date is kept ("seen on"), never a copy.
+    certificate_copy_kept = models.BooleanField(
+        _("keep an uploaded copy of the certificate"), default=False,
+        help_text=_("In private storage, deleted once the certificate is marked seen, or "
+                    "after the days below."),
+    )
+    certificate_copy_days = models.PositiveSmallIntegerField(
+        _("delete a copy after (days)"), default=30,
     )
 
     objects = OrganisationManager()
@@ -161,3 +174,53 @@ class ReferenceRequest(models.Model):
 
     def __str__(self):
         return self.referee_name
+
+
+COPY_SUFFIXES = {"jpeg": ".jpg", "png": ".png", "pdf": ".pdf"}
+
+
+def certificate_storage():
+    """Copies live in the `certificates` storage (private, no URL) when configured."""
+    try:
+        return storages["certificates"]
+    except InvalidStorageError:
+        return storages["default"]
+
+
+def certificate_upload_to(instance, filename):
+    # A random name: nothing about the person, and nobody can guess it.
+    suffix = PurePath(filename).suffix.lower()
+    return f"certificates/{uuid.uuid4().hex}{suffix if suffix in COPY_SUFFIXES.values() else ''}"
+
+
+class CertificateCopy(models.Model):
+    """An uploaded copy of a volunteer's certificate of good conduct, when the organisation
+    keeps copies: private, served only to its staff, deleted on schedule."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE,
+        related_name="+",
+    )
+    volunteer = models.ForeignKey(
+        Volunteer, verbose_name=_("volunteer"), on_delete=models.CASCADE,
+        related_name="certificate_copies",
+    )
+    file = models.FileField(_("copy"), upload_to=certificate_upload_to,
+                            storage=certificate_storage, max_length=200)
+    kind = models.CharField(max_length=10, editable=False)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="+",
+    )
+    delete_on = models.DateField(_("deleted on"))
+
+    objects = OrganisationManager()
+
+    class Meta:
+        verbose_name = _("certificate copy")
+        verbose_name_plural = _("certificate copies")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return f"{self.volunteer_id} · {self.uploaded_at:%Y-%m-%d}"

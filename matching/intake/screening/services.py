@@ -8,12 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from buddy.files import file_kind
 from notifications import services as notify
 from notifications.models import RecipientRole
 
-from .. import services
+from .. import certificates, services
 from ..models import Volunteer, VolunteerStatus
-from .models import ReferenceRequest, ScreeningStage, ScreeningStep, StageKind
+from .models import CertificateCopy, ReferenceRequest, ScreeningStage, ScreeningStep, StageKind
 
 # The stages an organisation starts with: (kind, days before a reminder).
 DEFAULT_STAGES = [
@@ -108,6 +109,8 @@ def screening_move(*, volunteer, stage, on: datetime.date, by=None, note="") -> 
             volunteer=volunteer, intake_talk_on=volunteer.intake_talk_on,
             certificate_seen_on=volunteer.certificate_seen_on,
             training_done_on=volunteer.training_done_on)
+    if stage.kind == StageKind.CERTIFICATE:
+        certificate_copies_delete(volunteer=volunteer)  # seen: no copy is kept
     if current is not None:
         current.is_current = False
         current.save(update_fields=["is_current"])
@@ -173,3 +176,52 @@ def reference_answer(*, reference, recommends, answer) -> ReferenceRequest:
     reference.answered_at = timezone.now()
     reference.save(update_fields=["recommends", "answer", "answered_at"])
     return reference
+
+
+CERTIFICATE_COPY_MAX_BYTES = 5 * 1024 * 1024
+
+
+@transaction.atomic
+def certificate_copy_upload(*, volunteer, file, by=None) -> CertificateCopy:
+    """Keeps an uploaded copy of the volunteer's certificate in private storage, when the
+    organisation keeps copies; deleted when the certificate is marked seen, or after the
+    organisation's days."""
+    found = certificates.settings_for(volunteer.organisation_id)
+    if not found.certificate_copy_kept:
+        raise ValidationError({"file": _("Your organisation keeps no copies of certificates: "
+                                         "record the date you saw it.")})
+    if file is None:
+        raise ValidationError({"file": _("Choose a file.")})
+    if file.size > CERTIFICATE_COPY_MAX_BYTES:
+        raise ValidationError({"file": _("The file is larger than 5 MB.")})
+    kind = file_kind(file)
+    if not kind:
+        raise ValidationError({"file": _("A copy must be a photo (JPEG or PNG) or a PDF.")})
+    return CertificateCopy.objects.create(
+        organisation_id=volunteer.organisation_id, volunteer=volunteer, file=file, kind=kind,
+        uploaded_by=by,
+        delete_on=timezone.localdate() + datetime.timedelta(days=found.certificate_copy_days))
+
+
+def _delete(copies) -> int:
+    count = 0
+    for copy in copies:
+        name, storage = copy.file.name, copy.file.storage
+        copy.delete()
+        # The file goes once the row is gone for good (not in a transaction rolled back).
+        transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
+        count += 1
+    return count
+
+
+@transaction.atomic
+def certificate_copies_delete(*, volunteer) -> int:
+    """Deletes every kept copy of the volunteer's certificate (rows, then files)."""
+    return _delete(CertificateCopy.objects.select_for_update().filter(volunteer=volunteer))
+
+
+@transaction.atomic
+def certificate_copies_delete_due(today=None) -> int:
+    """Deletes the copies whose days are over, in every organisation (a daily task)."""
+    today = today or timezone.localdate()
+    return _delete(CertificateCopy.objects.select_for_update().filter(delete_on__lte=today))

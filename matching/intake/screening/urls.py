@@ -9,4 +9,8 @@ urlpatterns = [
          name="screening_volunteer"),
     path("screening/<int:pk>/references/", views.ReferenceRequestView.as_view(),
          name="screening_reference"),
+    path("screening/<int:pk>/certificate/", views.CertificateCopyUploadView.as_view(),
+         name="screening_certificate_upload"),
+    path("screening/certificates/<int:pk>/", views.CertificateCopyView.as_view(),
+         name="screening_certificate"),
 ]

@@ -2,20 +2,29 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
+from django.views import View
 from django.views.generic import TemplateView
 
+from buddy.exports import private
 from buddy.forms import add_service_errors
 from notifications import link_pages
 from organisations.audit import audit
 from organisations.models import AuditAction, Organisation
 
+from .. import certificates
 from ..applications.views import ApplicationStaffMixin
 from ..models import Volunteer
 from . import selectors, services
-from .forms import ReferenceAnswerForm, ReferenceRequestForm, ScreeningMoveForm
-from .models import ReferenceRequest, ScreeningStage
+from .forms import (
+    CertificateCopyForm,
+    ReferenceAnswerForm,
+    ReferenceRequestForm,
+    ScreeningMoveForm,
+)
+from .models import CertificateCopy, ReferenceRequest, ScreeningStage
 
 
 class ScreeningBoardView(ApplicationStaffMixin, TemplateView):
@@ -63,9 +72,55 @@ class VolunteerScreeningView(ApplicationStaffMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("reference_form", ReferenceRequestForm())
+        kwargs.setdefault("copy_form", CertificateCopyForm())
         return super().get_context_data(
             volunteer=self.volunteer, steps=selectors.steps_of(self.volunteer),
-            references=selectors.references_of(self.volunteer), **kwargs)
+            references=selectors.references_of(self.volunteer),
+            copies=list(CertificateCopy.objects.filter(volunteer=self.volunteer)),
+            copies_kept=certificates.settings_for(self.organisation.pk).certificate_copy_kept,
+            **kwargs)
+
+
+class CertificateCopyUploadView(VolunteerScreeningView):
+    """Keeps an uploaded copy of the certificate (when the organisation keeps copies)."""
+
+    def get(self, request, *args, **kwargs):
+        return redirect("matching:screening_volunteer", pk=kwargs["pk"])
+
+    def post(self, request, *args, **kwargs):
+        self.volunteer = get_object_or_404(Volunteer, pk=kwargs["pk"])
+        form = CertificateCopyForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.certificate_copy_upload(volunteer=self.volunteer, by=request.user,
+                                                 file=form.cleaned_data["file"])
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                audit(request, AuditAction.CHANGE, self.volunteer)
+                messages.success(request, _("The copy is kept until it is marked seen."))
+                return redirect("matching:screening_volunteer", pk=self.volunteer.pk)
+        return self.render_to_response(self.get_context_data(
+            form=self._form(), copy_form=form), status=400)
+
+
+CONTENT_TYPES = {"jpeg": "image/jpeg", "png": "image/png", "pdf": "application/pdf"}
+
+
+class CertificateCopyView(ApplicationStaffMixin, View):
+    """A kept copy, for the organisation's staff only (audited as a view of the person)."""
+
+    def get(self, request, pk):
+        copy = get_object_or_404(CertificateCopy.objects.select_related("volunteer"), pk=pk)
+        try:
+            handle = copy.file.open("rb")
+        except FileNotFoundError as exc:
+            raise Http404 from exc
+        audit(request, AuditAction.VIEW, copy.volunteer)
+        response = FileResponse(handle, content_type=CONTENT_TYPES.get(
+            copy.kind, "application/octet-stream"))
+        response["Content-Disposition"] = "inline"
+        return private(response)
 
 
 class ReferenceRequestView(VolunteerScreeningView):

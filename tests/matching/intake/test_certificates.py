@@ -6,14 +6,18 @@ import datetime
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from matching.intake import services
 from matching.intake.models import Volunteer
-from matching.intake.screening.models import ScreeningSettings
+from matching.intake.screening import services as screening_services
+from matching.intake.screening.models import CertificateCopy, ScreeningSettings, ScreeningStage
+from matching.intake.screening.tasks import delete_certificate_copies
 from matching.intake.sms_texts import CERTIFICATE_RENEWAL
 from notifications.models import CoordinatorTask, Message, SentReminder, TaskKind
 from notifications.tasks import reminders_dispatch
+from tests.factories import CoordinatorFactory
 from tests.factories_duos import active_duo
 from tests.factories_matching import VolunteerFactory
 
@@ -93,3 +97,76 @@ def test_an_expired_certificate_opens_a_task_once_and_duos_go_on(
     assert SentReminder.objects.filter(kind="screening.certificate_expired").count() == 1
     duo.refresh_from_db()
     assert duo.status == "active"
+
+
+PDF = b"%PDF-1.4\n" + b"x" * 100
+
+
+def upload(client, volunteer, content=PDF, name="uittreksel.pdf"):
+    return client.post(f"/screening/{volunteer.pk}/certificate/",
+                       {"file": SimpleUploadedFile(name, content)})
+
+
+@pytest.fixture
+def keeps_copies(organisation):
+    return ScreeningSettings.objects.create(organisation=organisation,
+                                            certificate_copy_kept=True,
+                                            certificate_copy_days=30)
+
+
+def test_by_default_no_copy_is_kept(coordinator_client, organisation):
+    volunteer = VolunteerFactory(organisation=organisation, status="applied")
+    response = upload(coordinator_client, volunteer)
+    assert response.status_code == 400 and "keeps no copies" in response.content.decode()
+    assert not CertificateCopy.objects.exists()
+
+
+def test_a_copy_is_checked_kept_privately_and_served_to_staff_only(
+        client, coordinator_client, organisation, keeps_copies, other_organisation):
+    volunteer = VolunteerFactory(organisation=organisation, status="applied")
+    assert "must be a photo" in upload(coordinator_client, volunteer,
+                                       content=b"MZ\x90\x00 not a pdf").content.decode()
+    assert "larger than 5 MB" in upload(coordinator_client, volunteer,
+                                        content=PDF + b"x" * (5 * 1024 * 1024)).content.decode()
+    assert not CertificateCopy.objects.exists()
+    assert upload(coordinator_client, volunteer).status_code == 302
+    copy = CertificateCopy.objects.get()
+    assert copy.delete_on == datetime.date(2026, 12, 17) and copy.kind == "pdf"
+    assert "uittreksel" not in copy.file.name  # a random name
+    response = coordinator_client.get(f"/screening/certificates/{copy.pk}/")
+    assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
+    assert "no-store" in response["Cache-Control"]
+    client.logout()
+    client.force_login(CoordinatorFactory(organisation=other_organisation))
+    assert client.get(f"/screening/certificates/{copy.pk}/").status_code == 404
+
+
+def test_marking_the_certificate_seen_deletes_the_copy_and_its_file(
+        coordinator_client, organisation, keeps_copies, django_capture_on_commit_callbacks):
+    volunteer = VolunteerFactory(organisation=organisation, status="applied")
+    upload(coordinator_client, volunteer)
+    copy = CertificateCopy.objects.get()
+    name, storage = copy.file.name, copy.file.storage
+    assert storage.exists(name)
+    screening_services.screening_start(volunteer=volunteer, on=datetime.date(2026, 11, 1))
+    stage = ScreeningStage.objects.get(organisation=organisation, kind="certificate")
+    with django_capture_on_commit_callbacks(execute=True):
+        screening_services.screening_move(volunteer=volunteer, stage=stage,
+                                          on=datetime.date(2026, 11, 16))
+    assert not CertificateCopy.objects.exists() and not storage.exists(name)
+    volunteer.refresh_from_db()
+    assert volunteer.certificate_seen_on == datetime.date(2026, 11, 16)
+
+
+def test_a_copy_is_deleted_after_the_organisations_days(
+        coordinator_client, organisation, keeps_copies, django_capture_on_commit_callbacks):
+    volunteer = VolunteerFactory(organisation=organisation, status="applied")
+    upload(coordinator_client, volunteer)
+    copy = CertificateCopy.objects.get()
+    name, storage = copy.file.name, copy.file.storage
+    with django_capture_on_commit_callbacks(execute=True):
+        assert delete_certificate_copies() == 0
+    with (time_machine.travel(datetime.datetime(2026, 12, 17, 4, tzinfo=BRUSSELS)),
+          django_capture_on_commit_callbacks(execute=True)):
+        assert delete_certificate_copies() == 1
+    assert not CertificateCopy.objects.exists() and not storage.exists(name)
