@@ -13,7 +13,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.files.storage import InvalidStorageError, storages
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -224,3 +224,15 @@ class CertificateCopy(models.Model):
 
     def __str__(self):
         return f"{self.volunteer_id} · {self.uploaded_at:%Y-%m-%d}"
+
+
+def delete_copies(copies) -> int:
+    """Deletes certificate copies: each row, then its file once the row is gone for good
+    (after the commit, so a rolled-back deletion keeps the file)."""
+    count = 0
+    for copy in copies:
+        name, storage = copy.file.name, copy.file.storage
+        copy.delete()
+        transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
+        count += 1
+    return count

@@ -14,7 +14,14 @@ from notifications.models import RecipientRole
 
 from .. import certificates, services
 from ..models import Volunteer, VolunteerStatus
-from .models import CertificateCopy, ReferenceRequest, ScreeningStage, ScreeningStep, StageKind
+from .models import (
+    CertificateCopy,
+    ReferenceRequest,
+    ScreeningStage,
+    ScreeningStep,
+    StageKind,
+    delete_copies,
+)
 
 # The stages an organisation starts with: (kind, days before a reminder).
 DEFAULT_STAGES = [
@@ -203,25 +210,14 @@ def certificate_copy_upload(*, volunteer, file, by=None) -> CertificateCopy:
         delete_on=timezone.localdate() + datetime.timedelta(days=found.certificate_copy_days))
 
 
-def _delete(copies) -> int:
-    count = 0
-    for copy in copies:
-        name, storage = copy.file.name, copy.file.storage
-        copy.delete()
-        # The file goes once the row is gone for good (not in a transaction rolled back).
-        transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
-        count += 1
-    return count
-
-
 @transaction.atomic
 def certificate_copies_delete(*, volunteer) -> int:
     """Deletes every kept copy of the volunteer's certificate (rows, then files)."""
-    return _delete(CertificateCopy.objects.select_for_update().filter(volunteer=volunteer))
+    return delete_copies(CertificateCopy.objects.select_for_update().filter(volunteer=volunteer))
 
 
 @transaction.atomic
 def certificate_copies_delete_due(today=None) -> int:
     """Deletes the copies whose days are over, in every organisation (a daily task)."""
     today = today or timezone.localdate()
-    return _delete(CertificateCopy.objects.select_for_update().filter(delete_on__lte=today))
+    return delete_copies(CertificateCopy.objects.select_for_update().filter(delete_on__lte=today))
