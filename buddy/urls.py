@@ -6,6 +6,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from desk import views as desk_views
+from desk.login_link import views as login_link_views
+from desk.me import views as me_views
 from desk.outcome_report import views as outcome_views
 from notifications.urls import public_urlpatterns as notification_public_urls
 from organisations import views as organisation_views
@@ -54,6 +56,9 @@ urlpatterns = [
     ),
     # Password reset (desk: it needs the volunteer's phone and notifications' SMS links).
     path("accounts/password/reset/", include("desk.password_reset.urls")),
+    # A volunteer's single-use login link by SMS or e-mail.
+    path("accounts/login/link/", login_link_views.LoginLinkRequestView.as_view(),
+         name="login_link"),
     path(
         "accounts/two-factor/", organisation_views.TwoFactorVerifyView.as_view(),
         name="two_factor_verify",
@@ -63,6 +68,8 @@ urlpatterns = [
         name="two_factor_setup",
     ),
     path("audit/", organisation_views.AuditLogView.as_view(), name="audit_log"),
+    # A volunteer's own page: their details, a break, their hours and expenses.
+    path("me/", me_views.MyPageView.as_view(), name="me"),
     path("reports/", desk_views.ReportView.as_view(), name="reports"),
     path("reports/export.<str:file_format>", desk_views.ReportExportView.as_view(),
          name="report_export"),

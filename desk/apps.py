@@ -12,6 +12,8 @@ class DeskConfig(AppConfig):
     def ready(self):
         # Inside ready(): a reminder kind's module imports models of every room.
         from . import reminders  # noqa: F401  (registers the coordinators' morning digest)
+        from .login_link import wiring as login_link_wiring  # (its link page too)
         from .password_reset import wiring  # (its link page reads volunteers)
 
         wiring.connect()
+        login_link_wiring.connect()

@@ -18,6 +18,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from buddy.files import file_kind
 from matching.intake import services as matching_services
 from matching.intake.models import BuddyRole, LifeArea, ParticipantStatus, VolunteerStatus
 from organisations.permissions import is_staff_user
@@ -355,16 +356,7 @@ def _parse_amount(amount) -> int:
 
 def receipt_type(file) -> str:
     """"jpeg", "png" or "pdf" from the file's first bytes (the name says nothing)."""
-    file.seek(0)
-    head = file.read(8)
-    file.seek(0)
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if head.startswith(b"%PDF-"):
-        return "pdf"
-    return ""
+    return file_kind(file)
 
 
 def _check_receipt(receipt) -> str:

@@ -11,7 +11,16 @@ from matching.intake import groups, person_pages, privacy, reach, reminders
 from matching.intake import sms_texts as intake_texts  # noqa: F401  (registers the texts)
 from matching.intake import tasks as intake_tasks  # noqa: F401  (registers the tasks)
 from matching.intake import versions as intake_versions
+from matching.intake.applications import admin as application_admin  # noqa: F401
 from matching.intake.models import Participant, Volunteer
+from matching.intake.referrals import admin as referral_admin  # noqa: F401
+from matching.intake.referrals import replies as referral_replies
+from matching.intake.screening import admin as screening_admin  # noqa: F401
+from matching.intake.screening import reminders as screening_reminders
+from matching.intake.screening import services as screening_services
+from matching.intake.screening import tasks as screening_tasks  # noqa: F401  (registers it)
+from matching.intake.screening import views as screening_views
+from matching.intake.screening.models import ReferenceRequest
 from matching.proposals import admin as proposal_admin  # noqa: F401
 from matching.proposals import messaging, person_sections
 from matching.proposals import reminders as proposal_reminders  # noqa: F401  (the kinds)
@@ -54,6 +63,12 @@ def offer_names(keys):
             "volunteer", "proposal__participant")}
 
 
+def referee_names(keys):
+    ids = hooks.key_ids(keys)
+    return {ids[reference.pk]: gettext("reference %(name)s") % {"name": reference.referee_name}
+            for reference in ReferenceRequest.objects.filter(pk__in=ids)}
+
+
 def connect() -> None:
     hooks.register_reply_handler(messaging.PROPOSAL_LINK, messaging.handle_reply)
     hooks.register_link_view(messaging.PROPOSAL_LINK, proposal_views.participant_link_page,
@@ -72,6 +87,12 @@ def connect() -> None:
     hooks.register_names("volunteer:", _people(Volunteer))
     hooks.register_names("proposal:", proposal_names)
     hooks.register_names("offer:", offer_names)
+    hooks.register_names(f"{screening_reminders.SUBJECT}:", screening_reminders.step_names)
+    hooks.register_link_view(screening_services.REFERENCE_LINK,
+                             screening_views.reference_link_page,
+                             label=gettext_lazy("A reference about an applicant"))
+    hooks.register_names("reference:", referee_names)
+    hooks.register_reply_handler(intake_texts.REFERRAL_CONFIRM, referral_replies.referral_reply)
     # A participant who said no to SMS gets none (notifications asks, intake knows).
     hooks.register_consent_check("participant:", privacy.messages_refused)
     # The person pages as the coordinator's hub: the short list, proposals and answers.

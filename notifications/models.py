@@ -335,6 +335,12 @@ class TaskKind(models.TextChoices):
     CHECK_BACK = "check_back", _("Pause over: ask whether they want a buddy again")
     AVAILABILITY = "availability", _("Volunteer's availability ends")
     OFFER_UNANSWERED = "offer_unanswered", _("Volunteer did not answer: call them")
+    MERGE_APPLICATION = "merge_application", _(
+        "An application from someone already registered: merge it")
+    SCREENING_STUCK = "screening_stuck", _("Applicant waiting long in a screening stage")
+    CERTIFICATE_RENEWAL = "certificate_renewal", _("Certificate of good conduct ends soon")
+    CERTIFICATE_EXPIRED = "certificate_expired", _(
+        "Certificate of good conduct expired: not proposed until renewed")
 
 
 class CoordinatorTask(models.Model):

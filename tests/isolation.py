@@ -30,7 +30,16 @@ from coaching.models import (
     TrainingModule,
 )
 from duos import models as duos
+from matching.intake.applications.models import Application
 from matching.intake.models import ImportColumnMemory, ImportSynonym
+from matching.intake.referrals.models import Partner, Referral
+from matching.intake.screening.models import (
+    CertificateCopy,
+    ReferenceRequest,
+    ScreeningSettings,
+    ScreeningStage,
+    ScreeningStep,
+)
 from notifications import services
 from notifications.models import (
     CoordinatorTask,
@@ -210,6 +219,53 @@ def _intake_and_waiting_list(organisation):
                                      value=f"{SECRET}wandelingen", target=interest.key),
         ImportColumnMemory.objects.create(organisation=organisation, kind="participants",
                                           mapping={f"{SECRET}voornaam": "first_name"}),
+        *_applications(organisation, volunteer),
+    ]
+
+
+def _applications(organisation, volunteer):
+    """A duplicate waiting to be merged, an applicant and a participant to confirm."""
+    applicant = VolunteerFactory(organisation=organisation, status="applied",
+                                 first_name=f"{SECRET}Anouk", last_name=f"{SECRET}Kandidaat")
+    asking = ParticipantFactory(organisation=organisation, status="to_confirm",
+                                first_name=f"{SECRET}Yasmina", last_name=f"{SECRET}Vraagt")
+    stage = ScreeningStage.objects.create(organisation=organisation, kind="applied",
+                                          label_nl=f"{SECRET}Aangemeld",
+                                          label_fr=f"{SECRET}Inscrit", label_en=f"{SECRET}Applied")
+    partner = Partner.objects.create(organisation=organisation, name=f"{SECRET}Partner")
+    referred = ParticipantFactory(organisation=organisation, status="to_confirm",
+                                  first_name=f"{SECRET}Amina", last_name=f"{SECRET}Verwezen",
+                                  intake_note=f"{SECRET} referral note")
+    return [
+        partner,
+        Referral.objects.create(organisation=organisation, partner=partner,
+                                participant=referred, referred_on=datetime.date(2026, 1, 5),
+                                referred_by=f"{SECRET}Els", form_key=f"iso-ref-{organisation.pk}"),
+        stage,
+        ScreeningSettings.objects.create(organisation=organisation, certificate_valid_months=24,
+                                         certificate_copy_kept=True),
+        CertificateCopy.objects.create(
+            organisation=organisation, volunteer=applicant, kind="pdf",
+            file=ContentFile(f"%PDF-1.4 {SECRET} certificate".encode(), name="copy.pdf"),
+            delete_on=datetime.date(2026, 2, 1)),
+        ReferenceRequest.objects.create(organisation=organisation, volunteer=applicant,
+                                        referee_name=f"{SECRET}Referee",
+                                        referee_email="referee.secret@example.org",
+                                        answer=f"{SECRET} reference answer", recommends=True),
+        ScreeningStep.objects.create(organisation=organisation, volunteer=applicant,
+                                     stage=stage, entered_on=datetime.date(2026, 1, 5),
+                                     note=f"{SECRET} screening note"),
+        Application.objects.create(
+            organisation=organisation, kind="volunteer", status="duplicate",
+            volunteer=volunteer, form_key=f"iso-dup-{organisation.pk}",
+            data={"first_name": f"{SECRET}Vera", "phone": "+32470123499",
+                  "postcode": "9000"}),
+        Application.objects.create(organisation=organisation, kind="volunteer",
+                                   status="registered", volunteer=applicant,
+                                   form_key=f"iso-vol-{organisation.pk}"),
+        Application.objects.create(organisation=organisation, kind="participant",
+                                   status="registered", participant=asking,
+                                   form_key=f"iso-par-{organisation.pk}"),
     ]
 
 

@@ -263,6 +263,12 @@ PASSWORD_RESET_TIMEOUT = 60 * 60
 PASSWORD_RESET_LIMIT = 5
 PASSWORD_RESET_ADDRESS_LIMIT = 20
 PASSWORD_RESET_WINDOW = 60 * 60
+# The public application pages (/apply/<slug>/, /ask/<slug>/): per window (seconds), one
+# address may send APPLICATION_ADDRESS_LIMIT applications and one organisation receive
+# APPLICATION_ORGANISATION_LIMIT (a flood stops there, whoever sends it).
+APPLICATION_ADDRESS_LIMIT = 5
+APPLICATION_ORGANISATION_LIMIT = 60
+APPLICATION_WINDOW = 60 * 60
 # How many proxies in front of the site add to X-Forwarded-For (1 behind one TLS proxy):
 # the rate limit of signed links counts per visitor, not per proxy.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
@@ -487,6 +493,13 @@ STORAGES["receipts"] = {
     # Outside MEDIA_ROOT and without URLs: served only by the permission-checked view.
     "BACKEND": "buddy.storage.PrivateFileSystemStorage",
     "OPTIONS": {"location": str(env.path("PRIVATE_ROOT", default=str(VAR_DIR / "private")))},
+}
+# Copies of certificates of good conduct (screening), when an organisation keeps them: the
+# same private place, deleted once the certificate is marked seen or after some days.
+STORAGES["certificates"] = STORAGES["receipts"]
+CELERY_BEAT_SCHEDULE["screening-delete-certificate-copies"] = {
+    "task": "screening.delete_certificate_copies",
+    "schedule": 60 * 60,
 }
 # duos: the alerts for inactivity and missed check-ins; proposals: free the volunteers of
 # participants who left. Each asks the database what is due and is safe to run twice (the

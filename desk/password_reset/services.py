@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
@@ -17,6 +16,7 @@ from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from buddy import ratelimit
 from matching.intake import reach
 from matching.intake.models import Volunteer
 from notifications import link_pages
@@ -36,16 +36,9 @@ LINK_VALID_FOR = timedelta(hours=1)
 
 
 def _over_limit(key: str, limit: int) -> bool:
-    """Counts one request under `key` in the shared cache; True once it is past `limit`
-    within PASSWORD_RESET_WINDOW seconds."""
-    window = settings.PASSWORD_RESET_WINDOW
-    if cache.add(key, 1, timeout=window):
-        return 1 > limit
-    try:
-        return cache.incr(key) > limit
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=window)
-        return 1 > limit
+    """Counts one request under `key`; True once it is past `limit` within
+    PASSWORD_RESET_WINDOW seconds."""
+    return ratelimit.hit(key, limit, settings.PASSWORD_RESET_WINDOW)
 
 
 def address_over_limit(request) -> bool:

@@ -8,8 +8,11 @@ import datetime
 from django.utils import timezone
 
 from . import postcodes, services
+from .applications import services as application_services
+from .applications.models import Application
 from .availability import to_mask
 from .models import (
+    ContactChannel,
     Interest,
     InterestCategory,
     Participant,
@@ -17,6 +20,8 @@ from .models import (
     Postcode,
     Volunteer,
 )
+from .screening import services as screening_services
+from .screening.models import ScreeningStep
 
 CATALOGUE = [
     # (category nl, fr, en), [(key, nl, fr, en)]
@@ -220,6 +225,65 @@ def _volunteers(organisation, interests, rows, users):
         )
 
 
+# Applicants through the public page, in several stages of screening: key, first name,
+# last name, postcode, interests, days since they applied, [(stage kind, days ago), ...].
+APPLICANTS = [
+    ("d01", "Lotte", "Wuyts", "9000", ["wandelen", "koffie"], 2, []),
+    ("d02", "Jonas", "De Wilde", "9050", ["fietsen"], 21, [("intake_planned", 16)]),
+    ("d03", "Nadia", "Bouzid", "9040", ["koken", "taal"], 42,
+     [("intake_planned", 38), ("intake_held", 33), ("certificate", 20)]),
+    ("d04", "Ruben", "Verstraete", "9000", ["muziek", "film"], 70,
+     [("intake_planned", 65), ("intake_held", 60), ("certificate", 50), ("references", 40),
+      ("training", 6)]),
+]
+
+
+def _applicants(organisation, interests, coordinator):
+    """A few volunteers who applied on the public page, each in another stage of screening,
+    one participant who asked for a buddy themselves, and one application from someone
+    registered already (a task to merge)."""
+    today = timezone.localdate()
+    for index, (key, first, last, postcode, likes, applied, steps) in enumerate(APPLICANTS):
+        form_key = f"demo-{organisation.slug}-{key}"
+        if Application.objects.filter(organisation=organisation, form_key=form_key).exists():
+            continue
+        application = application_services.volunteer_apply(
+            organisation=organisation, form_key=form_key, consents=["data", "messages"],
+            first_name=first, last_name=last, phone=f"0487 {20 + index:02d} 31 42",
+            contact_channel=ContactChannel.SMS, message_language="nl", postcode=postcode,
+            languages=["nl"], interests=[interests[k] for k in likes],
+            availability=to_mask([(index % 5, 1), (5, 0)]), meeting_frequency="fortnightly",
+            motivation="Ik heb tijd en wil graag iemand leren kennen.")
+        # The demo's history: they applied some days ago (the page records today).
+        ScreeningStep.objects.filter(volunteer=application.volunteer).update(
+            entered_on=today - datetime.timedelta(days=applied))
+        stages = {stage.kind: stage
+                  for stage in screening_services.screening_stages_ensure(organisation)}
+        for kind, days in steps:
+            screening_services.screening_move(
+                volunteer=application.volunteer, stage=stages[kind],
+                on=today - datetime.timedelta(days=days), by=coordinator,
+                note="Telefonisch afgesproken." if kind == "intake_planned" else "")
+    extra = [
+        (application_services.participant_apply, "d10", dict(
+            first_name="Samira", phone="0487 30 41 52", message_language="fr",
+            languages=["fr", "ar"], interests=[interests["koffie"]],
+            consents=["data", "sms"], intake_note="Je voudrais sortir un peu plus.")),
+        # The same mobile number as the demo volunteer Pieter: a task to merge.
+        (application_services.volunteer_apply, "d11", dict(
+            first_name="Pieter", phone="0486 40 50 60", message_language="nl",
+            languages=["nl", "fr"], interests=[interests["wandelen"]],
+            consents=["data", "messages"], motivation="Ik wil er een tweede duo bij.")),
+    ]
+    for service, key, fields in extra:
+        form_key = f"demo-{organisation.slug}-{key}"
+        if not Application.objects.filter(organisation=organisation,
+                                          form_key=form_key).exists():
+            service(organisation=organisation, form_key=form_key, postcode="9000",
+                    contact_channel=ContactChannel.SMS, availability=to_mask([(2, 1)]),
+                    **fields)
+
+
 def seed(base):
     if not Postcode.objects.exists():  # a database flushed after the migrations ran
         postcodes.load(Postcode)
@@ -228,6 +292,7 @@ def seed(base):
     interests = _catalogue(gent)
     _participants(gent, interests, PARTICIPANTS, users.get("coordinator"))
     _volunteers(gent, interests, VOLUNTEERS, users)
+    _applicants(gent, interests, users.get("coordinator"))
     antwerp = organisations["maatjes-antwerpen"]
     antwerp_interests = _catalogue(antwerp)
     _participants(antwerp, antwerp_interests, ANTWERP, users.get("coordinator-antwerpen"))

@@ -271,8 +271,9 @@ class VolunteerForm(ProfileForm):
         model = Volunteer
         fields = [
             *[f for f in PROFILE_FIELDS if f not in ("postcode", "municipality")],
-            "motivation", "introduction", "capacity", "available_from", "available_until",
-            "intake_talk_on", "certificate_seen_on", "training_done_on", "lived_experience",
+            "motivation", "introduction", "capacity", "meeting_frequency", "available_from",
+            "available_until", "intake_talk_on", "certificate_seen_on", "training_done_on",
+            "lived_experience",
             "wish_gender", "wish_gender_strength", "wish_age_min", "wish_age_max",
             "wish_age_strength", "user",
         ]
@@ -289,7 +290,8 @@ class VolunteerForm(ProfileForm):
         (_("How to reach them"), ["phone", "email", "contact_channel", "message_language",
                                   "postcode", "municipality"]),
         (_("Languages and interests"), ["languages", "interests", "interests_other"]),
-        (_("When"), ["availability", "capacity", "available_from", "available_until"]),
+        (_("When"), ["availability", "capacity", "meeting_frequency", "available_from",
+                     "available_until"]),
         (_("Practical limits"), ["mobility", "childcare", "budget"]),
         (_("About them"), ["motivation", "introduction", "user"]),
         (_("Their wishes"), ["wish_gender", "wish_gender_strength", "wish_age_min",

@@ -272,6 +272,8 @@ def _profile_constraints(prefix):
 
 
 class ParticipantStatus(models.TextChoices):
+    # Applied by themselves on the public page: the coordinator confirms before they wait.
+    TO_CONFIRM = "to_confirm", _("To confirm")
     WAITING = "waiting", _("Waiting")
     PROPOSAL_OPEN = "proposal_open", _("Proposal open")
     MATCHED = "matched", _("Matched")
@@ -417,9 +419,18 @@ class ConsentRecord(models.Model):
 
 
 class VolunteerStatus(models.TextChoices):
+    # Applied on the public page, in screening: never proposed (only active ones are).
+    APPLIED = "applied", _("Applicant")
     ACTIVE = "active", _("Active")
     PAUSED = "paused", _("Paused")
     STOPPED = "stopped", _("Stopped")
+
+
+class MeetingFrequency(models.TextChoices):
+    UNKNOWN = "", _("Not sure yet")
+    WEEKLY = "weekly", _("Every week")
+    FORTNIGHTLY = "fortnightly", _("Every two weeks")
+    MONTHLY = "monthly", _("Every month")
 
 
 class LivedExperience(models.TextChoices):
@@ -445,10 +456,13 @@ class VolunteerQuerySet(models.QuerySet):
         )
 
     def ready_with_capacity(self, on=None):
-        """Only a ready volunteer with free capacity, available on `on`, can be proposed."""
+        """Only a ready volunteer with free capacity, available on `on`, whose certificate
+        still counts on `on`, can be proposed."""
         on = on or timezone.localdate()
         return (
             self.ready().with_free_capacity().filter(free_capacity__gt=0)
+            .filter(Q(certificate_valid_until__isnull=True)
+                    | Q(certificate_valid_until__gte=on))
             .filter(Q(available_from__isnull=True) | Q(available_from__lte=on))
             .filter(Q(available_until__isnull=True) | Q(available_until__gte=on))
         )
@@ -469,6 +483,10 @@ class Volunteer(Profile):
     capacity = models.PositiveSmallIntegerField(
         _("duos at the same time"), default=1,
     )
+    meeting_frequency = models.CharField(
+        _("how often they can meet"), max_length=12, choices=MeetingFrequency.choices,
+        blank=True,
+    )
     available_from = models.DateField(_("available from"), null=True, blank=True)
     available_until = models.DateField(_("available until"), null=True, blank=True)
     status = models.CharField(
@@ -479,6 +497,11 @@ class Volunteer(Profile):
     certificate_seen_on = models.DateField(
         _("certificate of good conduct (model 2) seen on"), null=True, blank=True,
         help_text=_("The date on the certificate (uittreksel uit het strafregister, model 2)."),
+    )
+    # Set from certificate_seen_on and the organisation's screening settings (services):
+    # after it, the volunteer is not proposed until a new certificate is seen.
+    certificate_valid_until = models.DateField(
+        _("certificate valid until"), null=True, blank=True, editable=False,
     )
     training_done_on = models.DateField(_("basic training done on"), null=True, blank=True)
     lived_experience = models.CharField(
@@ -522,6 +545,11 @@ class Volunteer(Profile):
     @property
     def is_ready(self):
         return bool(self.intake_talk_on and self.certificate_seen_on and self.training_done_on)
+
+    @property
+    def certificate_expired(self):
+        return bool(self.certificate_valid_until
+                    and self.certificate_valid_until < timezone.localdate())
 
 
 class ImportKind(models.TextChoices):

@@ -12,6 +12,7 @@ from organisations.models import User
 from organisations.scoping import all_organisations
 
 from . import versions
+from .applications.models import Application
 from .models import (
     AgeRange,
     ConsentPurpose,
@@ -21,6 +22,8 @@ from .models import (
     Volunteer,
     VolunteerStatus,
 )
+from .referrals.models import Referral
+from .screening.models import CertificateCopy, ReferenceRequest, ScreeningStep, delete_copies
 
 ANONYMISED = "Anonymised"
 
@@ -75,6 +78,17 @@ def anonymise_person(person, today: datetime.date) -> None:
     else:
         fields.update(motivation="", introduction="")
     type(person).objects.filter(pk=person.pk).update(**fields, updated_at=timezone.now())
+    # What the front door and screening hold: what a form said, the referrer's and the
+    # referees' names, notes and answers, and any copy of a certificate.
+    kind = "participant" if isinstance(person, Participant) else "volunteer"
+    Application.objects.filter(**{kind: person}).update(data={})
+    if isinstance(person, Participant):
+        Referral.objects.filter(participant=person).update(referred_by="")
+    else:
+        ScreeningStep.objects.filter(volunteer=person).update(note="")
+        ReferenceRequest.objects.filter(volunteer=person).update(
+            referee_name=ANONYMISED, referee_email="", answer="")
+        delete_copies(CertificateCopy.objects.filter(volunteer=person))
     if isinstance(person, Participant):
         versions.participants_changed(person.organisation_id)
     else:
@@ -181,6 +195,25 @@ def _profile(person) -> dict:
 def person_data(person) -> dict:
     """Everything intake holds about one person: profile and consents."""
     data = {"profile": _profile(person)}
+    kind = "participant" if isinstance(person, Participant) else "volunteer"
+    data["applications"] = [
+        {"sent_at": a.created_at.isoformat(), "status": a.status, "consents": a.consents,
+         "form": a.data}
+        for a in Application.objects.filter(**{kind: person}).order_by("created_at")]
+    if isinstance(person, Volunteer):
+        data["screening"] = [
+            {"stage": str(step.stage), "date": step.entered_on.isoformat(), "note": step.note}
+            for step in ScreeningStep.objects.filter(volunteer=person)
+            .select_related("stage").order_by("entered_on", "pk")]
+        data["references"] = [
+            {"referee": r.referee_name, "asked_at": r.asked_at.isoformat(),
+             "recommends": r.recommends, "answer": r.answer}
+            for r in ReferenceRequest.objects.filter(volunteer=person).order_by("asked_at")]
+    else:
+        data["referral"] = [
+            {"partner": r.partner.name, "referred_on": r.referred_on.isoformat(),
+             "referred_by": r.referred_by, "status": r.status}
+            for r in Referral.objects.filter(participant=person).select_related("partner")]
     if isinstance(person, Participant):
         data["consents"] = [
             {"purpose": c.purpose, "given": c.given, "recorded_at": c.recorded_at.isoformat(),

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import postcodes, versions
+from . import certificates, postcodes, versions
 from .availability import FULL_WEEK
 from .languages import is_known_language
 from .models import (
@@ -47,7 +47,8 @@ PARTICIPANT_FIELDS = PROFILE_FIELDS | {
     "referrer_detail", "intake_note", "waiting_since", "last_contact_on",
 }
 VOLUNTEER_FIELDS = PROFILE_FIELDS | {
-    "motivation", "introduction", "capacity", "available_from", "available_until",
+    "motivation", "introduction", "capacity", "meeting_frequency", "available_from",
+    "available_until",
     "intake_talk_on", "certificate_seen_on", "training_done_on", "lived_experience",
     "wish_gender", "wish_gender_strength", "wish_age_min", "wish_age_max", "wish_age_strength",
     "user",
@@ -381,6 +382,8 @@ def _validate_volunteer(volunteer, *, organisation, postcode, municipality, inte
             and volunteer.available_from > volunteer.available_until):
         errors.add("available_until", _("The end of the period is before its start."))
     _check_age_range(errors, "wish_age_min", volunteer.wish_age_min, volunteer.wish_age_max)
+    volunteer.certificate_valid_until = certificates.valid_until(organisation.pk,
+                                                                 volunteer.certificate_seen_on)
     last_name = (volunteer.last_name or "").strip()
     if len(last_name) > 1 and last_name.lower() in (volunteer.introduction or "").lower():
         # Participants read the introduction: first name only, for the volunteer's privacy.
@@ -440,7 +443,8 @@ def volunteer_mark_ready(
     *, volunteer, intake_talk_on, certificate_seen_on, training_done_on,
 ) -> Volunteer:
     """Records the intake talk, the certificate (model 2) and the training: the volunteer
-    is ready and can be proposed while they have free capacity."""
+    is ready (an applicant becomes active) and can be proposed while they have free
+    capacity."""
     errors = _Errors()
     if not intake_talk_on:
         errors.add("intake_talk_on", _("Fill in the date of the intake talk."))
@@ -450,9 +454,13 @@ def volunteer_mark_ready(
     if not training_done_on:
         errors.add("training_done_on", _("Fill in the date of the basic training."))
     errors.raise_if_any()
-    return volunteer_update(volunteer=volunteer, intake_talk_on=intake_talk_on,
-                            certificate_seen_on=certificate_seen_on,
-                            training_done_on=training_done_on)
+    volunteer = volunteer_update(volunteer=volunteer, intake_talk_on=intake_talk_on,
+                                 certificate_seen_on=certificate_seen_on,
+                                 training_done_on=training_done_on)
+    if volunteer.status == VolunteerStatus.APPLIED:  # screened: an applicant no more
+        volunteer.status = VolunteerStatus.ACTIVE
+        volunteer.save(update_fields=["status", "updated_at"])
+    return volunteer
 
 
 @transaction.atomic
@@ -515,3 +523,39 @@ def shortlists_changed(organisation, volunteer_ids=None) -> None:
     volunteer's place came free): every process updates those volunteers' rows of its
     block (all of it without `volunteer_ids`)."""
     versions.volunteers_changed(organisation, volunteer_ids)
+
+
+# What a volunteer changes on their own page (/me/): how to reach them, what they speak and
+# like, when they can; never their readiness, capacity or the coordinator's notes.
+OWN_FIELDS = {"availability", "languages", "contact_channel", "message_language",
+              "meeting_frequency"}
+# How far ahead a volunteer can pause on their own page.
+LONGEST_PAUSE = datetime.timedelta(days=2 * 366)
+
+
+@transaction.atomic
+def volunteer_update_own(*, volunteer, interests=None, **fields) -> Volunteer:
+    """A volunteer changes their availability, languages, interests or how to reach them;
+    short lists follow (volunteer_update announces it to matching)."""
+    unexpected = set(fields) - OWN_FIELDS
+    if unexpected:
+        raise TypeError(f"a volunteer does not change {sorted(unexpected)} themselves")
+    return volunteer_update(volunteer=volunteer, interests=interests, **fields)
+
+
+@transaction.atomic
+def volunteer_pause_until(*, volunteer, until) -> Volunteer:
+    """A volunteer is not available until `until` (not proposed before it), then comes
+    back by themselves; their duos go on."""
+    today = _today()
+    if until is None or until <= today:
+        raise ValidationError({"until": _("Choose a day after today.")})
+    if until > today + LONGEST_PAUSE:
+        raise ValidationError({"until": _("Choose a day within two years.")})
+    return volunteer_update(volunteer=volunteer, available_from=until)
+
+
+@transaction.atomic
+def volunteer_come_back(*, volunteer) -> Volunteer:
+    """Ends a volunteer's pause today: they can be proposed again."""
+    return volunteer_update(volunteer=volunteer, available_from=None)

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -31,4 +31,10 @@ urlpatterns = [
     path("imports/<int:pk>/", views.ImportJobView.as_view(), name="import_job"),
     path("imports/<int:pk>/status/", views.ImportJobStatusView.as_view(),
          name="import_job_status"),
+    # The public application pages and the coordinator's list of applications.
+    path("", include("matching.intake.applications.urls")),
+    # Screening of volunteers: the board by stage and each volunteer's steps.
+    path("", include("matching.intake.screening.urls")),
+    # Referrals by partners: each partner's own link.
+    path("", include("matching.intake.referrals.urls")),
 ]

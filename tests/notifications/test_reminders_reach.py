@@ -15,6 +15,7 @@ from coaching.models import Answer, AnswerChannel
 from duos import services as duo_services
 from duos.models import DuoSettings
 from matching.intake.models import ParticipantStatus
+from matching.intake.screening import services as screening_services
 from matching.proposals import messaging as matching_messaging
 from matching.proposals.models import ProposalCallTask
 from notifications import reminders
@@ -251,6 +252,27 @@ def _availability_ending(organisation, on_commit):
     volunteer = VolunteerFactory(organisation=organisation, email="vic@example.org",
                                  available_until=datetime.date(2026, 12, 15))
     return local(2026, 12, 1, 12), {("message", key(volunteer)), ("task", key(volunteer))}
+
+
+@scenario("screening.stuck")
+def _screening_stuck(organisation, on_commit):
+    applicant = VolunteerFactory(organisation=organisation, status="applied")
+    screening_services.screening_start(volunteer=applicant, on=datetime.date(2026, 11, 10))
+    return local(2026, 11, 18, 10), {("task", key(applicant))}
+
+
+@scenario("screening.certificate_renewal")
+def _certificate_renewal(organisation, on_commit):
+    volunteer = VolunteerFactory(organisation=organisation, ready=True,
+                                 certificate_valid_until=datetime.date(2026, 12, 20))
+    return local(2026, 11, 20, 10), {("message", key(volunteer)), ("task", key(volunteer))}
+
+
+@scenario("screening.certificate_expired")
+def _certificate_expired(organisation, on_commit):
+    volunteer = VolunteerFactory(organisation=organisation, ready=True,
+                                 certificate_valid_until=datetime.date(2026, 11, 16))
+    return local(2026, 11, 17, 10), {("task", key(volunteer))}
 
 
 # The coordinators' morning e-mail ----------------------------------------------------------

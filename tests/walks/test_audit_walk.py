@@ -30,6 +30,10 @@ NOT_A_PERSON_RECORD = {
     "/waiting-list/": "the waiting list: many people (its export is audited)",
     "/recruitment/": "recruitment figures and lists",
     "/volunteers/": "the list of volunteers",
+    "/applications/": "the list of applications: duplicates, applicants, people to confirm",
+    "/screening/": "the screening board: applicants by stage",
+    "/refer/<str:key>/": "a partner's referral page: the first names of its own referrals, "
+                         "a list (the partner has no account to audit)",
     "/duos/": "the list of duos",
     "/duos/follow-up/": "the follow-up list of duos",
     "/duos/expenses/": "the expenses overview of all duos (its exports are audited)",
