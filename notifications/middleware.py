@@ -4,6 +4,8 @@ quiet hours, the daily SMS limit), the next page says when they go out."""
 from django.contrib import messages
 from django.utils import timezone
 
+from organisations.middleware import is_signed_link
+
 from . import selectors
 
 
@@ -16,7 +18,10 @@ class HeldMessagesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method != "POST" or request.path.startswith("/api/"):
+        # A signed-link page runs in its link's scope, not the staff member's, even when a
+        # coordinator who is logged in opens it in the same browser: not a staff action.
+        if (request.method != "POST" or request.path.startswith("/api/")
+                or is_signed_link(request)):
             return self.get_response(request)
         user = getattr(request, "user", None)
         # Staff when the request came in (a login POST is not a staff action yet): the

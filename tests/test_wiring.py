@@ -438,3 +438,20 @@ def test_moved_up_changed_and_reminder_reach_the_invitees(organisation, send):
         reminders_dispatch(only={"coaching.session_reminder"})
         reminders_dispatch(only={"coaching.session_reminder"})
     assert templates_sent().count("coaching.reminder") == 1
+
+
+def test_a_coordinator_logged_in_in_the_same_browser_can_answer_a_signed_link(
+        coordinator_client, organisation, send):
+    """A coordinator tries the participant's link in their own browser, still logged in:
+    the link page works as for anyone (it opens the link's scope, not the staff member's)."""
+    proposal = open_proposal(organisation, positions=(1, 2))
+    with send():
+        matching_messaging.send_proposal_to_participant(proposal.pk)
+    [sms] = sms_to(proposal.participant.phone)
+    token = token_in(sms.body)
+    assert coordinator_client.get(f"/s/{token}").status_code == 200
+    with send():
+        response = coordinator_client.post(f"/s/{token}", {"answer": "1"})
+    assert response.status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.status == "chosen"
