@@ -43,7 +43,7 @@ VOLUNTEER_MERGED_FIELDS = (*MERGED_FIELDS, "motivation")
 PARTICIPANT_CONSENTS = {ConsentPurpose.DATA, ConsentPurpose.SMS, ConsentPurpose.SHARE_PROFILE}
 
 
-class _Duplicate(Exception):
+class Duplicate(Exception):
     """Rolls the trial registration back: the person is registered already."""
 
     def __init__(self, person):
@@ -56,7 +56,7 @@ def _existing(organisation, form_key):
     return Application.objects.filter(organisation=organisation, form_key=form_key).first()
 
 
-def _same_person(model, person):
+def same_person(model, person):
     """The registered person of the organisation with the same mobile number or e-mail
     address (the one registered first), or None."""
     same = Q(pk__in=[])
@@ -151,10 +151,10 @@ def _apply(*, organisation, kind, form_key, language, consents, consent_errors, 
                 raise ValidationError({**consent_errors, **found}) from exc
             if consent_errors:
                 raise ValidationError(consent_errors)
-            duplicate = _same_person(model, person)
+            duplicate = same_person(model, person)
             if duplicate is not None:
-                raise _Duplicate(duplicate)
-    except _Duplicate as found:
+                raise Duplicate(duplicate)
+    except Duplicate as found:
         application = Application.objects.create(
             organisation=organisation, kind=kind, status=ApplicationStatus.DUPLICATE,
             form_key=form_key, language=language, consents=sorted(consents),

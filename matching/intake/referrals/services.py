@@ -9,11 +9,17 @@ from django.utils.translation import gettext as _
 
 from notifications import keywords
 from notifications import services as notify
+from notifications.models import TaskKind
 from organisations.models import Organisation
 
 from .. import reach, services
-from ..applications.services import PARTICIPANT_CONSENTS, participant_confirm
-from ..models import ConsentPurpose, ParticipantStatus
+from ..applications.services import (
+    PARTICIPANT_CONSENTS,
+    Duplicate,
+    participant_confirm,
+    same_person,
+)
+from ..models import ConsentPurpose, Participant, ParticipantStatus
 from ..sms_texts import REFERRAL_CONFIRM
 from .models import Referral, ReferralStatus
 
@@ -24,11 +30,12 @@ ANSWER_DAYS = 21
 @transaction.atomic
 def referral_receive(*, partner, form_key, referred_by="", consent_recorded=False,
                      consents=(), postcode, municipality="", interests=(),
-                     **fields) -> Referral:
+                     **fields) -> Referral | None:
     """Registers the participant a partner referred "to confirm" (waiting since the referral
     date once they agree), with the consents the referrer recorded, and asks them by SMS to
     reply YES (a task to phone them when no SMS reaches them). The same form twice is one
-    referral."""
+    referral. Someone registered already (same mobile or e-mail) is not registered again:
+    the coordinator gets a task to compare, and None is returned."""
     if not form_key:
         raise ValidationError(_("This form has expired. Please fill it in again."))
     organisation = Organisation.objects.select_for_update().get(pk=partner.organisation_id)
@@ -42,16 +49,31 @@ def referral_receive(*, partner, form_key, referred_by="", consent_recorded=Fals
     consents = set(consents) | {ConsentPurpose.DATA}
     today = timezone.localdate()
     try:
-        participant = services.participant_intake(
-            organisation=organisation, postcode=postcode, municipality=municipality,
-            interests=interests, consents=sorted(consents),
-            consents_refused=sorted(PARTICIPANT_CONSENTS - consents),
-            referrer=partner.kind, referrer_detail=partner.name, waiting_since=today,
-            **fields)
-    except ValidationError as exc:
-        raise ValidationError({**errors, **exc.message_dict}) from exc
-    if errors:
-        raise ValidationError(errors)
+        with transaction.atomic():
+            try:
+                participant = services.participant_intake(
+                    organisation=organisation, postcode=postcode, municipality=municipality,
+                    interests=interests, consents=sorted(consents),
+                    consents_refused=sorted(PARTICIPANT_CONSENTS - consents),
+                    referrer=partner.kind, referrer_detail=partner.name, waiting_since=today,
+                    **fields)
+            except ValidationError as exc:
+                raise ValidationError({**errors, **exc.message_dict}) from exc
+            if errors:
+                raise ValidationError(errors)
+            duplicate = same_person(Participant, participant)
+            if duplicate is not None:
+                raise Duplicate(duplicate)
+    except Duplicate as found:
+        # Registered already: never a second person, and the partner is not told (whether
+        # someone is a client here is not theirs to learn from a form); the coordinator
+        # compares and answers the partner.
+        reach.open_task(found.person, reach.key_of(found.person), TaskKind.MERGE_APPLICATION,
+                        _("Referred by %(partner)s%(by)s, but registered already: compare "
+                          "the referral with their page and answer the partner.")
+                        % {"partner": partner.name,
+                           "by": f" ({referred_by.strip()})" if referred_by.strip() else ""})
+        return None
     participant.status = ParticipantStatus.TO_CONFIRM
     participant.save(update_fields=["status", "updated_at"])
     referral = Referral.objects.create(

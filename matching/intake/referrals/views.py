@@ -82,6 +82,7 @@ class ReferralView(View):
             add_service_errors(form, exc)
             return self.render(form)
         count_application(request, self.organisation)
-        audit(request, AuditAction.CREATE, referral.participant,
-              label=f"participant #{referral.participant_id} (referral)")
+        if referral is not None:  # None: registered already, the coordinator has a task
+            audit(request, AuditAction.CREATE, referral.participant,
+                  label=f"participant #{referral.participant_id} (referral)")
         return self.render(ReferralForm(organisation=self.organisation), done=True)

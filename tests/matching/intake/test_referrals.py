@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from matching.intake.models import ConsentRecord, Participant, ParticipantStatus
+from matching.intake.models import ConsentRecord, Participant, ParticipantStatus, Postcode
 from matching.intake.referrals.models import Partner, Referral, ReferralStatus
 from matching.intake.sms_texts import REFERRAL_CONFIRM
 from notifications.models import CoordinatorTask, Message, TaskKind
@@ -72,6 +72,28 @@ def test_the_same_form_twice_is_one_referral(client, partner):
     client.post(url(partner), data)
     client.post(url(partner), data)
     assert Referral.objects.count() == 1 and Participant.objects.count() == 1
+
+
+def test_someone_registered_already_is_a_task_to_compare_never_a_second_person(
+        client, partner, organisation):
+    registered = Participant.objects.create(
+        organisation=organisation, first_name="Amina", last_name="H.", phone="+32471556677",
+        postcode=Postcode.objects.get(code="9000"), waiting_since=datetime.date(2026, 1, 5))
+    data = referral_data(client, partner)
+    for _ in range(2):  # a double click, or the partner trying again
+        response = client.post(url(partner), data)
+        assert response.status_code == 200 and "the referral is in" in response.content.decode()
+    # The partner sees the same page as for anyone; nothing tells them she is a client here.
+    assert list(Participant.objects.all()) == [registered]
+    assert not Referral.objects.exists()
+    assert not Message.objects.filter(template=REFERRAL_CONFIRM).exists()
+    task = CoordinatorTask.objects.get(kind=TaskKind.MERGE_APPLICATION)
+    assert task.recipient_key == f"participant:{registered.pk}"
+    assert "OCMW Gent (Els)" in task.detail
+    # Another number and address: a new person, as before.
+    client.post(url(partner), referral_data(client, partner, phone="0471 00 11 22",
+                                            first_name="Yusuf"))
+    assert Participant.objects.count() == 2 and Referral.objects.count() == 1
 
 
 def test_yes_by_sms_puts_them_on_the_waiting_list_since_the_referral_date(
