@@ -120,7 +120,12 @@ def test_no_page_shows_an_internal_code_or_key(client, full_organisation, role):
                                                                              ""):
                     continue
                 opened += 1
-                problems += [f"{url}: {found}" for found in codes_in(visible_text(body(response)))]
+                html = body(response)
+                problems += [f"{url}: {found}" for found in codes_in(visible_text(html))]
+                # The title is what a tab and a screen reader say first: words only.
+                title = re.search(r"<title>(.*?)</title>", html, re.S)
+                if title is None or "<" in title.group(1) or not title.group(1).strip():
+                    problems.append(f"{url}: a title with markup or none")
                 break  # one filled-in page per pattern is enough
     assert opened > (40 if role != "volunteer" else 3)
     assert problems == [], "\n".join(sorted(set(problems)))
