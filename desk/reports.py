@@ -544,6 +544,15 @@ def _export_rows(report: Report) -> list[list]:
                       for section, label, value in [*report.rows(), *report.chart_rows()]]]
 
 
+def as_file(report: Report, file_format: str, organisation_name: str = ""):
+    """The report as the content of a CSV, XLSX or PDF download."""
+    if file_format == "csv":
+        return to_csv(report)
+    if file_format == "xlsx":
+        return to_xlsx(report)
+    return to_pdf(report, organisation_name)
+
+
 def to_csv(report: Report) -> str:
     out = io.StringIO()
     writer = csv.writer(out)

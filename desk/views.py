@@ -67,13 +67,8 @@ class ReportExportView(StaffRequiredMixin, View):
             raise Http404
         start, end = ReportPeriodForm(request.GET or None).period()
         report = reports.build_report(start, end)
-        if file_format == "csv":
-            content = reports.to_csv(report)
-        elif file_format == "xlsx":
-            content = reports.to_xlsx(report)
-        else:
-            organisation = getattr(request.user, "organisation", None)
-            content = reports.to_pdf(report, getattr(organisation, "name", ""))
+        organisation = getattr(request.user, "organisation", None)
+        content = reports.as_file(report, file_format, getattr(organisation, "name", ""))
         audit_record(request_or_actor=request, action=AuditAction.EXPORT,
                      subject_ref=f"report:{report.period_ref}",
                      label=_("report %(period)s as %(format)s") % {

@@ -38,13 +38,8 @@ class OutcomeReportExportView(StaffRequiredMixin, View):
         if file_format not in EXPORT_TYPES:
             raise Http404
         report = build_outcome_report()
-        if file_format == "csv":
-            content = reports.to_csv(report)
-        elif file_format == "xlsx":
-            content = reports.to_xlsx(report)
-        else:
-            organisation = getattr(request.user, "organisation", None)
-            content = reports.to_pdf(report, getattr(organisation, "name", ""))
+        organisation = getattr(request.user, "organisation", None)
+        content = reports.as_file(report, file_format, getattr(organisation, "name", ""))
         audit_record(request_or_actor=request, action=AuditAction.EXPORT,
                      subject_ref=f"outcome-report:{report.end.isoformat()}",
                      label=_("outcome report as %(format)s") % {"format": file_format.upper()})

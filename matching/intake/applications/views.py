@@ -10,7 +10,7 @@ organisation, within the hour get a page that says so, and nothing is saved.
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,12 +25,12 @@ from buddy.forms import add_all_errors, add_service_errors
 from notifications.views import client_ip
 from organisations.audit import audit
 from organisations.models import AuditAction, Organisation
-from organisations.permissions import StaffRequiredMixin
 from organisations.scoping import all_organisations, organisation_scope
 
 from ..models import Participant
 from ..referrals import services as referral_services
 from ..referrals.models import Referral
+from ..views import OrganisationStaffMixin
 from . import selectors, services
 from .forms import ParticipantApplicationForm, VolunteerApplicationForm
 from .models import Application
@@ -115,16 +115,9 @@ def thanks(request, slug, kind):
                   {"organisation": organisation, "kind": kind})
 
 
-class ApplicationStaffMixin(StaffRequiredMixin):
-    @property
-    def organisation(self):
-        organisation = self.request.user.organisation
-        if organisation is None:
-            raise PermissionDenied
-        return organisation
 
 
-class ApplicationListView(ApplicationStaffMixin, TemplateView):
+class ApplicationListView(OrganisationStaffMixin, TemplateView):
     """What came in through the public pages and waits for the coordinator."""
 
     template_name = "matching/applications/list.html"
@@ -136,7 +129,7 @@ class ApplicationListView(ApplicationStaffMixin, TemplateView):
             to_confirm=selectors.participants_to_confirm(), **kwargs)
 
 
-class ApplicationPosterView(ApplicationStaffMixin, TemplateView):
+class ApplicationPosterView(OrganisationStaffMixin, TemplateView):
     """The addresses of the organisation's two public pages, with QR codes to print."""
 
     template_name = "matching/applications/poster.html"
@@ -152,7 +145,7 @@ class ApplicationPosterView(ApplicationStaffMixin, TemplateView):
                                         **kwargs)
 
 
-class ApplicationActionView(ApplicationStaffMixin, View):
+class ApplicationActionView(OrganisationStaffMixin, View):
     """Merges a duplicate into the registered person, or discards it."""
 
     ACTIONS = {"merge": (services.application_merge, _("merged")),
@@ -173,7 +166,7 @@ class ApplicationActionView(ApplicationStaffMixin, View):
         return redirect("matching:applications")
 
 
-class ParticipantConfirmView(ApplicationStaffMixin, View):
+class ParticipantConfirmView(OrganisationStaffMixin, View):
     """Puts a participant who applied themselves on the waiting list."""
 
     def post(self, request, pk):

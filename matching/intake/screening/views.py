@@ -15,8 +15,8 @@ from organisations.audit import audit
 from organisations.models import AuditAction, Organisation
 
 from .. import certificates
-from ..applications.views import ApplicationStaffMixin
 from ..models import Volunteer
+from ..views import OrganisationStaffMixin
 from . import selectors, services
 from .forms import (
     CertificateCopyForm,
@@ -27,7 +27,7 @@ from .forms import (
 from .models import CertificateCopy, ReferenceRequest, ScreeningStage
 
 
-class ScreeningBoardView(ApplicationStaffMixin, TemplateView):
+class ScreeningBoardView(OrganisationStaffMixin, TemplateView):
     """Applicants by stage, with the days they have spent there."""
 
     template_name = "matching/screening/board.html"
@@ -37,7 +37,7 @@ class ScreeningBoardView(ApplicationStaffMixin, TemplateView):
         return super().get_context_data(columns=selectors.board(stages), **kwargs)
 
 
-class VolunteerScreeningView(ApplicationStaffMixin, TemplateView):
+class VolunteerScreeningView(OrganisationStaffMixin, TemplateView):
     """A volunteer's steps so far, and the form to record the next one."""
 
     template_name = "matching/screening/volunteer.html"
@@ -107,7 +107,7 @@ class CertificateCopyUploadView(VolunteerScreeningView):
 CONTENT_TYPES = {"jpeg": "image/jpeg", "png": "image/png", "pdf": "application/pdf"}
 
 
-class CertificateCopyView(ApplicationStaffMixin, View):
+class CertificateCopyView(OrganisationStaffMixin, View):
     """A kept copy, for the organisation's staff only (audited as a view of the person)."""
 
     def get(self, request, pk):
