@@ -72,6 +72,31 @@ def phone(browser):
     context.close()
 
 
+# The smallest phone a public page must fit: 320 px, no sideways scrolling.
+SMALL_PHONE = {"width": 320, "height": 640}
+
+
+@pytest.fixture
+def small_phone(browser):
+    context = _context(browser, SMALL_PHONE, "nl-BE")
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def check_public(assert_accessible):
+    """check_public(page): a public page works without JavaScript, passes axe and fits a
+    320 px screen without scrolling sideways."""
+
+    def check(page):
+        assert "<script" not in page.content()
+        assert_accessible(page)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= SMALL_PHONE["width"], "the page scrolls sideways on a small phone"
+
+    return check
+
+
 @pytest.fixture
 def screenshot(request):
     """screenshot(page, "step name") saves test-output/screenshots/<test>/<nn>-<step>.png."""

@@ -27,28 +27,14 @@ from .test_journey import (  # noqa: F401  (coordinator_account is a fixture)
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SMALL_PHONE = {"width": 320, "height": 640}
 BRUSSELS = timezone.get_default_timezone()
 
 
-@pytest.fixture
-def small_phone(browser):
-    context = browser.new_context(viewport=SMALL_PHONE, locale="nl-BE")
-    context.set_default_timeout(15_000)
-    yield context.new_page()
-    context.close()
-
-
-def check_public(page, assert_accessible):
-    assert "<script" not in page.content()
-    assert_accessible(page)
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= SMALL_PHONE["width"], "the page scrolls sideways on a small phone"
 
 
 def test_a_volunteer_applies_is_screened_and_appears_in_a_short_list(
         small_phone, desktop, live_server, coordinator_account, screenshot,  # noqa: F811
-        assert_accessible):
+        assert_accessible, check_public):
     organisation = coordinator_account.organisation
     walking = InterestFactory(organisation=organisation, label_nl="Fietsen", label_en="Cycling")
     participant = ParticipantFactory(organisation=organisation, first_name="Fatima",
@@ -61,7 +47,7 @@ def test_a_volunteer_applies_is_screened_and_appears_in_a_short_list(
     page = small_phone
     page.goto(f"{base}/apply/samen-op-weg/")
     assert page.get_by_role("heading", level=1).inner_text() == "Word buddy"
-    check_public(page, assert_accessible)
+    check_public(page)
     screenshot(page, "1-apply")
     fill(page, {
         "first_name": "Lotte", "last_name": "Peeters", "phone": "0486 11 22 33",
@@ -75,7 +61,7 @@ def test_a_volunteer_applies_is_screened_and_appears_in_a_short_list(
     with page.expect_navigation():
         page.get_by_role("button", name="Verstuur mijn aanmelding").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Bedankt"
-    check_public(page, assert_accessible)
+    check_public(page)
     screenshot(page, "1-thanks")
     volunteer = Volunteer.objects.get(first_name="Lotte")
     assert volunteer.status == VolunteerStatus.APPLIED
@@ -111,7 +97,7 @@ def test_a_volunteer_applies_is_screened_and_appears_in_a_short_list(
 
 def test_a_partner_refers_and_the_participants_yes_by_sms_puts_them_on_the_list(
         small_phone, live_server, coordinator_account, screenshot, assert_accessible,  # noqa: F811
-        settings):
+        settings, check_public):
     organisation = coordinator_account.organisation
     partner = Partner.objects.create(organisation=organisation, name="Buurtwerk Noord",
                                      kind="other")
@@ -120,7 +106,7 @@ def test_a_partner_refers_and_the_participants_yes_by_sms_puts_them_on_the_list(
     with time_machine.travel(datetime.datetime(2026, 11, 10, 11, tzinfo=BRUSSELS),
                              tick=True):
         page.goto(f"{base}/refer/{partner.token}/")
-        check_public(page, assert_accessible)
+        check_public(page)
         screenshot(page, "1-refer")
         fill(page, {
             "first_name": "Amina", "last_name": "Haddad", "phone": "0471 55 66 77",
@@ -130,7 +116,7 @@ def test_a_partner_refers_and_the_participants_yes_by_sms_puts_them_on_the_list(
         })
         with page.expect_navigation():
             page.get_by_role("button", name="Verstuur de doorverwijzing").click()
-        check_public(page, assert_accessible)
+        check_public(page)
         screenshot(page, "1-referred")
     participant = Participant.objects.get(first_name="Amina")
     assert participant.status == ParticipantStatus.TO_CONFIRM
@@ -147,7 +133,7 @@ def test_a_partner_refers_and_the_participants_yes_by_sms_puts_them_on_the_list(
     assert participant.waiting_since == datetime.date(2026, 11, 10)  # the referral date
     page.goto(f"{base}/refer/{partner.token}/")
     assert "op de wachtlijst" in page.content()
-    check_public(page, assert_accessible)
+    check_public(page)
     screenshot(page, "2-partner-sees-status")
 
 
