@@ -22,8 +22,12 @@ Memory grows with the people, not with the pairs:
    would unserve someone who waited longer. Where it finds a way to serve them instead,
    it takes it (the participant it displaces waited less and is examined in turn): this
    is the greedy of the matroid of matchable sets, done exactly on the full graph. A
-   search that fails closes the participants it visited for every later search, so the
-   whole proof generates each participant's pairs at most once more, usually far less.
+   search that fails closes the participants it visited for every later search. A search
+   that succeeds may have walked most of a city first, and the next one walks it again:
+   so the scoring pass keeps each chunk's allowed pairs as a mask of one bit a pair
+   (`ScoringSource.remember`, 322 MiB for five cities at 100,000 × 100,000, under a
+   budget past which the least recently used masks are let go and computed again), and a
+   search step is one OR over the rows' bits instead of the hard rules again.
    `RoundResult.proof` says how much of the full graph it needed.
 4. **The scores**, exactly on the kept graph plus the pairs step 3 used: each served
    participant has k slots, the first must be filled; the heaviest full matching is the
@@ -37,6 +41,7 @@ import glob
 import heapq
 import math
 import os
+from collections import OrderedDict
 from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -62,6 +67,10 @@ DEFAULT_VOLUNTEER_TOP_M = 12
 CHUNK_PAIRS = 1 << 20
 MAX_CHUNK_ROWS = 256
 THREADS = 2
+# The proof keeps the allowed-pair masks of the chunks it visits, one bit a pair, least
+# recently used first out beyond this budget (322 MiB holds every chunk of five cities at
+# 100,000 × 100,000); past it, masks are computed again, slower but the same.
+ALLOWED_BITS_BUDGET = 512 << 20
 
 Progress = Callable[[str, float], None]
 
@@ -245,7 +254,7 @@ class ScoringSource(PairSource):
     with the volunteers in its bounding box widened by the limit (plus every volunteer
     without coordinates, whom the municipality rule decides)."""
 
-    def __init__(self, pairing: Pairing, limit_km: float):
+    def __init__(self, pairing: Pairing, limit_km: float, bits_budget: int | None = None):
         self.pairing = pairing
         p, v = pairing.participants, pairing.volunteers
         self.p, self.v = p, v
@@ -257,6 +266,40 @@ class ScoringSource(PairSource):
         self.by_lat = known[np.argsort(v.lat[known], kind="stable")]
         self.lat_sorted = v.lat[self.by_lat]
         self.everyone = np.flatnonzero(eligible)
+        self._layout = None
+        self._bits: OrderedDict[int, np.ndarray] = OrderedDict()
+        self._bits_bytes = 0
+        self.bits_budget = ALLOWED_BITS_BUDGET if bits_budget is None else bits_budget
+
+    def layout(self):
+        """The chunks of the whole waiting list, each participant's chunk and row in it."""
+        if self._layout is None:
+            chunks = list(self.chunks())
+            chunk_of = np.zeros(len(self.p), dtype=np.int64)
+            row_in = np.zeros(len(self.p), dtype=np.int64)
+            for n, (rows, _cols) in enumerate(chunks):
+                chunk_of[rows] = n
+                row_in[rows] = np.arange(len(rows))
+            self._layout = (chunks, chunk_of, row_in)
+        return self._layout
+
+    def remember(self, n: int, bits: np.ndarray) -> None:
+        """Keep chunk `n`'s allowed-pair mask (rows × columns, `np.packbits` along the
+        rows) within the budget, least recently used out first."""
+        self._bits[n] = bits
+        self._bits_bytes += bits.nbytes
+        while self._bits_bytes > self.bits_budget and len(self._bits) > 1:
+            _, old = self._bits.popitem(last=False)
+            self._bits_bytes -= old.nbytes
+
+    def _bits_of(self, n: int) -> np.ndarray:
+        bits = self._bits.get(n)
+        if bits is None:
+            rows, cols = self.layout()[0][n]
+            self.remember(n, np.packbits(self.pairing.allowed(rows, cols), axis=1))
+            return self._bits[n]
+        self._bits.move_to_end(n)
+        return bits
 
     def chunks(self, subset: np.ndarray | None = None):
         """(participant rows, volunteer columns) to compare, covering every allowed pair of
@@ -300,20 +343,33 @@ class ScoringSource(PairSource):
         return np.sort(np.concatenate([near, self.v_unknown]))
 
     def reach(self, rows, open_v, stop):
+        # The rows' chunks, each read from its kept mask: one OR over the rows' bits says
+        # which of the chunk's volunteers any of them may have.
+        chunks, chunk_of, row_in = self.layout()
+        rows = np.asarray(rows, dtype=np.int64)
+        rows = rows[np.argsort(chunk_of[rows], kind="stable")]
+        ids = chunk_of[rows]
+        bounds = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1], True])
         found_c, found_r, scanned = [], [], 0
-        for chunk_rows, cols in self.chunks(rows):
-            cols = cols[open_v[cols]]
-            if not len(cols):
+        for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+            cols = chunks[ids[a]][1]
+            open_here = open_v[cols]
+            n_open = int(np.count_nonzero(open_here))
+            if not n_open:
                 continue
-            allowed = self.pairing.allowed(chunk_rows, cols)
-            scanned += allowed.size
-            hit = allowed.any(axis=0)
-            if not hit.any():
+            mine = rows[a:b]
+            bits = self._bits_of(int(ids[a]))[row_in[mine]]
+            scanned += len(mine) * n_open
+            hit = np.unpackbits(np.bitwise_or.reduce(bits, axis=0), count=len(cols))
+            hit = np.flatnonzero(hit.view(bool) & open_here)
+            if not len(hit):
                 continue
+            # Of each volunteer reached, the first of the rows that may have them.
+            bit = (bits[:, hit >> 3] >> (7 - (hit & 7)).astype(np.uint8)) & 1
             reached = cols[hit]
             open_v[reached] = False
             found_c.append(reached)
-            found_r.append(chunk_rows[np.argmax(allowed[:, hit], axis=0)])
+            found_r.append(mine[np.argmax(bit, axis=0)])
             if stop[reached].any():
                 break
         if not found_c:
@@ -355,7 +411,7 @@ def build_candidate_graph(
     )
     pairing = Pairing(p_block, v_block, weights, rarity, excluded_pairs)
     source = ScoringSource(pairing, weights.max_distance_km)
-    chunks = list(source.chunks())
+    chunks = source.layout()[0]
     total_pairs = sum(len(r) * len(c) for r, c in chunks) or 1
     best = _BestPerVolunteer(len(v_block), volunteer_top_m if top_m is not None else 0)
     parts: tuple[list[np.ndarray], ...] = ([], [], [])
@@ -367,11 +423,14 @@ def build_candidate_graph(
 
     # NumPy lets go of the GIL in its loops: two threads keep both cores busy.
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
-        for (rows, cols), (edges, allowed, chunk_best) in zip(
-                chunks, _bounded_map(pool, score, chunks), strict=True):
+        for n, ((rows, cols), (edges, allowed, chunk_best, mask)) in enumerate(zip(
+                chunks, _bounded_map(pool, score, chunks), strict=True)):
             for part, array in zip(parts, edges, strict=True):
                 part.append(array)
             allowed_count += allowed
+            if mask is not None:
+                # The proof reads these masks again instead of the hard rules.
+                source.remember(n, mask)
             if chunk_best is not None:
                 best.add(*chunk_best)
             done += len(rows) * len(cols)
@@ -423,13 +482,14 @@ def _concatenate(arrays: list[np.ndarray]) -> np.ndarray:
 def _score_chunk(pairing: Pairing, rows, cols, top_m: int | None,
                  volunteers_best: _BestPerVolunteer):
     """Of one chunk: each participant's best pairs (all allowed ones when `top_m` is None),
-    how many pairs are allowed, and the candidates for the volunteers' best."""
+    how many pairs are allowed, the candidates for the volunteers' best and the mask of
+    allowed pairs, one bit a pair (for the proof; None when every pair is kept)."""
     allowed, score = pairing.evaluate(rows, cols)
     count = int(np.count_nonzero(allowed))
     if top_m is None:
         r, c = np.nonzero(allowed)
         return (rows[r].astype(np.int32), cols[c].astype(np.int32),
-                score[r, c].astype(np.float32)), count, None
+                score[r, c].astype(np.float32)), count, None, None
     score[~allowed] = -np.inf
     if score.shape[1] > top_m:
         top = np.argpartition(-score, top_m - 1, axis=1)[:, :top_m]
@@ -440,7 +500,8 @@ def _score_chunk(pairing: Pairing, rows, cols, top_m: int | None,
     r = np.broadcast_to(np.arange(len(rows))[:, None], top.shape)[found]
     edges = (rows[r].astype(np.int32), cols[top[found]].astype(np.int32),
              top_score[found].astype(np.float32))
-    return edges, count, volunteers_best.candidates(rows, cols, score)
+    return (edges, count, volunteers_best.candidates(rows, cols, score),
+            np.packbits(allowed, axis=1))
 
 
 class _BestPerVolunteer:

@@ -13,6 +13,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse.csgraph import maximum_bipartite_matching
 
 from benchmarks.data import ONE_CITY, generate
+from matching.scoring import rounds
 from matching.scoring.pairs import Profile, Weights, interest_rarity, score_pair
 from matching.scoring.rounds import (
     CandidateGraph,
@@ -22,8 +23,10 @@ from matching.scoring.rounds import (
     greedy_round,
     problems_in_proposals,
     propose_round,
+    prove_waiting_order,
     run_round,
     servable,
+    serve_in_waiting_order,
     waiting_order,
 )
 
@@ -245,6 +248,31 @@ def test_the_proof_matches_brute_force_on_pruned_random_graphs():
         check_round(full, result, k)
         served, _total = brute_force(full, k)
         assert tuple(int(p) in result.proposals for p in full.participant_ids) == served
+
+
+def test_the_proof_reads_the_kept_masks_or_computes_them_again_past_the_budget(monkeypatch):
+    # The scoring pass keeps every chunk's allowed pairs as bits: the proof then never asks
+    # the hard rules again. With a budget of one byte every mask but the last is let go and
+    # computed again when a search needs it: the same servable set, the one of every pair.
+    participants, volunteers = generate(400, 160, seed=8)
+    full = build_candidate_graph(participants, volunteers, top_m=None)
+    expected = reference_servable(full)
+    for budget, asks_the_rules in ((rounds.ALLOWED_BITS_BUDGET, False), (1, True)):
+        monkeypatch.setattr(rounds, "ALLOWED_BITS_BUDGET", budget)
+        graph = build_candidate_graph(participants, volunteers, top_m=1, volunteer_top_m=1)
+        assert len(graph.source.layout()[0]) > 1
+        asked = []
+
+        def rules(rows, cols, asked=asked, hard_rules=graph.source.pairing.allowed):
+            asked.append(len(rows))
+            return hard_rules(rows, cols)
+
+        monkeypatch.setattr(graph.source.pairing, "allowed", rules)
+        match = serve_in_waiting_order(graph)
+        proof = prove_waiting_order(graph, match)
+        assert proof["served_by_the_proof"] > 0 and proof["examined"] > 0
+        assert list(match >= 0) == expected
+        assert bool(asked) == asks_the_rules
 
 
 def test_one_city_rounds_match_brute_force_and_an_exact_milp():
