@@ -14,8 +14,10 @@ Memory grows with the people, not with the pairs:
    participant's `top_m` best volunteers and each volunteer's `volunteer_top_m` best
    participants are kept: the *kept graph*, about (top_m + volunteer_top_m) pairs per
    person. The allowed pairs are counted, never stored.
-2. **Who is served**, on the kept graph: one assignment with weights falling along the
-   waiting list (SciPy's sparse LAPJV, `min_weight_full_bipartite_matching`).
+2. **Who is served**, on the kept graph: one heaviest matching with weights falling along
+   the waiting list (a min-cost flow, OR-Tools' `SimpleMinCostFlow`: exact on whole-number
+   costs, and on five cities at 100,000 × 100,000 about 20 times faster than SciPy's
+   sparse LAPJV, `min_weight_full_bipartite_matching`, which took 170 s for step 4).
 3. **The proof on the full graph.** For every participant left without a volunteer, an
    alternating-path search over *every* allowed pair (each visited participant's allowed
    volunteers generated again on demand from the spatial index) shows that serving them
@@ -30,8 +32,8 @@ Memory grows with the people, not with the pairs:
    search step is one OR over the rows' bits instead of the hard rules again.
    `RoundResult.proof` says how much of the full graph it needed.
 4. **The scores**, exactly on the kept graph plus the pairs step 3 used: each served
-   participant has k slots, the first must be filled; the heaviest full matching is the
-   best round on that graph.
+   participant gets 1 to k volunteers, each volunteer at most one participant; the same
+   min-cost flow (scores in millionths of a point) finds the best round on that graph.
 """
 
 from __future__ import annotations
@@ -47,8 +49,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+from ortools.graph.python import min_cost_flow
 
 from .pairs import (
     DEFAULT_WEIGHTS,
@@ -576,28 +577,58 @@ def serve_in_waiting_order(graph: CandidateGraph) -> np.ndarray:
 
     The sets of participants that can each get a different volunteer form a matroid, so the
     set picked by going down the waiting list is the unique heaviest matchable set for any
-    weights that fall strictly along the waiting list: one exact assignment finds it, with
-    a private "nobody" column for each participant."""
-    n_p, n_v = len(graph.participant_ids), len(graph.volunteer_ids)
+    weights that fall strictly along the waiting list: one exact heaviest matching finds
+    it, each participant's pairs weighing how many are below them on the list."""
+    n_p = len(graph.participant_ids)
     match = np.full(n_p, -1, dtype=np.int64)
-    counts = np.bincount(graph.participant, minlength=n_p)
-    rows = np.flatnonzero(counts)
-    if not len(rows):
+    if not graph.edge_count:
         return match
-    # Built as CSR directly (edges are sorted by participant): each row's edges, then its
-    # private "nobody" column; negative weights to minimise, so that SciPy copies nothing.
-    n_r, counts = len(rows), counts[rows]
-    indices = np.insert(graph.volunteer.astype(np.int32), np.cumsum(counts),
-                        n_v + np.arange(n_r, dtype=np.int32))
-    indptr = np.r_[0, np.cumsum(counts + 1)]
-    data = np.repeat(-(n_p - rows).astype(float), counts + 1)  # longer waiting: lower cost
-    data[indptr[1:] - 1] = -0.5
-    matrix = sp.csr_array((data, indices, indptr), shape=(n_r, n_v + n_r))
-    del data, indices
-    row_ind, col_ind = min_weight_full_bipartite_matching(matrix)
-    matched = col_ind < n_v
-    match[rows[row_ind[matched]]] = col_ind[matched]
+    chosen = _heaviest_assignment(
+        n_p, len(graph.volunteer_ids), graph.participant, graph.volunteer,
+        weight=n_p - graph.participant, at_least=np.zeros(n_p, dtype=np.int64),
+        at_most=np.ones(n_p, dtype=np.int64))
+    match[graph.participant[chosen]] = graph.volunteer[chosen]
     return match
+
+
+# Scores (0..100) in whole millionths of a point for the integer solver: below the
+# precision of the float32 scores, so the heaviest assignment is the exact one.
+SCORE_SCALE = 1_000_000
+
+
+def _heaviest_assignment(n_rows: int, n_cols: int, row, col, weight, at_least,
+                         at_most) -> np.ndarray:
+    """The edges (indices into `row`, `col`) of the heaviest set of edges in which row r has
+    between at_least[r] and at_most[r] edges and every column at most one; `weight` are
+    whole numbers. Raises ValueError when no such set exists.
+
+    A min-cost flow (OR-Tools' cost-scaling push-relabel, exact on integer costs):
+    row r must send at_least[r] units and may take at_most[r] - at_least[r] more from the
+    source; each edge carries one unit to its column, each column one to the sink; what
+    the rows do not take goes straight from the source to the sink."""
+    row = np.asarray(row, dtype=np.int64)
+    col = np.asarray(col, dtype=np.int64)
+    at_least = np.asarray(at_least, dtype=np.int64)
+    optional = np.asarray(at_most, dtype=np.int64) - at_least
+    source, sink = n_rows + n_cols, n_rows + n_cols + 1
+    spare = int(optional.sum())
+    may = np.flatnonzero(optional > 0)
+    flow = min_cost_flow.SimpleMinCostFlow()
+    edges = flow.add_arcs_with_capacity_and_unit_cost(
+        row, n_rows + col, np.ones(len(row), dtype=np.int64),
+        -np.asarray(weight, dtype=np.int64))
+    flow.add_arcs_with_capacity_and_unit_cost(
+        np.concatenate([n_rows + np.arange(n_cols), np.full(len(may), source), [source]]),
+        np.concatenate([np.full(n_cols, sink), may, [sink]]),
+        np.concatenate([np.ones(n_cols, dtype=np.int64), optional[may], [spare]]),
+        np.zeros(n_cols + len(may) + 1, dtype=np.int64))
+    supplies = np.concatenate([at_least, np.zeros(n_cols, dtype=np.int64),
+                               [spare, -(int(at_least.sum()) + spare)]])
+    flow.set_nodes_supplies(np.arange(len(supplies)), supplies)
+    status = flow.solve()
+    if status != flow.OPTIMAL:
+        raise ValueError(f"no assignment keeps every row's bounds ({status.name})")
+    return np.flatnonzero(flow.flows(edges) > 0)
 
 
 def prove_waiting_order(graph: CandidateGraph, match: np.ndarray) -> dict:
@@ -723,8 +754,7 @@ def propose_round(graph: CandidateGraph, k: int = DEFAULT_K,
     served = np.zeros(len(graph.participant_ids), dtype=bool)
     served[members] = True
     edges = np.flatnonzero(served[graph.participant])
-    fair = np.searchsorted(graph.keys, graph.key(members, match[members]))
-    one_each = _best_assignment(graph, members, edges, 1, fair)
+    one_each = _best_assignment(graph, members, edges, 1)
     progress("assigning", 0.7)
     # Every round serving these participants uses at least one volunteer each, all of them
     # neighbours of these participants. When the best one-each round already uses every
@@ -734,7 +764,7 @@ def propose_round(graph: CandidateGraph, k: int = DEFAULT_K,
     if k == 1 or len(neighbours) == len(one_each):
         chosen = one_each
     else:
-        chosen = _best_assignment(graph, members, edges, k, fair)
+        chosen = _best_assignment(graph, members, edges, k)
     progress("assigning", 1.0)
     return _result(graph, graph.participant[chosen], graph.volunteer[chosen],
                    graph.score[chosen], proof=proof)
@@ -744,26 +774,20 @@ def _empty_edges():
     return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
 
 
-def _best_assignment(graph: CandidateGraph, members, edges, k: int, fair) -> np.ndarray:
+def _best_assignment(graph: CandidateGraph, members, edges, k: int) -> np.ndarray:
     """Edges of the best assignment giving each member 1 to k volunteers (exact on these
-    edges; `fair` is a matching that serves every member, so one exists).
+    edges; the caller knows that one serving every member exists)."""
+    n_p = len(graph.participant_ids)
+    bounds = np.zeros(n_p, dtype=np.int64)
+    bounds[members] = 1
+    chosen = _heaviest_assignment(
+        n_p, len(graph.volunteer_ids), graph.participant[edges], graph.volunteer[edges],
+        weight=_integer_scores(graph.score[edges]), at_least=bounds, at_most=bounds * k)
+    return edges[chosen]
 
-    Every member has k slots: the first must be filled, the others may stay empty (a
-    private "nobody" column each). With the same constant added to real and empty slots,
-    the heaviest full matching is the assignment with the highest total score."""
-    n_s, n_v = len(members), len(graph.volunteer_ids)
-    slot_of = np.full(len(graph.participant_ids), -1)
-    slot_of[members] = np.arange(n_s)
-    base = slot_of[graph.participant[edges]]
-    n_extra = n_s * (k - 1)
-    r = np.concatenate([base + slot * n_s for slot in range(k)] + [n_s + np.arange(n_extra)])
-    c = np.concatenate([graph.volunteer[edges]] * k + [n_v + np.arange(n_extra)])
-    w = np.concatenate([graph.score[edges].astype(float) + 1.0] * k + [np.ones(n_extra)])
-    matrix = sp.csr_array((w, (r, c)), shape=(n_s * k, n_v + n_extra))
-    del r, c, w
-    row_ind, col_ind = min_weight_full_bipartite_matching(matrix, maximize=True)
-    real = col_ind < n_v
-    return np.searchsorted(graph.keys, graph.key(members[row_ind[real] % n_s], col_ind[real]))
+
+def _integer_scores(score) -> np.ndarray:
+    return np.rint(np.asarray(score, dtype=float) * SCORE_SCALE).astype(np.int64)
 
 
 def greedy_round(graph: CandidateGraph, k: int = DEFAULT_K) -> RoundResult:
@@ -788,18 +812,13 @@ def greedy_round(graph: CandidateGraph, k: int = DEFAULT_K) -> RoundResult:
 def best_unconstrained(graph: CandidateGraph, k: int = DEFAULT_K) -> RoundResult:
     """The highest total score with at most k volunteers each and no waiting-order rule
     (anyone may be left out): what the rule costs, on this graph's pairs."""
-    n_p, n_v = len(graph.participant_ids), len(graph.volunteer_ids)
+    n_p = len(graph.participant_ids)
     if not graph.edge_count:
         return _result(graph, *_empty_edges())
-    slots = n_p * k
-    r = np.concatenate([graph.participant + slot * n_p for slot in range(k)]
-                       + [np.arange(slots)])
-    c = np.concatenate([graph.volunteer] * k + [n_v + np.arange(slots)])
-    w = np.concatenate([graph.score.astype(float) + 1.0] * k + [np.ones(slots)])
-    matrix = sp.csr_array((w, (r, c)), shape=(slots, n_v + slots))
-    row_ind, col_ind = min_weight_full_bipartite_matching(matrix, maximize=True)
-    real = col_ind < n_v
-    chosen = np.searchsorted(graph.keys, graph.key(row_ind[real] % n_p, col_ind[real]))
+    chosen = _heaviest_assignment(
+        n_p, len(graph.volunteer_ids), graph.participant, graph.volunteer,
+        weight=_integer_scores(graph.score), at_least=np.zeros(n_p, dtype=np.int64),
+        at_most=np.full(n_p, k, dtype=np.int64))
     return _result(graph, graph.participant[chosen], graph.volunteer[chosen],
                    graph.score[chosen])
 
