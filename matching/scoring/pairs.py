@@ -457,9 +457,24 @@ class ProfileBlock:
     eligible: np.ndarray  # bool: a ready volunteer with free capacity (participants: True)
     waiting_since: np.ndarray  # date ordinals, NaN when unknown
     profiles: tuple[Profile, ...] = field(repr=False)
+    # Arrays derived from this block alone (see `derived`).
+    _derived: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def derived(self, key, compute):
+        """`compute()`, kept with the block under `key`: a block kept between requests
+        (matching/proposals/blocks.py) prepares its side of a pairing once, not for every
+        short list. A block is never changed (`replaced` makes a new one), so nothing kept
+        goes stale; a few vocabularies at most, so the store is small."""
+        found = self._derived.get(key)
+        if found is None:  # two threads may both compute it: the same arrays either way
+            found = compute()
+            if len(self._derived) >= 32:
+                self._derived.clear()
+            self._derived[key] = found
+        return found
 
     @classmethod
     def from_profiles(cls, profiles: Sequence[Profile]) -> ProfileBlock:
@@ -577,11 +592,11 @@ class ProfileBlock:
 
     @property
     def nbytes(self) -> int:
-        """About how much memory the block holds (its arrays, and its profiles at about
-        1 KB each)."""
+        """About how much memory the block holds (its arrays, its profiles at about 1 KB
+        each, and what `derived` keeps for it: about 128 bytes a row)."""
         arrays = sum(value.nbytes for value in vars(self).values()
                      if isinstance(value, np.ndarray))
-        return arrays + 1024 * len(self.profiles)
+        return arrays + (1024 + 128) * len(self.profiles)
 
     @property
     def has_age_must(self) -> np.ndarray:
@@ -592,6 +607,14 @@ class ProfileBlock:
         lat, lon = np.nan_to_num(self.lat), np.nan_to_num(self.lon)
         return np.stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)],
                         axis=1)
+
+
+def _side_traits(block: ProfileBlock, traits: tuple) -> tuple:
+    """One side's traits over the shared vocabulary: 0/1, as bits, its musts as bits, its
+    preferences (0/1)."""
+    own = (_align(block.traits, block.trait_vocabulary, traits) > 0).astype(float)
+    return (own, _bits(own), _bits(_align(block.trait_musts, block.trait_vocabulary, traits)),
+            _align(block.trait_preferences, block.trait_vocabulary, traits) > 0)
 
 
 def _bits(matrix: np.ndarray) -> np.ndarray:
@@ -665,20 +688,18 @@ class Pairing:
         p, v, w = participants, volunteers, weights
         scale = 100.0 / w.total if w.total else 0.0
 
+        # Each side's arrays over the shared vocabularies, kept with its block.
         languages = _vocabulary(p.language_vocabulary + v.language_vocabulary)
-        self.p_languages = _bits(_align(p.languages, p.language_vocabulary, languages))
-        self.v_languages = _bits(_align(v.languages, v.language_vocabulary, languages))
+        self.p_languages, self.v_languages = (
+            b.derived(("languages", languages), lambda b=b: _bits(
+                _align(b.languages, b.language_vocabulary, languages))) for b in (p, v))
 
         traits = _vocabulary(p.trait_vocabulary + v.trait_vocabulary, key=repr)
-        p_traits = (_align(p.traits, p.trait_vocabulary, traits) > 0).astype(float)
-        v_traits = (_align(v.traits, v.trait_vocabulary, traits) > 0).astype(float)
-        self.p_traits, self.v_traits = _bits(p_traits), _bits(v_traits)
-        self.p_trait_musts = _bits(_align(p.trait_musts, p.trait_vocabulary, traits))
-        self.v_trait_musts = _bits(_align(v.trait_musts, v.trait_vocabulary, traits))
+        (p_traits, self.p_traits, self.p_trait_musts, p_preferences), (
+            v_traits, self.v_traits, self.v_trait_musts, v_preferences) = (
+            b.derived(("traits", traits), lambda b=b: _side_traits(b, traits)) for b in (p, v))
         self.p_has_trait_must = self.p_trait_musts.any(axis=1)
         self.v_has_trait_must = self.v_trait_musts.any(axis=1)
-        p_preferences = (_align(p.trait_preferences, p.trait_vocabulary, traits) > 0)
-        v_preferences = (_align(v.trait_preferences, v.trait_vocabulary, traits) > 0)
 
         # The linear parts as one product: participant side · volunteer side.
         interests = p.interest_vocabulary
@@ -709,15 +730,16 @@ class Pairing:
 
         # Squared chord between the homes: 2 - 2 a·b, as one product (0 for unknown homes,
         # which the municipality rule decides instead).
-        p_xyz, v_xyz = p.unit_vectors(), v.unit_vectors()
-        self.p_chord = np.hstack([-2.0 * p_xyz, np.ones((len(p), 1))])
-        self.v_chord = np.hstack([v_xyz, np.full((len(v), 1), 2.0)])
+        self.p_chord = p.derived("p_chord", lambda: np.hstack(
+            [-2.0 * p.unit_vectors(), np.ones((len(p), 1))]))
+        self.v_chord = v.derived("v_chord", lambda: np.hstack(
+            [v.unit_vectors(), np.full((len(v), 1), 2.0)]))
         limit = min(w.max_distance_km / EARTH_RADIUS_KM, math.pi)
         self.chord2_limit = (2.0 * math.sin(limit / 2.0)) ** 2
         self.p_unknown_place, self.v_unknown_place = np.isnan(p.lat), np.isnan(v.lat)
 
-        self.p_availability = p.availability.astype(np.int32)
-        self.v_availability = v.availability.astype(np.int32)
+        self.p_availability = p.derived("availability", lambda: p.availability.astype(np.int32))
+        self.v_availability = v.derived("availability", lambda: v.availability.astype(np.int32))
         own = np.minimum(np.bitwise_count(p.availability), w.enough_common_slots)
         self.p_time_factor = np.divide(w.availability * scale, own, out=np.zeros(len(p)),
                                        where=own > 0)

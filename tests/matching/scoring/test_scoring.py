@@ -241,3 +241,25 @@ def test_reasons_never_reveal_sensitive_data(language):
         "51.06", "3.72", "wish", "wens", "souhait", "Gent".lower(),
     ]
     assert [word for word in forbidden if word in text] == []
+
+
+def test_a_kept_block_prepares_its_side_of_a_pairing_once():
+    # A short list pairs one participant with the organisation's kept block of volunteers:
+    # the block's side (languages, traits, homes, moments) is prepared for the first short
+    # list and reused by the next, with the same scores as a block built afresh.
+    participants, volunteers = generate(4, 300, seed=3)
+    block = ProfileBlock.from_profiles(volunteers)
+    rows, cols = np.zeros(1, dtype=np.int64), np.arange(len(volunteers))
+    for participant in participants:
+        me = ProfileBlock.from_profiles([participant])
+        first, again = Pairing(me, block), Pairing(me, block)
+        assert again.v_chord is first.v_chord and again.v_languages is first.v_languages
+        assert again.v_traits is first.v_traits
+        fresh = Pairing(me, ProfileBlock.from_profiles(volunteers))
+        for kept, new in zip(again.evaluate(rows, cols), fresh.evaluate(rows, cols),
+                             strict=True):
+            assert np.array_equal(kept, new)
+    # A changed block is a new block: nothing prepared for the old one carries over.
+    changed = block.replaced([volunteers[0].id], [])
+    assert len(changed) == len(volunteers) - 1
+    assert Pairing(me, changed).v_chord.shape[0] == len(volunteers) - 1
