@@ -51,6 +51,10 @@ SMS_LATE_GRACE = datetime.timedelta(days=7)
 LINK_LATE_GRACE = datetime.timedelta(days=60)
 WEEK = datetime.timedelta(days=7)
 LEADING_NUMBER = re.compile(r"^\s*(\d{1,2})(?:\D|$)")
+# A reply that is no answer but this long, or that asks something, is a message for the
+# coordinator ("Can you call me? My buddy does not come any more"), not a try at the answer
+# (a number, yes or no, "weet ik niet"): it goes to the inbox and the question stays open.
+MESSAGE_WORDS = 5
 
 
 # --- questionnaires -----------------------------------------------------------------------
@@ -398,13 +402,20 @@ def _subject(subject: str) -> tuple[int, int] | None:
     return int(parts[1]), int(parts[2])
 
 
+def is_a_message(text: str) -> bool:
+    """A reply that is no answer but reads as a message for the coordinator: it asks
+    something, or it has `MESSAGE_WORDS` words or more."""
+    return "?" in text or len(text.split()) >= MESSAGE_WORDS
+
+
 @transaction.atomic
 def survey_reply_received(*, subject: str, answer: str | None, text: str,
                           received_at) -> str:
     """An SMS reply to a survey question: STOP stops the surveys; an answer is stored and
     the next question (or a thank-you) goes out; a reply that is no answer gets one SMS
-    saying what is expected, a second one becomes a task for the coordinator. Returns
-    "stopped", "recorded", "expected", "task" or "unknown"."""
+    saying what is expected, a second one becomes a task for the coordinator; a message
+    meant for the coordinator (`is_a_message`) is left to the inbox, the question open.
+    Returns "stopped", "recorded", "expected", "task", "message" or "unknown"."""
     ids = _subject(subject)
     survey = ids and Survey.objects.select_for_update().filter(pk=ids[0]).first()
     question = survey and Question.objects.filter(
@@ -420,6 +431,8 @@ def survey_reply_received(*, subject: str, answer: str | None, text: str,
     try:
         number, answer_text = parse_answer(question, text)
     except ValidationError:
+        if is_a_message(text):
+            return "message"
         survey.bad_replies += 1
         survey.save(update_fields=["bad_replies"])
         if survey.bad_replies == 1:

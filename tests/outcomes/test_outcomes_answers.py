@@ -283,3 +283,27 @@ def test_a_volunteer_asking_for_support_and_a_low_answer_alert_the_coordinator(a
     services.answer_record(survey=other, question=going, raw="1", channel=Channel.PHONE)
     assert set(Alert.objects.filter(duo=duo).values_list("kind", flat=True)) == {
         AlertKind.TALK_TO_ME, AlertKind.LOW_ANSWER}
+
+
+def test_a_message_for_the_coordinator_during_a_survey_waits_in_the_inbox(client, asked,
+                                                                          on_commit):
+    # Free text while a survey question is open is a message, not a bad answer: no "answer
+    # with a number" SMS, the coordinator gets it in the inbox with a task, and the question
+    # stays open for a number sent later.
+    text = "Kan je me bellen? Mijn buddy komt niet meer"
+    with at(ASKED_ON, 11), on_commit():
+        reply(client, text, "SM1")
+    assert "Antwoord: Een cijfer" not in bodies()[-1]
+    assert "coördinator" in bodies()[-1]
+    task = CoordinatorTask.objects.get()
+    assert task.kind == TaskKind.UNEXPECTED_REPLY and task.detail == text
+    assert task.recipient_key == asked.person_key
+    waiting = Message.objects.get(body=text)
+    assert waiting.handled_at is None  # in the coordinator's inbox
+    assert Survey.objects.get(pk=asked.pk).bad_replies == 0 and not Answer.objects.exists()
+    with at(ASKED_ON, 11, 5), on_commit():
+        reply(client, "long text without a question mark but with many words", "SM2")
+        reply(client, "2", "SM3")
+    assert CoordinatorTask.objects.count() == 1  # one open task per person and kind
+    assert Answer.objects.get().number == 2
+    assert "Hoe vaak voel je je alleen?" in bodies()[-1]
