@@ -115,12 +115,14 @@ def _kept(kind, organisation_id, on, build, update=None) -> pairs.ProfileBlock:
             stats["kept"] += 1
             return found.block
         if update is not None:
-            block = update(found, stamp)
+            with profiles.collector_paused():
+                block = update(found, stamp)
             if block is not None:
                 stats["updated"] += 1
                 _store(key, _Kept(stamp, on, found.until, block))
                 return block
-    block = build()
+    with profiles.collector_paused():
+        block = build()
     stats["built"] += 1
     _store(key, _Kept(stamp, on, now + BLOCK_SECONDS, block))
     return block

@@ -283,9 +283,10 @@ def _round_compute(proposal_round, progress, on):
     settings = profiles.matching_settings(organisation_id)
     weights = profiles.weights_of(settings)
     progress(RoundStage.READING, 0.0, force=True)
-    people = profiles.participant_profiles(waiting_participants(organisation_id), on)
-    progress(RoundStage.READING, 0.5)
-    volunteers = profiles.volunteer_profiles(available_volunteers(organisation_id, on), on)
+    with profiles.collector_paused():
+        people = profiles.participant_profiles(waiting_participants(organisation_id), on)
+        progress(RoundStage.READING, 0.5)
+        volunteers = profiles.volunteer_profiles(available_volunteers(organisation_id, on), on)
     rarity = profiles.interest_rarity(organisation_id)
     labels = profiles.interest_labels(organisation_id)
     excluded = excluded_pairs(organisation_id)

@@ -1,11 +1,13 @@
 """Kept blocks: a changed volunteer's row is updated in place, not the whole block rebuilt;
 the blocks of a process stay under the memory cap, least recently used out first."""
 
+import gc
+
 import pytest
 
 from matching.intake import services as intake_services
 from matching.proposals import blocks, selectors
-from matching.proposals.profiles import volunteer_profiles
+from matching.proposals.profiles import collector_paused, volunteer_profiles
 from matching.scoring import pairs
 from tests.factories import OrganisationFactory
 from tests.factories_matching import InterestFactory, ParticipantFactory, VolunteerFactory
@@ -58,3 +60,29 @@ def test_the_kept_blocks_stay_under_the_cap_least_recently_used_out_first(settin
     kept = {organisation_id for _kind, organisation_id in blocks._blocks}
     assert kept == {organisations[0].pk, organisations[2].pk}
     assert blocks.kept_bytes() <= settings.MATCHING_BLOCKS_MAX_MB * 2**20
+
+
+@pytest.mark.django_db
+def test_a_block_is_built_with_the_cycle_collector_paused_and_turned_back_on(
+        organisation, monkeypatch):
+    # The collector would walk the whole heap again and again while thousands of profiles
+    # are made; it waits until the block is built, and is on again after, even after an
+    # error.
+    VolunteerFactory.create_batch(2, organisation=organisation, ready=True)
+    seen = []
+    build = pairs.ProfileBlock.from_profiles
+
+    def from_profiles(profiles_):
+        seen.append(gc.isenabled())
+        return build(profiles_)
+
+    monkeypatch.setattr(pairs.ProfileBlock, "from_profiles", from_profiles)
+    assert gc.isenabled()
+    blocks.volunteer_block(organisation.pk)
+    assert seen == [False] and gc.isenabled()
+    with pytest.raises(RuntimeError), collector_paused():
+        with collector_paused():  # the inner one leaves it to the outer one
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+        raise RuntimeError("a loader failed")
+    assert gc.isenabled()
