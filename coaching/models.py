@@ -10,9 +10,9 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from buddy.i18n import in_reader_language
 from matching.intake.models import Participant, Volunteer
 from organisations.models import Organisation
 from organisations.scoping import OrganisationManager
@@ -359,8 +359,7 @@ class TrainingModule(models.Model):
 
     @property
     def name(self):
-        language = (get_language() or "nl")[:2]
-        return getattr(self, f"name_{language}", "") or self.name_nl
+        return in_reader_language(self, "name")
 
 
 class TrainingCompletion(models.Model):

@@ -2,8 +2,8 @@
 surveys and their answers, for staff (the person pages are staff pages)."""
 
 from django.urls import reverse
-from django.utils.translation import get_language
 
+from buddy.i18n import reader_language
 from matching.intake.person_pages import Section
 
 from . import selectors
@@ -11,7 +11,7 @@ from . import selectors
 
 def _section(person, role, request):
     key = f"{role}:{person.pk}"
-    language = (get_language() or "nl")[:2]
+    language = reader_language()
     surveys = selectors.person_surveys(key)
     for survey in surveys:
         survey.title = survey.questionnaire.title(language)

@@ -8,11 +8,11 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from buddy.i18n import reader_language
 from matching.intake.models import Participant, Volunteer
 from organisations.audit import audit
 from organisations.models import AuditAction
@@ -64,7 +64,7 @@ class SurveyView(StaffRequiredMixin, TemplateView):
         survey = self._survey()
         person = _person_of(survey)
         kwargs.setdefault("form", self._form())
-        language = (get_language() or "nl")[:2]
+        language = reader_language()
         return super().get_context_data(
             survey=survey, person=person, person_url=_person_url(person),
             title=survey.questionnaire.title(language),

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Min, Q
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from scipy import stats
 
+from buddy.i18n import reader_language
 from duos.models import Duo, DuoStatus, Outcome
 from matching.intake.models import AgeRange, Participant, Referrer
 from matching.intake.privacy import age_range_of
@@ -79,7 +79,7 @@ def _quarter(day: datetime.date | None) -> str:
 
 def _measures():
     """The numeric questions of the participants' questionnaire, by measure (one query)."""
-    language = (get_language() or "nl")[:2]
+    language = reader_language()
     found = {}
     for question in Question.objects.filter(questionnaire__key=PARTICIPANT,
                                             answer_type__in=NUMERIC).order_by("position"):

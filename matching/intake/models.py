@@ -9,10 +9,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
+from buddy.i18n import in_reader_language
 from matching.scoring.fit import age_bounds
 from organisations.models import Organisation
 from organisations.scoping import OrganisationManager
@@ -116,8 +116,7 @@ class Interest(models.Model):
 
 
 def _label(obj):
-    language = (get_language() or "nl")[:2]
-    return getattr(obj, f"label_{language}", "") or obj.label_nl
+    return in_reader_language(obj, "label")
 
 
 class Gender(models.TextChoices):

@@ -2,7 +2,6 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
-from django.utils import translation
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -10,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from buddy.api import ErrorSerializer
+from buddy.i18n import reader_language
 from matching.intake.models import Participant, Volunteer
 from organisations.audit import AuditedViewSetMixin, audit
 from organisations.models import AuditAction
@@ -27,9 +27,6 @@ class ShortlistEntrySerializer(serializers.Serializer):
     waiting_days = serializers.IntegerField(allow_null=True, required=False)
 
 
-def _language(request):
-    return (translation.get_language() or "nl")[:2]
-
 
 class ParticipantShortlistAPI(APIView):
     """The best available volunteers for a participant, with scores and reasons."""
@@ -38,7 +35,7 @@ class ParticipantShortlistAPI(APIView):
     def get(self, request, pk):
         participant = get_object_or_404(Participant.objects.all(), pk=pk)
         audit(request, AuditAction.VIEW, participant)
-        entries = selectors.shortlist_for_participant(participant, language=_language(request))
+        entries = selectors.shortlist_for_participant(participant, language=reader_language())
         return Response(ShortlistEntrySerializer(entries, many=True).data)
 
 
@@ -49,7 +46,7 @@ class VolunteerShortlistAPI(APIView):
     def get(self, request, pk):
         volunteer = get_object_or_404(Volunteer.objects.all(), pk=pk)
         audit(request, AuditAction.VIEW, volunteer)
-        entries = selectors.participants_for_volunteer(volunteer, language=_language(request))
+        entries = selectors.participants_for_volunteer(volunteer, language=reader_language())
         return Response(ShortlistEntrySerializer(entries, many=True).data)
 
 

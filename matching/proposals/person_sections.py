@@ -4,9 +4,9 @@ and their answers, the introduction meeting; and the events of the person's time
 
 from django.db.models import Prefetch
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 
+from buddy.i18n import reader_language
 from matching.intake.models import ParticipantStatus
 from matching.intake.person_pages import Event, Section
 
@@ -19,10 +19,6 @@ from .models import (
     ProposalCandidate,
     VolunteerOffer,
 )
-
-
-def _language():
-    return (translation.get_language() or "nl")[:2]
 
 
 def _proposals(participant):
@@ -40,8 +36,8 @@ def participant_section(participant, request) -> Section:
     waiting = participant.status == ParticipantStatus.WAITING and in_progress is None
     entries = tied_up = []
     if waiting:
-        entries = selectors.shortlist_for_participant(participant, language=_language())
-        tied_up = selectors.tied_up_for_participant(participant, language=_language())
+        entries = selectors.shortlist_for_participant(participant, language=reader_language())
+        tied_up = selectors.tied_up_for_participant(participant, language=reader_language())
     meetings = list(IntroductionMeeting.objects.filter(participant=participant)
                     .select_related("volunteer").order_by("-planned_at")[:3])
     return Section("matching/proposals/_participant_section.html", {

@@ -12,12 +12,13 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from buddy.i18n import reader_language
 from matching.intake import versions as intake_versions
 from matching.intake.models import Participant, Volunteer
 from matching.intake.privacy import profile_shared
@@ -45,10 +46,6 @@ from .models import (
 from .profiles import matching_settings
 
 
-def _language(request):
-    return (translation.get_language() or "nl")[:2]
-
-
 def _with_reasons(candidates, language):
     """Each candidate's reasons in the reader's language, as `reasons_text`."""
     for candidate in candidates:
@@ -69,8 +66,7 @@ class ParticipantShortlistView(OrganisationStaffMixin, TemplateView):
         participant = get_object_or_404(Participant.objects.select_related("postcode"),
                                         pk=self.kwargs["pk"])
         audit(self.request, AuditAction.VIEW, participant)
-        entries = selectors.shortlist_for_participant(participant, language=_language(
-            self.request))
+        entries = selectors.shortlist_for_participant(participant, language=reader_language())
         current = (Proposal.objects.filter(participant=participant)
                    .order_by("-created_at").first())
         return super().get_context_data(participant=participant, entries=entries,
@@ -84,8 +80,7 @@ class VolunteerShortlistView(OrganisationStaffMixin, TemplateView):
         volunteer = get_object_or_404(Volunteer.objects.select_related("postcode"),
                                       pk=self.kwargs["pk"])
         audit(self.request, AuditAction.VIEW, volunteer)
-        entries = selectors.participants_for_volunteer(volunteer, language=_language(
-            self.request))
+        entries = selectors.participants_for_volunteer(volunteer, language=reader_language())
         return super().get_context_data(volunteer=volunteer, entries=entries, **kwargs)
 
 
@@ -143,7 +138,7 @@ class RoundDetailView(OrganisationStaffMixin, TemplateView):
             # The background job's progress (the page polls `RoundProgressView`).
             return super().get_context_data(round=proposal_round, proposals=[],
                                             spare_volunteers=[], **kwargs)
-        language = _language(self.request)
+        language = reader_language()
         found = list(selectors.round_detail_proposals(proposal_round))
         for proposal in found:
             _with_reasons(proposal.candidates.all(), language)
@@ -244,13 +239,13 @@ class ProposalDetailView(OrganisationStaffMixin, TemplateView):
     def get_context_data(self, **kwargs):
         proposal = get_object_or_404(selectors.proposal_detail_queryset(), pk=self.kwargs["pk"])
         audit(self.request, AuditAction.VIEW, proposal)
-        _with_reasons(proposal.candidates.all(), _language(self.request))
+        _with_reasons(proposal.candidates.all(), reader_language())
         offers = list(proposal.offers.all())
         meeting = None
         if offers:
             meeting = IntroductionMeeting.objects.filter(offer__in=offers).first()
         return super().get_context_data(proposal=proposal, offers=offers, meeting=meeting,
-                                        language=_language(self.request),
+                                        language=reader_language(),
                                         channels=[AnswerChannel.PHONE, AnswerChannel.STAFF],
                                         **kwargs)
 
@@ -428,7 +423,7 @@ PARTICIPANT_PAGE_SECONDS = 300
 
 
 def _participant_page(request, proposal, error="", status=200):
-    language = (translation.get_language() or "nl")[:2]
+    language = reader_language()
     expired = tokens.is_expired(proposal)
     key = version = None
     if not error and request.method == "GET":

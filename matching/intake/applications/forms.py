@@ -4,8 +4,9 @@ save it. Plain words (B1) for participants; every field works without JavaScript
 import uuid
 
 from django import forms
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from buddy.i18n import reader_language
 
 from ..forms import AvailabilityField, LanguagesField
 from ..models import (
@@ -78,7 +79,7 @@ class PublicApplicationForm(forms.Form):
             widget=forms.CheckboxSelectMultiple,
         )
         self.initial.setdefault("form_key", uuid.uuid4().hex)
-        language = (get_language() or "nl")[:2]
+        language = reader_language()
         self.initial.setdefault("message_language", language if language in dict(
             MESSAGE_LANGUAGE_CHOICES) else "nl")
 
@@ -96,7 +97,7 @@ class PublicApplicationForm(forms.Form):
         data.pop("website", None)
         data["interests"] = list(data.get("interests") or ())
         data["consents"] = list(data.get("consents") or ())
-        data["language"] = (get_language() or "nl")[:2]
+        data["language"] = reader_language()
         return data
 
 

@@ -15,9 +15,9 @@ from django.conf import settings
 from django.core.files.storage import InvalidStorageError, storages
 from django.db import models, transaction
 from django.db.models import Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from buddy.i18n import in_reader_language
 from organisations.models import Organisation
 from organisations.scoping import OrganisationManager
 
@@ -100,8 +100,7 @@ class ScreeningStage(models.Model):
 
     @property
     def label(self):
-        language = (get_language() or "nl")[:2]
-        return getattr(self, f"label_{language}", "") or self.label_nl
+        return in_reader_language(self, "label")
 
 
 class ScreeningStep(models.Model):
